@@ -1,0 +1,144 @@
+//! Sign-up, sign-in and session types.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `POST /api/auth/login`. The first non-empty of `account`, `email`, `phone` identifies the user.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct LoginRequest {
+    /// Username, e-mail or phone.
+    pub account: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub password: String,
+    /// Set by the admin console: non-admins are refused with 403.
+    #[serde(rename = "adminOnly")]
+    pub admin_only: bool,
+}
+
+/// `POST /api/auth/register`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    /// Login username (defaults to the e-mail's local part).
+    pub nickname: Option<String>,
+    pub phone: Option<String>,
+    /// Required when the site requires e-mail verification.
+    #[serde(rename = "emailCode")]
+    pub email_code: Option<String>,
+    /// Must be `true`.
+    #[serde(rename = "acceptedTerms")]
+    pub accepted_terms: bool,
+    #[serde(rename = "inviteCode")]
+    pub invite_code: Option<String>,
+    #[serde(rename = "referralCode")]
+    pub referral_code: Option<String>,
+}
+
+/// The signed-in user's account as returned by login, register and profile routes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    /// Login username (stable).
+    pub username: String,
+    /// Display name (same as `display_nickname`, kept for old clients).
+    pub nickname: String,
+    pub display_nickname: String,
+    /// `user`, `vip` (active paid tier), `admin` or `enterprise_admin`.
+    pub role: String,
+    /// Effective tier: an expired membership reads as `free`.
+    pub membership_tier: String,
+    pub membership_expires_at: Option<DateTime<Utc>>,
+    pub credits_balance: i64,
+    pub avatar_url: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub email_verified: bool,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub email_bound_at: Option<DateTime<Utc>>,
+    pub preferred_theme: String,
+    pub watermark_disabled: bool,
+    pub invite_code: String,
+}
+
+/// The bearer token of a new session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Response of login and register.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthResponse {
+    pub user: UserView,
+    pub session: SessionView,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `GET /api/auth/admin-exists`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminExistsResponse {
+    pub exists: bool,
+    pub nickname: Option<String>,
+}
+
+/// Body of the e-mail code requests (`/api/email/send-*-code`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+/// Response of a code request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeSentResponse {
+    pub success: bool,
+    /// Seconds until the code expires (absent for the anti-enumeration reset answer).
+    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i64>,
+    /// Seconds before another code may be requested.
+    pub cooldown: i64,
+    pub message: String,
+}
+
+/// `POST /api/email/verify-profile`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct VerifyEmailRequest {
+    pub email: String,
+    pub code: String,
+}
+
+/// `POST /api/email/reset-password`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ResetPasswordRequest {
+    pub email: String,
+    pub code: String,
+    #[serde(rename = "newPassword")]
+    pub new_password: String,
+}
+
+/// A `{ success, message }` answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageResponse {
+    pub success: bool,
+    pub message: String,
+}

@@ -1,0 +1,22 @@
+//! Wire types of the MiaoJing REST API, shared by the server and the SPA.
+//!
+//! Field names follow the original platform's JSON (a mix of camelCase and
+//! snake_case per route) so existing clients keep working.
+
+pub mod admin;
+pub mod auth;
+pub mod credits;
+pub mod error;
+pub mod profile;
+pub mod site;
+
+/// A plain `{ "success": true }` acknowledgement.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Success {
+    pub success: bool,
+}
+
+impl Success {
+    pub const OK: Success = Success { success: true };
+}

@@ -1,0 +1,217 @@
+//! Repository traits (ports). `store-sqlite` and `store-postgres` implement every one;
+//! services and the server only ever see `dyn Store`.
+//!
+//! Each method that moves money or consumes something is one atomic unit of work in
+//! the store: it either happens completely or not at all.
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::announcement::{Announcement, AnnouncementPatch};
+use crate::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
+use crate::invitation::{NewReferral, Referral};
+use crate::ledger::{Grant, LedgerEntry};
+use crate::log::{LogEntry, LogFilter};
+use crate::redeem::{RedeemCode, RedeemCodeRow, RedeemFilter, RedemptionEffect};
+use crate::session::Session;
+use crate::user::{NewUser, User, UserPatch, UserSummary};
+use crate::{PageRequest, Paged, Result};
+
+/// Accounts.
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Inserts the user, applies `grants` (each through the ledger) and records the referral,
+    /// all in one transaction. Fails with `conflict` codes `email_taken`, `username_taken` or
+    /// `phone_taken`, and with `invite_invalid` when the referral's inviter is missing or disabled.
+    async fn create_user(&self, user: NewUser, grants: Vec<Grant>, referral: Option<NewReferral>) -> Result<User>;
+    /// By id.
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<User>>;
+    /// By e-mail (exact, lower-case), username (ignoring case) or phone.
+    async fn user_by_login(&self, identifier: &str) -> Result<Option<User>>;
+    /// By e-mail (lower-case).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// By personal invite code.
+    async fn user_by_invite_code(&self, code: &str) -> Result<Option<User>>;
+    /// Applies a patch; `not_found` when missing; conflicts as in `create_user`.
+    async fn update_user(&self, id: Uuid, patch: UserPatch) -> Result<User>;
+    /// Deletes the user and everything that belongs to them. False when missing.
+    async fn delete_user(&self, id: Uuid) -> Result<bool>;
+    /// Admin list: `search` matches e-mail, username, display name or phone (substring,
+    /// ignoring case), or the exact id.
+    async fn list_users(&self, search: Option<&str>, page: PageRequest) -> Result<Paged<UserSummary>>;
+    /// Number of active admins (`admin` or `enterprise_admin`).
+    async fn count_admins(&self) -> Result<i64>;
+    /// The oldest active admin.
+    async fn first_admin(&self) -> Result<Option<User>>;
+}
+
+/// Revocable sessions.
+#[async_trait]
+pub trait SessionRepo: Send + Sync {
+    async fn create_session(&self, session: Session) -> Result<()>;
+    /// The session and its user, if the session is neither revoked nor expired at `now`.
+    async fn session_user(&self, session_id: Uuid, now: DateTime<Utc>) -> Result<Option<(Session, User)>>;
+    /// Ends one session.
+    async fn revoke_session(&self, session_id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// Ends every session of a user except `keep`; returns how many ended.
+    async fn revoke_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>, now: DateTime<Utc>) -> Result<u64>;
+}
+
+/// E-mail verification codes.
+#[async_trait]
+pub trait EmailCodeRepo: Send + Sync {
+    /// Stores a code after checking, atomically, the address lock (`code_locked`), the
+    /// resend interval (`code_cooldown`) and the per-IP limit (`ip_rate_limited`), all 429.
+    /// Earlier unused codes of the same address and purpose stop working.
+    async fn issue_email_code(&self, code: NewEmailCode, policy: &IssuePolicy) -> Result<()>;
+    /// Checks the newest unused code. A wrong code counts an attempt (committed even though
+    /// the caller fails) and locks the address for `lock` after the last allowed attempt.
+    /// A valid code is consumed.
+    async fn check_email_code(
+        &self,
+        email: &str,
+        purpose: CodePurpose,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        lock: chrono::Duration,
+    ) -> Result<CodeCheck>;
+    /// Marks a code used without checking it (the mail could not be sent).
+    async fn discard_email_code(&self, id: Uuid) -> Result<()>;
+}
+
+/// The credit ledger.
+#[async_trait]
+pub trait LedgerRepo: Send + Sync {
+    /// Applies one balance change with its ledger row. A debit larger than the balance fails
+    /// with 402 `insufficient_credits` and changes nothing.
+    async fn apply_grant(&self, grant: Grant) -> Result<LedgerEntry>;
+    /// A user's rows, newest first.
+    async fn ledger_page(&self, user_id: Uuid, page: PageRequest) -> Result<Paged<LedgerEntry>>;
+}
+
+/// Redeem codes.
+#[async_trait]
+pub trait RedeemRepo: Send + Sync {
+    /// Inserts a batch in one transaction; `conflict` `code_collision` if any body exists.
+    async fn insert_redeem_codes(&self, codes: &[RedeemCode]) -> Result<()>;
+    /// Admin list, newest first.
+    async fn list_redeem_codes(&self, filter: &RedeemFilter, page: PageRequest) -> Result<Paged<RedeemCodeRow>>;
+    async fn redeem_code(&self, id: Uuid) -> Result<Option<RedeemCodeRow>>;
+    /// Revokes (false) or re-enables (true) a code.
+    async fn set_redeem_code_active(&self, id: Uuid, active: bool) -> Result<Option<RedeemCodeRow>>;
+    /// Deletes a code that was never used; false when missing or used.
+    async fn delete_unused_redeem_code(&self, id: Uuid) -> Result<bool>;
+    /// Redeems the code with this body for the user: in one transaction, loads the code and
+    /// user, asks `decide` what to do, applies it and marks the code used. Exactly one of
+    /// any number of concurrent redemptions of a code succeeds. `not_found` `code_not_found`.
+    async fn redeem(
+        &self,
+        user_id: Uuid,
+        normalized_code: &str,
+        now: DateTime<Utc>,
+        decide: &(dyn Fn(&RedeemCode, &User) -> Result<RedemptionEffect> + Send + Sync),
+    ) -> Result<(RedeemCode, User)>;
+}
+
+/// Invitation referrals.
+#[async_trait]
+pub trait InvitationRepo: Send + Sync {
+    /// Referrals made by one inviter, newest first.
+    async fn referrals_by_inviter(&self, inviter_id: Uuid, page: PageRequest) -> Result<Paged<Referral>>;
+    /// All referrals; `search` matches either party's e-mail, username or display name, or the code.
+    async fn list_referrals(&self, search: Option<&str>, page: PageRequest) -> Result<Paged<Referral>>;
+}
+
+/// Site settings (JSON documents by key) and the visit counter.
+#[async_trait]
+pub trait SettingsRepo: Send + Sync {
+    async fn get_setting(&self, key: &str) -> Result<Option<Value>>;
+    async fn put_setting(&self, key: &str, value: &Value) -> Result<()>;
+    /// Adds one visit and returns the new total.
+    async fn increment_visits(&self) -> Result<i64>;
+    async fn visits(&self) -> Result<i64>;
+}
+
+/// Announcements.
+#[async_trait]
+pub trait AnnouncementRepo: Send + Sync {
+    async fn create_announcement(&self, a: Announcement) -> Result<()>;
+    /// `None` when missing.
+    async fn update_announcement(
+        &self,
+        id: Uuid,
+        patch: AnnouncementPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Announcement>>;
+    async fn delete_announcement(&self, id: Uuid) -> Result<bool>;
+    /// Newest first; only those visible at `visible_at` when given.
+    async fn list_announcements(&self, visible_at: Option<DateTime<Utc>>) -> Result<Vec<Announcement>>;
+}
+
+/// Platform logs.
+#[async_trait]
+pub trait LogRepo: Send + Sync {
+    async fn insert_log(&self, entry: LogEntry) -> Result<()>;
+    async fn list_logs(&self, filter: &LogFilter, page: PageRequest) -> Result<Paged<LogEntry>>;
+    /// Deletes rows older than `before`; returns how many.
+    async fn purge_logs(&self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// Fixed-window counters shared by every instance.
+#[async_trait]
+pub trait RateLimitRepo: Send + Sync {
+    /// Counts one hit on `key` in the window starting at `window_start`; returns the count.
+    async fn hit(&self, key: &str, window_start: DateTime<Utc>) -> Result<i64>;
+    /// Forgets windows that started before `before`.
+    async fn purge_rate_limits(&self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// Connection pool figures for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// Backend facts and reachability.
+#[async_trait]
+pub trait StoreInfo: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// A cheap round trip to the database.
+    async fn ping(&self) -> Result<()>;
+    fn pool_stats(&self) -> PoolStats;
+}
+
+/// Everything the server needs from a store.
+pub trait Store:
+    UserRepo
+    + SessionRepo
+    + EmailCodeRepo
+    + LedgerRepo
+    + RedeemRepo
+    + InvitationRepo
+    + SettingsRepo
+    + AnnouncementRepo
+    + LogRepo
+    + RateLimitRepo
+    + StoreInfo
+{
+}
+
+impl<T> Store for T where
+    T: UserRepo
+        + SessionRepo
+        + EmailCodeRepo
+        + LedgerRepo
+        + RedeemRepo
+        + InvitationRepo
+        + SettingsRepo
+        + AnnouncementRepo
+        + LogRepo
+        + RateLimitRepo
+        + StoreInfo
+{
+}

@@ -1,0 +1,242 @@
+//! Accounts: roles, membership tiers and the user record.
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{Error, Result};
+
+/// Stored role. `vip` is not stored: it is derived from an active paid tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    User,
+    Admin,
+    EnterpriseAdmin,
+}
+
+impl Role {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+            Role::EnterpriseAdmin => "enterprise_admin",
+        }
+    }
+
+    /// Parses a role; `vip`, `guest` and `enterprise_member` (original values) mean `user`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "user" | "vip" | "guest" | "enterprise_member" => Ok(Role::User),
+            "admin" => Ok(Role::Admin),
+            "enterprise_admin" => Ok(Role::EnterpriseAdmin),
+            _ => Err(Error::validation("invalid_role", "角色无效")),
+        }
+    }
+
+    /// Admin authority (`admin` or `enterprise_admin`).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::EnterpriseAdmin)
+    }
+}
+
+/// Membership tier, ordered from lowest to highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    Free,
+    Pro,
+    Max,
+    Ultra,
+}
+
+impl Tier {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Free => "free",
+            Tier::Pro => "pro",
+            Tier::Max => "max",
+            Tier::Ultra => "ultra",
+        }
+    }
+
+    /// Parses a tier; the original's `basic` is `pro` and `enterprise` is `ultra`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "free" => Ok(Tier::Free),
+            "pro" | "basic" => Ok(Tier::Pro),
+            "max" => Ok(Tier::Max),
+            "ultra" | "enterprise" => Ok(Tier::Ultra),
+            _ => Err(Error::validation("invalid_tier", "会员等级无效")),
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: Uuid,
+    /// Login handle; unique ignoring case; stable while the display name changes.
+    pub username: String,
+    /// Lower-case, unique.
+    pub email: String,
+    pub phone: Option<String>,
+    pub display_nickname: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+    pub membership_tier: Tier,
+    /// `None` with a paid tier means the membership does not end.
+    pub membership_expires_at: Option<DateTime<Utc>>,
+    pub credits_balance: i64,
+    pub invite_code: String,
+    pub referred_by: Option<Uuid>,
+    pub is_active: bool,
+    pub email_verified: bool,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub email_bound_at: Option<DateTime<Utc>>,
+    /// `dark` or `light`.
+    pub preferred_theme: String,
+    pub watermark_disabled: bool,
+    /// argon2id PHC string, or a bcrypt hash imported from the original platform.
+    pub password_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    /// The tier in force at `now`: an expired membership reads as `free`.
+    pub fn effective_tier(&self, now: DateTime<Utc>) -> Tier {
+        match self.membership_expires_at {
+            Some(end) if end <= now => Tier::Free,
+            _ => self.membership_tier,
+        }
+    }
+
+    /// The role shown to clients: admins keep theirs; others are `vip` while a paid tier is active.
+    pub fn display_role(&self, now: DateTime<Utc>) -> &'static str {
+        if self.role.is_admin() {
+            self.role.as_str()
+        } else if self.effective_tier(now) != Tier::Free {
+            "vip"
+        } else {
+            "user"
+        }
+    }
+
+    /// Whether the user may switch off download watermarks for themselves.
+    pub fn may_disable_watermark(&self, now: DateTime<Utc>) -> bool {
+        self.role.is_admin() || self.effective_tier(now) != Tier::Free
+    }
+}
+
+/// A new account, as the store inserts it (balance starts at zero; grants add credits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub display_nickname: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+    pub membership_tier: Tier,
+    pub invite_code: String,
+    pub referred_by: Option<Uuid>,
+    pub email_verified: bool,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A partial update: `None` leaves a field unchanged; `Some(None)` clears a nullable field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPatch {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub display_nickname: Option<String>,
+    pub avatar_url: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub membership_tier: Option<Tier>,
+    pub membership_expires_at: Option<Option<DateTime<Utc>>>,
+    pub is_active: Option<bool>,
+    pub email_verified: Option<bool>,
+    pub email_verified_at: Option<Option<DateTime<Utc>>>,
+    pub email_bound_at: Option<Option<DateTime<Utc>>>,
+    pub preferred_theme: Option<String>,
+    pub watermark_disabled: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+impl UserPatch {
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == UserPatch::default()
+    }
+}
+
+/// A user with the facts the admin list shows beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserSummary {
+    pub user: User,
+    pub referred_by_email: Option<String>,
+    pub referred_by_nickname: Option<String>,
+    pub invited_count: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn user(tier: Tier, end: Option<DateTime<Utc>>, role: Role) -> User {
+        let now = Utc::now();
+        User {
+            id: Uuid::new_v4(),
+            username: "u".into(),
+            email: "u@example.com".into(),
+            phone: None,
+            display_nickname: "U".into(),
+            avatar_url: None,
+            role,
+            membership_tier: tier,
+            membership_expires_at: end,
+            credits_balance: 0,
+            invite_code: "MJ1".into(),
+            referred_by: None,
+            is_active: true,
+            email_verified: true,
+            email_verified_at: None,
+            email_bound_at: None,
+            preferred_theme: "dark".into(),
+            watermark_disabled: false,
+            password_hash: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn expired_membership_reads_as_free() {
+        let now = Utc::now();
+        let u = user(Tier::Max, Some(now - Duration::seconds(1)), Role::User);
+        assert_eq!(u.effective_tier(now), Tier::Free);
+        assert_eq!(u.display_role(now), "user");
+        assert!(!u.may_disable_watermark(now));
+        let u = user(Tier::Max, Some(now + Duration::days(1)), Role::User);
+        assert_eq!(u.effective_tier(now), Tier::Max);
+        assert_eq!(u.display_role(now), "vip");
+        let u = user(Tier::Pro, None, Role::User);
+        assert_eq!(u.effective_tier(now), Tier::Pro);
+        let a = user(Tier::Free, None, Role::EnterpriseAdmin);
+        assert_eq!(a.display_role(now), "enterprise_admin");
+        assert!(a.may_disable_watermark(now));
+    }
+
+    #[test]
+    fn parses_original_names() {
+        assert_eq!(Tier::parse("basic").unwrap(), Tier::Pro);
+        assert_eq!(Tier::parse("Enterprise").unwrap(), Tier::Ultra);
+        assert!(Tier::parse("gold").is_err());
+        assert_eq!(Role::parse("vip").unwrap(), Role::User);
+        assert!(Role::parse("root").is_err());
+        assert!(Tier::Ultra > Tier::Max && Tier::Max > Tier::Pro);
+    }
+}
