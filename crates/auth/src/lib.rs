@@ -1,1 +1,14 @@
-//! placeholder during bootstrap
+//! Accounts: registration, sign-in, revocable sessions, passwords, e-mail codes,
+//! profile rules and the rate-limit policy.
+
+pub mod codes;
+pub mod defaults;
+pub mod mail;
+pub mod password;
+pub mod rate_limit;
+pub mod service;
+pub mod token;
+pub mod validate;
+
+pub use service::{AuthService, AuthSettings, AuthUser, RegisterInput, RegistrationRules};
+pub use token::TokenKeys;

@@ -50,3 +50,53 @@ pub struct LogFilter {
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
 }
+
+impl LogEntry {
+    /// A new row of `kind`/`level`/`action` stamped now.
+    pub fn new(kind: &str, level: &str, action: &str, message: impl Into<String>) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            kind: kind.to_string(),
+            level: level.to_string(),
+            action: action.to_string(),
+            message: message.into(),
+            user_id: None,
+            user_name: None,
+            user_email: None,
+            target_type: None,
+            target_id: None,
+            ip_address: None,
+            user_agent: None,
+            metadata: serde_json::Value::Object(Default::default()),
+            created_at: Utc::now(),
+        }
+    }
+
+    /// Who did it.
+    pub fn by(mut self, user: &crate::user::User) -> Self {
+        self.user_id = Some(user.id);
+        self.user_name = Some(user.username.clone());
+        self.user_email = Some(user.email.clone());
+        self
+    }
+
+    /// What it was done to.
+    pub fn target(mut self, kind: &str, id: impl ToString) -> Self {
+        self.target_type = Some(kind.to_string());
+        self.target_id = Some(id.to_string());
+        self
+    }
+
+    /// Where the request came from.
+    pub fn from_client(mut self, ip: Option<&str>, user_agent: Option<&str>) -> Self {
+        self.ip_address = ip.map(|s| s.chars().take(64).collect());
+        self.user_agent = user_agent.map(|s| s.chars().take(512).collect());
+        self
+    }
+
+    /// Structured details.
+    pub fn meta(mut self, metadata: serde_json::Value) -> Self {
+        self.metadata = metadata;
+        self
+    }
+}

@@ -105,12 +105,15 @@ pub trait RedeemRepo: Send + Sync {
     /// Redeems the code with this body for the user: in one transaction, loads the code and
     /// user, asks `decide` what to do, applies it and marks the code used. Exactly one of
     /// any number of concurrent redemptions of a code succeeds. `not_found` `code_not_found`.
+    ///
+    /// `decide` is higher-ranked on purpose (`for<'c, 'u>`): `async_trait` would otherwise
+    /// tie its argument lifetimes to the call, and a store could not pass the rows it loads.
     async fn redeem(
         &self,
         user_id: Uuid,
         normalized_code: &str,
         now: DateTime<Utc>,
-        decide: &(dyn Fn(&RedeemCode, &User) -> Result<RedemptionEffect> + Send + Sync),
+        decide: &(dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync),
     ) -> Result<(RedeemCode, User)>;
 }
 

@@ -1,1 +1,77 @@
-fn main() {}
+//! The `miaojing` command.
+use clap::{Parser, Subcommand};
+use miaojing_server::config::{CommonArgs, ServeArgs};
+use miaojing_server::{startup, telemetry, Application};
+
+/// MiaoJing (妙境): a self-hostable AI creation platform.
+#[derive(Parser)]
+#[command(name = "miaojing", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (API and web app). With no configuration it uses SQLite and local
+    /// storage in ./data and generates its secrets there.
+    Serve(Box<ServeArgs>),
+    /// Create or update the database schema, then exit.
+    Migrate(CommonArgs),
+    /// Manage admin accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an admin account.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "admin")]
+        username: String,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init();
+    match Cli::parse().command {
+        Command::Serve(args) => {
+            let config = args.into_config()?;
+            let (host, static_dir) = (config.host.clone(), config.static_dir.clone());
+            let app = Application::build(config).await?;
+            let shown = if host == "0.0.0.0" { "127.0.0.1" } else { host.as_str() };
+            tracing::info!(url = %format!("http://{shown}:{}", app.port()), spa = ?static_dir, backend = app.state.store.backend(), "MiaoJing is listening");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate(common) => {
+            let r = common.resolve()?;
+            let store = startup::open_store(&r.database_url, 2).await?;
+            println!("schema is up to date ({})", store.backend());
+        }
+        Command::Admin { action: AdminAction::Create { email, password, username, common } } => {
+            let r = common.resolve()?;
+            let store = startup::open_store(&r.database_url, 2).await?;
+            let auth = miaojing_auth::AuthService::new(
+                store,
+                miaojing_auth::TokenKeys::new(&r.jwt_secret),
+                miaojing_auth::AuthSettings { session_ttl: chrono::Duration::days(7), code_secret: Vec::new(), rate_limits: Default::default() },
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let admin = auth.create_admin(&email, &password, Some(&username)).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("created admin {} ({})", admin.username, admin.email);
+        }
+        Command::Openapi => print!("{}", miaojing_server::openapi::spec_json()),
+    }
+    Ok(())
+}

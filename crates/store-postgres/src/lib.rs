@@ -1,1 +1,59 @@
-//! placeholder during bootstrap
+//! Every repository trait of `miaojing-domain` on PostgreSQL (sqlx).
+//!
+//! One [`PgStore`] wraps a connection pool. Each trait lives in its own module; row types
+//! and their conversions are in [`rows`], error mapping in [`errors`]. Money and one-shot
+//! consumptions (grants, redemptions, e-mail codes) run in one transaction each, with row
+//! locks (`FOR UPDATE`) or advisory locks where concurrent requests could race.
+//!
+//! Queries are checked at run time (no `DATABASE_URL` at build time); the contract suite in
+//! `miaojing-domain`'s `testkit` runs against a fresh database per test.
+//!
+//! Tests of other crates get a fresh database the same way: add this crate as a
+//! dev-dependency with the feature `testing` and call [`testing::fresh_database`] (a
+//! migrated `PgStore`) or `testing::fresh_database_url` (an empty database's URL). Both
+//! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
+
+mod announcements;
+mod connect;
+mod email_codes;
+mod errors;
+mod invitations;
+mod ledger;
+mod logs;
+mod rate_limits;
+mod redeem;
+mod rows;
+mod sessions;
+mod settings;
+mod sql;
+mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use connect::MIGRATOR;
+
+use sqlx::PgPool;
+
+/// The PostgreSQL store. Cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Wraps an existing pool without running migrations (see [`PgStore::migrate`]).
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// The underlying pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

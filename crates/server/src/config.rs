@@ -1,0 +1,220 @@
+//! Configuration from flags and environment variables (every variable is documented in
+//! `docs/configuration.md`).
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use miaojing_auth::rate_limit::{Limit, RateLimits};
+
+/// Settings of `miaojing serve` (each flag also reads the environment variable named).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// E-mail of an admin to create on first start when no admin exists.
+    #[arg(long, env = "ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of that admin.
+    #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Username of that admin.
+    #[arg(long, env = "ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+    /// Extra origins allowed to embed the site in a frame (comma or space separated).
+    #[arg(long, env = "MIAOJING_FRAME_ANCESTORS", default_value = "")]
+    pub frame_ancestors: String,
+    /// Directory of the built SPA (default: `frontend/dist` when it exists).
+    #[arg(long, env = "MIAOJING_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Trust `X-Forwarded-For` / `X-Real-IP` (only behind a reverse proxy that sets them).
+    #[arg(long, env = "MIAOJING_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "MIAOJING_WORKERS")]
+    pub workers: Option<usize>,
+    /// Session lifetime in days.
+    #[arg(long, env = "SESSION_TTL_DAYS", default_value_t = 7)]
+    pub session_ttl_days: i64,
+    /// Login attempts per client IP per minute.
+    #[arg(long, env = "RATE_LIMIT_LOGIN_IP_MAX", default_value_t = 20)]
+    pub rate_login_ip: i64,
+    /// Login attempts per account per minute.
+    #[arg(long, env = "RATE_LIMIT_LOGIN_ACCOUNT_MAX", default_value_t = 10)]
+    pub rate_login_account: i64,
+    /// Registrations per client IP per minute.
+    #[arg(long, env = "RATE_LIMIT_REGISTER_MAX", default_value_t = 10)]
+    pub rate_register: i64,
+    /// E-mail code requests per client IP per minute.
+    #[arg(long, env = "RATE_LIMIT_EMAIL_MAX", default_value_t = 6)]
+    pub rate_email: i64,
+}
+
+/// Settings shared by every subcommand that opens the database.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Data directory (SQLite database, generated secrets, local storage).
+    #[arg(long, env = "MIAOJING_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL, `sqlite://…` or empty for SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Maximum database connections (PostgreSQL pool).
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+    /// `production` makes missing secrets a start-up error.
+    #[arg(long, env = "MIAOJING_ENV", default_value = "development")]
+    pub env: String,
+    /// Secret for signing session tokens.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Secret for encrypting stored credentials (AES-256-GCM).
+    #[arg(long, env = "DATA_ENCRYPTION_KEY", hide_env_values = true)]
+    pub data_encryption_key: Option<String>,
+    /// Local storage directory (default: `<data dir>/storage`).
+    #[arg(long, env = "LOCAL_STORAGE_DIR")]
+    pub local_storage_dir: Option<PathBuf>,
+}
+
+/// Resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub production: bool,
+    pub jwt_secret: String,
+    pub encryption_key: String,
+    pub storage_dir: PathBuf,
+    pub admin: Option<AdminSeed>,
+    pub frame_ancestors: Vec<String>,
+    pub static_dir: Option<PathBuf>,
+    pub trust_proxy: bool,
+    pub workers: usize,
+    pub session_ttl_days: i64,
+    pub rate_limits: RateLimits,
+}
+
+/// The admin to create on first start.
+#[derive(Debug, Clone)]
+pub struct AdminSeed {
+    pub email: String,
+    pub password: String,
+    pub username: String,
+}
+
+/// Database URL, secrets and directories, resolved from [`CommonArgs`].
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub production: bool,
+    pub jwt_secret: String,
+    pub encryption_key: String,
+    pub storage_dir: PathBuf,
+}
+
+impl CommonArgs {
+    /// Resolves the database URL and secrets; generates missing secrets into the data dir
+    /// (`<data>/secrets/`) unless in production, where they must be given.
+    pub fn resolve(&self) -> anyhow::Result<Resolved> {
+        let production = self.env.eq_ignore_ascii_case("production");
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", self.data_dir.display()))?;
+        let database_url = match self.database_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(url) => url.to_string(),
+            None => format!("sqlite://{}", self.data_dir.join("miaojing.db").display()),
+        };
+        let jwt_secret = secret(&self.data_dir, "jwt_secret", self.jwt_secret.as_deref(), production, "JWT_SECRET")?;
+        let encryption_key = secret(&self.data_dir, "data_encryption_key", self.data_encryption_key.as_deref(), production, "DATA_ENCRYPTION_KEY")?;
+        let storage_dir = self.local_storage_dir.clone().unwrap_or_else(|| self.data_dir.join("storage"));
+        Ok(Resolved { data_dir: self.data_dir.clone(), database_url, production, jwt_secret, encryption_key, storage_dir })
+    }
+}
+
+fn secret(data_dir: &Path, name: &str, given: Option<&str>, production: bool, var: &str) -> anyhow::Result<String> {
+    if let Some(v) = given.map(str::trim).filter(|v| !v.is_empty()) {
+        if production && v.len() < 32 {
+            anyhow::bail!("{var} must be at least 32 characters in production");
+        }
+        return Ok(v.to_string());
+    }
+    if production {
+        anyhow::bail!("{var} is required when MIAOJING_ENV=production (set it to a random string of at least 32 characters)");
+    }
+    let dir = data_dir.join("secrets");
+    let path = dir.join(name);
+    if let Ok(v) = std::fs::read_to_string(&path) {
+        if !v.trim().is_empty() {
+            return Ok(v.trim().to_string());
+        }
+    }
+    std::fs::create_dir_all(&dir)?;
+    let value: String = {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        (0..48).map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..62)])).collect()
+    };
+    write_private(&path, &value)?;
+    tracing::info!(path = %path.display(), "generated {var}");
+    Ok(value)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(value.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
+    std::fs::write(path, value)
+}
+
+impl ServeArgs {
+    /// Resolves everything `serve` needs.
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let r = self.common.resolve()?;
+        let admin = match (self.admin_email, self.admin_password) {
+            (Some(email), Some(password)) if !email.trim().is_empty() => Some(AdminSeed { email, password, username: self.admin_username }),
+            (Some(_), None) => anyhow::bail!("ADMIN_EMAIL is set but ADMIN_PASSWORD is not"),
+            _ => None,
+        };
+        let static_dir = self.static_dir.or_else(|| {
+            let default = PathBuf::from("frontend/dist");
+            default.join("index.html").exists().then_some(default)
+        });
+        let defaults = RateLimits::default();
+        Ok(Config {
+            host: self.host,
+            port: self.port,
+            data_dir: r.data_dir,
+            database_url: r.database_url,
+            db_max_connections: self.common.db_max_connections.max(1),
+            production: r.production,
+            jwt_secret: r.jwt_secret,
+            encryption_key: r.encryption_key,
+            storage_dir: r.storage_dir,
+            admin,
+            frame_ancestors: self.frame_ancestors.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            static_dir,
+            trust_proxy: self.trust_proxy,
+            workers: self.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1),
+            session_ttl_days: self.session_ttl_days.clamp(1, 365),
+            rate_limits: RateLimits {
+                login_ip: Limit::new(self.rate_login_ip.max(1), 60),
+                login_account: Limit::new(self.rate_login_account.max(1), 60),
+                register_ip: Limit::new(self.rate_register.max(1), 60),
+                email_ip: Limit::new(self.rate_email.max(1), 60),
+                admin: defaults.admin,
+            },
+        })
+    }
+}

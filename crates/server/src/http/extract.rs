@@ -1,0 +1,112 @@
+//! Extractors: the signed-in caller, an admin, and the client's address.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use miaojing_auth::service::Client;
+use miaojing_auth::AuthUser;
+use miaojing_domain::Error;
+
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+fn state(req: &HttpRequest) -> AppState {
+    req.app_data::<web::Data<AppState>>().expect("AppState is registered").get_ref().clone()
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// The client address: the peer, or the first `X-Forwarded-For` / `X-Real-IP` entry when the
+/// server is configured to trust a reverse proxy.
+pub fn client_of(req: &HttpRequest, trust_proxy: bool) -> Client {
+    let forwarded = trust_proxy
+        .then(|| {
+            let h = req.headers();
+            h.get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .or_else(|| h.get("x-real-ip").and_then(|v| v.to_str().ok()))
+                .map(|s| s.trim().to_string())
+        })
+        .flatten()
+        .filter(|s| !s.is_empty());
+    let ip = forwarded.or_else(|| req.peer_addr().map(|a| a.ip().to_string()));
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(String::from);
+    Client { ip, user_agent }
+}
+
+/// The caller's address and user agent.
+pub struct ClientInfo(pub Client);
+
+impl FromRequest for ClientInfo {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(ClientInfo(client_of(req, state(req).trust_proxy))))
+    }
+}
+
+/// A signed-in, active user (401 otherwise).
+pub struct Authed(pub AuthUser);
+
+impl FromRequest for Authed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let st = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            let token = token.ok_or_else(|| Error::unauthenticated("请先登录"))?;
+            Ok(Authed(st.auth.authenticate(&token).await?))
+        })
+    }
+}
+
+/// The caller when signed in, `None` otherwise (an invalid token is treated as absent).
+pub struct MaybeAuthed(pub Option<AuthUser>);
+
+impl FromRequest for MaybeAuthed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let st = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            Ok(MaybeAuthed(match token {
+                Some(t) => st.auth.authenticate(&t).await.ok(),
+                None => None,
+            }))
+        })
+    }
+}
+
+/// A signed-in admin (`admin` or `enterprise_admin`, read from the store on every request):
+/// 401 without a valid session, 403 for other roles. Admin calls are rate-limited per session.
+pub struct Admin(pub AuthUser);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let st = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            let token = token.ok_or_else(|| Error::unauthenticated("未登录或无管理员权限"))?;
+            let user = st.auth.authenticate(&token).await?;
+            if !user.user.role.is_admin() {
+                return Err(Error::forbidden("admin_required", "无管理员权限").into());
+            }
+            let limit = st.auth.rate_limits().admin;
+            st.auth.limiter().check("admin", &user.session_id.to_string(), limit, chrono::Utc::now()).await?;
+            Ok(Admin(user))
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP plumbing: the JSON error mapping, extractors, middleware and metrics.
+
+pub mod error;
+pub mod extract;
+pub mod headers;
+pub mod metrics;

@@ -1,0 +1,15 @@
+//! The `miaojing` server: configuration, start-up, the actix-web JSON API under `/api`,
+//! OpenAPI, metrics and serving the SPA for every other path.
+
+pub mod config;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod site;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,16 @@
+//! `/api/admin/*`: every route needs an admin (401 without a session, 403 for other roles).
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod email_settings;
+pub mod invitations;
+pub mod logs;
+pub mod redeem_codes;
+pub mod users;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    users::configure(cfg);
+    invitations::configure(cfg);
+    redeem_codes::configure(cfg);
+    logs::configure(cfg);
+    email_settings::configure(cfg);
+}

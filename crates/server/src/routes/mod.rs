@@ -1,0 +1,57 @@
+//! HTTP routes by area. Every route is an actix service annotated for OpenAPI, so the
+//! published spec is generated from exactly the routes the server registers.
+use chrono::Utc;
+use miaojing_api_types::auth::UserView;
+use miaojing_domain::user::User;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod admin;
+pub mod auth;
+pub mod credits;
+pub mod docs;
+pub mod email;
+pub mod health;
+pub mod profile;
+pub mod site;
+
+/// Registers every API route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    email::configure(cfg);
+    profile::configure(cfg);
+    credits::configure(cfg);
+    site::configure(cfg);
+    health::configure(cfg);
+    admin::configure(cfg);
+    docs::configure(cfg);
+}
+
+/// The account as the API shows it.
+pub fn user_view(u: &User) -> UserView {
+    let now = Utc::now();
+    UserView {
+        id: u.id,
+        email: u.email.clone(),
+        username: u.username.clone(),
+        nickname: u.display_nickname.clone(),
+        display_nickname: u.display_nickname.clone(),
+        role: u.display_role(now).to_string(),
+        membership_tier: u.effective_tier(now).as_str().to_string(),
+        membership_expires_at: u.membership_expires_at,
+        credits_balance: u.credits_balance,
+        avatar_url: u.avatar_url.clone(),
+        phone: u.phone.clone(),
+        created_at: u.created_at,
+        email_verified: u.email_verified,
+        email_verified_at: u.email_verified_at,
+        email_bound_at: u.email_bound_at,
+        preferred_theme: u.preferred_theme.clone(),
+        watermark_disabled: u.watermark_disabled,
+        invite_code: u.invite_code.clone(),
+    }
+}
+
+/// Trims an optional query string to `None` when blank, and caps its length.
+pub fn clean_query(v: Option<String>, max: usize) -> Option<String> {
+    v.map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
+}

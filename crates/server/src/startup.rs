@@ -1,0 +1,126 @@
+//! Builds the store, the services and the HTTP server.
+use std::net::TcpListener;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use chrono::Duration;
+use miaojing_auth::{AuthService, AuthSettings, TokenKeys};
+use miaojing_credits::{CreditService, RedeemService};
+use miaojing_domain::Store;
+use miaojing_providers::secrets::SecretBox;
+use miaojing_storage::LocalStorage;
+use miaojing_store_postgres::PgStore;
+use miaojing_store_sqlite::SqliteStore;
+use utoipa_actix_web::AppExt;
+
+use crate::config::Config;
+use crate::http::error::{json_error, path_error, query_error};
+use crate::http::headers::{security_headers, SecurityHeaders};
+use crate::http::metrics::{observe, Metrics};
+use crate::site::SiteService;
+use crate::spa::{self, SpaDir};
+use crate::state::AppState;
+
+/// Largest JSON body accepted (413 above).
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// Opens the store named by the URL: `postgres://`/`postgresql://` → PostgreSQL, otherwise
+/// SQLite. Both run their migrations.
+pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url, max_connections).await.map_err(|e| anyhow::anyhow!("PostgreSQL: {e}"))?))
+    } else {
+        Ok(Arc::new(SqliteStore::connect(url).await.map_err(|e| anyhow::anyhow!("SQLite: {e}"))?))
+    }
+}
+
+/// A running server bound to a port.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Opens the store, creates the first admin if configured, and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config.database_url, config.db_max_connections).await?;
+        Self::build_with_store(config, store).await
+    }
+
+    /// As [`Application::build`] with an already-open store (tests share one).
+    pub async fn build_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let secrets = SecretBox::new(&config.encryption_key);
+        let code_secret = format!("email-codes:{}", config.encryption_key).into_bytes();
+        let auth = AuthService::new(
+            store.clone(),
+            TokenKeys::new(&config.jwt_secret),
+            AuthSettings { session_ttl: Duration::days(config.session_ttl_days), code_secret, rate_limits: config.rate_limits },
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = AppState {
+            auth: auth.clone(),
+            credits: CreditService::new(store.clone()),
+            redeem: RedeemService::new(store.clone()),
+            site: SiteService::new(store.clone(), secrets.clone()),
+            storage: LocalStorage::new(&config.storage_dir).map_err(|e| anyhow::anyhow!("storage dir {}: {e}", config.storage_dir.display()))?,
+            secrets,
+            metrics: Arc::new(Metrics::default()),
+            trust_proxy: config.trust_proxy,
+            started: Instant::now(),
+            store: store.clone(),
+        };
+        if let Some(seed) = &config.admin {
+            if store.count_admins().await.map_err(|e| anyhow::anyhow!("{e}"))? == 0 {
+                let admin = auth.create_admin(&seed.email, &seed.password, Some(&seed.username)).await.map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
+                tracing::info!(email = %admin.email, "created the first admin");
+            }
+        }
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone(), &config)?;
+        Ok(Self { port, server, state })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Result<Server> {
+    let headers = SecurityHeaders::new(&config.frame_ancestors);
+    let spa_dir = SpaDir(config.static_dir.clone());
+    let metrics = state.metrics.clone();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .map(|app| {
+                app.app_data(data.clone())
+                    .app_data(web::Data::new(metrics.clone()))
+                    .app_data(web::Data::new(Rc::new(headers.clone())))
+                    .app_data(web::Data::new(spa_dir.clone()))
+                    .app_data(web::JsonConfig::default().limit(JSON_LIMIT).content_type_required(false).error_handler(json_error))
+                    .app_data(web::QueryConfig::default().error_handler(query_error))
+                    .app_data(web::PathConfig::default().error_handler(path_error))
+                    .default_service(web::to(spa::serve))
+            })
+            .configure(crate::routes::configure)
+            .split_for_parts();
+        app.wrap(Compress::default()).wrap(from_fn(security_headers)).wrap(from_fn(observe))
+    })
+    .workers(config.workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

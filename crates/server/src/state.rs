@@ -1,0 +1,27 @@
+//! Shared application state, built once at start-up and handed to every handler.
+use std::sync::Arc;
+use std::time::Instant;
+
+use miaojing_auth::AuthService;
+use miaojing_credits::{CreditService, RedeemService};
+use miaojing_domain::Store;
+use miaojing_providers::secrets::SecretBox;
+use miaojing_storage::LocalStorage;
+
+use crate::http::metrics::Metrics;
+use crate::site::SiteService;
+
+/// Everything a handler may need. Cheap to clone (all `Arc`s inside).
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub auth: AuthService,
+    pub credits: CreditService,
+    pub redeem: RedeemService,
+    pub site: SiteService,
+    pub secrets: SecretBox,
+    pub storage: LocalStorage,
+    pub metrics: Arc<Metrics>,
+    pub trust_proxy: bool,
+    pub started: Instant,
+}

@@ -1,0 +1,139 @@
+//! Admin routes: the 401/403 matrix, user management, disabling and demotion.
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{assert_error, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    every_admin_route_needs_an_admin,
+    disabled_user_is_locked_out_at_once,
+    demoted_admin_loses_access_at_once,
+    admin_guards_against_lockout,
+    admin_lists_searches_and_pages_users,
+    admin_credit_adjustments_go_through_the_ledger,
+    admin_deletes_a_user,
+);
+
+/// Every admin-only operation, taken from the generated OpenAPI document so a new admin
+/// route is covered without editing this test.
+fn admin_operations() -> Vec<(Method, String)> {
+    let spec: serde_json::Value = serde_json::from_str(&miaojing_server::openapi::spec_json()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let admin_only = path.starts_with("/api/admin/")
+                || (path == "/api/site-config" && m == Method::PUT)
+                || (path == "/api/announcements" && m != Method::GET);
+            if admin_only {
+                ops.push((m, path.clone()));
+            }
+        }
+    }
+    assert!(ops.len() >= 15, "found {} admin operations", ops.len());
+    ops
+}
+
+async fn every_admin_route_needs_an_admin(app: TestApp) {
+    let (user, _) = app.register("m@example.com", "mallory").await;
+    let admin = app.admin_token().await;
+    for (method, path) in admin_operations() {
+        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+        let res = app.call(method.clone(), &path, body.clone(), None).await;
+        assert_error(&res, 401, "unauthenticated");
+        let res = app.call(method.clone(), &path, body.clone(), Some(&user)).await;
+        assert_error(&res, 403, "admin_required");
+        let (s, v) = app.call(method.clone(), &path, body, Some(&admin)).await;
+        assert!(s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN && s.as_u16() < 500, "{method} {path} as admin: {s} {v}");
+    }
+    // The admin list of announcements is admin-only too.
+    assert_error(&app.get("/api/announcements?scope=all", Some(&user)).await, 403, "admin_required");
+}
+
+async fn disabled_user_is_locked_out_at_once(app: TestApp) {
+    let (token, user) = app.register("n@example.com", "niaj").await;
+    let admin = app.admin_token().await;
+    let (s, v) = app.put("/api/admin/users", json!({ "userId": user["id"], "isActive": false }), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["user"]["is_active"], false);
+    assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED);
+    assert_error(&app.login("niaj", "passw0rd-ok").await, 403, "account_disabled");
+    app.put("/api/admin/users", json!({ "userId": user["id"], "isActive": true }), Some(&admin)).await;
+    assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED, "disabling ended the old sessions for good");
+    assert_eq!(app.login("niaj", "passw0rd-ok").await.0, StatusCode::OK);
+}
+
+async fn demoted_admin_loses_access_at_once(app: TestApp) {
+    let first = app.admin_token().await;
+    let second = app.admin_token().await;
+    let (_, me) = app.get("/api/profile", Some(&second)).await;
+    assert_eq!(app.get("/api/admin/users", Some(&second)).await.0, StatusCode::OK);
+    let (s, v) = app.put("/api/admin/users", json!({ "userId": me["profile"]["id"], "role": "user" }), Some(&first)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_error(&app.get("/api/admin/users", Some(&second)).await, 403, "admin_required");
+    assert_eq!(app.get("/api/profile", Some(&second)).await.0, StatusCode::OK, "still signed in as a user");
+}
+
+async fn admin_guards_against_lockout(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (_, me) = app.get("/api/profile", Some(&admin)).await;
+    let id = me["profile"]["id"].clone();
+    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "isActive": false }), Some(&admin)).await, 403, "cannot_modify_self");
+    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "user" }), Some(&admin)).await, 403, "cannot_modify_self");
+    assert_error(&app.delete(&format!("/api/admin/users?userId={}", id.as_str().unwrap()), Some(&admin)).await, 403, "cannot_delete_self");
+    assert_error(&app.put("/api/admin/users", json!({ "role": "user" }), Some(&admin)).await, 400, "missing_user_id");
+    assert_error(&app.put("/api/admin/users", json!({ "userId": uuid::Uuid::new_v4(), "role": "user" }), Some(&admin)).await, 404, "user_not_found");
+    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "root" }), Some(&admin)).await, 400, "invalid_role");
+}
+
+async fn admin_lists_searches_and_pages_users(app: TestApp) {
+    let admin = app.admin_token().await;
+    for i in 0..12 {
+        app.register(&format!("user{i:02}@list.test"), &format!("lister{i:02}")).await;
+    }
+    let (s, v) = app.get("/api/admin/users?search=list.test&page=2&pageSize=5", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 12);
+    assert_eq!(v["totalPages"], 3);
+    assert_eq!(v["users"].as_array().unwrap().len(), 5);
+    let (_, v) = app.get("/api/admin/users?q=LISTER07", Some(&admin)).await;
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["users"][0]["email"], "user07@list.test");
+    let (_, v) = app.get("/api/admin/users?search=%25", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "a literal % matches nothing: {v}");
+}
+
+async fn admin_credit_adjustments_go_through_the_ledger(app: TestApp) {
+    let (token, user) = app.register("o@example.com", "olivia").await;
+    let admin = app.admin_token().await;
+    let (s, v) = app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": 25, "reason": "活动奖励" }), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["user"]["credits_balance"], 35);
+    assert_error(&app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -100, "reason": "扣除" }), Some(&admin)).await, 402, "insufficient_credits");
+    assert_error(&app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -5, "reason": "" }), Some(&admin)).await, 400, "reason_required");
+    assert_eq!(app.balance(&token).await, 35, "refusals changed nothing");
+    let (_, v) = app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -35, "reason": "清零" }), Some(&admin)).await;
+    assert_eq!(v["user"]["credits_balance"], 0);
+    let (_, ledger) = app.get(&format!("/api/admin/users/credit-transactions?userId={}", user["id"].as_str().unwrap()), Some(&admin)).await;
+    let rows = ledger["records"].as_array().unwrap();
+    assert_eq!(rows[0]["type"], "admin");
+    assert_eq!(rows[0]["amount"], -35);
+    assert_eq!(rows[0]["balanceAfter"], 0);
+    assert!(rows[0]["description"].as_str().unwrap().contains("清零"));
+    let (_, logs) = app.get("/api/admin/logs?type=admin&keyword=credit", Some(&admin)).await;
+    assert!(logs["total"].as_i64().unwrap() >= 2, "{logs}");
+}
+
+async fn admin_deletes_a_user(app: TestApp) {
+    let (token, user) = app.register("p@example.com", "peggy").await;
+    let admin = app.admin_token().await;
+    let id = user["id"].as_str().unwrap();
+    let (s, v) = app.delete(&format!("/api/admin/users?userId={id}"), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["deletedUserId"], id);
+    assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED);
+    assert_error(&app.delete(&format!("/api/admin/users?userId={id}"), Some(&admin)).await, 404, "user_not_found");
+    assert_error(&app.delete("/api/admin/users?userId=not-a-uuid", Some(&admin)).await, 400, "invalid_query");
+    app.register("p@example.com", "peggy").await;
+}

@@ -1,0 +1,157 @@
+//! Bad input, limits, headers, health, metrics and SPA serving.
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{assert_error, spawn_with, Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(bad_input_is_a_json_4xx_and_writes_nothing, security_and_cache_headers, health_and_metrics, unknown_api_routes_are_json_404,);
+
+async fn user_count(app: &TestApp) -> i64 {
+    app.store.list_users(None, miaojing_domain::PageRequest { page: 1, size: 1 }).await.unwrap().total
+}
+
+async fn bad_input_is_a_json_4xx_and_writes_nothing(app: TestApp) {
+    let (token, _) = app.register("u@example.com", "ursula").await;
+    let before = user_count(&app).await;
+    let raw = |path: &str, body: Vec<u8>, ct: &str| {
+        let req = app.client.post(format!("{}{}", app.base, path)).header("content-type", ct.to_string()).bearer_auth(&token).body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let v: serde_json::Value = res.json().await.expect("a JSON error body");
+            (status, v)
+        }
+    };
+    assert_error(&raw("/api/auth/register", b"{\"email\": ".to_vec(), "application/json").await, 400, "invalid_json");
+    assert_error(&raw("/api/auth/register", b"not json at all".to_vec(), "application/json").await, 400, "invalid_json");
+    assert_error(&raw("/api/auth/register", br#"{"email": 5, "password": [], "acceptedTerms": "yes"}"#.to_vec(), "application/json").await, 400, "invalid_field");
+    assert_error(&raw("/api/redeem-codes/redeem", br#"{"code": {"$ne": null}}"#.to_vec(), "application/json").await, 400, "invalid_field");
+    assert_error(&raw("/api/auth/login", b"account=a".to_vec(), "application/x-www-form-urlencoded").await, 415, "unsupported_media_type");
+    let big = format!("{{\"email\":\"x@y.io\",\"password\":\"{}\"}}", "a".repeat(1_100_000));
+    assert_error(&raw("/api/auth/register", big.into_bytes(), "application/json").await, 413, "payload_too_large");
+    let long = "长".repeat(10_000);
+    for body in [
+        json!({ "email": format!("{long}@x.io"), "nickname": "v1", "password": "passw0rd-ok", "acceptedTerms": true }),
+        json!({ "email": "v@x.io", "nickname": long, "password": "passw0rd-ok", "acceptedTerms": true }),
+        json!({ "email": "v@x.io", "nickname": "v2", "password": format!("a1{long}"), "acceptedTerms": true }),
+        json!({ "email": "v@x.io", "nickname": "v3", "phone": long, "password": "passw0rd-ok", "acceptedTerms": true }),
+        json!({ "email": "v@x.io'; DROP TABLE users; --", "nickname": "v4", "password": "passw0rd-ok", "acceptedTerms": true }),
+        json!({ "email": "v@x.io", "nickname": "x' OR '1'='1", "password": "passw0rd-ok", "acceptedTerms": true }),
+    ] {
+        let (s, v) = app.post("/api/auth/register", body, None).await;
+        assert!(s.is_client_error(), "{s} {v}");
+        assert!(v["code"].is_string() && v["error"].is_string(), "{v}");
+    }
+    for body in [json!({ "displayNickname": long }), json!({ "avatarUrl": format!("https://x.io/{}", "a".repeat(300_000)) }), json!({ "username": "a' OR 1=1 --" })] {
+        let (s, v) = app.put("/api/profile", body, Some(&token)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    }
+    // Injection-shaped strings are plain data: they log in nobody and match nothing.
+    assert_eq!(app.login("' OR '1'='1", "' OR '1'='1").await.0, StatusCode::UNAUTHORIZED);
+    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": "' OR 1=1 --ABCDEFGH" }), Some(&token)).await, 404, "code_not_found");
+    assert_error(&app.get("/api/credit-transactions?page=abc", Some(&token)).await, 400, "invalid_query");
+    assert_eq!(user_count(&app).await, before, "no account was created");
+    let (_, p) = app.get("/api/profile", Some(&token)).await;
+    assert_eq!(p["profile"]["username"], "ursula");
+    assert_eq!(p["profile"]["credits_balance"], 10);
+}
+
+async fn security_and_cache_headers(app: TestApp) {
+    let res = app.client.get(format!("{}/api/site-config", app.base)).send().await.unwrap();
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'self'"));
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    assert!(h.contains_key("x-request-id"));
+    let res = app.client.get(format!("{}/api/profile", app.base)).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let res = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert!(res.headers().contains_key("content-security-policy"), "on pages too");
+}
+
+async fn health_and_metrics(app: TestApp) {
+    let (s, v) = app.get("/api/health", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["checks"]["database"]["ok"], true);
+    assert_eq!(v["checks"]["storage"]["ok"], true);
+    assert!(["sqlite", "postgres"].contains(&v["checks"]["database"]["kind"].as_str().unwrap()));
+    app.get("/api/site-config", None).await;
+    let text = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("miaojing_http_requests_total{route=\"/api/site-config\",method=\"GET\",status=\"200\"}"), "{text}");
+    assert!(text.contains("miaojing_http_request_duration_seconds_bucket"));
+    assert!(text.contains("miaojing_db_pool_max"));
+    // Storage that stops working turns health red.
+    std::fs::remove_dir_all(&app.config.storage_dir).unwrap();
+    std::fs::write(&app.config.storage_dir, b"not a dir").unwrap();
+    let (s, v) = app.get("/api/health", None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["checks"]["storage"]["ok"], false);
+}
+
+async fn unknown_api_routes_are_json_404(app: TestApp) {
+    assert_error(&app.get("/api/nope", None).await, 404, "route_not_found");
+    assert_error(&app.post("/api/nope/deeper", json!({}), None).await, 404, "route_not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_rate_limit_answers_429_with_retry_after() {
+    let app = spawn_with(Backend::Sqlite, |c| {
+        c.rate_limits.login_ip = miaojing_auth::rate_limit::Limit::new(3, 60);
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(app.login("someone", "whatever1").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let res = app.client.post(format!("{}/api/auth/login", app.base)).json(&json!({ "account": "someone", "password": "whatever1" })).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "rate_limited");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_counters_are_shared_through_the_store() {
+    // Two app instances on one PostgreSQL database share the counter.
+    let first = spawn_with(Backend::Postgres, |c| c.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = crate::helpers::test_config(dir.path());
+    cfg.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 60);
+    let second = miaojing_server::Application::build_with_store(cfg, first.store.clone()).await.unwrap();
+    let second_base = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    let body = |i: u32| json!({ "email": format!("w{i}@example.com"), "nickname": format!("walter{i}"), "password": "passw0rd-ok", "acceptedTerms": true });
+    assert_eq!(first.post("/api/auth/register", body(1), None).await.0, StatusCode::OK);
+    let res = first.client.post(format!("{second_base}/api/auth/register")).json(&body(2)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = first.client.post(format!("{second_base}/api/auth/register")).json(&body(3)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spa_is_served_with_history_fallback() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>spa-index</title>").unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js"), "console.log('app')").unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js.gz"), b"\x1f\x8b fake gzip").unwrap();
+    let root = dist.path().to_path_buf();
+    let app = spawn_with(Backend::Sqlite, |c| c.static_dir = Some(root)).await;
+    for path in ["/", "/create", "/profile/settings"] {
+        let res = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["cache-control"], "no-cache");
+        assert!(res.text().await.unwrap().contains("spa-index"), "{path}");
+    }
+    let res = app.client.get(format!("{}/app-0123456789abcdef.js", app.base)).header("accept-encoding", "identity").send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(res.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let res = raw.get(format!("{}/app-0123456789abcdef.js", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip", "the precompressed file is served");
+    for path in ["/../secrets/jwt_secret", "/%2e%2e/secrets/jwt_secret", "/..%2fsecrets%2fjwt_secret"] {
+        let body = app.client.get(format!("{}{path}", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!body.contains("test-jwt-secret"), "{path}");
+    }
+}

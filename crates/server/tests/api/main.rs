@@ -1,0 +1,10 @@
+//! API tests: the real server on a random port, driven over HTTP, on SQLite and PostgreSQL.
+mod helpers;
+
+mod accounts;
+mod admin;
+mod credits;
+mod email;
+mod hardening;
+mod openapi;
+mod site;

@@ -1,0 +1,180 @@
+//! E-mail verification codes. Issuing is serialised per address (and per IP) with
+//! transaction-scoped advisory locks, so two concurrent requests cannot both pass the
+//! cooldown or the IP limit; checking locks the code row.
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use miaojing_domain::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
+use miaojing_domain::repo::EmailCodeRepo;
+use miaojing_domain::{Error, Result};
+use sqlx::{FromRow, PgConnection};
+use uuid::Uuid;
+
+use crate::errors::DbResultExt;
+use crate::sql::{now, seconds_until};
+use crate::PgStore;
+
+/// Advisory lock classes (first key of `pg_advisory_xact_lock(int, int)`).
+const LOCK_EMAIL: i32 = 0x4d4a_0001;
+const LOCK_IP: i32 = 0x4d4a_0002;
+
+async fn advisory_lock(conn: &mut PgConnection, class: i32, key: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))").bind(class).bind(key).execute(&mut *conn).await.db()?;
+    Ok(())
+}
+
+/// The end of the address lock in force at `now`, if any (any purpose).
+async fn address_locked_until(conn: &mut PgConnection, email: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT max(locked_until) FROM email_codes WHERE email = $1 AND locked_until > $2")
+        .bind(email)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .db()
+}
+
+/// Constant-time string comparison (the hashes are keyed, but leak nothing anyway).
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(FromRow)]
+struct CodeRow {
+    id: Uuid,
+    code_hash: String,
+    attempts: i32,
+    max_attempts: i32,
+    expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+impl EmailCodeRepo for PgStore {
+    async fn issue_email_code(&self, code: NewEmailCode, policy: &IssuePolicy) -> Result<()> {
+        let now = code.created_at;
+        let mut tx = self.pool.begin().await.db()?;
+        advisory_lock(&mut tx, LOCK_EMAIL, &code.email).await?;
+        if let Some(ip) = &code.ip_address {
+            advisory_lock(&mut tx, LOCK_IP, ip).await?;
+        }
+
+        if let Some(until) = address_locked_until(&mut tx, &code.email, now).await? {
+            return Err(Error::rate_limited("code_locked", "验证码错误次数过多，请稍后再试", seconds_until(until, now)));
+        }
+
+        let last: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT max(created_at) FROM email_codes WHERE email = $1")
+            .bind(&code.email)
+            .fetch_one(&mut *tx)
+            .await
+            .db()?;
+        if let Some(last) = last {
+            let next = last + policy.resend_interval;
+            if next > now {
+                return Err(Error::rate_limited("code_cooldown", "验证码发送过于频繁，请稍后再试", seconds_until(next, now)));
+            }
+        }
+
+        if let Some(ip) = &code.ip_address {
+            let window_start = now - policy.ip_window;
+            let (count, oldest): (i64, Option<DateTime<Utc>>) =
+                sqlx::query_as("SELECT COUNT(*), min(created_at) FROM email_codes WHERE ip_address = $1 AND created_at > $2")
+                    .bind(ip)
+                    .bind(window_start)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+            if count >= policy.ip_max {
+                let free_at = oldest.map_or(now + policy.ip_window, |o| o + policy.ip_window);
+                return Err(Error::rate_limited("ip_rate_limited", "请求过于频繁，请稍后再试", seconds_until(free_at, now)));
+            }
+        }
+
+        sqlx::query("UPDATE email_codes SET used_at = $3 WHERE email = $1 AND purpose = $2 AND used_at IS NULL")
+            .bind(&code.email)
+            .bind(code.purpose.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        sqlx::query(
+            "INSERT INTO email_codes (id, email, purpose, code_hash, user_id, ip_address, attempts, max_attempts, \
+             expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
+        )
+        .bind(code.id)
+        .bind(&code.email)
+        .bind(code.purpose.as_str())
+        .bind(&code.code_hash)
+        .bind(code.user_id)
+        .bind(&code.ip_address)
+        .bind(code.max_attempts)
+        .bind(code.expires_at)
+        .bind(code.created_at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    async fn check_email_code(
+        &self,
+        email: &str,
+        purpose: CodePurpose,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        lock: chrono::Duration,
+    ) -> Result<CodeCheck> {
+        let mut tx = self.pool.begin().await.db()?;
+        // Same lock as issuing: a check and a new code for the address never interleave.
+        advisory_lock(&mut tx, LOCK_EMAIL, email).await?;
+        if let Some(until) = address_locked_until(&mut tx, email, now).await? {
+            return Ok(CodeCheck::Locked { until });
+        }
+        let row: Option<CodeRow> = sqlx::query_as(
+            "SELECT id, code_hash, attempts, max_attempts, expires_at FROM email_codes \
+             WHERE email = $1 AND purpose = $2 AND used_at IS NULL \
+             ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE",
+        )
+        .bind(email)
+        .bind(purpose.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let Some(row) = row else {
+            return Ok(CodeCheck::Missing);
+        };
+        if row.expires_at <= now {
+            return Ok(CodeCheck::Expired);
+        }
+        let outcome = if same(&row.code_hash, code_hash) {
+            sqlx::query("UPDATE email_codes SET used_at = $2 WHERE id = $1").bind(row.id).bind(now).execute(&mut *tx).await.db()?;
+            CodeCheck::Valid
+        } else {
+            let attempts = row.attempts.saturating_add(1);
+            // Stored at microsecond precision; return exactly what later checks will read.
+            let until = (attempts >= row.max_attempts).then(|| (now + lock).trunc_subsecs(6));
+            sqlx::query("UPDATE email_codes SET attempts = $2, locked_until = COALESCE($3, locked_until) WHERE id = $1")
+                .bind(row.id)
+                .bind(attempts)
+                .bind(until)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            match until {
+                Some(until) => CodeCheck::Locked { until },
+                None => CodeCheck::Wrong { remaining: row.max_attempts - attempts },
+            }
+        };
+        // The attempt counts even though the caller will fail the request.
+        tx.commit().await.db()?;
+        Ok(outcome)
+    }
+
+    async fn discard_email_code(&self, id: Uuid) -> Result<()> {
+        sqlx::query("UPDATE email_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+}

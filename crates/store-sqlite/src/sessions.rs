@@ -1,0 +1,72 @@
+//! Revocable sessions.
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::repo::SessionRepo;
+use miaojing_domain::session::Session;
+use miaojing_domain::user::User;
+use miaojing_domain::Result;
+use uuid::Uuid;
+
+use crate::errors::db_err;
+use crate::rows::{self, USER_COLUMNS};
+use crate::SqliteStore;
+
+#[async_trait]
+impl SessionRepo for SqliteStore {
+    async fn create_session(&self, session: Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at, ip_address, user_agent) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(session.id)
+        .bind(session.user_id)
+        .bind(session.created_at)
+        .bind(session.expires_at)
+        .bind(session.revoked_at)
+        .bind(&session.ip_address)
+        .bind(&session.user_agent)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn session_user(&self, session_id: Uuid, now: DateTime<Utc>) -> Result<Option<(Session, User)>> {
+        let sql = format!(
+            "SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+             s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, s.ip_address AS s_ip_address, \
+             s.user_agent AS s_user_agent, {USER_COLUMNS} \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+        );
+        let row = sqlx::query(&sql).bind(session_id).bind(now).fetch_optional(&self.reader).await.map_err(db_err)?;
+        match row {
+            Some(row) => Ok(Some((rows::session(&row)?, rows::user(&row)?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn revoke_session(&self, session_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(session_id)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = ?1 \
+             WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1 AND (?3 IS NULL OR id <> ?3)",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(keep)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+}

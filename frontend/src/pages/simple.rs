@@ -1,0 +1,41 @@
+//! Pages that are still small: create, gallery and not-found.
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{use_i18n, K};
+
+#[component]
+pub fn Create() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="container narrow">
+            <h1 class="page-title">{move || i18n.t(K::CreateTitle)}</h1>
+            <p class="muted lead">{move || i18n.t(K::CreateSub)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn Gallery() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="container narrow">
+            <h1 class="page-title">{move || i18n.t(K::GalleryTitle)}</h1>
+            <p class="muted lead">{move || i18n.t(K::GallerySub)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="container narrow center">
+            <div class="glass-panel card-pad">
+                <h1 class="page-title">{move || i18n.t(K::NotFoundTitle)}</h1>
+                <p class="muted">{move || i18n.t(K::NotFoundSub)}</p>
+                <A href="/" attr:class="btn btn-gold">{move || i18n.t(K::BackHome)}</A>
+            </div>
+        </section>
+    }
+}
