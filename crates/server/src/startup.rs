@@ -110,7 +110,7 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
                     .app_data(web::Data::new(metrics.clone()))
                     .app_data(web::Data::new(Rc::new(headers.clone())))
                     .app_data(web::Data::new(spa_dir.clone()))
-                    .app_data(web::JsonConfig::default().limit(JSON_LIMIT).content_type_required(false).error_handler(json_error))
+                    .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
                     .app_data(web::QueryConfig::default().error_handler(query_error))
                     .app_data(web::PathConfig::default().error_handler(path_error))
                     .default_service(web::to(spa::serve))

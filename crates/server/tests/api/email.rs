@@ -40,7 +40,7 @@ fn messages_to(to: &str) -> Vec<String> {
             let mut text = raw.clone();
             // Decode base64 parts (lettre encodes non-ASCII bodies that way).
             for block in raw.replace("\r\n", "\n").split("\n\n") {
-                let candidate: String = block.lines().map(str::trim).collect();
+                let candidate: String = block.lines().map(str::trim).take_while(|l| !l.starts_with("--")).collect();
                 if candidate.len() >= 16 {
                     if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&candidate) {
                         text.push('\n');

@@ -16,7 +16,7 @@ fn committed_openapi_matches_the_routes() {
 fn every_documented_operation_has_responses_and_a_tag() {
     let spec: serde_json::Value = serde_json::from_str(&miaojing_server::openapi::spec_json()).unwrap();
     let paths = spec["paths"].as_object().unwrap();
-    assert!(paths.len() >= 30, "{} paths", paths.len());
+    assert!(paths.len() >= 25, "{} paths", paths.len());
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
             assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has no tag");
