@@ -6,8 +6,22 @@ use uuid::Uuid;
 const ADJECTIVES: [&str; 16] =
     ["晨光", "星河", "松风", "月白", "晴川", "青柚", "琥珀", "小满", "竹影", "橘光", "海盐", "霁蓝", "云岫", "墨竹", "流萤", "春山"];
 const NOUNS: [&str; 16] = [
-    "画师", "旅人", "造梦家", "观察员", "收藏家", "调色师", "冒险家", "灵感师", "策展人", "摄影师", "小导演", "光影客", "诗人", "剪影师",
-    "织梦人", "采风者",
+    "画师",
+    "旅人",
+    "造梦家",
+    "观察员",
+    "收藏家",
+    "调色师",
+    "冒险家",
+    "灵感师",
+    "策展人",
+    "摄影师",
+    "小导演",
+    "光影客",
+    "诗人",
+    "剪影师",
+    "织梦人",
+    "采风者",
 ];
 
 /// A random display nickname such as `星河画师042`.
@@ -32,7 +46,9 @@ pub fn avatar(seed: Uuid, initial: &str) -> String {
     let ears = match b[1] % 3 {
         0 => format!(r#"<circle cx="78" cy="78" r="30" fill="{face}"/><circle cx="178" cy="78" r="30" fill="{face}"/>"#),
         1 => format!(r#"<path d="M62 112 L80 40 L118 92Z" fill="{face}"/><path d="M194 112 L176 40 L138 92Z" fill="{face}"/>"#),
-        _ => format!(r#"<ellipse cx="92" cy="60" rx="16" ry="44" fill="{face}"/><ellipse cx="164" cy="60" rx="16" ry="44" fill="{face}"/>"#),
+        _ => {
+            format!(r#"<ellipse cx="92" cy="60" rx="16" ry="44" fill="{face}"/><ellipse cx="164" cy="60" rx="16" ry="44" fill="{face}"/>"#)
+        }
     };
     let eye_y = 128 + (b[2] % 8) as i32;
     let letter: String = initial.chars().next().map(|c| c.to_string()).unwrap_or_else(|| "妙".into());
@@ -43,7 +59,9 @@ pub fn avatar(seed: Uuid, initial: &str) -> String {
     let mut out = String::from("data:image/svg+xml;charset=utf-8,");
     for ch in svg.chars() {
         match ch {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' | ' ' | '=' | '/' | ':' | ',' => out.push(if ch == ' ' { ' ' } else { ch }),
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' | ' ' | '=' | '/' | ':' | ',' => {
+                out.push(if ch == ' ' { ' ' } else { ch })
+            }
             _ => {
                 let mut buf = [0u8; 4];
                 for byte in ch.encode_utf8(&mut buf).bytes() {

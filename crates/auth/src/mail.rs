@@ -65,10 +65,13 @@ pub async fn send(cfg: &SmtpConfig, mail: Email) -> Result<()> {
         )
         .map_err(|e| Error::internal(format!("building e-mail: {e}")))?;
 
-    let tls_params = TlsParameters::new(cfg.host.clone()).map_err(|e| mail_error("email_send_failed", "邮件发送失败").with_detail(e.to_string()))?;
+    let tls_params =
+        TlsParameters::new(cfg.host.clone()).map_err(|e| mail_error("email_send_failed", "邮件发送失败").with_detail(e.to_string()))?;
     let tls = if cfg.secure { Tls::Wrapper(tls_params) } else { Tls::Opportunistic(tls_params) };
-    let mut transport =
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone()).port(cfg.port).tls(tls).timeout(Some(Duration::from_secs(20)));
+    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
+        .port(cfg.port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(20)));
     if !cfg.user.is_empty() {
         transport = transport.credentials(Credentials::new(cfg.user.clone(), cfg.password.clone()));
     }

@@ -47,7 +47,14 @@ pub fn verify(password: &str, stored: &str) -> Verified {
     let current = Params::try_from(&parsed).ok();
     let wanted = hasher().params().clone();
     match current {
-        Some(p) if parsed.algorithm.as_str() == "argon2id" && p.m_cost() == wanted.m_cost() && p.t_cost() == wanted.t_cost() && p.p_cost() == wanted.p_cost() => Verified::Yes,
+        Some(p)
+            if parsed.algorithm.as_str() == "argon2id"
+                && p.m_cost() == wanted.m_cost()
+                && p.t_cost() == wanted.t_cost()
+                && p.p_cost() == wanted.p_cost() =>
+        {
+            Verified::Yes
+        }
         _ => Verified::YesRehash,
     }
 }

@@ -225,7 +225,9 @@ impl AuthService {
             (true, Some(c)) => Some(validate::code(c)?),
             (false, _) => None,
         };
-        self.limiter.check("register_ip", client.ip.as_deref().unwrap_or("unknown"), self.settings.rate_limits.register_ip, Utc::now()).await?;
+        self.limiter
+            .check("register_ip", client.ip.as_deref().unwrap_or("unknown"), self.settings.rate_limits.register_ip, Utc::now())
+            .await?;
 
         let inviter = match input.invite_code.as_deref().map(normalize_invite_code).filter(|c| !c.is_empty()) {
             Some(code) => match self.store.user_by_invite_code(&code).await? {
@@ -243,7 +245,9 @@ impl AuthService {
         // The code is consumed last, after every other check has passed.
         if let Some(code) = code {
             let hash = codes::hash(&self.settings.code_secret, CodePurpose::Register, &email, &code);
-            code_error(self.store.check_email_code(&email, CodePurpose::Register, &hash, Utc::now(), IssuePolicy::default().lock_duration).await?)?;
+            code_error(
+                self.store.check_email_code(&email, CodePurpose::Register, &hash, Utc::now(), IssuePolicy::default().lock_duration).await?,
+            )?;
         }
         let password_hash = password::hash_async(input.password).await?;
         let id = Uuid::new_v4();
@@ -266,7 +270,9 @@ impl AuthService {
         };
         let mut grants = Vec::new();
         if rules.gift_credits > 0 {
-            grants.push(Grant { user_id: id, amount: rules.gift_credits, kind: LedgerKind::Gift, description: "新用户注册赠送".into() });
+            grants.push(Grant {
+                user_id: id, amount: rules.gift_credits, kind: LedgerKind::Gift, description: "新用户注册赠送".into()
+            });
         }
         let referral = inviter.as_ref().map(|inv| NewReferral {
             id: Uuid::new_v4(),
@@ -277,16 +283,30 @@ impl AuthService {
         });
         if let Some(inv) = &inviter {
             if rules.invitee_reward > 0 {
-                grants.push(Grant { user_id: id, amount: rules.invitee_reward, kind: LedgerKind::Invite, description: "通过邀请链接注册奖励".into() });
+                grants.push(Grant {
+                    user_id: id,
+                    amount: rules.invitee_reward,
+                    kind: LedgerKind::Invite,
+                    description: "通过邀请链接注册奖励".into(),
+                });
             }
             if rules.inviter_reward > 0 {
-                grants.push(Grant { user_id: inv.id, amount: rules.inviter_reward, kind: LedgerKind::Invite, description: "邀请新用户注册奖励".into() });
+                grants.push(Grant {
+                    user_id: inv.id,
+                    amount: rules.inviter_reward,
+                    kind: LedgerKind::Invite,
+                    description: "邀请新用户注册奖励".into(),
+                });
             }
         }
         let user = self.store.create_user(new_user, grants, referral).await?;
         let issued = self.start_session(&user, client).await?;
-        self.log(LogEntry::new("auth", "info", "user_registered", "新用户注册").by(&user).from_client(client.ip.as_deref(), client.user_agent.as_deref()))
-            .await;
+        self.log(
+            LogEntry::new("auth", "info", "user_registered", "新用户注册")
+                .by(&user)
+                .from_client(client.ip.as_deref(), client.user_agent.as_deref()),
+        )
+        .await;
         let message = match &inviter {
             Some(_) if rules.invitee_reward > 0 => format!("注册成功，邀请奖励 {} 积分已到账", rules.invitee_reward),
             _ => "注册成功".to_string(),
@@ -330,7 +350,9 @@ impl AuthService {
         }
         if admin_only && !user.role.is_admin() {
             self.log(
-                LogEntry::new("security", "warning", "console_login_denied", "非管理员尝试登录控制台").by(&user).from_client(client.ip.as_deref(), client.user_agent.as_deref()),
+                LogEntry::new("security", "warning", "console_login_denied", "非管理员尝试登录控制台")
+                    .by(&user)
+                    .from_client(client.ip.as_deref(), client.user_agent.as_deref()),
             )
             .await;
             return Err(Error::forbidden("admin_only", "仅管理员可登录控制台"));
@@ -342,15 +364,18 @@ impl AuthService {
             user
         };
         let issued = self.start_session(&user, client).await?;
-        let (action, msg) = if admin_only { ("console_login_success", "管理员登录控制台") } else { ("user_login_success", "用户登录成功") };
-        self.log(LogEntry::new("auth", "info", action, msg).by(&user).from_client(client.ip.as_deref(), client.user_agent.as_deref())).await;
+        let (action, msg) =
+            if admin_only { ("console_login_success", "管理员登录控制台") } else { ("user_login_success", "用户登录成功") };
+        self.log(LogEntry::new("auth", "info", action, msg).by(&user).from_client(client.ip.as_deref(), client.user_agent.as_deref()))
+            .await;
         Ok((user, issued))
     }
 
     /// Resolves a bearer token to the caller, reading session and user from the store.
     pub async fn authenticate(&self, token: &str) -> Result<AuthUser> {
         let claims = self.keys.verify(token)?;
-        let (session, user) = self.store.session_user(claims.sid, Utc::now()).await?.ok_or_else(|| Error::unauthenticated("登录已失效，请重新登录"))?;
+        let (session, user) =
+            self.store.session_user(claims.sid, Utc::now()).await?.ok_or_else(|| Error::unauthenticated("登录已失效，请重新登录"))?;
         if session.user_id != claims.sub || user.id != claims.sub {
             return Err(Error::unauthenticated("登录已失效，请重新登录"));
         }
@@ -400,7 +425,10 @@ impl AuthService {
         let mut password_changed = false;
         if let Some(new_pw) = changes.new_password.filter(|p| !p.is_empty()) {
             validate::new_password(&new_pw)?;
-            let current = changes.current_password.filter(|p| !p.is_empty()).ok_or_else(|| Error::validation("current_password_required", "请输入当前密码"))?;
+            let current = changes
+                .current_password
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| Error::validation("current_password_required", "请输入当前密码"))?;
             let stored = user.password_hash.clone().unwrap_or_else(|| self.dummy_hash.as_ref().clone());
             if user.password_hash.is_none() || password::verify_async(current, stored).await? == Verified::No {
                 return Err(Error::validation("wrong_current_password", "当前密码不正确"));
@@ -426,7 +454,14 @@ impl AuthService {
     }
 
     /// Sends an e-mail code. `caller` is required for `VerifyEmail`.
-    pub async fn send_code(&self, purpose: CodePurpose, email: &str, caller: Option<&AuthUser>, client: &Client, mail_cfg: CodeMail<'_>) -> Result<CodeSent> {
+    pub async fn send_code(
+        &self,
+        purpose: CodePurpose,
+        email: &str,
+        caller: Option<&AuthUser>,
+        client: &Client,
+        mail_cfg: CodeMail<'_>,
+    ) -> Result<CodeSent> {
         let email = validate::email(email)?;
         let now = Utc::now();
         self.limiter.check("email_ip", client.ip.as_deref().unwrap_or("unknown"), self.settings.rate_limits.email_ip, now).await?;
@@ -473,14 +508,24 @@ impl AuthService {
             .await;
         if let Err(e) = issued {
             // A reset request must not reveal, through throttling, that the account exists.
-            return if purpose == CodePurpose::ResetPassword && e.code != "ip_rate_limited" { Ok(CodeSent { expires_in: None, cooldown: 60 }) } else { Err(e) };
+            return if purpose == CodePurpose::ResetPassword && e.code != "ip_rate_limited" {
+                Ok(CodeSent { expires_in: None, cooldown: 60 })
+            } else {
+                Err(e)
+            };
         }
         let title = match purpose {
             CodePurpose::Register => "注册验证码",
             CodePurpose::VerifyEmail => "邮箱验证码",
             CodePurpose::ResetPassword => "重置密码验证码",
         };
-        let mail = mail::branded(mail_cfg.app_name, &email, title, &[&format!("您的验证码如下，{ttl} 分钟内有效。如非本人操作，请忽略此邮件。")], Some(&code));
+        let mail = mail::branded(
+            mail_cfg.app_name,
+            &email,
+            title,
+            &[&format!("您的验证码如下，{ttl} 分钟内有效。如非本人操作，请忽略此邮件。")],
+            Some(&code),
+        );
         if let Err(e) = mail::send(mail_cfg.smtp, mail).await {
             self.store.discard_email_code(id).await?;
             tracing::warn!(error = %e, "verification e-mail failed");
@@ -516,7 +561,8 @@ impl AuthService {
         let code = validate::code(code)?;
         validate::new_password(new_password)?;
         self.consume_code(CodePurpose::ResetPassword, &email, &code).await?;
-        let user = self.store.user_by_email(&email).await?.ok_or_else(|| Error::validation("code_invalid", "验证码不存在或已失效，请重新获取"))?;
+        let user =
+            self.store.user_by_email(&email).await?.ok_or_else(|| Error::validation("code_invalid", "验证码不存在或已失效，请重新获取"))?;
         let hash = password::hash_async(new_password.to_string()).await?;
         self.store.update_user(user.id, UserPatch { password_hash: Some(hash), ..Default::default() }).await?;
         self.store.revoke_user_sessions(user.id, None, Utc::now()).await?;
@@ -611,9 +657,11 @@ impl AuthService {
         if revoke {
             self.store.revoke_user_sessions(user_id, None, Utc::now()).await?;
         }
-        self.log(LogEntry::new("admin", "info", "admin_user_updated", "管理员修改用户").by(&admin.user).target("user", user_id).meta(serde_json::json!({
-            "disabled": disabling, "demoted": demoting, "passwordReset": revoke && !disabling,
-        })))
+        self.log(LogEntry::new("admin", "info", "admin_user_updated", "管理员修改用户").by(&admin.user).target("user", user_id).meta(
+            serde_json::json!({
+                "disabled": disabling, "demoted": demoting, "passwordReset": revoke && !disabling,
+            }),
+        ))
         .await;
         Ok(updated)
     }
@@ -631,7 +679,10 @@ impl AuthService {
             return Err(Error::not_found("user_not_found", "用户不存在"));
         }
         self.log(
-            LogEntry::new("admin", "warning", "admin_user_deleted", "管理员删除用户").by(&admin.user).target("user", user_id).meta(serde_json::json!({ "email": target.email })),
+            LogEntry::new("admin", "warning", "admin_user_deleted", "管理员删除用户")
+                .by(&admin.user)
+                .target("user", user_id)
+                .meta(serde_json::json!({ "email": target.email })),
         )
         .await;
         Ok(())

@@ -43,11 +43,7 @@ impl TokenKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        Self {
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret.as_bytes()), decoding: DecodingKey::from_secret(secret.as_bytes()), validation }
     }
 
     /// Signs a token for a session.
@@ -94,8 +90,11 @@ mod tests {
     fn refuses_the_none_algorithm() {
         let keys = TokenKeys::new("k");
         let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!(r#"{{"sub":"{}","sid":"{}","role":"admin","iat":0,"exp":9999999999}}"#, Uuid::new_v4(), Uuid::new_v4()));
+        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"sub":"{}","sid":"{}","role":"admin","iat":0,"exp":9999999999}}"#,
+            Uuid::new_v4(),
+            Uuid::new_v4()
+        ));
         assert!(keys.verify(&format!("{header}.{body}.")).is_err());
     }
 }

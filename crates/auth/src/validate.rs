@@ -20,7 +20,13 @@ pub fn email(input: &str) -> Result<String> {
         return Err(bad());
     }
     let (local, domain) = e.split_once('@').ok_or_else(bad)?;
-    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
         return Err(bad());
     }
     Ok(e)

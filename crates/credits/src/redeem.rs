@@ -44,7 +44,8 @@ impl BatchSpec {
                 CodeGrant::Credits(amount)
             }
             "membership" => {
-                let tier = Tier::parse(self.membership_tier.as_deref().unwrap_or_default()).map_err(|_| Error::validation("invalid_tier", "请选择会员等级"))?;
+                let tier = Tier::parse(self.membership_tier.as_deref().unwrap_or_default())
+                    .map_err(|_| Error::validation("invalid_tier", "请选择会员等级"))?;
                 if tier == Tier::Free {
                     return Err(Error::validation("invalid_tier", "请选择会员等级"));
                 }
@@ -155,7 +156,9 @@ impl RedeemService {
     pub async fn set_active(&self, admin: &User, id: Uuid, active: bool) -> Result<RedeemCodeRow> {
         let row = self.store.set_redeem_code_active(id, active).await?.ok_or_else(|| Error::not_found("code_not_found", "兑换码不存在"))?;
         let action = if active { "redeem_code_enabled" } else { "redeem_code_revoked" };
-        if let Err(e) = self.store.insert_log(LogEntry::new("admin", "info", action, "管理员修改兑换码状态").by(admin).target("redeem_code", id)).await {
+        if let Err(e) =
+            self.store.insert_log(LogEntry::new("admin", "info", action, "管理员修改兑换码状态").by(admin).target("redeem_code", id)).await
+        {
             tracing::warn!(error = %e, "could not write a platform log");
         }
         Ok(row)
@@ -173,7 +176,21 @@ impl RedeemService {
     /// CSV of every code matching `filter` (no row limit).
     pub async fn export_csv(&self, filter: &RedeemFilter) -> Result<String> {
         let now = Utc::now();
-        let mut out = csv::line(&["code", "type", "credits", "tier", "duration", "unit", "status", "expires_at", "note", "batch_id", "used_by", "used_at", "created_at"]);
+        let mut out = csv::line(&[
+            "code",
+            "type",
+            "credits",
+            "tier",
+            "duration",
+            "unit",
+            "status",
+            "expires_at",
+            "note",
+            "batch_id",
+            "used_by",
+            "used_at",
+            "created_at",
+        ]);
         let mut page = PageRequest { page: 1, size: 500 };
         loop {
             let rows = self.store.list_redeem_codes(filter, page).await?;
@@ -181,7 +198,9 @@ impl RedeemService {
                 let c = &r.code;
                 let (credits, tier, value, unit) = match &c.grant {
                     CodeGrant::Credits(a) => (a.to_string(), String::new(), String::new(), String::new()),
-                    CodeGrant::Membership { tier, value, unit } => (String::new(), tier.as_str().to_string(), value.to_string(), unit.as_str().to_string()),
+                    CodeGrant::Membership { tier, value, unit } => {
+                        (String::new(), tier.as_str().to_string(), value.to_string(), unit.as_str().to_string())
+                    }
                 };
                 out.push_str(&csv::line(&[
                     display_code(&c.normalized_code),
@@ -221,15 +240,39 @@ mod tests {
             BatchSpec { count: Some(0), credits_amount: Some(1), ..Default::default() },
             BatchSpec { count: Some(501), credits_amount: Some(1), ..Default::default() },
             BatchSpec { credits_amount: Some(0), ..Default::default() },
-            BatchSpec { code_type: Some("membership".into()), membership_tier: Some("free".into()), duration_value: Some(1), duration_unit: Some("day".into()), ..Default::default() },
-            BatchSpec { code_type: Some("membership".into()), membership_tier: Some("pro".into()), duration_value: Some(0), duration_unit: Some("day".into()), ..Default::default() },
-            BatchSpec { code_type: Some("membership".into()), membership_tier: Some("pro".into()), duration_value: Some(1), duration_unit: Some("week".into()), ..Default::default() },
+            BatchSpec {
+                code_type: Some("membership".into()),
+                membership_tier: Some("free".into()),
+                duration_value: Some(1),
+                duration_unit: Some("day".into()),
+                ..Default::default()
+            },
+            BatchSpec {
+                code_type: Some("membership".into()),
+                membership_tier: Some("pro".into()),
+                duration_value: Some(0),
+                duration_unit: Some("day".into()),
+                ..Default::default()
+            },
+            BatchSpec {
+                code_type: Some("membership".into()),
+                membership_tier: Some("pro".into()),
+                duration_value: Some(1),
+                duration_unit: Some("week".into()),
+                ..Default::default()
+            },
             BatchSpec { code_type: Some("gold".into()), ..Default::default() },
             BatchSpec { credits_amount: Some(1), expires_at: Some(now - chrono::Duration::seconds(1)), ..Default::default() },
         ] {
             assert!(bad.validate(now).is_err(), "{bad:?}");
         }
-        let m = BatchSpec { code_type: Some("membership".into()), membership_tier: Some("MAX".into()), duration_value: Some(2), duration_unit: Some("months".into()), ..Default::default() };
+        let m = BatchSpec {
+            code_type: Some("membership".into()),
+            membership_tier: Some("MAX".into()),
+            duration_value: Some(2),
+            duration_unit: Some("months".into()),
+            ..Default::default()
+        };
         assert_eq!(m.validate(now).unwrap().1, CodeGrant::Membership { tier: Tier::Max, value: 2, unit: DurationUnit::Month });
     }
 }

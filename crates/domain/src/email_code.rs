@@ -49,12 +49,7 @@ pub struct IssuePolicy {
 
 impl Default for IssuePolicy {
     fn default() -> Self {
-        Self {
-            resend_interval: Duration::seconds(60),
-            ip_max: 3,
-            ip_window: Duration::seconds(60),
-            lock_duration: Duration::minutes(10),
-        }
+        Self { resend_interval: Duration::seconds(60), ip_max: 3, ip_window: Duration::seconds(60), lock_duration: Duration::minutes(10) }
     }
 }
 
@@ -66,7 +61,11 @@ pub enum CodeCheck {
     Missing,
     Expired,
     /// Too many wrong attempts: refused until `until`, even with the right code.
-    Locked { until: DateTime<Utc> },
+    Locked {
+        until: DateTime<Utc>,
+    },
     /// Wrong code; `remaining` attempts before the lock.
-    Wrong { remaining: i32 },
+    Wrong {
+        remaining: i32,
+    },
 }

@@ -141,12 +141,7 @@ pub trait SettingsRepo: Send + Sync {
 pub trait AnnouncementRepo: Send + Sync {
     async fn create_announcement(&self, a: Announcement) -> Result<()>;
     /// `None` when missing.
-    async fn update_announcement(
-        &self,
-        id: Uuid,
-        patch: AnnouncementPatch,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Announcement>>;
+    async fn update_announcement(&self, id: Uuid, patch: AnnouncementPatch, now: DateTime<Utc>) -> Result<Option<Announcement>>;
     async fn delete_announcement(&self, id: Uuid) -> Result<bool>;
     /// Newest first; only those visible at `visible_at` when given.
     async fn list_announcements(&self, visible_at: Option<DateTime<Utc>>) -> Result<Vec<Announcement>>;

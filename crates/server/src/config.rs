@@ -131,7 +131,8 @@ impl CommonArgs {
             None => format!("sqlite://{}", self.data_dir.join("miaojing.db").display()),
         };
         let jwt_secret = secret(&self.data_dir, "jwt_secret", self.jwt_secret.as_deref(), production, "JWT_SECRET")?;
-        let encryption_key = secret(&self.data_dir, "data_encryption_key", self.data_encryption_key.as_deref(), production, "DATA_ENCRYPTION_KEY")?;
+        let encryption_key =
+            secret(&self.data_dir, "data_encryption_key", self.data_encryption_key.as_deref(), production, "DATA_ENCRYPTION_KEY")?;
         let storage_dir = self.local_storage_dir.clone().unwrap_or_else(|| self.data_dir.join("storage"));
         Ok(Resolved { data_dir: self.data_dir.clone(), database_url, production, jwt_secret, encryption_key, storage_dir })
     }

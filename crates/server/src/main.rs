@@ -65,7 +65,11 @@ async fn main() -> anyhow::Result<()> {
             let auth = miaojing_auth::AuthService::new(
                 store,
                 miaojing_auth::TokenKeys::new(&r.jwt_secret),
-                miaojing_auth::AuthSettings { session_ttl: chrono::Duration::days(7), code_secret: Vec::new(), rate_limits: Default::default() },
+                miaojing_auth::AuthSettings {
+                    session_ttl: chrono::Duration::days(7),
+                    code_secret: Vec::new(),
+                    rate_limits: Default::default(),
+                },
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             let admin = auth.create_admin(&email, &password, Some(&username)).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;

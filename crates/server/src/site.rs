@@ -86,7 +86,11 @@ fn check_text(v: &Option<String>, max: usize, field: &str) -> Result<()> {
 
 fn check_url(v: &Option<String>, field: &str) -> Result<()> {
     match v.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() && !((s.starts_with("https://") || s.starts_with("http://") || s.starts_with('/')) && !s.chars().any(char::is_whitespace)) => {
+        Some(s)
+            if !s.is_empty()
+                && !((s.starts_with("https://") || s.starts_with("http://") || s.starts_with('/'))
+                    && !s.chars().any(char::is_whitespace)) =>
+        {
             Err(Error::validation("invalid_url", format!("{field} 必须是 http(s) 链接或站内路径")))
         }
         _ => check_text(v, 2000, field),
@@ -170,10 +174,21 @@ impl SiteService {
     pub async fn update(&self, u: SiteConfigUpdate) -> Result<(SiteConfig, Vec<&'static str>)> {
         check_text(&u.site_name, 128, "siteName")?;
         check_text(&u.site_tab_title, 255, "siteTabTitle")?;
-        for (v, name) in [(&u.logo_url, "logoUrl"), (&u.favicon_url, "faviconUrl"), (&u.filing_url, "filingUrl"), (&u.public_security_filing_url, "publicSecurityFilingUrl"), (&u.redeem_code_mall_url, "redeemCodeMallUrl")] {
+        for (v, name) in [
+            (&u.logo_url, "logoUrl"),
+            (&u.favicon_url, "faviconUrl"),
+            (&u.filing_url, "filingUrl"),
+            (&u.public_security_filing_url, "publicSecurityFilingUrl"),
+            (&u.redeem_code_mall_url, "redeemCodeMallUrl"),
+        ] {
             check_url(v, name)?;
         }
-        for (v, name) in [(&u.terms_of_service, "termsOfService"), (&u.privacy_policy, "privacyPolicy"), (&u.about_us, "aboutUs"), (&u.help_center, "helpCenter")] {
+        for (v, name) in [
+            (&u.terms_of_service, "termsOfService"),
+            (&u.privacy_policy, "privacyPolicy"),
+            (&u.about_us, "aboutUs"),
+            (&u.help_center, "helpCenter"),
+        ] {
             check_text(v, 50_000, name)?;
         }
         check_text(&u.filing_info, 255, "filingInfo")?;
@@ -260,7 +275,13 @@ impl SiteService {
         check_range(u.smtp_port, 1, 65535, "smtpPort")?;
         check_range(u.code_length, 4, 10, "codeLength")?;
         check_range(u.code_ttl_minutes, 1, 30, "codeTtlMinutes")?;
-        for (v, name, max) in [(&u.smtp_host, "smtpHost", 255), (&u.smtp_user, "smtpUser", 255), (&u.from_name, "fromName", 120), (&u.app_name, "appName", 120), (&u.smtp_password, "smtpPassword", 500)] {
+        for (v, name, max) in [
+            (&u.smtp_host, "smtpHost", 255),
+            (&u.smtp_user, "smtpUser", 255),
+            (&u.from_name, "fromName", 120),
+            (&u.app_name, "appName", 120),
+            (&u.smtp_password, "smtpPassword", 500),
+        ] {
             check_text(v, max, name)?;
         }
         check_url(&u.app_base_url, "appBaseUrl")?;
@@ -323,10 +344,10 @@ impl SiteService {
     /// Settings for sending mail now.
     pub async fn mail_settings(&self) -> Result<MailSettings> {
         let s = self.stored_email().await?;
-        let password = self
-            .secrets
-            .decrypt(&s.smtp_password_encrypted)
-            .map_err(|e| Error::new(miaojing_domain::ErrorKind::Unavailable, "email_secret_unreadable", "SMTP 密码无法解密，请重新保存邮箱配置").with_detail(e.to_string()))?;
+        let password = self.secrets.decrypt(&s.smtp_password_encrypted).map_err(|e| {
+            Error::new(miaojing_domain::ErrorKind::Unavailable, "email_secret_unreadable", "SMTP 密码无法解密，请重新保存邮箱配置")
+                .with_detail(e.to_string())
+        })?;
         let site_name = self.config().await.map(|c| c.site_name).unwrap_or_else(|_| "妙境".into());
         let app_name = if s.app_name.is_empty() { site_name } else { s.app_name.clone() };
         Ok(MailSettings {

@@ -27,7 +27,10 @@ pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
 
 /// Trunk names built assets `name-<16 hex>.ext`: those never change and are cached for a year.
 fn is_hashed(path: &Path) -> bool {
-    path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.rsplit_once('-')).is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| s.rsplit_once('-'))
+        .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn open(path: &Path, req: &HttpRequest) -> Option<HttpResponse> {
@@ -75,7 +78,10 @@ pub async fn serve(req: HttpRequest, spa: web::Data<SpaDir>) -> actix_web::Resul
         return Ok(HttpResponse::MethodNotAllowed().finish());
     }
     let Some(root) = spa.0.as_deref() else {
-        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-cache")).body(NOT_BUILT));
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .body(NOT_BUILT));
     };
     if let Some(file) = safe_join(root, &path).filter(|p| p.is_file()) {
         if let Some(mut res) = open(&file, &req) {

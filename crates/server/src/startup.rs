@@ -67,7 +67,8 @@ impl Application {
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),
             site: SiteService::new(store.clone(), secrets.clone()),
-            storage: LocalStorage::new(&config.storage_dir).map_err(|e| anyhow::anyhow!("storage dir {}: {e}", config.storage_dir.display()))?,
+            storage: LocalStorage::new(&config.storage_dir)
+                .map_err(|e| anyhow::anyhow!("storage dir {}: {e}", config.storage_dir.display()))?,
             secrets,
             metrics: Arc::new(Metrics::default()),
             trust_proxy: config.trust_proxy,
@@ -76,7 +77,10 @@ impl Application {
         };
         if let Some(seed) = &config.admin {
             if store.count_admins().await.map_err(|e| anyhow::anyhow!("{e}"))? == 0 {
-                let admin = auth.create_admin(&seed.email, &seed.password, Some(&seed.username)).await.map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
+                let admin = auth
+                    .create_admin(&seed.email, &seed.password, Some(&seed.username))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
                 tracing::info!(email = %admin.email, "created the first admin");
             }
         }

@@ -50,7 +50,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             Error::new(ErrorKind::TooLarge, "payload_too_large", "请求体过大（上限 1 MB）")
         }
-        JsonPayloadError::ContentType => Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）"),
+        JsonPayloadError::ContentType => {
+            Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）")
+        }
         JsonPayloadError::Deserialize(de) if de.is_data() => Error::validation("invalid_field", format!("请求字段类型或取值不正确：{de}")),
         JsonPayloadError::Deserialize(_) => Error::validation("invalid_json", "请求体不是有效的 JSON"),
         _ => Error::validation("invalid_body", "无法读取请求体"),

@@ -17,8 +17,11 @@ impl SecurityHeaders {
     /// `frame_ancestors` are extra origins allowed to frame the site; with none, the site
     /// may only frame itself and `X-Frame-Options: SAMEORIGIN` is sent too.
     pub fn new(frame_ancestors: &[String]) -> Self {
-        let clean: Vec<&str> =
-            frame_ancestors.iter().map(String::as_str).filter(|a| a.chars().all(|c| c.is_ascii_graphic() && c != ';' && c != ',')).collect();
+        let clean: Vec<&str> = frame_ancestors
+            .iter()
+            .map(String::as_str)
+            .filter(|a| a.chars().all(|c| c.is_ascii_graphic() && c != ';' && c != ','))
+            .collect();
         let ancestors = std::iter::once("'self'").chain(clean.iter().copied()).collect::<Vec<_>>().join(" ");
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; \
@@ -43,7 +46,10 @@ const FIXED: [(&str, &str); 6] = [
 
 /// Adds the security headers; API responses default to `Cache-Control: no-store` unless the
 /// route chose its own caching; HTTPS (as told by `X-Forwarded-Proto`) adds HSTS.
-pub async fn security_headers(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let cfg = req.app_data::<actix_web::web::Data<Rc<SecurityHeaders>>>().map(|d| d.get_ref().clone());
     let is_api = req.path().starts_with("/api/");
     let https = req.headers().get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));

@@ -47,9 +47,18 @@ impl Metrics {
         let map = self.series.lock();
         let mut keys: Vec<_> = map.keys().collect();
         keys.sort();
-        out.push_str("# HELP miaojing_http_requests_total HTTP requests by route, method and status.\n# TYPE miaojing_http_requests_total counter\n");
+        out.push_str(
+            "# HELP miaojing_http_requests_total HTTP requests by route, method and status.\n# TYPE miaojing_http_requests_total counter\n",
+        );
         for k in &keys {
-            let _ = writeln!(out, "miaojing_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}", esc(&k.0), k.1, k.2, map[*k].count);
+            let _ = writeln!(
+                out,
+                "miaojing_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}",
+                esc(&k.0),
+                k.1,
+                k.2,
+                map[*k].count
+            );
         }
         out.push_str("# HELP miaojing_http_request_duration_seconds HTTP request latency.\n# TYPE miaojing_http_request_duration_seconds histogram\n");
         for k in &keys {
@@ -90,7 +99,13 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     let mut res = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let status = res.status().as_u16();
-    let route = res.request().match_pattern().unwrap_or_else(|| if res.request().path().starts_with("/api/") { "unmatched".into() } else { "spa".into() });
+    let route = res.request().match_pattern().unwrap_or_else(|| {
+        if res.request().path().starts_with("/api/") {
+            "unmatched".into()
+        } else {
+            "spa".into()
+        }
+    });
     if let Some(m) = metrics {
         m.observe(&route, &method, status, elapsed);
     }

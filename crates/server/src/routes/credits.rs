@@ -29,7 +29,14 @@ pub struct PageQuery {
 
 /// A ledger row on the wire.
 pub fn record(e: &LedgerEntry) -> CreditRecord {
-    CreditRecord { id: e.id, amount: e.amount, balance_after: e.balance_after, kind: e.kind.as_str().to_string(), description: e.description.clone(), created_at: e.created_at }
+    CreditRecord {
+        id: e.id,
+        amount: e.amount,
+        balance_after: e.balance_after,
+        kind: e.kind.as_str().to_string(),
+        description: e.description.clone(),
+        created_at: e.created_at,
+    }
 }
 
 /// A referral on the wire.
@@ -55,7 +62,12 @@ pub fn referral(r: &DomainReferral) -> Referral {
 async fn credit_transactions(st: web::Data<AppState>, me: Authed, q: web::Query<PageQuery>) -> ApiResult<web::Json<CreditRecords>> {
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 300);
     let rows = st.credits.ledger(me.0.user.id, page).await?;
-    Ok(web::Json(CreditRecords { records: rows.items.iter().map(record).collect(), total: rows.total, page: page.page, page_size: page.size }))
+    Ok(web::Json(CreditRecords {
+        records: rows.items.iter().map(record).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.size,
+    }))
 }
 
 /// Redeem a code (as displayed, or without prefix and dashes, any case).
@@ -88,5 +100,9 @@ async fn redeem(st: web::Data<AppState>, me: Authed, body: web::Json<RedeemReque
 async fn my_invitations(st: web::Data<AppState>, me: Authed, q: web::Query<PageQuery>) -> ApiResult<web::Json<MyInvitations>> {
     let page = PageRequest::clamped(q.page, q.page_size, 100, 1, 100);
     let rows = st.store.referrals_by_inviter(me.0.user.id, page).await?;
-    Ok(web::Json(MyInvitations { invite_code: me.0.user.invite_code.clone(), referrals: rows.items.iter().map(referral).collect(), referral_count: rows.total }))
+    Ok(web::Json(MyInvitations {
+        invite_code: me.0.user.invite_code.clone(),
+        referrals: rows.items.iter().map(referral).collect(),
+        referral_count: rows.total,
+    }))
 }

@@ -17,7 +17,13 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(send_register_code).service(send_reset_code).service(send_profile_code).service(verify_profile).service(reset_password);
 }
 
-async fn send(st: &AppState, purpose: CodePurpose, email: &str, caller: Option<&AuthUser>, client: &ClientInfo) -> ApiResult<web::Json<CodeSentResponse>> {
+async fn send(
+    st: &AppState,
+    purpose: CodePurpose,
+    email: &str,
+    caller: Option<&AuthUser>,
+    client: &ClientInfo,
+) -> ApiResult<web::Json<CodeSentResponse>> {
     let mail = st.site.mail_settings().await?;
     let cfg = CodeMail { smtp: &mail.smtp, app_name: &mail.app_name, code_length: mail.code_length, ttl_minutes: mail.ttl_minutes };
     let CodeSent { expires_in, cooldown } = st.auth.send_code(purpose, email, caller, &client.0, cfg).await?;
@@ -31,21 +37,34 @@ async fn send(st: &AppState, purpose: CodePurpose, email: &str, caller: Option<&
 /// Send a sign-up code to an unregistered address.
 #[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[post("/api/email/send-register-code")]
-async fn send_register_code(st: web::Data<AppState>, client: ClientInfo, body: web::Json<EmailRequest>) -> ApiResult<web::Json<CodeSentResponse>> {
+async fn send_register_code(
+    st: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<EmailRequest>,
+) -> ApiResult<web::Json<CodeSentResponse>> {
     send(&st, CodePurpose::Register, &body.email, None, &client).await
 }
 
 /// Send a password-reset code (same answer whether or not the address has an account).
 #[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/email/send-reset-code")]
-async fn send_reset_code(st: web::Data<AppState>, client: ClientInfo, body: web::Json<EmailRequest>) -> ApiResult<web::Json<CodeSentResponse>> {
+async fn send_reset_code(
+    st: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<EmailRequest>,
+) -> ApiResult<web::Json<CodeSentResponse>> {
     send(&st, CodePurpose::ResetPassword, &body.email, None, &client).await
 }
 
 /// Send a code to bind a new address to the signed-in account.
 #[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/email/send-profile-code")]
-async fn send_profile_code(st: web::Data<AppState>, me: Authed, client: ClientInfo, body: web::Json<EmailRequest>) -> ApiResult<web::Json<CodeSentResponse>> {
+async fn send_profile_code(
+    st: web::Data<AppState>,
+    me: Authed,
+    client: ClientInfo,
+    body: web::Json<EmailRequest>,
+) -> ApiResult<web::Json<CodeSentResponse>> {
     send(&st, CodePurpose::VerifyEmail, &body.email, Some(&me.0), &client).await
 }
 

@@ -26,7 +26,13 @@ async fn health(st: web::Data<AppState>) -> HttpResponse {
         Err(m) => Check { ok: false, message: Some(m), kind: "local".into() },
     };
     let ok = db.ok && storage.ok;
-    let body = Health { ok, service: "miaojing".into(), version: env!("CARGO_PKG_VERSION").into(), timestamp: Utc::now(), checks: HealthChecks { database: db, storage } };
+    let body = Health {
+        ok,
+        service: "miaojing".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        timestamp: Utc::now(),
+        checks: HealthChecks { database: db, storage },
+    };
     if ok { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body)
 }
 

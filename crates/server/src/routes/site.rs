@@ -44,7 +44,14 @@ async fn put_site_config(st: web::Data<AppState>, admin: Admin, body: web::Json<
     if let Some(days) = retention {
         st.site.purge_logs(days).await?;
     }
-    let _ = st.store.insert_log(LogEntry::new("admin", "info", "site_config_updated", "管理员修改站点配置").by(&admin.0.user).meta(serde_json::json!({ "fields": changed }))).await;
+    let _ = st
+        .store
+        .insert_log(
+            LogEntry::new("admin", "info", "site_config_updated", "管理员修改站点配置")
+                .by(&admin.0.user)
+                .meta(serde_json::json!({ "fields": changed })),
+        )
+        .await;
     Ok(web::Json(cfg))
 }
 
@@ -90,7 +97,11 @@ fn view(a: DomainAnnouncement) -> Announcement {
 /// Announcements, newest first: those visible now, or all of them for an admin with `scope=all`.
 #[utoipa::path(tag = "site", params(AnnouncementQuery), responses((status = 200, body = Vec<Announcement>), (status = 403, body = ErrorBody)))]
 #[get("/api/announcements")]
-async fn list_announcements(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<AnnouncementQuery>) -> ApiResult<web::Json<Vec<Announcement>>> {
+async fn list_announcements(
+    st: web::Data<AppState>,
+    me: MaybeAuthed,
+    q: web::Query<AnnouncementQuery>,
+) -> ApiResult<web::Json<Vec<Announcement>>> {
     let all = q.scope.as_deref() == Some("all");
     if all && !me.0.as_ref().is_some_and(|u| u.user.role.is_admin()) {
         return Err(Error::forbidden("admin_required", "无管理员权限").into());

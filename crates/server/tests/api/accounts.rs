@@ -104,7 +104,11 @@ async fn login_by_username_email_or_phone(app: TestApp) {
     assert_error(&app.login("frank", "wrong-pass1").await, 401, "invalid_credentials");
     assert_error(&app.login("nobody", "passw0rd-ok").await, 401, "invalid_credentials");
     assert_error(&app.post("/api/auth/login", json!({ "account": "frank" }), None).await, 400, "missing_credentials");
-    assert_error(&app.post("/api/auth/login", json!({ "account": "frank", "password": "passw0rd-ok", "adminOnly": true }), None).await, 403, "admin_only");
+    assert_error(
+        &app.post("/api/auth/login", json!({ "account": "frank", "password": "passw0rd-ok", "adminOnly": true }), None).await,
+        403,
+        "admin_only",
+    );
 }
 
 async fn logout_and_password_change_revoke_sessions(app: TestApp) {
@@ -117,7 +121,11 @@ async fn logout_and_password_change_revoke_sessions(app: TestApp) {
     assert_eq!(app.get("/api/profile", Some(&t2)).await.0, StatusCode::OK);
     // Changing the password ends the other sessions but keeps this one.
     assert_error(&app.put("/api/profile", json!({ "newPassword": "newpass123" }), Some(&t2)).await, 400, "current_password_required");
-    assert_error(&app.put("/api/profile", json!({ "newPassword": "newpass123", "currentPassword": "nope-1234" }), Some(&t2)).await, 400, "wrong_current_password");
+    assert_error(
+        &app.put("/api/profile", json!({ "newPassword": "newpass123", "currentPassword": "nope-1234" }), Some(&t2)).await,
+        400,
+        "wrong_current_password",
+    );
     assert_eq!(app.login("grace", "passw0rd-ok").await.0, StatusCode::OK, "old password still works after refusals");
     let (s, v) = app.put("/api/profile", json!({ "newPassword": "newpass123", "currentPassword": "passw0rd-ok" }), Some(&t2)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -131,14 +139,23 @@ async fn tampered_and_expired_tokens_are_refused(app: TestApp) {
     let (token, user) = app.register("h@example.com", "heidi").await;
     let parts: Vec<&str> = token.split('.').collect();
     // Payload naming another role, same signature.
-    let mut claims: serde_json::Value = serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 7 * 24 * 3600);
     claims["role"] = json!("admin");
     let forged = format!("{}.{}.{}", parts[0], base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()), parts[2]);
     let mut sig = parts[2].to_string();
     sig.replace_range(0..2, if sig.starts_with("AA") { "BB" } else { "AA" });
     let bad_sig = format!("{}.{}.{}", parts[0], parts[1], sig);
-    let other_key = TokenKeys::new("not-the-server-secret").issue(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap(), uuid::Uuid::new_v4(), "admin", Utc::now(), Utc::now() + Duration::days(1)).unwrap();
+    let other_key = TokenKeys::new("not-the-server-secret")
+        .issue(
+            uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap(),
+            uuid::Uuid::new_v4(),
+            "admin",
+            Utc::now(),
+            Utc::now() + Duration::days(1),
+        )
+        .unwrap();
     for t in [forged.as_str(), bad_sig.as_str(), other_key.as_str(), "garbage", ""] {
         assert_eq!(app.get("/api/profile", Some(t)).await.0, StatusCode::UNAUTHORIZED, "{t}");
     }
@@ -156,7 +173,8 @@ async fn tampered_and_expired_tokens_are_refused(app: TestApp) {
 async fn profile_update_rules(app: TestApp) {
     let (token, _) = app.register("i@example.com", "ivan").await;
     app.register("j@example.com", "judy").await;
-    let (s, v) = app.put("/api/profile", json!({ "displayNickname": "伊万", "phone": "13900000000", "username": "ivan2" }), Some(&token)).await;
+    let (s, v) =
+        app.put("/api/profile", json!({ "displayNickname": "伊万", "phone": "13900000000", "username": "ivan2" }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["profile"]["display_nickname"], "伊万");
     assert_eq!(v["profile"]["nickname"], "伊万");
@@ -164,7 +182,11 @@ async fn profile_update_rules(app: TestApp) {
     assert_error(&app.put("/api/profile", json!({ "username": "JUDY" }), Some(&token)).await, 409, "username_taken");
     assert_error(&app.put("/api/profile", json!({ "email": "j@example.com" }), Some(&token)).await, 409, "email_taken");
     // A bad field in the same request changes nothing at all.
-    assert_error(&app.put("/api/profile", json!({ "displayNickname": "ok", "avatarUrl": "javascript:alert(1)" }), Some(&token)).await, 400, "invalid_avatar");
+    assert_error(
+        &app.put("/api/profile", json!({ "displayNickname": "ok", "avatarUrl": "javascript:alert(1)" }), Some(&token)).await,
+        400,
+        "invalid_avatar",
+    );
     assert_eq!(app.get("/api/profile", Some(&token)).await.1["profile"]["display_nickname"], "伊万");
     let (_, v) = app.put("/api/profile", json!({ "email": "ivan@example.org" }), Some(&token)).await;
     assert_eq!(v["profile"]["email"], "ivan@example.org");
@@ -178,7 +200,9 @@ async fn watermark_switch_needs_membership(app: TestApp) {
     assert_error(&app.put("/api/profile", json!({ "watermarkDisabled": true }), Some(&token)).await, 403, "watermark_not_allowed");
     let admin = app.admin_token().await;
     let until = (Utc::now() + Duration::days(30)).to_rfc3339();
-    let (s, v) = app.put("/api/admin/users", json!({ "userId": user["id"], "membershipTier": "pro", "membershipExpiresAt": until }), Some(&admin)).await;
+    let (s, v) = app
+        .put("/api/admin/users", json!({ "userId": user["id"], "membershipTier": "pro", "membershipExpiresAt": until }), Some(&admin))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app.put("/api/profile", json!({ "watermarkDisabled": true }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -83,7 +83,11 @@ async fn admin_guards_against_lockout(app: TestApp) {
     assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "user" }), Some(&admin)).await, 403, "cannot_modify_self");
     assert_error(&app.delete(&format!("/api/admin/users?userId={}", id.as_str().unwrap()), Some(&admin)).await, 403, "cannot_delete_self");
     assert_error(&app.put("/api/admin/users", json!({ "role": "user" }), Some(&admin)).await, 400, "missing_user_id");
-    assert_error(&app.put("/api/admin/users", json!({ "userId": uuid::Uuid::new_v4(), "role": "user" }), Some(&admin)).await, 404, "user_not_found");
+    assert_error(
+        &app.put("/api/admin/users", json!({ "userId": uuid::Uuid::new_v4(), "role": "user" }), Some(&admin)).await,
+        404,
+        "user_not_found",
+    );
     assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "root" }), Some(&admin)).await, 400, "invalid_role");
 }
 
@@ -107,11 +111,20 @@ async fn admin_lists_searches_and_pages_users(app: TestApp) {
 async fn admin_credit_adjustments_go_through_the_ledger(app: TestApp) {
     let (token, user) = app.register("o@example.com", "olivia").await;
     let admin = app.admin_token().await;
-    let (s, v) = app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": 25, "reason": "活动奖励" }), Some(&admin)).await;
+    let (s, v) =
+        app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": 25, "reason": "活动奖励" }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["user"]["credits_balance"], 35);
-    assert_error(&app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -100, "reason": "扣除" }), Some(&admin)).await, 402, "insufficient_credits");
-    assert_error(&app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -5, "reason": "" }), Some(&admin)).await, 400, "reason_required");
+    assert_error(
+        &app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -100, "reason": "扣除" }), Some(&admin)).await,
+        402,
+        "insufficient_credits",
+    );
+    assert_error(
+        &app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -5, "reason": "" }), Some(&admin)).await,
+        400,
+        "reason_required",
+    );
     assert_eq!(app.balance(&token).await, 35, "refusals changed nothing");
     let (_, v) = app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -35, "reason": "清零" }), Some(&admin)).await;
     assert_eq!(v["user"]["credits_balance"], 0);

@@ -60,7 +60,10 @@ async fn concurrent_redemption_has_one_winner(app: TestApp) {
     let results = join_all(attempts).await;
     let wins = results.iter().filter(|r| r.0 == StatusCode::OK).count();
     assert_eq!(wins, 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
-    assert!(results.iter().filter(|r| r.0 != StatusCode::OK).all(|r| r.0 == StatusCode::CONFLICT && r.1["code"] == "code_used"), "losers see code_used");
+    assert!(
+        results.iter().filter(|r| r.0 != StatusCode::OK).all(|r| r.0 == StatusCode::CONFLICT && r.1["code"] == "code_used"),
+        "losers see code_used"
+    );
     let mut total = 0;
     for t in &tokens {
         total += app.balance(t).await;
@@ -85,7 +88,11 @@ async fn revoked_expired_and_used_codes_are_refused_distinctly(app: TestApp) {
     assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": exp[0]["code"] }), Some(&token)).await, 409, "code_expired");
     assert_eq!(app.balance(&token).await, 15);
     // Only unused codes can be deleted.
-    assert_error(&app.delete(&format!("/api/admin/redeem-codes?id={}", codes[1]["id"].as_str().unwrap()), Some(&admin)).await, 409, "code_not_deletable");
+    assert_error(
+        &app.delete(&format!("/api/admin/redeem-codes?id={}", codes[1]["id"].as_str().unwrap()), Some(&admin)).await,
+        409,
+        "code_not_deletable",
+    );
     let (s, _) = app.delete(&format!("/api/admin/redeem-codes?id={}", codes[0]["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -94,7 +101,12 @@ async fn membership_codes_extend_and_never_downgrade(app: TestApp) {
     let admin = app.admin_token().await;
     let (token, _) = app.register("s@example.com", "sybil").await;
     let max30 = batch(&app, &admin, json!({ "count": 2, "codeType": "membership", "membershipTier": "max", "membershipDurationValue": 30, "membershipDurationUnit": "day" })).await;
-    let pro = batch(&app, &admin, json!({ "codeType": "membership", "membershipTier": "pro", "membershipDurationValue": 1, "membershipDurationUnit": "month" })).await;
+    let pro = batch(
+        &app,
+        &admin,
+        json!({ "codeType": "membership", "membershipTier": "pro", "membershipDurationValue": 1, "membershipDurationUnit": "month" }),
+    )
+    .await;
     let (s, first) = app.post("/api/redeem-codes/redeem", json!({ "code": max30[0]["code"] }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{first}");
     assert_eq!(first["membershipTier"], "max");
@@ -125,7 +137,13 @@ async fn admin_lists_filters_and_exports_codes(app: TestApp) {
     let (_, v) = app.get(&format!("/api/admin/redeem-codes?search={}", a[1]["code"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(v["total"], 1, "search by the displayed code: {v}");
     assert_error(&app.get("/api/admin/redeem-codes?status=bogus", Some(&admin)).await, 400, "invalid_status");
-    let res = app.client.get(format!("{}/api/admin/redeem-codes/export?batchId={}", app.base, a[0]["batchId"].as_str().unwrap())).bearer_auth(&admin).send().await.unwrap();
+    let res = app
+        .client
+        .get(format!("{}/api/admin/redeem-codes/export?batchId={}", app.base, a[0]["batchId"].as_str().unwrap()))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
@@ -141,8 +159,14 @@ async fn batch_creation_validates(app: TestApp) {
         (json!({ "count": 0, "creditsAmount": 1 }), "invalid_count"),
         (json!({ "count": 501, "creditsAmount": 1 }), "invalid_count"),
         (json!({ "creditsAmount": 0 }), "invalid_amount"),
-        (json!({ "codeType": "membership", "membershipTier": "gold", "membershipDurationValue": 1, "membershipDurationUnit": "day" }), "invalid_tier"),
-        (json!({ "codeType": "membership", "membershipTier": "pro", "membershipDurationValue": 1, "membershipDurationUnit": "week" }), "invalid_duration_unit"),
+        (
+            json!({ "codeType": "membership", "membershipTier": "gold", "membershipDurationValue": 1, "membershipDurationUnit": "day" }),
+            "invalid_tier",
+        ),
+        (
+            json!({ "codeType": "membership", "membershipTier": "pro", "membershipDurationValue": 1, "membershipDurationUnit": "week" }),
+            "invalid_duration_unit",
+        ),
         (json!({ "creditsAmount": 5, "expiresAt": "2001-01-01T00:00:00Z" }), "invalid_expiry"),
     ] {
         assert_error(&app.post("/api/admin/redeem-codes", body, Some(&admin)).await, 400, code);

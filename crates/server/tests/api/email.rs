@@ -19,7 +19,8 @@ on_both_backends!(
 );
 
 fn sink() -> (String, u16, std::path::PathBuf) {
-    let addr = std::env::var("MIAOJING_TEST_SMTP").expect("MIAOJING_TEST_SMTP is not set: run the tests through deploy/test.sh, which starts the SMTP sink");
+    let addr = std::env::var("MIAOJING_TEST_SMTP")
+        .expect("MIAOJING_TEST_SMTP is not set: run the tests through deploy/test.sh, which starts the SMTP sink");
     let dir = std::env::var("MIAOJING_TEST_MAILDIR").expect("MIAOJING_TEST_MAILDIR is not set: run the tests through deploy/test.sh");
     let (host, port) = addr.rsplit_once(':').expect("host:port");
     (host.to_string(), port.parse().expect("port"), dir.into())
@@ -34,7 +35,10 @@ fn messages_to(to: &str) -> Vec<String> {
         for e in entries.flatten() {
             let raw = std::fs::read_to_string(e.path()).unwrap_or_default();
             let headers = raw.split("\r\n\r\n").next().unwrap_or("").replace("\r\n", "\n");
-            if !headers.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.to_ascii_lowercase().contains(&to.to_ascii_lowercase())) {
+            if !headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("to:") && l.to_ascii_lowercase().contains(&to.to_ascii_lowercase()))
+            {
                 continue;
             }
             let mut text = raw.clone();
@@ -59,7 +63,9 @@ fn messages_to(to: &str) -> Vec<String> {
 /// The newest code mailed to `to` (a line of 4–10 digits).
 async fn latest_code(to: &str) -> String {
     for _ in 0..50 {
-        if let Some(code) = messages_to(to).last().and_then(|t| t.lines().map(str::trim).filter(|l| (4..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_digit())).last().map(String::from)) {
+        if let Some(code) = messages_to(to).last().and_then(|t| {
+            t.lines().map(str::trim).rfind(|l| (4..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_digit())).map(String::from)
+        }) {
             return code;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -82,7 +88,9 @@ async fn configure_smtp(app: &TestApp, admin: &str) {
 async fn smtp_password_is_encrypted_and_never_returned(app: TestApp) {
     let admin = app.admin_token().await;
     let secret = "smtp-S3cret-value-9876";
-    let (s, v) = app.put("/api/admin/email-settings", json!({ "smtpHost": "smtp.example.com", "smtpUser": "u", "smtpPassword": secret }), Some(&admin)).await;
+    let (s, v) = app
+        .put("/api/admin/email-settings", json!({ "smtpHost": "smtp.example.com", "smtpUser": "u", "smtpPassword": secret }), Some(&admin))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["settings"]["smtpPasswordPreview"], "***9876");
     let (_, got) = app.get("/api/admin/email-settings", Some(&admin)).await;
@@ -153,7 +161,8 @@ async fn code_requests_are_throttled(app: TestApp) {
     configure_smtp(&app, &admin).await;
     let email = unique("cool");
     assert_eq!(app.post("/api/email/send-register-code", json!({ "email": email }), None).await.0, StatusCode::OK);
-    let again = app.client.post(format!("{}/api/email/send-register-code", app.base)).json(&json!({ "email": email })).send().await.unwrap();
+    let again =
+        app.client.post(format!("{}/api/email/send-register-code", app.base)).json(&json!({ "email": email })).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(again.headers().get("retry-after").is_some());
     let v: serde_json::Value = again.json().await.unwrap();
@@ -171,13 +180,21 @@ async fn password_reset_flow(app: TestApp) {
     assert_eq!(known.0, StatusCode::OK);
     assert_eq!(known, unknown, "same answer for known and unknown addresses");
     let code = latest_code(&email).await;
-    assert_error(&app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "weak" }), None).await, 400, "weak_password");
+    assert_error(
+        &app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "weak" }), None).await,
+        400,
+        "weak_password",
+    );
     let (s, v) = app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "brandnew99" }), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(app.login(&email, "passw0rd-ok").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.login(&email, "brandnew99").await.0, StatusCode::OK);
     assert_eq!(app.get("/api/profile", Some(&old_token)).await.0, StatusCode::UNAUTHORIZED, "old sessions ended");
-    assert_error(&app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "another99" }), None).await, 400, "code_invalid");
+    assert_error(
+        &app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "another99" }), None).await,
+        400,
+        "code_invalid",
+    );
 }
 
 async fn profile_email_binding(app: TestApp) {
@@ -199,7 +216,12 @@ async fn profile_email_binding(app: TestApp) {
 async fn mail_failure_is_a_clear_error(app: TestApp) {
     let admin = app.admin_token().await;
     // Nothing listens on port 9 of loopback.
-    app.put("/api/admin/email-settings", json!({ "enabled": true, "smtpHost": "127.0.0.1", "smtpPort": 9, "smtpSecure": false, "fromEmail": "noreply@miaojing.test" }), Some(&admin)).await;
+    app.put(
+        "/api/admin/email-settings",
+        json!({ "enabled": true, "smtpHost": "127.0.0.1", "smtpPort": 9, "smtpSecure": false, "fromEmail": "noreply@miaojing.test" }),
+        Some(&admin),
+    )
+    .await;
     let email = unique("down");
     assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 502, "email_send_failed");
     app.put("/api/admin/email-settings", json!({ "enabled": false }), Some(&admin)).await;

@@ -5,7 +5,12 @@ use serde_json::json;
 use crate::helpers::{assert_error, spawn_with, Backend, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(bad_input_is_a_json_4xx_and_writes_nothing, security_and_cache_headers, health_and_metrics, unknown_api_routes_are_json_404,);
+on_both_backends!(
+    bad_input_is_a_json_4xx_and_writes_nothing,
+    security_and_cache_headers,
+    health_and_metrics,
+    unknown_api_routes_are_json_404,
+);
 
 async fn user_count(app: &TestApp) -> i64 {
     app.store.list_users(None, miaojing_domain::PageRequest { page: 1, size: 1 }).await.unwrap().total
@@ -25,7 +30,11 @@ async fn bad_input_is_a_json_4xx_and_writes_nothing(app: TestApp) {
     };
     assert_error(&raw("/api/auth/register", b"{\"email\": ".to_vec(), "application/json").await, 400, "invalid_json");
     assert_error(&raw("/api/auth/register", b"not json at all".to_vec(), "application/json").await, 400, "invalid_json");
-    assert_error(&raw("/api/auth/register", br#"{"email": 5, "password": [], "acceptedTerms": "yes"}"#.to_vec(), "application/json").await, 400, "invalid_field");
+    assert_error(
+        &raw("/api/auth/register", br#"{"email": 5, "password": [], "acceptedTerms": "yes"}"#.to_vec(), "application/json").await,
+        400,
+        "invalid_field",
+    );
     assert_error(&raw("/api/redeem-codes/redeem", br#"{"code": {"$ne": null}}"#.to_vec(), "application/json").await, 400, "invalid_field");
     assert_error(&raw("/api/auth/login", b"account=a".to_vec(), "application/x-www-form-urlencoded").await, 415, "unsupported_media_type");
     let big = format!("{{\"email\":\"x@y.io\",\"password\":\"{}\"}}", "a".repeat(1_100_000));
@@ -43,13 +52,21 @@ async fn bad_input_is_a_json_4xx_and_writes_nothing(app: TestApp) {
         assert!(s.is_client_error(), "{s} {v}");
         assert!(v["code"].is_string() && v["error"].is_string(), "{v}");
     }
-    for body in [json!({ "displayNickname": long }), json!({ "avatarUrl": format!("https://x.io/{}", "a".repeat(300_000)) }), json!({ "username": "a' OR 1=1 --" })] {
+    for body in [
+        json!({ "displayNickname": long }),
+        json!({ "avatarUrl": format!("https://x.io/{}", "a".repeat(300_000)) }),
+        json!({ "username": "a' OR 1=1 --" }),
+    ] {
         let (s, v) = app.put("/api/profile", body, Some(&token)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     }
     // Injection-shaped strings are plain data: they log in nobody and match nothing.
     assert_eq!(app.login("' OR '1'='1", "' OR '1'='1").await.0, StatusCode::UNAUTHORIZED);
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": "' OR 1=1 --ABCDEFGH" }), Some(&token)).await, 404, "code_not_found");
+    assert_error(
+        &app.post("/api/redeem-codes/redeem", json!({ "code": "' OR 1=1 --ABCDEFGH" }), Some(&token)).await,
+        404,
+        "code_not_found",
+    );
     assert_error(&app.get("/api/credit-transactions?page=abc", Some(&token)).await, 400, "invalid_query");
     assert_eq!(user_count(&app).await, before, "no account was created");
     let (_, p) = app.get("/api/profile", Some(&token)).await;
@@ -105,7 +122,13 @@ async fn login_rate_limit_answers_429_with_retry_after() {
     for _ in 0..3 {
         assert_eq!(app.login("someone", "whatever1").await.0, StatusCode::UNAUTHORIZED);
     }
-    let res = app.client.post(format!("{}/api/auth/login", app.base)).json(&json!({ "account": "someone", "password": "whatever1" })).send().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({ "account": "someone", "password": "whatever1" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry));

@@ -7,7 +7,13 @@ use serde_json::json;
 use crate::helpers::{assert_error, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(site_config_defaults_and_updates, registration_settings_take_effect, announcements_window_and_crud, visits_count_every_hit, logs_record_logins_and_filter);
+on_both_backends!(
+    site_config_defaults_and_updates,
+    registration_settings_take_effect,
+    announcements_window_and_crud,
+    visits_count_every_hit,
+    logs_record_logins_and_filter
+);
 
 async fn site_config_defaults_and_updates(app: TestApp) {
     let (_, v) = app.get("/api/site-config", None).await;
@@ -15,10 +21,15 @@ async fn site_config_defaults_and_updates(app: TestApp) {
     assert_eq!(v["logRetentionDays"], 30);
     assert!(v["termsOfService"].as_str().unwrap().len() > 50, "built-in policy text");
     let admin = app.admin_token().await;
-    let (s, v) = app.put("/api/site-config", json!({ "siteName": "我的妙境", "redeemCodeMallUrl": "https://shop.example.com" }), Some(&admin)).await;
+    let (s, v) =
+        app.put("/api/site-config", json!({ "siteName": "我的妙境", "redeemCodeMallUrl": "https://shop.example.com" }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["siteName"], "我的妙境");
-    assert_error(&app.put("/api/site-config", json!({ "redeemCodeMallUrl": "javascript:alert(1)" }), Some(&admin)).await, 400, "invalid_url");
+    assert_error(
+        &app.put("/api/site-config", json!({ "redeemCodeMallUrl": "javascript:alert(1)" }), Some(&admin)).await,
+        400,
+        "invalid_url",
+    );
     assert_error(&app.put("/api/site-config", json!({ "logRetentionDays": 91 }), Some(&admin)).await, 400, "out_of_range");
     assert_error(&app.put("/api/site-config", json!({ "siteName": "x", "bogusField": 1 }), Some(&admin)).await, 400, "invalid_field");
     let (_, v) = app.get("/api/site-config", None).await;
@@ -31,14 +42,23 @@ async fn site_config_defaults_and_updates(app: TestApp) {
 
 async fn registration_settings_take_effect(app: TestApp) {
     let admin = app.admin_token().await;
-    app.put("/api/site-config", json!({ "registrationGiftCredits": 3, "inviterRewardCredits": 7, "inviteeRewardCredits": 0 }), Some(&admin)).await;
+    app.put(
+        "/api/site-config",
+        json!({ "registrationGiftCredits": 3, "inviterRewardCredits": 7, "inviteeRewardCredits": 0 }),
+        Some(&admin),
+    )
+    .await;
     let (inviter_token, inviter) = app.register("x1@example.com", "xavier").await;
     assert_eq!(inviter["credits_balance"], 3);
     let (_, invitee) = app.register_with(json!({ "email": "x2@example.com", "nickname": "xena", "password": "passw0rd-ok", "acceptedTerms": true, "inviteCode": inviter["invite_code"] })).await;
     assert_eq!(invitee["credits_balance"], 3);
     assert_eq!(app.balance(&inviter_token).await, 10);
     app.put("/api/site-config", json!({ "registrationEnabled": false }), Some(&admin)).await;
-    assert_error(&app.post("/api/auth/register", json!({ "email": "x3@example.com", "password": "passw0rd-ok", "acceptedTerms": true }), None).await, 403, "registration_closed");
+    assert_error(
+        &app.post("/api/auth/register", json!({ "email": "x3@example.com", "password": "passw0rd-ok", "acceptedTerms": true }), None).await,
+        403,
+        "registration_closed",
+    );
 }
 
 async fn announcements_window_and_crud(app: TestApp) {
@@ -63,7 +83,11 @@ async fn announcements_window_and_crud(app: TestApp) {
     let (s, _) = app.put("/api/announcements", json!({ "id": id, "enabled": false }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(app.get("/api/announcements", None).await.1.as_array().unwrap().len(), 0);
-    assert_error(&app.put("/api/announcements", json!({ "id": uuid::Uuid::new_v4(), "enabled": true }), Some(&admin)).await, 404, "announcement_not_found");
+    assert_error(
+        &app.put("/api/announcements", json!({ "id": uuid::Uuid::new_v4(), "enabled": true }), Some(&admin)).await,
+        404,
+        "announcement_not_found",
+    );
     assert_eq!(app.delete(&format!("/api/announcements?id={id}"), Some(&admin)).await.0, StatusCode::OK);
     assert_error(&app.delete(&format!("/api/announcements?id={id}"), Some(&admin)).await, 404, "announcement_not_found");
 }

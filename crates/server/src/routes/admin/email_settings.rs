@@ -25,7 +25,11 @@ async fn get_settings(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::
 /// Save settings; the password is encrypted at rest and never returned.
 #[utoipa::path(tag = "admin", request_body = EmailSettingsUpdate, responses((status = 200, body = EmailSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/admin/email-settings")]
-async fn put_settings(st: web::Data<AppState>, admin: Admin, body: web::Json<EmailSettingsUpdate>) -> ApiResult<web::Json<EmailSettingsResponse>> {
+async fn put_settings(
+    st: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<EmailSettingsUpdate>,
+) -> ApiResult<web::Json<EmailSettingsResponse>> {
     let settings = st.site.update_email_settings(body.into_inner()).await?;
     let _ = st.store.insert_log(LogEntry::new("admin", "info", "email_settings_updated", "管理员修改邮箱配置").by(&admin.0.user)).await;
     Ok(web::Json(EmailSettingsResponse { success: Some(true), settings }))

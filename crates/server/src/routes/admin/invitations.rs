@@ -24,5 +24,11 @@ async fn list_invitations(st: web::Data<AppState>, _admin: Admin, q: web::Query<
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
     let search = clean_query(q.search, 100);
     let rows = st.store.list_referrals(search.as_deref(), page).await?;
-    Ok(web::Json(ReferralList { referrals: rows.items.iter().map(referral).collect(), total: rows.total, page: page.page, page_size: page.size, total_pages: page.total_pages(rows.total) }))
+    Ok(web::Json(ReferralList {
+        referrals: rows.items.iter().map(referral).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.size,
+        total_pages: page.total_pages(rows.total),
+    }))
 }

@@ -76,7 +76,14 @@ async fn list_logs(st: web::Data<AppState>, _admin: Admin, q: web::Query<LogQuer
     }
     let retention = st.site.config().await?.log_retention_days;
     st.site.purge_logs(retention).await?;
-    let filter = LogFilter { kind, level, user: clean_query(q.user, 100), keyword: clean_query(q.keyword, 100), start: q.start_time, end: q.end_time };
+    let filter = LogFilter {
+        kind,
+        level,
+        user: clean_query(q.user, 100),
+        keyword: clean_query(q.keyword, 100),
+        start: q.start_time,
+        end: q.end_time,
+    };
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
     let rows = st.store.list_logs(&filter, page).await?;
     Ok(web::Json(PlatformLogList {
@@ -92,12 +99,20 @@ async fn list_logs(st: web::Data<AppState>, _admin: Admin, q: web::Query<LogQuer
 /// Set the retention (1–90 days) and purge older logs at once.
 #[utoipa::path(tag = "admin", request_body = LogSettingsUpdate, responses((status = 200, body = LogSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/admin/logs")]
-async fn update_settings(st: web::Data<AppState>, admin: Admin, body: web::Json<LogSettingsUpdate>) -> ApiResult<web::Json<LogSettingsResponse>> {
+async fn update_settings(
+    st: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<LogSettingsUpdate>,
+) -> ApiResult<web::Json<LogSettingsResponse>> {
     let days = body.retention_days.ok_or_else(|| Error::validation("missing_retention", "请填写日志保留天数"))?;
     let (days, deleted) = st.site.set_log_retention(days).await?;
     let _ = st
         .store
-        .insert_log(LogEntry::new("admin", "info", "platform_log_retention_updated", "管理员修改日志保留天数").by(&admin.0.user).meta(serde_json::json!({ "retentionDays": days, "deleted": deleted })))
+        .insert_log(
+            LogEntry::new("admin", "info", "platform_log_retention_updated", "管理员修改日志保留天数")
+                .by(&admin.0.user)
+                .meta(serde_json::json!({ "retentionDays": days, "deleted": deleted })),
+        )
         .await;
     Ok(web::Json(LogSettingsResponse { success: true, settings: LogSettings { retention_days: days }, deleted: deleted as i64 }))
 }

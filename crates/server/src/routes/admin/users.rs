@@ -75,7 +75,13 @@ async fn list_users(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserQu
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
     let search = clean_query(q.search, 100);
     let rows = st.store.list_users(search.as_deref(), page).await?;
-    Ok(web::Json(AdminUserList { users: rows.items.iter().map(admin_user).collect(), total: rows.total, page: page.page, page_size: page.size, total_pages: page.total_pages(rows.total) }))
+    Ok(web::Json(AdminUserList {
+        users: rows.items.iter().map(admin_user).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.size,
+        total_pages: page.total_pages(rows.total),
+    }))
 }
 
 /// Change a user's role, tier, expiry, status, watermark permission, names, e-mail or password.
@@ -124,7 +130,11 @@ async fn delete_user(st: web::Data<AppState>, admin: Admin, q: web::Query<UserId
 /// Add or deduct credits through the ledger, with a reason.
 #[utoipa::path(tag = "admin", request_body = CreditAdjustment, responses((status = 200, body = AdminUserResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/users/credits")]
-async fn adjust_credits(st: web::Data<AppState>, admin: Admin, body: web::Json<CreditAdjustment>) -> ApiResult<web::Json<AdminUserResponse>> {
+async fn adjust_credits(
+    st: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<CreditAdjustment>,
+) -> ApiResult<web::Json<AdminUserResponse>> {
     let id = body.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
     st.credits.admin_adjust(&admin.0.user, id, body.amount, &body.reason).await?;
     Ok(web::Json(AdminUserResponse { success: true, user: summary(&st, id).await? }))
@@ -137,5 +147,10 @@ async fn user_ledger(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserI
     let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 300);
     let rows = st.credits.ledger(id, page).await?;
-    Ok(web::Json(CreditRecords { records: rows.items.iter().map(record).collect(), total: rows.total, page: page.page, page_size: page.size }))
+    Ok(web::Json(CreditRecords {
+        records: rows.items.iter().map(record).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.size,
+    }))
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: formatting, lints, unit and contract tests on SQLite and
+# PostgreSQL, API tests against both, and an end-to-end smoke test of the real binary with
+# the built web app. Installs and starts what it needs (PostgreSQL, an SMTP sink, the WASM
+# toolchain). Safe to run again.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+# shellcheck source=deploy/test-services.sh
+source "$root/deploy/test-services.sh"
+mj_start_test_services
+trap mj_stop_test_services EXIT
+
+echo "== web app build"
+"$root/deploy/build-frontend.sh"
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test (SQLite and PostgreSQL)"
+cargo test --workspace
+echo "== end-to-end smoke test"
+cargo build -p miaojing-server
+"$root/e2e/smoke.sh" "$root/target/debug/miaojing"
