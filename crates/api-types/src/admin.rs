@@ -337,3 +337,89 @@ mod double_option {
         Option::<T>::deserialize(d).map(Some)
     }
 }
+
+/// `GET /api/admin/dashboard`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub generated_at: DateTime<Utc>,
+    pub platform: DashboardPlatform,
+    pub users: DashboardUsers,
+    pub credits: DashboardCredits,
+    pub announcements: DashboardAnnouncements,
+    pub system: DashboardSystem,
+}
+
+/// Site-wide figures.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardPlatform {
+    pub total_visits: i64,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+    pub version: String,
+}
+
+/// Account figures ("7d" = created in the last 7 days).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardUsers {
+    pub total: i64,
+    pub active: i64,
+    pub disabled: i64,
+    pub admins: i64,
+    /// Accounts with a paid tier in force.
+    pub members: i64,
+    #[serde(rename = "created7d")]
+    pub created_7d: i64,
+}
+
+/// Credits issued (all grants) and spent (all debits) through the ledger.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardCredits {
+    pub issued: i64,
+    pub spent: i64,
+}
+
+/// Announcements by state.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardAnnouncements {
+    pub total: i64,
+    /// Visible now.
+    pub active: i64,
+    /// Enabled, starting later.
+    pub scheduled: i64,
+    /// Past their end.
+    pub expired: i64,
+}
+
+/// Health and logs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardSystem {
+    pub database_health: bool,
+    pub storage_health: bool,
+    pub storage_backend: String,
+    pub logs_total: i64,
+    pub logs_errors: i64,
+    #[serde(rename = "logsCreated7d")]
+    pub logs_created_7d: i64,
+}
+
+/// `GET /api/admin/stats`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AdminStats {
+    pub total_visits: i64,
+    /// Accounts that are not admins.
+    pub total_users: i64,
+}

@@ -142,3 +142,22 @@ pub struct MessageResponse {
     pub success: bool,
     pub message: String,
 }
+
+/// `POST /api/email/send-notification` (admin): a branded notice to one address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, rename_all = "camelCase")]
+pub struct NotificationRequest {
+    pub to: String,
+    /// Kind of notice (`business`, `announcement`, `security_login`, …); informational.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// At most 120 characters.
+    pub title: String,
+    /// Plain text, at most 4000 characters; blank lines separate paragraphs.
+    pub body: String,
+    /// At most 40 characters.
+    pub button_text: Option<String>,
+    /// An http(s) link, at most 500 characters.
+    pub button_url: Option<String>,
+}

@@ -165,6 +165,34 @@ pub trait RateLimitRepo: Send + Sync {
     async fn purge_rate_limits(&self, before: DateTime<Utc>) -> Result<u64>;
 }
 
+/// Counts for the admin dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlatformStats {
+    pub users_total: i64,
+    pub users_active: i64,
+    /// Accounts with role `admin` or `enterprise_admin`.
+    pub admins: i64,
+    /// Accounts whose paid tier is in force at `now`.
+    pub members: i64,
+    /// Accounts created since `since`.
+    pub users_recent: i64,
+    /// Sum of every positive ledger amount.
+    pub credits_issued: i64,
+    /// Sum of every negative ledger amount, as a positive number.
+    pub credits_spent: i64,
+    pub logs_total: i64,
+    pub logs_errors: i64,
+    /// Logs written since `since`.
+    pub logs_recent: i64,
+}
+
+/// Aggregates for dashboards.
+#[async_trait]
+pub trait StatsRepo: Send + Sync {
+    /// Counts at `now`; "recent" means created at or after `since`.
+    async fn platform_stats(&self, now: DateTime<Utc>, since: DateTime<Utc>) -> Result<PlatformStats>;
+}
+
 /// Connection pool figures for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -195,6 +223,7 @@ pub trait Store:
     + AnnouncementRepo
     + LogRepo
     + RateLimitRepo
+    + StatsRepo
     + StoreInfo
 {
 }
@@ -210,6 +239,7 @@ impl<T> Store for T where
         + AnnouncementRepo
         + LogRepo
         + RateLimitRepo
+        + StatsRepo
         + StoreInfo
 {
 }

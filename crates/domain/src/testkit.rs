@@ -86,6 +86,7 @@ macro_rules! contract_tests {
             announcements_window,
             logs_filter_and_purge,
             rate_limit_windows,
+            platform_stats_count,
         );
     };
 }
@@ -1376,4 +1377,46 @@ pub async fn rate_limit_windows(store: SharedStore) {
     assert_eq!(store.hit("auth:198.51.100.7", w1).await.unwrap(), 1);
     assert_eq!(store.hit("auth:198.51.100.7", w2).await.unwrap(), 2);
     assert_eq!(store.hit("gen:key", w2).await.unwrap(), 21);
+}
+
+/// Dashboard counts follow users, memberships (expired ones do not count), the ledger and logs.
+pub async fn platform_stats_count(store: SharedStore) {
+    let t = now();
+    let empty = store.platform_stats(t, t - Duration::days(7)).await.expect("stats");
+    assert_eq!(empty, crate::repo::PlatformStats::default());
+
+    let old = store.create_user(new_user_at("Olda", t - Duration::days(30)), vec![], None).await.expect("old user");
+    let mut member = new_user("Memb");
+    member.membership_tier = Tier::Max;
+    let member = store.create_user(member, vec![], None).await.expect("member");
+    let mut admin = new_user("Admi");
+    admin.role = Role::Admin;
+    store.create_user(admin, vec![], None).await.expect("admin");
+    let mut lapsed = new_user("Laps");
+    lapsed.membership_tier = Tier::Pro;
+    let lapsed = store.create_user(lapsed, vec![], None).await.expect("lapsed");
+    store
+        .update_user(
+            lapsed.id,
+            UserPatch { membership_expires_at: Some(Some(t - Duration::days(1))), is_active: Some(false), ..Default::default() },
+        )
+        .await
+        .expect("lapse");
+    store
+        .update_user(member.id, UserPatch { membership_expires_at: Some(Some(t + Duration::days(3))), ..Default::default() })
+        .await
+        .expect("extend");
+    let grant = |user_id, amount| Grant { user_id, amount, kind: LedgerKind::Admin, description: "stats".into() };
+    store.apply_grant(grant(old.id, 40)).await.expect("credit");
+    store.apply_grant(grant(member.id, 5)).await.expect("credit");
+    store.apply_grant(grant(old.id, -15)).await.expect("debit");
+    store.insert_log(LogEntry::new("system", "error", "boom", "failed")).await.expect("log");
+    let mut stale = LogEntry::new("auth", "info", "old", "old");
+    stale.created_at = t - Duration::days(10);
+    store.insert_log(stale).await.expect("old log");
+
+    let s = store.platform_stats(t, t - Duration::days(7)).await.expect("stats");
+    assert_eq!((s.users_total, s.users_active, s.admins, s.members, s.users_recent), (4, 3, 1, 1, 3), "{s:?}");
+    assert_eq!((s.credits_issued, s.credits_spent), (45, 15), "{s:?}");
+    assert_eq!((s.logs_total, s.logs_errors, s.logs_recent), (2, 1, 1), "{s:?}");
 }

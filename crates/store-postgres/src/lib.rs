@@ -26,6 +26,7 @@ mod rows;
 mod sessions;
 mod settings;
 mod sql;
+mod stats;
 mod users;
 
 #[cfg(feature = "testing")]

@@ -21,6 +21,7 @@ mod redeem;
 mod rows;
 mod sessions;
 mod settings;
+mod stats;
 mod users;
 
 use async_trait::async_trait;

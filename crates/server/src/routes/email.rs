@@ -1,20 +1,29 @@
 //! `/api/email/*`: verification codes, e-mail binding and password reset.
 use actix_web::{post, web};
-use miaojing_api_types::auth::{CodeSentResponse, EmailRequest, MessageResponse, ResetPasswordRequest, VerifyEmailRequest};
+use miaojing_api_types::auth::{
+    CodeSentResponse, EmailRequest, MessageResponse, NotificationRequest, ResetPasswordRequest, VerifyEmailRequest,
+};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::profile::ProfileResponse;
 use miaojing_auth::service::{CodeMail, CodeSent};
-use miaojing_auth::AuthUser;
+use miaojing_auth::{mail, validate, AuthUser};
 use miaojing_domain::email_code::CodePurpose;
+use miaojing_domain::log::LogEntry;
+use miaojing_domain::Error;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::user_view;
 use crate::http::error::ApiResult;
-use crate::http::extract::{Authed, ClientInfo};
+use crate::http::extract::{Admin, Authed, ClientInfo};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(send_register_code).service(send_reset_code).service(send_profile_code).service(verify_profile).service(reset_password);
+    cfg.service(send_register_code)
+        .service(send_reset_code)
+        .service(send_profile_code)
+        .service(verify_profile)
+        .service(reset_password)
+        .service(send_notification);
 }
 
 async fn send(
@@ -82,4 +91,42 @@ async fn verify_profile(st: web::Data<AppState>, me: Authed, body: web::Json<Ver
 async fn reset_password(st: web::Data<AppState>, body: web::Json<ResetPasswordRequest>) -> ApiResult<web::Json<MessageResponse>> {
     st.auth.reset_password(&body.email, &body.code, &body.new_password).await?;
     Ok(web::Json(MessageResponse { success: true, message: "密码已重置，请重新登录".into() }))
+}
+
+/// Send a branded notice to one address (admin).
+#[utoipa::path(tag = "email", request_body = NotificationRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[post("/api/email/send-notification")]
+async fn send_notification(
+    st: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<NotificationRequest>,
+) -> ApiResult<web::Json<MessageResponse>> {
+    let b = body.into_inner();
+    let to = validate::email(&b.to)?;
+    let (title, text) = (b.title.trim(), b.body.trim());
+    if title.is_empty() || text.is_empty() || title.chars().count() > 120 || text.chars().count() > 4000 {
+        return Err(Error::validation("invalid_notification", "请填写邮件标题（最多 120 字）和正文（最多 4000 字）").into());
+    }
+    let button_text = b.button_text.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let button_url = b.button_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if button_text.is_some_and(|t| t.chars().count() > 40) {
+        return Err(Error::validation("invalid_button", "按钮文字最多 40 个字符").into());
+    }
+    if button_url
+        .is_some_and(|u| u.len() > 500 || !(u.starts_with("https://") || u.starts_with("http://")) || u.chars().any(char::is_whitespace))
+    {
+        return Err(Error::validation("invalid_button_url", "按钮链接必须是 HTTP(S) 地址").into());
+    }
+    let m = st.site.mail_settings().await?;
+    let mut lines: Vec<String> = text.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    if let Some(url) = button_url {
+        lines.push(format!("{}：{url}", button_text.unwrap_or("查看详情")));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    mail::send(&m.smtp, mail::branded(&m.app_name, &to, title, &refs, None)).await?;
+    let log = LogEntry::new("admin", "info", "notification_sent", "管理员发送通知邮件")
+        .by(&admin.0.user)
+        .meta(serde_json::json!({ "to": to, "type": b.kind.unwrap_or_else(|| "business".into()) }));
+    let _ = st.store.insert_log(log).await;
+    Ok(web::Json(MessageResponse { success: true, message: "邮件已发送".into() }))
 }

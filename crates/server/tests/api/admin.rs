@@ -13,6 +13,8 @@ on_both_backends!(
     admin_lists_searches_and_pages_users,
     admin_credit_adjustments_go_through_the_ledger,
     admin_deletes_a_user,
+    dashboard_counts_what_happened,
+    admin_invitation_list_searches,
 );
 
 /// Every admin-only operation, taken from the generated OpenAPI document so a new admin
@@ -25,7 +27,8 @@ fn admin_operations() -> Vec<(Method, String)> {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let admin_only = path.starts_with("/api/admin/")
                 || (path == "/api/site-config" && m == Method::PUT)
-                || (path == "/api/announcements" && m != Method::GET);
+                || (path == "/api/announcements" && m != Method::GET)
+                || path == "/api/email/send-notification";
             if admin_only {
                 ops.push((m, path.clone()));
             }
@@ -149,4 +152,44 @@ async fn admin_deletes_a_user(app: TestApp) {
     assert_error(&app.delete(&format!("/api/admin/users?userId={id}"), Some(&admin)).await, 404, "user_not_found");
     assert_error(&app.delete("/api/admin/users?userId=not-a-uuid", Some(&admin)).await, 400, "invalid_query");
     app.register("p@example.com", "peggy").await;
+}
+
+async fn dashboard_counts_what_happened(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (_, inviter) = app.register("da@example.com", "dashann").await;
+    let (_, user) = app.register_with(json!({ "email": "db@example.com", "nickname": "dashbob", "password": "passw0rd-ok", "acceptedTerms": true, "inviteCode": inviter["invite_code"] })).await;
+    app.put("/api/admin/users", json!({ "userId": user["id"], "isActive": false }), Some(&admin)).await;
+    app.post("/api/admin/users/credits", json!({ "userId": inviter["id"], "amount": -20, "reason": "test" }), Some(&admin)).await;
+    app.post("/api/site-stats", json!({}), None).await;
+    let (s, v) = app.get("/api/admin/dashboard", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["users"]["total"], 3);
+    assert_eq!(v["users"]["disabled"], 1);
+    assert_eq!(v["users"]["admins"], 1);
+    assert_eq!(v["users"]["created7d"], 3);
+    assert_eq!(v["credits"]["issued"], 10 + 10 + 50 + 50, "gifts and invitation rewards: {v}");
+    assert_eq!(v["credits"]["spent"], 20);
+    assert_eq!(v["platform"]["totalVisits"], 1);
+    assert_eq!(v["system"]["databaseHealth"], true);
+    assert!(v["system"]["logsTotal"].as_i64().unwrap() >= 3, "{v}");
+    let (_, v) = app.get("/api/admin/stats", Some(&admin)).await;
+    assert_eq!(v["totalUsers"], 2);
+    assert_eq!(v["totalVisits"], 1);
+}
+
+async fn admin_invitation_list_searches(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (_, inviter) = app.register("ia@example.com", "invann").await;
+    for i in 0..3 {
+        app.register_with(json!({ "email": format!("ib{i}@example.com"), "nickname": format!("invitee{i}"), "password": "passw0rd-ok", "acceptedTerms": true, "inviteCode": inviter["invite_code"] })).await;
+    }
+    let (s, v) = app.get("/api/admin/invitations?pageSize=2", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 3);
+    assert_eq!(v["totalPages"], 2);
+    assert_eq!(v["referrals"].as_array().unwrap().len(), 2);
+    assert_eq!(v["referrals"][0]["inviterEmail"], "ia@example.com");
+    let (_, v) = app.get("/api/admin/invitations?search=ib1@", Some(&admin)).await;
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["referrals"][0]["inviteeEmail"], "ib1@example.com");
 }

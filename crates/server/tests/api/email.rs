@@ -16,6 +16,7 @@ on_both_backends!(
     password_reset_flow,
     profile_email_binding,
     mail_failure_is_a_clear_error,
+    admin_notification_is_delivered,
 );
 
 fn sink() -> (String, u16, std::path::PathBuf) {
@@ -226,4 +227,32 @@ async fn mail_failure_is_a_clear_error(app: TestApp) {
     assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 502, "email_send_failed");
     app.put("/api/admin/email-settings", json!({ "enabled": false }), Some(&admin)).await;
     assert_error(&app.post("/api/email/send-register-code", json!({ "email": unique("off") }), None).await, 503, "email_disabled");
+}
+
+async fn admin_notification_is_delivered(app: TestApp) {
+    let admin = app.admin_token().await;
+    configure_smtp(&app, &admin).await;
+    let to = unique("notice");
+    let body = json!({ "to": to, "type": "announcement", "title": "维护通知", "body": "今晚 <b>22:00</b> 维护。\n\n请提前保存作品。", "buttonText": "查看", "buttonUrl": "https://example.com/notice" });
+    let (s, v) = app.post("/api/email/send-notification", body, Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let msgs = messages_to(&to);
+    assert_eq!(msgs.len(), 1);
+    assert!(msgs[0].contains("请提前保存作品") && msgs[0].contains("&lt;b&gt;22:00&lt;/b&gt;"), "escaped HTML body");
+    assert!(msgs[0].contains("https://example.com/notice"));
+    assert_error(
+        &app.post("/api/email/send-notification", json!({ "to": to, "title": "", "body": "x" }), Some(&admin)).await,
+        400,
+        "invalid_notification",
+    );
+    assert_error(
+        &app.post(
+            "/api/email/send-notification",
+            json!({ "to": to, "title": "t", "body": "x", "buttonUrl": "javascript:alert(1)" }),
+            Some(&admin),
+        )
+        .await,
+        400,
+        "invalid_button_url",
+    );
 }

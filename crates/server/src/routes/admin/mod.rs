@@ -1,6 +1,7 @@
 //! `/api/admin/*`: every route needs an admin (401 without a session, 403 for other roles).
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod dashboard;
 pub mod email_settings;
 pub mod invitations;
 pub mod logs;
@@ -8,6 +9,7 @@ pub mod redeem_codes;
 pub mod users;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
+    dashboard::configure(cfg);
     users::configure(cfg);
     invitations::configure(cfg);
     redeem_codes::configure(cfg);

@@ -1,0 +1,70 @@
+//! Admin dashboard figures.
+use std::time::Duration as StdDuration;
+
+use actix_web::{get, web};
+use chrono::{Duration, Utc};
+use miaojing_api_types::admin::{
+    AdminStats, Dashboard, DashboardAnnouncements, DashboardCredits, DashboardPlatform, DashboardSystem, DashboardUsers,
+};
+use miaojing_api_types::error::ErrorBody;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::Admin;
+use crate::state::AppState;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(dashboard).service(stats);
+}
+
+/// Users, credits, announcements, logs and health at a glance.
+#[utoipa::path(tag = "admin", responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/api/admin/dashboard")]
+async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<Dashboard>> {
+    let now = Utc::now();
+    let s = st.store.platform_stats(now, now - Duration::days(7)).await?;
+    let announcements = st.store.list_announcements(None).await?;
+    let count = |f: &dyn Fn(&miaojing_domain::announcement::Announcement) -> bool| announcements.iter().filter(|a| f(a)).count() as i64;
+    let database_health = st.store.ping().await.is_ok();
+    let storage_health = st.storage.probe(StdDuration::from_secs(3)).await.is_ok();
+    Ok(web::Json(Dashboard {
+        generated_at: now,
+        platform: DashboardPlatform {
+            total_visits: st.store.visits().await?,
+            database: st.store.backend().into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        users: DashboardUsers {
+            total: s.users_total,
+            active: s.users_active,
+            disabled: s.users_total - s.users_active,
+            admins: s.admins,
+            members: s.members,
+            created_7d: s.users_recent,
+        },
+        credits: DashboardCredits { issued: s.credits_issued, spent: s.credits_spent },
+        announcements: DashboardAnnouncements {
+            total: announcements.len() as i64,
+            active: count(&|a| a.is_visible_at(now)),
+            scheduled: count(&|a| a.is_active && a.starts_at.is_some_and(|t| t > now)),
+            expired: count(&|a| a.expires_at.is_some_and(|t| t <= now)),
+        },
+        system: DashboardSystem {
+            database_health,
+            storage_health,
+            storage_backend: "local".into(),
+            logs_total: s.logs_total,
+            logs_errors: s.logs_errors,
+            logs_created_7d: s.logs_recent,
+        },
+    }))
+}
+
+/// Visits and the number of non-admin accounts.
+#[utoipa::path(tag = "admin", responses((status = 200, body = AdminStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/api/admin/stats")]
+async fn stats(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<AdminStats>> {
+    let now = Utc::now();
+    let s = st.store.platform_stats(now, now).await?;
+    Ok(web::Json(AdminStats { total_visits: st.store.visits().await?, total_users: s.users_total - s.admins }))
+}
