@@ -158,6 +158,20 @@ fn code_error(check: CodeCheck) -> Result<()> {
     }
 }
 
+/// Validates and sets the username, display name and phone (empty phone clears it).
+fn set_names(patch: &mut UserPatch, username: Option<String>, display: Option<String>, phone: Option<String>) -> Result<()> {
+    if let Some(u) = username {
+        patch.username = Some(validate::username(&u)?);
+    }
+    if let Some(n) = display {
+        patch.display_nickname = Some(validate::display_name(&n)?);
+    }
+    if let Some(p) = phone {
+        patch.phone = Some(if p.trim().is_empty() { None } else { Some(validate::phone(&p)?) });
+    }
+    Ok(())
+}
+
 impl AuthService {
     /// A service over `store`, signing tokens with `keys`.
     pub fn new(store: Arc<dyn Store>, keys: TokenKeys, settings: AuthSettings) -> Result<Self> {
@@ -403,15 +417,7 @@ impl AuthService {
                 patch.email_verified_at = Some(None);
             }
         }
-        if let Some(u) = changes.username {
-            patch.username = Some(validate::username(&u)?);
-        }
-        if let Some(n) = changes.display_nickname {
-            patch.display_nickname = Some(validate::display_name(&n)?);
-        }
-        if let Some(p) = changes.phone {
-            patch.phone = Some(if p.trim().is_empty() { None } else { Some(validate::phone(&p)?) });
-        }
+        set_names(&mut patch, changes.username, changes.display_nickname, changes.phone)?;
         if let Some(a) = changes.avatar_url {
             let name = patch.display_nickname.as_deref().unwrap_or(&user.display_nickname);
             patch.avatar_url = Some(Some(if a.trim().is_empty() { defaults::avatar(user.id, name) } else { validate::avatar(&a)? }));
@@ -619,15 +625,7 @@ impl AuthService {
         }
         patch.is_active = changes.is_active;
         patch.watermark_disabled = changes.watermark_disabled;
-        if let Some(u) = changes.username {
-            patch.username = Some(validate::username(&u)?);
-        }
-        if let Some(n) = changes.display_nickname {
-            patch.display_nickname = Some(validate::display_name(&n)?);
-        }
-        if let Some(p) = changes.phone {
-            patch.phone = Some(if p.trim().is_empty() { None } else { Some(validate::phone(&p)?) });
-        }
+        set_names(&mut patch, changes.username, changes.display_nickname, changes.phone)?;
         if let Some(e) = changes.email {
             let e = validate::email(&e)?;
             if e != target.email {

@@ -51,39 +51,42 @@ impl FromRequest for ClientInfo {
     }
 }
 
+type Pending<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// Resolves the request's bearer token (if any) to the caller, off the request's borrow.
+fn caller(req: &HttpRequest, missing: &'static str) -> impl Future<Output = Result<(AppState, AuthUser), ApiError>> {
+    let st = state(req);
+    let token = bearer(req);
+    async move {
+        let token = token.ok_or_else(|| Error::unauthenticated(missing))?;
+        let user = st.auth.authenticate(&token).await?;
+        Ok((st, user))
+    }
+}
+
 /// A signed-in, active user (401 otherwise).
 pub struct Authed(pub AuthUser);
 
 impl FromRequest for Authed {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Pending<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let st = state(req);
-        let token = bearer(req);
-        Box::pin(async move {
-            let token = token.ok_or_else(|| Error::unauthenticated("请先登录"))?;
-            Ok(Authed(st.auth.authenticate(&token).await?))
-        })
+        let fut = caller(req, "请先登录");
+        Box::pin(async move { Ok(Authed(fut.await?.1)) })
     }
 }
 
-/// The caller when signed in, `None` otherwise (an invalid token is treated as absent).
+/// The caller when signed in, `None` otherwise (a missing or invalid token is treated as absent).
 pub struct MaybeAuthed(pub Option<AuthUser>);
 
 impl FromRequest for MaybeAuthed {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Pending<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let st = state(req);
-        let token = bearer(req);
-        Box::pin(async move {
-            Ok(MaybeAuthed(match token {
-                Some(t) => st.auth.authenticate(&t).await.ok(),
-                None => None,
-            }))
-        })
+        let fut = caller(req, "请先登录");
+        Box::pin(async move { Ok(MaybeAuthed(fut.await.ok().map(|(_, u)| u))) })
     }
 }
 
@@ -93,14 +96,12 @@ pub struct Admin(pub AuthUser);
 
 impl FromRequest for Admin {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Pending<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let st = state(req);
-        let token = bearer(req);
+        let fut = caller(req, "未登录或无管理员权限");
         Box::pin(async move {
-            let token = token.ok_or_else(|| Error::unauthenticated("未登录或无管理员权限"))?;
-            let user = st.auth.authenticate(&token).await?;
+            let (st, user) = fut.await?;
             if !user.user.role.is_admin() {
                 return Err(Error::forbidden("admin_required", "无管理员权限").into());
             }

@@ -116,7 +116,7 @@ async fn unknown_api_routes_are_json_404(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_rate_limit_answers_429_with_retry_after() {
     let app = spawn_with(Backend::Sqlite, |c| {
-        c.rate_limits.login_ip = miaojing_auth::rate_limit::Limit::new(3, 60);
+        c.rate_limits.login_ip = miaojing_auth::rate_limit::Limit::new(3, 3600);
     })
     .await;
     for _ in 0..3 {
@@ -131,17 +131,17 @@ async fn login_rate_limit_answers_429_with_retry_after() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry));
+    assert!((1..=3600).contains(&retry));
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "rate_limited");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_counters_are_shared_through_the_store() {
     // Two app instances on one PostgreSQL database share the counter.
-    let first = spawn_with(Backend::Postgres, |c| c.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 60)).await;
+    let first = spawn_with(Backend::Postgres, |c| c.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 3600)).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = crate::helpers::test_config(dir.path());
-    cfg.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 60);
+    cfg.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 3600);
     let second = miaojing_server::Application::build_with_store(cfg, first.store.clone()).await.unwrap();
     let second_base = format!("http://127.0.0.1:{}", second.port());
     tokio::spawn(second.run_until_stopped());
