@@ -25,12 +25,12 @@ pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(root.join(rel))
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`: those never change and are cached for a year.
+/// Trunk names built assets `name-<16 hex>.ext` (and `name-<hex>_bg.wasm`): those never change
+/// and are cached for a year.
 fn is_hashed(path: &Path) -> bool {
     path.file_stem()
         .and_then(|s| s.to_str())
-        .and_then(|s| s.rsplit_once('-'))
-        .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        .is_some_and(|stem| stem.split(['-', '_']).skip(1).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit())))
 }
 
 fn open(path: &Path, req: &HttpRequest) -> Option<HttpResponse> {
@@ -41,13 +41,13 @@ fn open(path: &Path, req: &HttpRequest) -> Option<HttpResponse> {
             let mut p = path.as_os_str().to_owned();
             p.push(format!(".{ext}"));
             if let Ok(f) = NamedFile::open(PathBuf::from(p)) {
-                let mut res = f.set_content_type(mime.clone()).set_content_encoding(enc).into_response(req);
+                let mut res = f.set_content_type(mime.clone()).set_content_encoding(enc).disable_content_disposition().into_response(req);
                 res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
                 return Some(res);
             }
         }
     }
-    NamedFile::open(path).ok().map(|f| f.set_content_type(mime).into_response(req))
+    NamedFile::open(path).ok().map(|f| f.set_content_type(mime).disable_content_disposition().into_response(req))
 }
 
 fn mime_guess_from(path: &Path) -> mime::Mime {
@@ -112,6 +112,8 @@ mod tests {
             assert_eq!(safe_join(root, bad), None, "{bad}");
         }
         assert!(is_hashed(Path::new("miaojing-frontend-3f2a9c0d1e2b4a5f.js")));
+        assert!(is_hashed(Path::new("miaojing-frontend-3f2a9c0d1e2b4a5f_bg.wasm")));
+        assert!(!is_hashed(Path::new("3f2a9c0d1e2b4a5f3f2a.png")));
         assert!(!is_hashed(Path::new("index.html")));
         assert!(!is_hashed(Path::new("logo-small.png")));
     }

@@ -173,6 +173,7 @@ async fn spa_is_served_with_history_fallback() {
     let raw = reqwest::Client::builder().no_gzip().build().unwrap();
     let res = raw.get(format!("{}/app-0123456789abcdef.js", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(res.headers()["content-encoding"], "gzip", "the precompressed file is served");
+    assert!(res.headers().get("content-disposition").is_none(), "served inline");
     for path in ["/../secrets/jwt_secret", "/%2e%2e/secrets/jwt_secret", "/..%2fsecrets%2fjwt_secret"] {
         let body = app.client.get(format!("{}{path}", app.base)).send().await.unwrap().text().await.unwrap();
         assert!(!body.contains("test-jwt-secret"), "{path}");
