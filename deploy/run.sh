@@ -44,7 +44,6 @@ shown="$host"; [ "$host" = "0.0.0.0" ] && shown="127.0.0.1"
 cat <<MSG
 
   MiaoJing (妙境) is starting at   http://$shown:$port
-  Console:                         http://$shown:$port/console
   Admin sign-in (first start):     $ADMIN_EMAIL / ${ADMIN_PASSWORD}
   (the password is kept in $MIAOJING_DATA_DIR/secrets/admin_password; change it in the profile page)
   API documentation:               http://$shown:$port/api/docs
