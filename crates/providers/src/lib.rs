@@ -1,4 +1,5 @@
-//! Upstream AI providers. For now: encryption of secrets at rest, used for API keys,
-//! SMTP and payment credentials.
+//! Upstream AI providers. So far: encryption of secrets at rest (API keys, SMTP and payment
+//! credentials) and the guarded outbound HTTP client every upstream call goes through.
 
+pub mod outbound;
 pub mod secrets;
