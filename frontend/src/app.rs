@@ -57,6 +57,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/create") view=pages::Create/>
                     <Route path=path!("/gallery") view=pages::Gallery/>
                     <Route path=path!("/profile") view=pages::Profile/>
+                    <Route path=path!("/about") view=|| view! { <pages::PolicyPage policy=pages::Policy::About/> }/>
+                    <Route path=path!("/terms") view=|| view! { <pages::PolicyPage policy=pages::Policy::Terms/> }/>
+                    <Route path=path!("/privacy") view=|| view! { <pages::PolicyPage policy=pages::Policy::Privacy/> }/>
+                    <Route path=path!("/help") view=|| view! { <pages::PolicyPage policy=pages::Policy::Help/> }/>
                 </Routes>
             </main>
             <Footer/>
@@ -194,6 +198,12 @@ fn Footer() -> impl IntoView {
                         <div class="muted">{move || i18n.t(K::Slogan)}</div>
                     </div>
                 </div>
+                <nav class="footer-links" aria-label=move || i18n.t(K::PolicyNav)>
+                    <A href="/about">{move || i18n.t(K::PolicyAbout)}</A>
+                    <A href="/terms">{move || i18n.t(K::PolicyTerms)}</A>
+                    <A href="/privacy">{move || i18n.t(K::PolicyPrivacy)}</A>
+                    <A href="/help">{move || i18n.t(K::PolicyHelp)}</A>
+                </nav>
                 {move || filing().map(|(info, url)| {
                     let href = if url.trim().is_empty() { "https://beian.miit.gov.cn/".to_string() } else { url };
                     view! {

@@ -164,6 +164,11 @@ strings! {
     NotFoundTitle => "页面不存在", "Page not found";
     NotFoundSub => "你访问的页面不存在或已被移除。", "The page you asked for does not exist.";
     BackHome => "返回首页", "Back to home";
+    PolicyAbout => "关于我们", "About";
+    PolicyTerms => "服务条款", "Terms of service";
+    PolicyPrivacy => "隐私政策", "Privacy policy";
+    PolicyHelp => "帮助中心", "Help";
+    PolicyNav => "站点信息", "Site information";
     NetworkError => "网络错误，请稍后重试", "Network error, please try again";
     ServerError => "服务器返回了无法识别的响应", "The server sent an unexpected response";
 }

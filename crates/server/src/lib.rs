@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod http;
+pub mod maintenance;
 pub mod openapi;
 pub mod routes;
 pub mod site;

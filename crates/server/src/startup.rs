@@ -95,8 +95,9 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped.
+    /// Serves until stopped, with background housekeeping.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        crate::maintenance::spawn(self.state.clone());
         self.server.await
     }
 }

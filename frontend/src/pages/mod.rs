@@ -1,11 +1,13 @@
 //! Routed pages.
 mod auth;
 mod home;
+mod policy;
 mod profile;
 mod simple;
 
 pub use auth::{Login, Register};
 pub use home::Home;
+pub use policy::{Policy, PolicyPage};
 pub use profile::Profile;
 pub use simple::{Create, Gallery, NotFound};
 

@@ -8,6 +8,7 @@ use crate::helpers::{assert_error, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
+    housekeeping_purges_old_rows,
     site_config_defaults_and_updates,
     registration_settings_take_effect,
     announcements_window_and_crud,
@@ -117,4 +118,18 @@ async fn logs_record_logins_and_filter(app: TestApp) {
     assert_eq!(v["settings"]["retentionDays"], 7);
     assert_eq!(app.get("/api/site-config", None).await.1["logRetentionDays"], 7);
     assert_error(&app.put("/api/admin/logs", json!({ "retentionDays": 0 }), Some(&admin)).await, 400, "out_of_range");
+}
+
+async fn housekeeping_purges_old_rows(app: TestApp) {
+    let now = Utc::now();
+    app.store.hit("login_ip:1.2.3.4", now - Duration::hours(3)).await.unwrap();
+    app.store.hit("login_ip:1.2.3.4", now).await.unwrap();
+    let mut old = miaojing_domain::log::LogEntry::new("system", "info", "old", "old");
+    old.created_at = now - Duration::days(40);
+    app.store.insert_log(old).await.unwrap();
+    app.store.insert_log(miaojing_domain::log::LogEntry::new("system", "info", "new", "new")).await.unwrap();
+    let (windows, logs) = miaojing_server::maintenance::run_once(&app.state).await.unwrap();
+    assert_eq!((windows, logs), (1, 1));
+    // The current window still counts.
+    assert_eq!(app.store.hit("login_ip:1.2.3.4", now).await.unwrap(), 2);
 }
