@@ -20,6 +20,7 @@ on_both_backends!(
     watermark_switch_needs_membership,
     theme_is_saved,
     admin_exists_reports_admins,
+    bcrypt_hashes_from_the_original_log_in_and_are_upgraded,
 );
 
 async fn register_gives_gift_and_signs_in(app: TestApp) {
@@ -231,4 +232,19 @@ async fn admin_exists_reports_admins(app: TestApp) {
     app.admin_token().await;
     let (_, v) = app.get("/api/auth/admin-exists", None).await;
     assert_eq!(v["exists"], true);
+}
+
+async fn bcrypt_hashes_from_the_original_log_in_and_are_upgraded(app: TestApp) {
+    let (_, user) = app.register("legacy@example.com", "legacy").await;
+    let id = uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
+    // pgcrypto's crypt(pw, gen_salt('bf')) wrote `$2a$06$…` hashes.
+    let legacy = bcrypt::hash_with_result("oldpass123", 6).unwrap().format_for_version(bcrypt::Version::TwoA);
+    let patch = miaojing_domain::user::UserPatch { password_hash: Some(legacy), ..Default::default() };
+    app.store.update_user(id, patch).await.unwrap();
+    assert_eq!(app.login("legacy", "wrongpass1").await.0, StatusCode::UNAUTHORIZED);
+    let (s, v) = app.login("legacy", "oldpass123").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let stored = app.store.user_by_id(id).await.unwrap().unwrap().password_hash.unwrap();
+    assert!(stored.starts_with("$argon2id$"), "re-hashed on login: {stored}");
+    assert_eq!(app.login("legacy", "oldpass123").await.0, StatusCode::OK, "still the same password");
 }

@@ -136,6 +136,31 @@ async fn login_rate_limit_answers_429_with_retry_after() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_rate_limit_per_account_holds_across_addresses() {
+    let app = spawn_with(Backend::Sqlite, |c| {
+        c.rate_limits.login_account = miaojing_auth::rate_limit::Limit::new(2, 3600);
+        c.trust_proxy = true;
+    })
+    .await;
+    let attempt = |ip: &str, account: &str| {
+        let req = app
+            .client
+            .post(format!("{}/api/auth/login", app.base))
+            .header("x-forwarded-for", ip)
+            .json(&json!({ "account": account, "password": "guess-1234" }));
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(attempt("203.0.113.1", "Victim").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt("203.0.113.2", "victim").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        attempt("203.0.113.3", "VICTIM").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a third address does not reset the per-account count"
+    );
+    assert_eq!(attempt("203.0.113.3", "someone-else").await, StatusCode::UNAUTHORIZED, "other accounts are unaffected");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_counters_are_shared_through_the_store() {
     // Two app instances on one PostgreSQL database share the counter.
     let first = spawn_with(Backend::Postgres, |c| c.rate_limits.register_ip = miaojing_auth::rate_limit::Limit::new(2, 3600)).await;
