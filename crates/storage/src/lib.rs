@@ -1,5 +1,7 @@
-//! Storage of uploaded and generated media. For now: the local data directory and its
-//! health probe; object storage arrives with the storage issue.
+//! Storage of uploaded and generated media: the local data directory and its health probe, and
+//! [`media`] processing (thumbnails, watermarks, implicit AI-content labels).
+
+pub mod media;
 
 use std::path::{Path, PathBuf};
 
