@@ -16,6 +16,7 @@ use utoipa_actix_web::AppExt;
         (name = "profile", description = "The signed-in user's account"),
         (name = "credits", description = "Ledger, redeem codes and invitations"),
         (name = "site", description = "Site configuration, statistics and announcements"),
+        (name = "storage", description = "Stored files"),
         (name = "admin", description = "Administration (admin or enterprise_admin)"),
         (name = "ops", description = "Health, metrics and documentation"),
     )

@@ -1,6 +1,7 @@
-//! Storage of uploaded and generated media: the local data directory and its health probe, and
-//! [`media`] processing (thumbnails, watermarks, implicit AI-content labels).
+//! Storage of uploaded and generated media: the local data directory and its health probe, the
+//! [`keys`] discipline, and [`media`] processing (thumbnails, watermarks, implicit AI-content labels).
 
+pub mod keys;
 pub mod media;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,11 @@ impl LocalStorage {
         let root = root.into();
         std::fs::create_dir_all(&root)?;
         Ok(Self { root })
+    }
+
+    /// The file of a checked key (see [`keys::check_key`]).
+    pub fn path_of(&self, key: &str) -> Result<PathBuf, keys::KeyError> {
+        Ok(self.root.join(keys::check_key(key)?))
     }
 
     /// The root directory.

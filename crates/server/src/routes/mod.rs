@@ -10,6 +10,7 @@ pub mod auth;
 pub mod credits;
 pub mod docs;
 pub mod email;
+pub mod files;
 pub mod health;
 pub mod profile;
 pub mod site;
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     credits::configure(cfg);
     site::configure(cfg);
     health::configure(cfg);
+    files::configure(cfg);
     admin::configure(cfg);
     docs::configure(cfg);
 }

@@ -204,3 +204,62 @@ async fn spa_is_served_with_history_fallback() {
         assert!(!body.contains("test-jwt-secret"), "{path}");
     }
 }
+
+/// Sends a GET with the path exactly as given (HTTP clients would normalise dot segments).
+async fn raw_get(base: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_files_are_served_with_validators_ranges_and_no_traversal() {
+    let app = spawn_with(Backend::Sqlite, |_| {}).await;
+    let storage = &app.config.storage_dir;
+    std::fs::create_dir_all(storage.join("generated/2026")).unwrap();
+    std::fs::create_dir_all(storage.join("thumbnails")).unwrap();
+    std::fs::write(storage.join("generated/2026/a b.png"), b"\x89PNG\r\n\x1a\nfake-png-bytes").unwrap();
+    std::fs::write(storage.join("thumbnails/x-m1280q86.webp"), b"RIFF0000WEBP").unwrap();
+    std::fs::write(app.config.data_dir.join("outside.txt"), b"TOP-SECRET-OUTSIDE").unwrap();
+
+    let url = format!("{}/api/local-storage/generated/2026/a%20b.png", app.base);
+    let res = app.client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=0, must-revalidate");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert!(res.headers().contains_key("last-modified"));
+    assert!(res.headers().get("content-disposition").is_none());
+    let res = app.client.get(&url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let res = app.client.get(&url).header("range", "bytes=0-3").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(res.headers()["content-range"], "bytes 0-3/22");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"\x89PNG");
+    let res = app.client.get(format!("{}/api/local-storage/thumbnails/x-m1280q86.webp", app.base)).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_error(&app.get("/api/local-storage/generated/missing.png", None).await, 404, "file_not_found");
+    assert_error(&app.get("/api/local-storage/generated", None).await, 404, "file_not_found");
+
+    for path in [
+        "/api/local-storage/../outside.txt",
+        "/api/local-storage/%2e%2e/outside.txt",
+        "/api/local-storage/%2E%2E%2Foutside.txt",
+        "/api/local-storage/generated/..%2f..%2foutside.txt",
+        "/api/local-storage/%252e%252e/outside.txt",
+        "/api/local-storage/..%5coutside.txt",
+        "/api/local-storage//etc/passwd",
+        "/api/local-storage/%2fetc%2fpasswd",
+        "/api/local-storage/generated/%00.png",
+    ] {
+        let (status, body) = raw_get(&app.base, path).await;
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("TOP-SECRET") && !body.contains("root:"), "{path} leaked a file");
+    }
+}
