@@ -36,12 +36,12 @@ case "$MODE" in
     cargo fetch --target wasm32-unknown-unknown \
       || echo "[build-frontend] cargo fetch failed; trying the build with the local cache" >&2
     # --offline: trunk uses the pinned wasm-bindgen/wasm-opt found on PATH, never downloads.
-    trunk build --release --offline
+    (cd "$ROOT" && trunk build --release --offline)
     ;;
   rustup)
     export PATH="$HOME/.cargo/bin:$PATH"
     unset RUSTC RUSTFLAGS CARGO_UNSTABLE_BUILD_STD
-    trunk build --release
+    (cd "$ROOT" && trunk build --release)
     ;;
 esac
 echo "[build-frontend] trunk build ($MODE) took $(( $(date +%s) - start ))s" >&2
