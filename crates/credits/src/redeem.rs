@@ -196,11 +196,10 @@ impl RedeemService {
             let rows = self.store.list_redeem_codes(filter, page).await?;
             for r in &rows.items {
                 let c = &r.code;
-                let (credits, tier, value, unit) = match &c.grant {
-                    CodeGrant::Credits(a) => (a.to_string(), String::new(), String::new(), String::new()),
-                    CodeGrant::Membership { tier, value, unit } => {
-                        (String::new(), tier.as_str().to_string(), value.to_string(), unit.as_str().to_string())
-                    }
+                let membership = c.grant.membership();
+                let (credits, tier, value, unit) = match membership {
+                    None => (c.grant.credits().to_string(), String::new(), String::new(), String::new()),
+                    Some((t, v, u)) => (String::new(), t.as_str().to_string(), v.to_string(), u.as_str().to_string()),
                 };
                 out.push_str(&csv::line(&[
                     display_code(&c.normalized_code),

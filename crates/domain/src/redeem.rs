@@ -88,6 +88,22 @@ pub enum CodeGrant {
 }
 
 impl CodeGrant {
+    /// Credits granted (0 for membership codes).
+    pub fn credits(&self) -> i64 {
+        match self {
+            CodeGrant::Credits(a) => *a,
+            CodeGrant::Membership { .. } => 0,
+        }
+    }
+
+    /// The membership granted: tier, duration value and unit.
+    pub fn membership(&self) -> Option<(Tier, i64, DurationUnit)> {
+        match self {
+            CodeGrant::Credits(_) => None,
+            CodeGrant::Membership { tier, value, unit } => Some((*tier, *value, *unit)),
+        }
+    }
+
     /// `credits` or `membership`.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@ use miaojing_domain::repo::SessionRepo;
 use miaojing_domain::session::Session;
 use miaojing_domain::user::User;
 use miaojing_domain::Result;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 use crate::errors::db_err;
@@ -32,14 +33,17 @@ impl SessionRepo for SqliteStore {
     }
 
     async fn session_user(&self, session_id: Uuid, now: DateTime<Utc>) -> Result<Option<(Session, User)>> {
-        let sql = format!(
-            "SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
-             s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, s.ip_address AS s_ip_address, \
-             s.user_agent AS s_user_agent, {USER_COLUMNS} \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
-        );
-        let row = sqlx::query(&sql).bind(session_id).bind(now).fetch_optional(&self.reader).await.map_err(db_err)?;
+        // Every authenticated request runs this: build the statement text once.
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+                 s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, s.ip_address AS s_ip_address, \
+                 s.user_agent AS s_user_agent, {USER_COLUMNS} \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+            )
+        });
+        let row = sqlx::query(SQL.as_str()).bind(session_id).bind(now).fetch_optional(&self.reader).await.map_err(db_err)?;
         match row {
             Some(row) => Ok(Some((rows::session(&row)?, rows::user(&row)?))),
             None => Ok(None),

@@ -4,7 +4,7 @@ use miaojing_api_types::credits::{CreditRecord, CreditRecords, MyInvitations, Re
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::invitation::Referral as DomainReferral;
 use miaojing_domain::ledger::LedgerEntry;
-use miaojing_domain::redeem::{display_code, CodeGrant};
+use miaojing_domain::redeem::display_code;
 use miaojing_domain::PageRequest;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -77,20 +77,17 @@ async fn credit_transactions(st: web::Data<AppState>, me: Authed, q: web::Query<
 #[post("/api/redeem-codes/redeem")]
 async fn redeem(st: web::Data<AppState>, me: Authed, body: web::Json<RedeemRequest>) -> ApiResult<web::Json<RedeemResponse>> {
     let (code, user) = st.redeem.redeem(&me.0.user, &body.code).await?;
-    let (credits, tier, value, unit) = match &code.grant {
-        CodeGrant::Credits(a) => (*a, None, None, None),
-        CodeGrant::Membership { tier, value, unit } => (0, Some(tier.as_str().to_string()), Some(*value), Some(unit.as_str().to_string())),
-    };
+    let membership = code.grant.membership();
     Ok(web::Json(RedeemResponse {
         success: true,
         code: display_code(&code.normalized_code),
         code_type: code.grant.type_name().to_string(),
-        credits_amount: credits,
+        credits_amount: code.grant.credits(),
         credits_balance: user.credits_balance,
-        membership_tier: tier.map(|_| user.effective_tier(chrono::Utc::now()).as_str().to_string()),
-        membership_expires_at: value.and(user.membership_expires_at),
-        membership_duration_value: value,
-        membership_duration_unit: unit,
+        membership_tier: membership.map(|_| user.effective_tier(chrono::Utc::now()).as_str().to_string()),
+        membership_expires_at: membership.and(user.membership_expires_at),
+        membership_duration_value: membership.map(|(_, v, _)| v),
+        membership_duration_unit: membership.map(|(_, _, u)| u.as_str().to_string()),
     }))
 }
 

@@ -5,7 +5,7 @@ use miaojing_api_types::admin::{RedeemBatch, RedeemBatchRequest, RedeemCodeList,
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::Success;
 use miaojing_credits::BatchSpec;
-use miaojing_domain::redeem::{display_code, normalize_code, CodeGrant, CodeStatus, RedeemCode, RedeemCodeRow, RedeemFilter};
+use miaojing_domain::redeem::{display_code, normalize_code, CodeStatus, RedeemCode, RedeemCodeRow, RedeemFilter};
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -23,18 +23,15 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 fn view(row: &RedeemCodeRow) -> RedeemCodeView {
     let c = &row.code;
-    let (credits, tier, value, unit) = match &c.grant {
-        CodeGrant::Credits(a) => (*a, None, None, None),
-        CodeGrant::Membership { tier, value, unit } => (0, Some(tier.as_str().to_string()), Some(*value), Some(unit.as_str().to_string())),
-    };
+    let membership = c.grant.membership();
     RedeemCodeView {
         id: c.id,
         code: display_code(&c.normalized_code),
         code_type: c.grant.type_name().to_string(),
-        credits_amount: credits,
-        membership_tier: tier,
-        membership_duration_value: value,
-        membership_duration_unit: unit,
+        credits_amount: c.grant.credits(),
+        membership_tier: membership.map(|(t, _, _)| t.as_str().to_string()),
+        membership_duration_value: membership.map(|(_, v, _)| v),
+        membership_duration_unit: membership.map(|(_, _, u)| u.as_str().to_string()),
         note: c.note.clone(),
         is_active: c.is_active,
         status: c.status(Utc::now()).as_str().to_string(),

@@ -50,9 +50,11 @@ pub fn admin_user(s: &UserSummary) -> AdminUser {
     }
 }
 
+/// The admin row of one user, with referrer and invite count (an id search matches exactly).
 async fn summary(st: &AppState, id: Uuid) -> ApiResult<AdminUser> {
-    let u = st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
-    Ok(admin_user(&UserSummary { user: u, referred_by_email: None, referred_by_nickname: None, invited_count: 0 }))
+    let found = st.store.list_users(Some(&id.to_string()), PageRequest { page: 1, size: 1 }).await?;
+    let row = found.items.first().ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+    Ok(admin_user(row))
 }
 
 /// Search and page parameters.
