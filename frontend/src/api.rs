@@ -3,15 +3,23 @@
 //!
 //! Every call decodes either the success type or the `ErrorBody` envelope into
 //! [`ApiError`]. The bearer token of the stored session (localStorage `miaojing_auth`)
-//! is attached automatically.
+//! is attached automatically. A 401 answer to a call that carried a token means the
+//! session is gone: the hook set with [`on_unauthorized`] runs (the shell signs out and
+//! sends the user to the login page).
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use miaojing_api_types::{
-    auth::{AdminExistsResponse, AuthResponse, LoginRequest, RegisterRequest},
+    auth::{
+        AdminExistsResponse, AuthResponse, CodeSentResponse, EmailRequest, LoginRequest, MessageResponse, RegisterRequest,
+        ResetPasswordRequest, VerifyEmailRequest,
+    },
+    credits::{CreditRecords, MyInvitations, RedeemRequest, RedeemResponse},
     error::ErrorBody,
-    profile::ProfileResponse,
-    site::SiteConfig,
+    profile::{ProfileResponse, ProfileUpdate, ThemeRequest, ThemeResponse},
+    site::{Announcement, SiteConfig, SiteStats},
     Success,
 };
 use serde::{de::DeserializeOwned, Serialize};
@@ -29,6 +37,32 @@ mod paths {
     pub const LOGOUT: &str = "/auth/logout";
     pub const ADMIN_EXISTS: &str = "/auth/admin-exists";
     pub const PROFILE: &str = "/profile";
+    pub const PROFILE_THEME: &str = "/profile/theme";
+    pub const ANNOUNCEMENTS: &str = "/announcements";
+    pub const SITE_STATS: &str = "/site-stats";
+    pub const CREDIT_TRANSACTIONS: &str = "/credit-transactions";
+    pub const REDEEM: &str = "/redeem-codes/redeem";
+    pub const MY_INVITATIONS: &str = "/invitations/me";
+    pub const SEND_REGISTER_CODE: &str = "/email/send-register-code";
+    pub const SEND_RESET_CODE: &str = "/email/send-reset-code";
+    pub const SEND_PROFILE_CODE: &str = "/email/send-profile-code";
+    pub const VERIFY_PROFILE: &str = "/email/verify-profile";
+    pub const RESET_PASSWORD: &str = "/email/reset-password";
+}
+
+thread_local! {
+    static UNAUTHORIZED_HOOK: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// Sets what happens when a call made with a session token gets a 401.
+pub fn on_unauthorized(hook: impl Fn() + 'static) {
+    UNAUTHORIZED_HOOK.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+}
+
+fn session_rejected() {
+    if let Some(hook) = UNAUTHORIZED_HOOK.with(|h| h.borrow().clone()) {
+        hook();
+    }
 }
 
 /// Why an API call failed.
@@ -51,7 +85,6 @@ impl ApiError {
     }
 
     /// The server's stable error code, if it sent one.
-    #[allow(dead_code)] // for pages that branch on codes (other issues)
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Api { body, .. } => Some(&body.code),
@@ -98,6 +131,10 @@ fn post(path: &str) -> RequestBuilder {
     with_auth(Request::post(&url(path)))
 }
 
+fn put(path: &str) -> RequestBuilder {
+    with_auth(Request::put(&url(path)))
+}
+
 async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
     let status = resp.status();
     let text = resp.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
@@ -111,15 +148,26 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
     }
 }
 
+/// Decodes the answer and reports a rejected session token.
+async fn finish<T: DeserializeOwned>(resp: Response, had_token: bool) -> ApiResult<T> {
+    let out = decode(resp).await;
+    if had_token && matches!(&out, Err(e) if e.is_unauthorized()) {
+        session_rejected();
+    }
+    out
+}
+
 async fn send<T: DeserializeOwned>(builder: RequestBuilder) -> ApiResult<T> {
+    let had_token = session::access_token().is_some();
     let resp = builder.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(resp).await
+    finish(resp, had_token).await
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> ApiResult<T> {
+    let had_token = session::access_token().is_some();
     let req = builder.json(body).map_err(|e| ApiError::Network(e.to_string()))?;
     let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(resp).await
+    finish(resp, had_token).await
 }
 
 /// `GET /api/site-config`.
@@ -143,11 +191,76 @@ pub async fn profile() -> ApiResult<ProfileResponse> {
 }
 
 /// `POST /api/auth/logout`: revokes the current session on the server.
+/// A rejected token here must not trigger the sign-out hook (the user is leaving anyway).
 pub async fn logout() -> ApiResult<Success> {
-    send(post(paths::LOGOUT)).await
+    let resp = post(paths::LOGOUT).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(resp).await
 }
 
 /// `GET /api/auth/admin-exists`.
 pub async fn admin_exists() -> ApiResult<AdminExistsResponse> {
     send(get(paths::ADMIN_EXISTS)).await
+}
+
+/// `PUT /api/profile`: changes the present fields.
+pub async fn update_profile(req: &ProfileUpdate) -> ApiResult<ProfileResponse> {
+    send_json(put(paths::PROFILE), req).await
+}
+
+/// `PUT /api/profile/theme`: saves the theme to the account.
+pub async fn save_theme(theme: &str) -> ApiResult<ThemeResponse> {
+    send_json(put(paths::PROFILE_THEME), &ThemeRequest { theme: theme.to_string() }).await
+}
+
+/// `GET /api/announcements`: the announcements visible now.
+pub async fn announcements() -> ApiResult<Vec<Announcement>> {
+    send(get(paths::ANNOUNCEMENTS)).await
+}
+
+/// `POST /api/site-stats`: counts one visit.
+pub async fn track_visit() -> ApiResult<SiteStats> {
+    send(post(paths::SITE_STATS)).await
+}
+
+/// `GET /api/credit-transactions?page=&pageSize=` (1-based page).
+pub async fn credit_transactions(page: u32, page_size: u32) -> ApiResult<CreditRecords> {
+    send(get(paths::CREDIT_TRANSACTIONS).query([("page", page.to_string()), ("pageSize", page_size.to_string())])).await
+}
+
+/// `POST /api/redeem-codes/redeem`.
+pub async fn redeem(code: &str) -> ApiResult<RedeemResponse> {
+    send_json(post(paths::REDEEM), &RedeemRequest { code: code.to_string() }).await
+}
+
+/// `GET /api/invitations/me`: the user's invite code and referrals.
+pub async fn my_invitations() -> ApiResult<MyInvitations> {
+    send(get(paths::MY_INVITATIONS)).await
+}
+
+/// Which e-mail code to request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    Register,
+    ResetPassword,
+    VerifyProfile,
+}
+
+/// `POST /api/email/send-{register,reset,profile}-code`.
+pub async fn send_email_code(purpose: CodePurpose, email: &str) -> ApiResult<CodeSentResponse> {
+    let path = match purpose {
+        CodePurpose::Register => paths::SEND_REGISTER_CODE,
+        CodePurpose::ResetPassword => paths::SEND_RESET_CODE,
+        CodePurpose::VerifyProfile => paths::SEND_PROFILE_CODE,
+    };
+    send_json(post(path), &EmailRequest { email: email.to_string() }).await
+}
+
+/// `POST /api/email/verify-profile`: confirms the account's e-mail with a code.
+pub async fn verify_profile_email(req: &VerifyEmailRequest) -> ApiResult<ProfileResponse> {
+    send_json(post(paths::VERIFY_PROFILE), req).await
+}
+
+/// `POST /api/email/reset-password`.
+pub async fn reset_password(req: &ResetPasswordRequest) -> ApiResult<MessageResponse> {
+    send_json(post(paths::RESET_PASSWORD), req).await
 }

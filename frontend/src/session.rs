@@ -67,6 +67,11 @@ impl Session {
         self.auth.with(Option::is_some)
     }
 
+    /// Like [`Session::is_logged_in`], without subscribing.
+    pub fn is_logged_in_untracked(self) -> bool {
+        self.auth.with_untracked(Option::is_some)
+    }
+
     pub fn user(self) -> Option<UserView> {
         self.auth.with(|a| a.as_ref().map(|a| a.user.clone()))
     }
@@ -85,17 +90,22 @@ impl Session {
 
     /// Replaces the cached user (e.g. after `GET /api/profile`).
     pub fn update_user(self, user: UserView) {
-        let mut next = None;
-        self.auth.with_untracked(|a| {
-            if let Some(a) = a {
-                let mut a = a.clone();
-                a.user = user;
-                next = Some(a);
-            }
+        self.edit_user(|u| *u = user);
+    }
+
+    /// Changes the cached user in place and saves it.
+    pub fn edit_user(self, f: impl FnOnce(&mut UserView)) {
+        let next = self.auth.with_untracked(|a| {
+            a.clone().map(|mut a| {
+                f(&mut a.user);
+                a
+            })
         });
         if let Some(a) = next {
-            save(&a);
-            self.auth.set(Some(a));
+            if self.auth.with_untracked(|cur| cur.as_ref() != Some(&a)) {
+                save(&a);
+                self.auth.set(Some(a));
+            }
         }
     }
 

@@ -41,13 +41,6 @@ impl ThemeCtx {
         storage::set(THEME_KEY, theme.class());
         self.theme.set(theme);
     }
-
-    pub fn toggle(self) {
-        self.set(match self.theme.get_untracked() {
-            Theme::Dark => Theme::Light,
-            Theme::Light => Theme::Dark,
-        });
-    }
 }
 
 fn apply(theme: Theme) {

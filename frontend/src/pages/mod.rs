@@ -1,11 +1,11 @@
 //! Routed pages.
-mod auth;
+pub(crate) mod auth;
 mod home;
 mod policy;
 mod profile;
 mod simple;
 
-pub use auth::{Login, Register};
+pub use auth::{Login, Register, ResetPassword};
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
 pub use profile::Profile;

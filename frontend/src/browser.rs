@@ -1,0 +1,77 @@
+//! Small browser helpers: session storage, the current location, the clipboard and
+//! local time formatting.
+use chrono::{DateTime, Duration, Utc};
+use leptos::prelude::window;
+use wasm_bindgen::JsCast;
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Reads a sessionStorage value (per browser tab session).
+pub fn session_get(key: &str) -> Option<String> {
+    session()?.get_item(key).ok().flatten()
+}
+
+/// Writes a sessionStorage value; failures are ignored.
+pub fn session_set(key: &str, value: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Path and query of the current page, e.g. `/profile?tab=credits`.
+pub fn current_path() -> String {
+    let loc = window().location();
+    format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default())
+}
+
+/// The page's origin, e.g. `https://example.com`.
+pub fn origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}
+
+/// A safe in-app return path from a `?redirect=` value: only same-origin paths.
+pub fn safe_return_path(raw: Option<String>) -> Option<String> {
+    raw.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/auth/"))
+}
+
+/// Copies text with the async clipboard API; `false` when the browser refused.
+pub async fn copy_text(text: &str) -> bool {
+    let Ok(clipboard) = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()) else {
+        return false;
+    };
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return false;
+    }
+    let Some(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    match write.call1(&clipboard, &text.into()).map(|p| p.dyn_into::<js_sys::Promise>()) {
+        Ok(Ok(promise)) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+        _ => false,
+    }
+}
+
+/// Milliseconds since the epoch, from the browser clock.
+pub fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Formats a timestamp in the browser's time zone, to the minute.
+pub fn local_minute(t: DateTime<Utc>) -> String {
+    let offset_min = js_sys::Date::new_0().get_timezone_offset() as i64;
+    (t - Duration::minutes(offset_min)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Formats a timestamp's date in the browser's time zone.
+pub fn local_date(t: DateTime<Utc>) -> String {
+    let offset_min = js_sys::Date::new_0().get_timezone_offset() as i64;
+    (t - Duration::minutes(offset_min)).format("%Y-%m-%d").to_string()
+}
