@@ -24,3 +24,5 @@ cargo test --workspace
 echo "== end-to-end smoke test"
 cargo build -p miaojing-server
 "$root/e2e/smoke.sh" "$root/target/debug/miaojing"
+echo "== browser tests (headless Chromium)"
+"$root/e2e/browser/run.sh" "$root/target/debug/miaojing"

@@ -79,13 +79,10 @@ pub fn PasswordInput(id: &'static str, value: RwSignal<String>, placeholder: K, 
     }
 }
 
-/// An inline message: an error (`role=alert`) or, with `ok`, a success line.
+/// The inline error line of a form (`role=alert`, hidden while empty).
 #[component]
-pub fn FormMessage(error: RwSignal<Option<String>>, #[prop(optional)] ok: Option<RwSignal<Option<String>>>) -> impl IntoView {
-    view! {
-        <div class="form-error" role="alert">{move || error.get()}</div>
-        {ok.map(|ok| view! { <div class="form-ok" role="status">{move || ok.get()}</div> })}
-    }
+pub fn FormMessage(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! { <div class="form-error" role="alert">{move || error.get()}</div> }
 }
 
 /// Whether a string looks like an e-mail address.

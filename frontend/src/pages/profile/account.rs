@@ -74,8 +74,10 @@ fn changed(new: &str, old: &str) -> Option<String> {
 #[component]
 pub fn AccountTab() -> impl IntoView {
     let session = use_session();
-    // The form starts from the cached user; it is rebuilt when the user changes (save, refresh).
-    move || session.user().map(|u| view! { <AccountForm user=u/> })
+    // The form starts from the cached user and is rebuilt only for another account, so a
+    // background profile refresh never wipes what the user is typing.
+    let user_id = Memo::new(move |_| session.auth.with(|a| a.as_ref().map(|a| a.user.id)));
+    move || user_id.get().and_then(|_| session.auth.get_untracked()).map(|a| view! { <AccountForm user=a.user/> })
 }
 
 #[component]
@@ -94,7 +96,6 @@ fn AccountForm(user: UserView) -> impl IntoView {
     let new_pw = RwSignal::new(String::new());
     let confirm_pw = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let ok = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let verifying = RwSignal::new(false);
     let verify_code = RwSignal::new(String::new());
@@ -118,7 +119,6 @@ fn AccountForm(user: UserView) -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        ok.set(None);
         let old = original.get_value();
         let (cur, new, again) = (current_pw.get_untracked(), new_pw.get_untracked(), confirm_pw.get_untracked());
         let fail = |k: K| error.set(Some(i18n.t(k).to_string()));
@@ -154,6 +154,10 @@ fn AccountForm(user: UserView) -> impl IntoView {
             match api::update_profile(&req).await {
                 Ok(resp) => {
                     toasts.success(i18n.t(K::ProfileSaved));
+                    current_pw.set(String::new());
+                    new_pw.set(String::new());
+                    confirm_pw.set(String::new());
+                    original.set_value(resp.profile.clone());
                     session.update_user(resp.profile);
                 }
                 Err(e) => error.set(Some(error_text(&e, i18n))),
@@ -173,6 +177,7 @@ fn AccountForm(user: UserView) -> impl IntoView {
             match api::verify_profile_email(&req).await {
                 Ok(resp) => {
                     toasts.success(i18n.t(K::EmailVerifiedDone));
+                    verifying.set(false);
                     session.update_user(resp.profile);
                 }
                 Err(e) => error.set(Some(error_text(&e, i18n))),
@@ -180,7 +185,7 @@ fn AccountForm(user: UserView) -> impl IntoView {
         });
     };
 
-    let email_verified = user.email_verified;
+    let email_verified = move || session.user().is_some_and(|u| u.email_verified);
     let joined = local_date(user.created_at);
     let avatar_sig = Signal::derive(move || Some(avatar.get()));
     let name_sig = Signal::derive(move || nickname.get());
@@ -209,7 +214,7 @@ fn AccountForm(user: UserView) -> impl IntoView {
                     <div class="code-row">
                         <input id="pf-email" class="input" type="email" autocomplete="email" bind:value=email/>
                         <button type="button" class="btn btn-outline code-btn" on:click=move |_| verifying.update(|v| *v = !*v)>
-                            {move || i18n.t(if email_verified { K::Reverify } else { K::VerifyEmail })}
+                            {move || i18n.t(if email_verified() { K::Reverify } else { K::VerifyEmail })}
                         </button>
                     </div>
                 </div>
@@ -256,7 +261,7 @@ fn AccountForm(user: UserView) -> impl IntoView {
                     </div>
                 </div>
             </fieldset>
-            <FormMessage error=error ok=ok/>
+            <FormMessage error=error/>
             <button type="submit" class="btn btn-gold" disabled=move || pending.get()>
                 {move || i18n.t(if pending.get() { K::Saving } else { K::SaveChanges })}
             </button>

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Browser tests of the MiaoJing SPA: starts the real `miaojing` binary on a fresh data dir
+# with the built web app (frontend/dist), creates an admin with the CLI, and drives the
+# system Chromium through playwright-core. Screenshots go to e2e/artifacts/.
+# Usage: e2e/browser/run.sh path/to/miaojing   (build the SPA first: deploy/build-frontend.sh)
+# Prints "N passed, M failed" and exits non-zero on failure.
+set -euo pipefail
+bin="$(realpath "${1:?usage: e2e/browser/run.sh path/to/miaojing [test-name-filter]}")"
+shift
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+dist="$root/frontend/dist"
+[ -f "$dist/index.html" ] || { echo "no $dist/index.html: run deploy/build-frontend.sh first" >&2; exit 2; }
+chromium="${MIAOJING_CHROMIUM:-/usr/bin/chromium}"
+[ -x "$chromium" ] || { echo "$chromium not found: apt-get install chromium" >&2; exit 2; }
+
+# npm dependencies, installed only when missing or when the lock file changed.
+cd "$here"
+stamp="node_modules/.lock-stamp"
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+data="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+admin_email="e2e-admin@example.com"
+admin_password="e2e-admin-pass1"
+"$bin" admin create --email "$admin_email" --password "$admin_password" --data-dir "$data" >/dev/null
+
+MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+
+mkdir -p "$root/e2e/artifacts"
+MJ_BASE="http://127.0.0.1:$port" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
+  MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium" node "$here/tests.mjs" "$@"

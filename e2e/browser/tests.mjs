@@ -1,0 +1,337 @@
+// Browser tests of the MiaoJing SPA against the real server (started by run.sh).
+// A tiny sequential runner: each test gets a fresh browser context (empty storage).
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const BASE = process.env.MJ_BASE;
+const ARTIFACTS = process.env.MJ_ARTIFACTS;
+const ADMIN = { email: process.env.MJ_ADMIN_EMAIL, password: process.env.MJ_ADMIN_PASSWORD };
+const filter = process.argv[2] || '';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+mkdirSync(ARTIFACTS, { recursive: true });
+
+// ---------- API helpers (setup only; the UI is what is under test) ----------
+async function api(path, { method = 'GET', token, body } = {}) {
+  const headers = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+let seq = 0;
+const uniqueEmail = (tag) => `${tag}-${Date.now().toString(36)}-${seq++}@example.com`;
+async function newUser(tag = 'user', extra = {}) {
+  const email = uniqueEmail(tag);
+  const password = 'secretpass1';
+  const r = await api('/api/auth/register', { method: 'POST', body: { email, password, acceptedTerms: true, ...extra } });
+  return { email, password, token: r.session.access_token, auth: r };
+}
+let adminTokenCache;
+async function adminToken() {
+  if (!adminTokenCache) {
+    const r = await api('/api/auth/login', { method: 'POST', body: { account: ADMIN.email, password: ADMIN.password } });
+    adminTokenCache = r.session.access_token;
+  }
+  return adminTokenCache;
+}
+
+// ---------- browser helpers ----------
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+/** Stores a session the way the SPA does (localStorage `miaojing_auth`). */
+async function signInStorage(page, user) {
+  await page.goto(BASE + '/about');
+  await page.evaluate((a) => {
+    localStorage.setItem('miaojing_auth', JSON.stringify({
+      accessToken: a.session.access_token, user: a.user, isLoggedIn: true, expiresAt: a.session.expires_at,
+    }));
+  }, user.auth);
+}
+async function uiLogin(page, account, password) {
+  await page.fill('#login-account', account);
+  await page.fill('#login-password', password);
+  await page.press('#login-password', 'Enter');
+}
+const overflowX = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+async function shot(page, name) {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
+
+// ---------- tests ----------
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('register with an invite link lands signed in and credits both', async ({ page }) => {
+  const inviter = await newUser('inviter');
+  const inv = await api('/api/invitations/me', { token: inviter.token });
+  const before = (await api('/api/profile', { token: inviter.token })).profile.credits_balance;
+  await page.goto(`${BASE}/auth/register?invite=${inv.invite_code.toLowerCase()}`);
+  await page.getByText('已识别邀请链接').waitFor();
+  assert((await page.inputValue('#reg-invite')) === inv.invite_code, 'invite code normalised to upper case');
+  const email = uniqueEmail('invitee');
+  await page.fill('#reg-email', email);
+  await page.fill('#reg-password', 'secretpass1');
+  await page.click('button[type=submit]');
+  await page.getByText('请先阅读并同意').waitFor(); // terms are required
+  await page.check('#reg-terms');
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/create$/);
+  await page.locator('.user-chip').waitFor();
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('miaojing_auth')));
+  assert(stored && stored.isLoggedIn && stored.user.email === email, 'session stored');
+  const after = (await api('/api/profile', { token: inviter.token })).profile.credits_balance;
+  assert(after > before, `inviter credited (${before} -> ${after})`);
+  const me = await api('/api/profile', { token: stored.accessToken });
+  assert(me.profile.credits_balance > 10, `invitee got gift + invite bonus (${me.profile.credits_balance})`);
+});
+
+test('login and logout through the user menu', async ({ page }) => {
+  const u = await newUser('login');
+  await page.goto(BASE + '/auth/login');
+  await uiLogin(page, u.email, 'wrong-password1');
+  await page.locator('.form-error:not(:empty)').waitFor();
+  assert(page.url().endsWith('/auth/login'), 'stays on login after a wrong password');
+  await uiLogin(page, u.email, u.password);
+  await page.waitForURL(/\/create$/);
+  await page.click('.user-chip');
+  await page.getByRole('menuitem', { name: '退出' }).click();
+  await page.getByRole('link', { name: '登录', exact: true }).waitFor();
+  assert((await page.evaluate(() => localStorage.getItem('miaojing_auth'))) === null, 'session removed');
+});
+
+test('a rejected token sends the user to login and back', async ({ page }) => {
+  const u = await newUser('expired');
+  await signInStorage(page, u);
+  await api('/api/auth/logout', { method: 'POST', token: u.token }); // revoke it server-side
+  await page.goto(BASE + '/profile?tab=credits');
+  await page.waitForURL(/\/auth\/login\?redirect=/);
+  assert(decodeURIComponent(page.url()).includes('redirect=/profile?tab=credits'), `redirect kept: ${page.url()}`);
+  await uiLogin(page, u.email, u.password);
+  await page.waitForURL(/\/profile\?tab=credits$/);
+  await page.locator('[data-testid=balance]').waitFor();
+});
+
+test('an expired stored token reads as signed out', async ({ page }) => {
+  const u = await newUser('stale');
+  await signInStorage(page, u);
+  await page.evaluate(() => {
+    const a = JSON.parse(localStorage.getItem('miaojing_auth'));
+    a.expiresAt = '2000-01-01T00:00:00Z';
+    localStorage.setItem('miaojing_auth', JSON.stringify(a));
+  });
+  await page.goto(BASE + '/');
+  await page.getByRole('link', { name: '免费开始' }).waitFor();
+  assert((await page.locator('.user-chip').count()) === 0, 'no user chip');
+});
+
+test('theme choice is saved to the account and follows a new login', async ({ page, browser }) => {
+  const u = await newUser('theme');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile');
+  assert(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark by default');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/profile/theme') && r.request().method() === 'PUT');
+  await page.click('.theme-btn');
+  assert((await (await saved).json()).preferred_theme === 'light', 'PUT /api/profile/theme sent');
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.classList.contains('light'));
+  // A fresh browser (no local theme) gets the account's theme at login.
+  const other = await browser.newContext({ viewport: DESKTOP });
+  try {
+    const p2 = await other.newPage();
+    await p2.goto(BASE + '/auth/login');
+    await uiLogin(p2, u.email, u.password);
+    await p2.waitForURL(/\/create$/);
+    await p2.waitForFunction(() => document.documentElement.classList.contains('light'));
+  } finally {
+    await other.close();
+  }
+});
+
+test('language switch to English and back persists across reload', async ({ page }) => {
+  await page.goto(BASE + '/');
+  await page.getByRole('link', { name: '画廊' }).first().waitFor();
+  await page.click('.lang-btn');
+  await page.getByRole('link', { name: 'Gallery' }).first().waitFor();
+  assert((await page.getAttribute('html', 'lang')) === 'en', 'html lang en');
+  await page.reload();
+  await page.getByRole('link', { name: 'Gallery' }).first().waitFor();
+  await page.goto(BASE + '/auth/login');
+  await page.getByRole('heading', { name: 'Sign in to MiaoJing' }).waitFor();
+  await page.click('.lang-btn');
+  await page.getByRole('heading', { name: '登录妙境' }).waitFor();
+});
+
+test('redeem an admin-made code: balance and ledger update, bad codes explained', async ({ page }) => {
+  const batch = await api('/api/admin/redeem-codes', {
+    method: 'POST', token: await adminToken(), body: { count: 1, codeType: 'credits', creditsAmount: 123 },
+  });
+  const code = batch.codes[0].code;
+  const u = await newUser('redeem');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=credits');
+  const balance = page.locator('[data-testid=balance]');
+  await balance.waitFor();
+  const before = Number(await balance.innerText());
+  await page.fill('#redeem-code', 'MJ-12');
+  await page.press('#redeem-code', 'Enter');
+  await page.getByText('兑换码格式不正确').first().waitFor();
+  await page.fill('#redeem-code', code.toLowerCase());
+  assert((await page.inputValue('#redeem-code')) === code, 'input upper-cases');
+  await page.press('#redeem-code', 'Enter');
+  await page.getByText('兑换成功').first().waitFor();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=balance]').innerText) === n, before + 123);
+  await page.locator('.ledger-row', { hasText: '+123' }).waitFor();
+  await page.fill('#redeem-code', code);
+  await page.press('#redeem-code', 'Enter');
+  await page.getByText('该兑换码已被使用').waitFor();
+});
+
+test('invite link copies to the clipboard', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  const u = await newUser('copy');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=credits');
+  await page.getByRole('button', { name: '复制链接' }).click();
+  await page.getByText('邀请链接已复制').waitFor();
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  assert(text === `${BASE}/auth/register?invite=${u.auth.user.invite_code}`, `copied ${text}`);
+});
+
+test('announcement pop-up shows once per announcement', async ({ page }) => {
+  const title = `E2E 公告 ${Date.now()}`;
+  await api('/api/announcements', {
+    method: 'POST', token: await adminToken(),
+    body: { title, content: '# 更新\n- 第一条\n- 第二条', popup: true, enabled: true },
+  });
+  await page.goto(BASE + '/');
+  const dialog = page.getByRole('dialog', { name: title });
+  await dialog.waitFor();
+  assert((await dialog.locator('li').count()) === 2, 'markdown list rendered');
+  await shot(page, 'announcement-desktop');
+  await page.keyboard.press('Enter'); // the button has focus
+  await dialog.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.waitForTimeout(2000);
+  assert((await page.getByRole('dialog').count()) === 0, 'not shown again after dismissal');
+});
+
+test('profile edits persist across reload', async ({ page }) => {
+  const u = await newUser('edit');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile');
+  await page.locator('#pf-nickname').waitFor();
+  await page.fill('#pf-nickname', '测试昵称');
+  await page.fill('#pf-phone', '13800000000');
+  await page.click('.account-form button[type=submit]');
+  await page.getByText('账号资料已保存').waitFor();
+  await page.reload();
+  await page.locator('#pf-nickname').waitFor();
+  await page.waitForFunction(() => document.querySelector('#pf-nickname').value === '测试昵称');
+  assert((await page.inputValue('#pf-phone')) === '13800000000', 'phone kept');
+  assert((await page.locator('.user-chip').innerText()).includes('测试昵称'), 'navbar shows the nickname');
+  const p = await api('/api/profile', { token: u.token });
+  assert(p.profile.display_nickname === '测试昵称' && p.profile.phone === '13800000000', 'stored on the server');
+  // A wrong current password is refused with a clear message.
+  await page.fill('#pf-current-password', 'not-my-pass1');
+  await page.fill('#pf-new-password', 'newsecret22');
+  await page.fill('#pf-confirm-password', 'newsecret23');
+  await page.click('.account-form button[type=submit]');
+  await page.getByText('两次输入的新密码不一致').waitFor();
+  assert(await page.locator('#pf-watermark').isDisabled(), 'free user cannot turn off the watermark');
+});
+
+test('profile tabs work with the keyboard; placeholders are labelled', async ({ page }) => {
+  const u = await newUser('tabs');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile');
+  await page.getByRole('tab', { name: '账户' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForURL(/tab=membership/);
+  await page.keyboard.press('End');
+  await page.waitForURL(/tab=api/);
+  await page.locator('[data-placeholder=true]').waitFor();
+  assert(await page.evaluate(() => document.activeElement.id === 'tab-api'), 'focus follows the tab');
+});
+
+test('visits are counted once per browser session', async ({ page }) => {
+  let posts = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/api/site-stats') && r.method() === 'POST') posts++; });
+  await page.goto(BASE + '/');
+  await page.waitForTimeout(2500);
+  await page.goto(BASE + '/gallery');
+  await page.waitForTimeout(2500);
+  assert(posts === 1, `one POST /api/site-stats (saw ${posts})`);
+});
+
+const PAGES = [
+  ['home', '/'], ['login', '/auth/login'], ['register', '/auth/register?invite=ABC123'], ['reset', '/auth/reset'],
+  ['create', '/create'], ['gallery', '/gallery'], ['terms', '/terms'],
+  ['profile-account', '/profile?tab=account', true], ['profile-membership', '/profile?tab=membership', true],
+  ['profile-credits', '/profile?tab=credits', true], ['profile-history', '/profile?tab=history', true],
+];
+
+test('phone 390x844: no horizontal overflow; screenshots of every page', async ({ page, browser }) => {
+  const u = await newUser('shots');
+  await api('/api/profile', { method: 'PUT', token: u.token, body: { displayNickname: '妙境用户' } });
+  const bad = [];
+  for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const theme of ['dark', 'light']) {
+      const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+      const p = await ctx.newPage();
+      await p.goto(BASE + '/about');
+      await p.evaluate((t) => localStorage.setItem('miaojing_theme', t), theme);
+      u.auth.user.preferred_theme = theme;
+      await api('/api/profile/theme', { method: 'PUT', token: u.token, body: { theme } });
+      for (const [name, path, signedIn] of PAGES) {
+        if (signedIn) await signInStorage(p, u);
+        await p.goto(BASE + path);
+        await p.waitForLoadState('networkidle');
+        if (size === 'phone') {
+          const over = await overflowX(p);
+          if (over > 0) bad.push(`${name} (${theme}) overflows by ${over}px`);
+        }
+        if (theme === 'dark' || ['home', 'profile-credits', 'login'].includes(name)) {
+          await shot(p, `${name}-${size}${theme === 'light' ? '-light' : ''}`);
+        }
+      }
+      await ctx.close();
+    }
+  }
+  assert(bad.length === 0, bad.join('; '));
+});
+
+// ---------- runner ----------
+const browser = await chromium.launch({
+  executablePath: process.env.MJ_CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let passed = 0;
+let failed = 0;
+for (const t of tests.filter((t) => t.name.includes(filter))) {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await t.fn({ page, context, browser });
+    if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
+    passed++;
+    console.log(`ok   ${t.name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${String(e.message).split('\n').slice(0, 6).join('\n     ')}`);
+    const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await page.screenshot({ path: `${ARTIFACTS}/FAIL-${slug}.png`, fullPage: true }).catch(() => {});
+  }
+  await context.close();
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
