@@ -70,9 +70,9 @@ test('register with an invite link lands signed in and credits both', async ({ p
   const inviter = await newUser('inviter');
   const inv = await api('/api/invitations/me', { token: inviter.token });
   const before = (await api('/api/profile', { token: inviter.token })).profile.credits_balance;
-  await page.goto(`${BASE}/auth/register?invite=${inv.invite_code.toLowerCase()}`);
+  await page.goto(`${BASE}/auth/register?invite=${inv.inviteCode.toLowerCase()}`);
   await page.getByText('已识别邀请链接').waitFor();
-  assert((await page.inputValue('#reg-invite')) === inv.invite_code, 'invite code normalised to upper case');
+  assert((await page.inputValue('#reg-invite')) === inv.inviteCode, 'invite code normalised to upper case');
   const email = uniqueEmail('invitee');
   await page.fill('#reg-email', email);
   await page.fill('#reg-password', 'secretpass1');
@@ -284,7 +284,12 @@ test('phone 390x844: no horizontal overflow; screenshots of every page', async (
       const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
       const p = await ctx.newPage();
       await p.goto(BASE + '/about');
-      await p.evaluate((t) => localStorage.setItem('miaojing_theme', t), theme);
+      // Pop-ups from other tests would cover the pages: mark them read.
+      const ids = (await api('/api/announcements')).map((a) => a.id);
+      await p.evaluate(([t, ids]) => {
+        localStorage.setItem('miaojing_theme', t);
+        localStorage.setItem('miaojing_dismissed_announcements', JSON.stringify(ids));
+      }, [theme, ids]);
       u.auth.user.preferred_theme = theme;
       await api('/api/profile/theme', { method: 'PUT', token: u.token, body: { theme } });
       for (const [name, path, signedIn] of PAGES) {

@@ -248,12 +248,12 @@ fn Ledger(version: RwSignal<u32>) -> impl IntoView {
                 }.into_any(),
             }}
             <nav class="pager" aria-label=move || i18n.t(K::Pagination)>
-                <button type="button" class="btn btn-outline btn-sm" disabled=move || page.get() <= 1
+                <button type="button" class="btn btn-outline btn-sm" disabled=move || { page.get() <= 1 }
                     on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>
                     {move || i18n.t(K::PrevPage)}
                 </button>
                 <span class="muted small">{move || format!("{} / {}", page.get(), pages())}</span>
-                <button type="button" class="btn btn-outline btn-sm" disabled=move || page.get() >= pages()
+                <button type="button" class="btn btn-outline btn-sm" disabled=move || { page.get() >= pages() }
                     on:click=move |_| page.update(|p| *p += 1)>
                     {move || i18n.t(K::NextPage)}
                 </button>
