@@ -74,10 +74,19 @@ fn changed(new: &str, old: &str) -> Option<String> {
 #[component]
 pub fn AccountTab() -> impl IntoView {
     let session = use_session();
-    // The form starts from the cached user and is rebuilt only for another account, so a
-    // background profile refresh never wipes what the user is typing.
-    let user_id = Memo::new(move |_| session.auth.with(|a| a.as_ref().map(|a| a.user.id)));
-    move || user_id.get().and_then(|_| session.auth.get_untracked()).map(|a| view! { <AccountForm user=a.user/> })
+    // The form is rebuilt only when a field it shows changes (another account, a save, an
+    // edit made elsewhere), not when the theme or the balance changes under it.
+    let shown = Memo::new(move |_| {
+        session.auth.with(|a| {
+            a.as_ref().map(|a| {
+                let mut k = a.user.clone();
+                k.preferred_theme = String::new();
+                k.credits_balance = 0;
+                k
+            })
+        })
+    });
+    move || shown.get().and_then(|_| session.auth.get_untracked()).map(|a| view! { <AccountForm user=a.user/> })
 }
 
 #[component]
