@@ -39,10 +39,7 @@ fn remember_dismissed(id: &str) {
 fn shows_now(a: &Announcement, now_ms: i64) -> bool {
     let start = a.starts_at.or(a.start_date);
     let end = a.expires_at.or(a.end_date);
-    a.popup
-        && a.is_active
-        && start.is_none_or(|s| s.timestamp_millis() <= now_ms)
-        && end.is_none_or(|e| e.timestamp_millis() > now_ms)
+    a.popup && a.is_active && start.is_none_or(|s| s.timestamp_millis() <= now_ms) && end.is_none_or(|e| e.timestamp_millis() > now_ms)
 }
 
 #[component]

@@ -49,8 +49,7 @@ pub async fn copy_text(text: &str) -> bool {
     if clipboard.is_undefined() || clipboard.is_null() {
         return false;
     }
-    let Some(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    else {
+    let Some(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else {
         return false;
     };
     match write.call1(&clipboard, &text.into()).map(|p| p.dyn_into::<js_sys::Promise>()) {

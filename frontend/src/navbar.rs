@@ -30,7 +30,11 @@ fn BrandMark() -> impl IntoView {
 
 /// The user's avatar image, or their initial on a gold disc.
 #[component]
-pub fn Avatar(#[prop(into)] url: Signal<Option<String>>, #[prop(into)] name: Signal<String>, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn Avatar(
+    #[prop(into)] url: Signal<Option<String>>,
+    #[prop(into)] name: Signal<String>,
+    #[prop(optional)] large: bool,
+) -> impl IntoView {
     let class = if large { "avatar avatar-lg" } else { "avatar" };
     view! {
         {move || match url.get().filter(|u| !u.trim().is_empty()) {

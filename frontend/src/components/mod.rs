@@ -1,6 +1,5 @@
 //! Reusable pieces: skeleton placeholders and form controls.
 
-
 pub mod form;
 
 pub use form::{EmailCodeField, FormMessage, PasswordInput, TextField};

@@ -182,8 +182,7 @@ pub fn Register() -> impl IntoView {
     let finish = use_finish_sign_in();
     let query = use_query_map();
 
-    let initial_invite =
-        query.with_untracked(|q| q.get("invite").or_else(|| q.get("ref")).map(|c| code_chars(&c, 32)).unwrap_or_default());
+    let initial_invite = query.with_untracked(|q| q.get("invite").or_else(|| q.get("ref")).map(|c| code_chars(&c, 32)).unwrap_or_default());
     let invite_from_link = !initial_invite.is_empty();
 
     let email = RwSignal::new(String::new());

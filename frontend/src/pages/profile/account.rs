@@ -44,12 +44,10 @@ async fn crop_avatar(file: web_sys::File) -> Result<String, K> {
     if side < 1.0 {
         return Err(K::AvatarUnreadable);
     }
-    let canvas: web_sys::HtmlCanvasElement =
-        document().create_element("canvas").map_err(|_| K::AvatarUnreadable)?.unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement = document().create_element("canvas").map_err(|_| K::AvatarUnreadable)?.unchecked_into();
     canvas.set_width(AVATAR_SIDE);
     canvas.set_height(AVATAR_SIDE);
-    let ctx: web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").ok().flatten().ok_or(K::AvatarUnreadable)?.unchecked_into();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().ok_or(K::AvatarUnreadable)?.unchecked_into();
     let out = AVATAR_SIDE as f64;
     ctx.draw_image_with_html_image_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
         &img,

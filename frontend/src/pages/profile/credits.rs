@@ -231,9 +231,7 @@ fn Ledger(version: RwSignal<u32>) -> impl IntoView {
         let (p, _) = (page.get(), version.get());
         api::credit_transactions(p, PAGE_SIZE)
     });
-    let pages = move || {
-        records.get().and_then(Result::ok).map(|r| ((r.total.max(0) as u32).div_ceil(PAGE_SIZE)).max(1)).unwrap_or(1)
-    };
+    let pages = move || records.get().and_then(Result::ok).map(|r| ((r.total.max(0) as u32).div_ceil(PAGE_SIZE)).max(1)).unwrap_or(1);
     view! {
         <section class="glass-panel card-pad ledger" aria-labelledby="ledger-title">
             <h2 id="ledger-title" class="card-title">{move || i18n.t(K::LedgerTitle)}</h2>
