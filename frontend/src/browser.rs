@@ -74,3 +74,17 @@ pub fn local_date(t: DateTime<Utc>) -> String {
     let offset_min = js_sys::Date::new_0().get_timezone_offset() as i64;
     (t - Duration::minutes(offset_min)).format("%Y-%m-%d").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_path;
+
+    #[test]
+    fn only_same_origin_paths_are_return_targets() {
+        assert_eq!(safe_return_path(Some("/profile?tab=credits".into())).as_deref(), Some("/profile?tab=credits"));
+        assert_eq!(safe_return_path(Some("//evil.example/x".into())), None);
+        assert_eq!(safe_return_path(Some("https://evil.example/".into())), None);
+        assert_eq!(safe_return_path(Some("/auth/login".into())), None);
+        assert_eq!(safe_return_path(None), None);
+    }
+}

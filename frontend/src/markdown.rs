@@ -62,3 +62,28 @@ pub fn render(blocks: Vec<Block>, base: usize) -> impl IntoView {
         })
         .collect_view()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_lists_and_keeps_heading_levels() {
+        let b = blocks("# Title\n\nintro\n- a\n* b\n1. one\n2. two\n## Sub");
+        assert_eq!(
+            b,
+            vec![
+                Block::Heading(1, "Title".into()),
+                Block::Para("intro".into()),
+                Block::Bullets(vec!["a".into(), "b".into()]),
+                Block::Numbered(vec!["one".into(), "two".into()]),
+                Block::Heading(2, "Sub".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_stays_text() {
+        assert_eq!(blocks("<img src=x onerror=alert(1)>"), vec![Block::Para("<img src=x onerror=alert(1)>".into())]);
+    }
+}

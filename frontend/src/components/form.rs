@@ -169,3 +169,16 @@ pub fn EmailCodeField(id: &'static str, email: Signal<String>, code: RwSignal<St
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_emails() {
+        assert_eq!(code_chars("abc-123!xyz", 5), "ABC12");
+        assert!(valid_email("a@b.co"));
+        assert!(!valid_email("a@b"));
+        assert!(!valid_email("a b@c.de"));
+    }
+}

@@ -259,3 +259,17 @@ fn Ledger(version: RwSignal<u32>) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_shape() {
+        assert!(plausible_code("MJ-ABCD-EFGH-JKLM"));
+        assert!(plausible_code("abcdefghjklm"));
+        assert!(!plausible_code("MJ-12"));
+        assert!(!plausible_code(""));
+        assert_eq!(typed_code("mj-ab cd_ef"), "MJ-ABCDEF");
+    }
+}
