@@ -268,6 +268,39 @@ test('visits are counted once per browser session', async ({ page }) => {
   assert(posts === 1, `one POST /api/site-stats (saw ${posts})`);
 });
 
+test('site config drives name, tab title, filing link and the e-mail code field', async ({ page }) => {
+  const token = await adminToken();
+  const before = await api('/api/site-config');
+  await api('/api/site-config', {
+    method: 'PUT', token,
+    body: { siteName: '测试妙境', siteTabTitle: '测试标签页', filingInfo: '京ICP备00000000号', emailVerificationRequired: true },
+  });
+  try {
+    await page.goto(BASE + '/auth/register');
+    await page.locator('.navbar .brand-name', { hasText: '测试妙境' }).waitFor();
+    await page.waitForFunction(() => document.title === '测试标签页');
+    const filing = page.getByRole('link', { name: '京ICP备00000000号' });
+    assert((await filing.getAttribute('href')) === 'https://beian.miit.gov.cn/', 'default MIIT link');
+    assert((await filing.getAttribute('target')) === '_blank', 'opens in a new tab');
+    const send = page.getByRole('button', { name: '发送验证码' });
+    assert(await send.isDisabled(), 'send disabled without a valid e-mail');
+    await page.fill('#reg-email', 'someone@example.com');
+    await page.waitForFunction(() => !document.querySelector('.code-btn').disabled);
+    await page.fill('#reg-password', 'secretpass1');
+    await page.check('#reg-terms');
+    await page.click('button[type=submit]');
+    await page.getByText('请输入邮箱验证码').waitFor();
+    await page.fill('#reg-email-code', 'ab-12 c');
+    assert((await page.inputValue('#reg-email-code')) === 'AB12C', 'code input keeps [A-Z0-9] upper-cased');
+  } finally {
+    await api('/api/site-config', {
+      method: 'PUT', token,
+      body: { siteName: before.siteName, siteTabTitle: before.siteTabTitle, filingInfo: before.filingInfo,
+        emailVerificationRequired: before.emailVerificationRequired },
+    });
+  }
+});
+
 const PAGES = [
   ['home', '/'], ['login', '/auth/login'], ['register', '/auth/register?invite=ABC123'], ['reset', '/auth/reset'],
   ['create', '/create'], ['gallery', '/gallery'], ['terms', '/terms'],
