@@ -12,6 +12,9 @@ root="$(cd "$here/../.." && pwd)"
 dist="$root/frontend/dist"
 [ -f "$dist/index.html" ] || { echo "no $dist/index.html: run deploy/build-frontend.sh first" >&2; exit 2; }
 chromium="${MIAOJING_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y --no-install-recommends chromium >/dev/null
+fi
 [ -x "$chromium" ] || { echo "$chromium not found: apt-get install chromium" >&2; exit 2; }
 
 # npm dependencies, installed only when missing or when the lock file changed.

@@ -204,20 +204,25 @@ test('invite link copies to the clipboard', async ({ page, context }) => {
 
 test('announcement pop-up shows once per announcement', async ({ page }) => {
   const title = `E2E 公告 ${Date.now()}`;
-  await api('/api/announcements', {
-    method: 'POST', token: await adminToken(),
-    body: { title, content: '# 更新\n- 第一条\n- 第二条', popup: true, enabled: true },
+  const token = await adminToken();
+  const { id } = await api('/api/announcements', {
+    method: 'POST', token, body: { title, content: '# 更新\n- 第一条\n- 第二条', popup: true, enabled: true },
   });
-  await page.goto(BASE + '/');
-  const dialog = page.getByRole('dialog', { name: title });
-  await dialog.waitFor();
-  assert((await dialog.locator('li').count()) === 2, 'markdown list rendered');
-  await shot(page, 'announcement-desktop');
-  await page.keyboard.press('Enter'); // the button has focus
-  await dialog.waitFor({ state: 'detached' });
-  await page.reload();
-  await page.waitForTimeout(2000);
-  assert((await page.getByRole('dialog').count()) === 0, 'not shown again after dismissal');
+  try {
+    await page.goto(BASE + '/');
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor();
+    assert((await dialog.locator('li').count()) === 2, 'markdown list rendered');
+    await shot(page, 'announcement-desktop');
+    await page.keyboard.press('Enter'); // the button has focus
+    await dialog.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.waitForTimeout(2000);
+    assert((await page.getByRole('dialog').count()) === 0, 'not shown again after dismissal');
+  } finally {
+    // Later tests must not find this pop-up over their pages.
+    await api(`/api/announcements?id=${id}`, { method: 'DELETE', token });
+  }
 });
 
 test('profile edits persist across reload', async ({ page }) => {
