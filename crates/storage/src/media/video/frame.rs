@@ -73,7 +73,8 @@ pub fn thumbnail(path: &Path, label: Option<&Label>) -> Result<Thumbnail, VideoE
 pub fn frame_thumbnail(frame: &RgbImage, label: Option<&Label>) -> Result<Thumbnail, MediaError> {
     let (w, h) = frame.dimensions();
     let (tw, th) = fit_inside(w, h, THUMB_MAX_EDGE);
-    let mut pixels = if (tw, th) == (w, h) { frame.as_raw().clone() } else { resize_lanczos3(frame.as_raw().clone(), w, h, tw, th, false)? };
+    let mut pixels =
+        if (tw, th) == (w, h) { frame.as_raw().clone() } else { resize_lanczos3(frame.as_raw().clone(), w, h, tw, th, false)? };
     sharpen(&mut pixels, tw as usize, th as usize, 3);
     let mut bytes = encode_webp(&pixels, tw, th, false, THUMB_QUALITY)?;
     if let Some(label) = label {

@@ -54,10 +54,19 @@ impl Drop for TempVideo {
 /// Copies `reader` into a new file in `dir` (created if needed), refusing streams longer than
 /// `max_bytes` or empty ones. `extension` (e.g. `"mp4"`, no dot) only helps humans and tools that
 /// look at names; FFmpeg probes the content.
-pub async fn spool_to_temp<R: AsyncRead + Unpin>(mut reader: R, dir: &Path, extension: &str, max_bytes: u64) -> Result<TempVideo, SpoolError> {
+pub async fn spool_to_temp<R: AsyncRead + Unpin>(
+    mut reader: R,
+    dir: &Path,
+    extension: &str,
+    max_bytes: u64,
+) -> Result<TempVideo, SpoolError> {
     tokio::fs::create_dir_all(dir).await?;
     let ext: String = extension.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
-    let name = if ext.is_empty() { format!("video-{}", uuid::Uuid::new_v4().simple()) } else { format!("video-{}.{ext}", uuid::Uuid::new_v4().simple()) };
+    let name = if ext.is_empty() {
+        format!("video-{}", uuid::Uuid::new_v4().simple())
+    } else {
+        format!("video-{}.{ext}", uuid::Uuid::new_v4().simple())
+    };
     let path = dir.join(name);
     let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
     // From here on the guard removes the file on every early return.

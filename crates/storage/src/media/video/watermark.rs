@@ -69,7 +69,8 @@ pub fn watermark_video(input: &Path, output: &Path, label: Option<&Label>) -> Re
     // Full-range (JPEG) 4:2:0 stays full range; everything else is converted to limited YUV 4:2:0.
     let full_range = decoder.format() == Pixel::YUVJ420P;
     let work_format = if full_range { Pixel::YUVJ420P } else { Pixel::YUV420P };
-    let bt709 = decoder.color_space() == ffmpeg::color::Space::BT709 || (decoder.color_space() == ffmpeg::color::Space::Unspecified && height >= 720);
+    let bt709 = decoder.color_space() == ffmpeg::color::Space::BT709
+        || (decoder.color_space() == ffmpeg::color::Space::Unspecified && height >= 720);
     let overlay = YuvOverlay::new(width, height, bt709, full_range)?;
 
     // Video encoder.
@@ -130,6 +131,7 @@ pub fn watermark_video(input: &Path, output: &Path, label: Option<&Label>) -> Re
         video_out_tb,
         frames: 0,
         last_pts: None,
+        frame_duration: frame_duration(frame_rate, video_tb),
     };
     let mut decoded = ffmpeg::frame::Video::empty();
     for (stream, mut packet) in ictx.packets() {
@@ -164,6 +166,16 @@ pub fn watermark_video(input: &Path, output: &Path, label: Option<&Label>) -> Re
     Ok(VideoWatermarked { width, height, frames, audio })
 }
 
+/// One frame at `rate` expressed in `time_base` units (1 when the rate is unknown).
+fn frame_duration(rate: ffmpeg::Rational, time_base: ffmpeg::Rational) -> i64 {
+    if rate.numerator() <= 0 || rate.denominator() <= 0 || time_base.numerator() <= 0 {
+        return 1;
+    }
+    let d = i64::from(rate.denominator()) * i64::from(time_base.denominator())
+        / (i64::from(rate.numerator()) * i64::from(time_base.numerator()));
+    d.max(1)
+}
+
 /// Per-frame work: conversion to the encoder's format when needed, the overlay, encoding.
 struct Stage<'a> {
     scaler: Option<ffmpeg::software::scaling::Context>,
@@ -175,6 +187,8 @@ struct Stage<'a> {
     video_out_tb: ffmpeg::Rational,
     frames: u64,
     last_pts: Option<i64>,
+    /// One frame's duration in the input time base (at least 1).
+    frame_duration: i64,
 }
 
 impl Stage<'_> {
@@ -198,10 +212,20 @@ impl Stage<'_> {
             }
             decoded
         } else {
-            if self.scaler.as_ref().is_none_or(|s| s.input().format != decoded.format() || s.input().width != decoded.width() || s.input().height != decoded.height()) {
+            if self.scaler.as_ref().is_none_or(|s| {
+                s.input().format != decoded.format() || s.input().width != decoded.width() || s.input().height != decoded.height()
+            }) {
                 self.scaler = Some(
-                    ffmpeg::software::scaling::Context::get(decoded.format(), decoded.width(), decoded.height(), self.work.format(), w, h, ffmpeg::software::scaling::Flags::BICUBIC)
-                        .during("preparing the frame conversion")?,
+                    ffmpeg::software::scaling::Context::get(
+                        decoded.format(),
+                        decoded.width(),
+                        decoded.height(),
+                        self.work.format(),
+                        w,
+                        h,
+                        ffmpeg::software::scaling::Flags::BICUBIC,
+                    )
+                    .during("preparing the frame conversion")?,
                 );
             }
             // The encoder may still hold the previous frame's buffer.
@@ -226,6 +250,11 @@ impl Stage<'_> {
     fn drain(&mut self, octx: &mut ffmpeg::format::context::Output) -> Result<(), VideoError> {
         let mut packet = ffmpeg::Packet::empty();
         while self.encoder.receive_packet(&mut packet).is_ok() {
+            // Without packet durations the MP4's track would end at the last frame's start and
+            // players would drop that frame.
+            if packet.duration() == 0 {
+                packet.set_duration(self.frame_duration);
+            }
             packet.set_stream(self.video_out);
             packet.rescale_ts(self.video_tb, self.video_out_tb);
             packet.write_interleaved(octx).during("writing video")?;
