@@ -19,6 +19,8 @@ apt_install() {
 
 if command -v dpkg >/dev/null 2>&1; then
     apt_install pkg-config libssl-dev gcc python3
+    # FFmpeg libraries for video frames, watermarks and labels (ffmpeg-next; bindgen needs clang).
+    apt_install pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev
 fi
 command -v cargo >/dev/null 2>&1 || { echo "run: cargo is missing: install Rust from https://rustup.rs first" >&2; exit 1; }
 

@@ -33,6 +33,8 @@ _mj_free_port() {
 
 mj_start_test_services() {
     _mj_apt pkg-config libssl-dev python3 python3-venv || return 1
+    # FFmpeg libraries for the storage crate's video code (ffmpeg-next; bindgen needs clang).
+    _mj_apt pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev || return 1
     # shellcheck source=deploy/pg-test-env.sh
     source "$_mj_root/deploy/pg-test-env.sh" >/dev/null || return 1
     _mj_python_tools || return 1

@@ -6,6 +6,7 @@
 
 pub mod label;
 pub mod thumbnail;
+pub mod video;
 pub mod watermark;
 
 mod glyphs;
