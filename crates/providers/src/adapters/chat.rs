@@ -112,9 +112,13 @@ pub async fn reverse_prompt(client: &ProviderClient, ch: &ChannelConfig, req: &R
         Some(url) => url.clone(),
         None => client.image_data_url(&req.image).await?,
     };
-    let ask = match req.language {
-        Language::Zh => "请反推这张图片的提示词。",
-        Language::En => "Reverse-engineer the prompt of this image.",
+    let ask = match (req.mode, req.language) {
+        (ReverseMode::General, Language::Zh) => "请反推这张图片的通用提示词。",
+        (ReverseMode::Structured, Language::Zh) => "请反推这张图片的结构化提示词。",
+        (ReverseMode::Pixel, Language::Zh) => "请反推这张图片的像素级提示词。",
+        (ReverseMode::General, Language::En) => "Reverse-engineer a general prompt for this image.",
+        (ReverseMode::Structured, Language::En) => "Reverse-engineer a structured prompt for this image.",
+        (ReverseMode::Pixel, Language::En) => "Reverse-engineer a pixel-level prompt for this image.",
     };
     let messages = json!([
         {"role": "system", "content": reverse_instruction(req.mode, req.language)},
@@ -148,21 +152,16 @@ pub fn parse_suggestion(text: &str) -> Suggestion {
     let mut negative = None;
     for line in text.lines() {
         let line = line.trim().trim_start_matches(['*', '#', '-', ' ']);
-        let lower = line.to_ascii_lowercase();
-        let value =
-            |l: &str| l.split_once([':', '：']).map(|(_, v)| v.trim().trim_matches('*').trim().to_string()).filter(|v| !v.is_empty());
-        if line.starts_with("负向提示词")
-            || line.starts_with("反向提示词")
-            || lower.starts_with("negative prompt")
-            || lower.starts_with("negative:")
-        {
-            negative = value(line);
-        } else if line.starts_with("正向提示词")
-            || line.starts_with("提示词")
-            || lower.starts_with("prompt")
-            || lower.starts_with("positive")
-        {
-            prompt = value(line);
+        let Some((label, value)) = line.split_once([':', '：']) else { continue };
+        let label = label.trim().trim_matches('*').trim().to_lowercase();
+        let value = value.trim().trim_matches('*').trim().to_string();
+        if value.is_empty() {
+            continue;
+        }
+        match label.as_str() {
+            "负向提示词" | "反向提示词" | "negative prompt" | "negative" => negative = Some(value),
+            "正向提示词" | "提示词" | "prompt" | "positive prompt" | "positive" => prompt = Some(value),
+            _ => {}
         }
     }
     match prompt {

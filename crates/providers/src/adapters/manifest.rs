@@ -76,7 +76,14 @@ pub fn endpoint_url(ch: &ChannelConfig, endpoint: &Endpoint, ctx: &Value, task_i
     let mut url = if path.starts_with("http://") || path.starts_with("https://") {
         path
     } else {
-        let base = if ch.base_url.trim().is_empty() { manifest_of(ch)?.profile.base_url.clone() } else { ch.base_url.clone() };
+        let m = manifest_of(ch)?;
+        let base = if ch.base_url.trim().is_empty() { m.profile.base_url.clone() } else { ch.base_url.clone() };
+        // Import stores the submit endpoint itself as the URL; other endpoints hang off its base.
+        let submit_suffix = format!("/{}", m.provider.submit.path.trim_start_matches('/'));
+        let base = match base.trim().trim_end_matches('/').strip_suffix(&submit_suffix) {
+            Some(stripped) if endpoint.path != m.provider.submit.path => stripped.to_string(),
+            _ => base,
+        };
         if base.trim().is_empty() {
             return Err(Error::validation("missing_api_url", "API 请求地址为空，请在模型配置中填写 API Base URL"));
         }
