@@ -17,7 +17,14 @@ pub fn decode_b64(s: &str) -> Result<(Bytes, Option<String>)> {
         }
         None => (None, s),
     };
-    let data = data.trim();
+    Ok((decode_b64_bytes(data.trim().as_bytes())?, mime))
+}
+
+/// Decodes base64 bytes: SIMD standard alphabet first, then the lenient variants.
+pub fn decode_b64_bytes(data: &[u8]) -> Result<Bytes> {
+    if let Ok(bytes) = base64_simd::Base64::STANDARD.decode_to_boxed_bytes(data) {
+        return Ok(Bytes::from(bytes));
+    }
     let engines = [
         &base64::engine::general_purpose::STANDARD,
         &base64::engine::general_purpose::STANDARD_NO_PAD,
@@ -26,7 +33,7 @@ pub fn decode_b64(s: &str) -> Result<(Bytes, Option<String>)> {
     ];
     for engine in engines {
         if let Ok(bytes) = engine.decode(data) {
-            return Ok((Bytes::from(bytes), mime));
+            return Ok(Bytes::from(bytes));
         }
     }
     Err(ue::bad_response("invalid base64 media"))
@@ -48,8 +55,13 @@ pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
 /// An inline item from base64 text; the MIME type comes from the data URL, the bytes, or `fallback`.
 pub fn inline(b64: &str, fallback: &str) -> Result<MediaItem> {
     let (bytes, mime) = decode_b64(b64)?;
+    Ok(inline_item(bytes, mime, fallback))
+}
+
+/// An inline item from decoded bytes and an optional declared MIME type.
+pub fn inline_item(bytes: Bytes, mime: Option<String>, fallback: &str) -> MediaItem {
     let mime = mime.filter(|m| !m.is_empty()).or_else(|| sniff_mime(&bytes).map(str::to_string)).unwrap_or_else(|| fallback.to_string());
-    Ok(MediaItem::Inline { bytes, mime })
+    MediaItem::Inline { bytes, mime }
 }
 
 fn is_video_url(url: &str) -> bool {

@@ -279,3 +279,20 @@ fn stored_manifests_must_be_version_one_with_a_submit() {
         assert_eq!(miaojing_providers::Manifest::from_stored(&bad).unwrap_err().code, "invalid_manifest");
     }
 }
+
+#[tokio::test]
+async fn data_url_templates_carry_every_reference_inline() {
+    let mock = mock().await;
+    mock.set_settings(Settings { video_queued_ms: 10, video_running_ms: 10, ..Settings::default() });
+    let client = client(&mock);
+    let mut bundle = video_bundle(&mock, standard_poll());
+    bundle["customProviders"][0]["submit"]["body"] =
+        json!({"model": "$profile.model", "prompt": "$prompt", "images": "$inputImages.dataUrls"});
+    let mut req = GenerationRequest::new(GenerationMode::ImageToVideo, "two frames");
+    req.images = vec![InputImage::from_bytes(png(20, 20), "image/png"), InputImage::from_bytes(png(30, 30), "image/png")];
+    client.generate(&channel(&bundle, 0), &req, Duration::from_secs(10)).await.unwrap();
+    let sent = on(&mock, "/v1/video/generations")[0].body.clone().unwrap();
+    let images = sent["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    assert!(images.iter().all(|i| i.as_str().unwrap().starts_with("data:image/png;base64,")));
+}

@@ -21,9 +21,79 @@ pub async fn generate(client: &ProviderClient, ch: &ChannelConfig, req: &Generat
         http::send(&client.http, Method::POST, &url, &ch.api_key, |r| r.multipart(form)).await?.ok(&ch.api_key)?.parsed()?
     } else {
         let url = if ch.base_url.contains("/images/generations") { ch.base_url.clone() } else { http::join(&root, "images/generations") };
-        http::post_json(&client.http, &url, &ch.api_key, &generation_body(ch, req)).await?
+        let payload = serde_json::to_vec(&generation_body(ch, req))
+            .map_err(|e| miaojing_domain::Error::internal(format!("encoding a request: {e}")))?;
+        let answer = http::send(&client.http, Method::POST, &url, &ch.api_key, |r| {
+            r.header(reqwest::header::CONTENT_TYPE, "application/json").body(payload)
+        })
+        .await?
+        .ok(&ch.api_key)?;
+        return parse_images_answer(&answer.content_type, &answer.body, &mime_of(req));
     };
     parse_images(&parsed, &mime_of(req))
+}
+
+/// Parses a raw Images answer. Plain JSON with large `b64_json` strings takes a fast path: the
+/// strings are located with `memchr` and decoded directly, and only the small rest is parsed as
+/// JSON; anything unusual falls back to the general parser.
+pub fn parse_images_answer(content_type: &str, body: &[u8], mime: &str) -> Result<GenerationOutput> {
+    if let Some(out) = fast_b64(content_type, body, mime)? {
+        return Ok(out);
+    }
+    parse_images(&http::parse_body(content_type, body)?, mime)
+}
+
+fn fast_b64(content_type: &str, body: &[u8], mime: &str) -> Result<Option<GenerationOutput>> {
+    if !content_type.to_ascii_lowercase().contains("json") || content_type.contains("ndjson") {
+        return Ok(None);
+    }
+    let skip_ws = |mut i: usize| {
+        while body.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    let mut skeleton = Vec::with_capacity(4096);
+    let mut blobs: Vec<&[u8]> = Vec::new();
+    let mut pos = 0;
+    for key_at in memchr::memmem::find_iter(body, b"\"b64_json\"") {
+        if key_at < pos {
+            continue;
+        }
+        let colon = skip_ws(key_at + 10);
+        if body.get(colon) != Some(&b':') {
+            return Ok(None);
+        }
+        let quote = skip_ws(colon + 1);
+        if body.get(quote) != Some(&b'"') {
+            return Ok(None);
+        }
+        let start = quote + 1;
+        let Some(len) = memchr::memchr(b'"', &body[start..]) else { return Ok(None) };
+        let end = start + len;
+        if memchr::memchr(b'\\', &body[start..end]).is_some() {
+            return Ok(None);
+        }
+        skeleton.extend_from_slice(&body[pos..start]);
+        skeleton.extend_from_slice(blobs.len().to_string().as_bytes());
+        blobs.push(&body[start..end]);
+        pos = end;
+    }
+    if blobs.is_empty() {
+        return Ok(None);
+    }
+    skeleton.extend_from_slice(&body[pos..]);
+    let Ok(value) = serde_json::from_slice::<Value>(&skeleton) else { return Ok(None) };
+    let Some(items) = value.get("data").and_then(Value::as_array) else { return Ok(None) };
+    let mut out = GenerationOutput { usage: extract::usage(&value), ..Default::default() };
+    for item in items {
+        let blob = item.get("b64_json").and_then(Value::as_str).and_then(|i| i.parse::<usize>().ok()).and_then(|i| blobs.get(i));
+        match blob {
+            Some(b64) => out.images.push(extract::inline_item(extract::decode_b64_bytes(b64)?, None, mime)),
+            None => out.images.extend(item_of(item, mime)?),
+        }
+    }
+    Ok((!out.images.is_empty()).then_some(out))
 }
 
 fn mime_of(req: &GenerationRequest) -> String {
@@ -198,4 +268,28 @@ pub fn parse_images(parsed: &Parsed, mime: &str) -> Result<GenerationOutput> {
         return Err(ue::no_result());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_general_parser() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode([0x89, b'P', b'N', b'G', 0, 1, 2, 3]);
+        let body = format!(
+            r#"{{"data": [{{"b64_json" : "{b64}"}}, {{"url": "https://cdn.example/x.png"}}, {{"b64_json":"{b64}"}}], "usage": {{"input_tokens": 3, "output_tokens": 4}}}}"#
+        );
+        let fast = parse_images_answer("application/json", body.as_bytes(), "image/png").unwrap();
+        let general = parse_images(&http::parse_body("application/json", body.as_bytes()).unwrap(), "image/png").unwrap();
+        assert_eq!(fast, general);
+        assert_eq!(fast.images.len(), 3);
+        // Escaped slashes and truncated bodies fall back to the general parser.
+        let escaped = r#"{"data":[{"b64_json":"iVBORw0KGgo\/AAAA"}]}"#;
+        assert_eq!(parse_images_answer("application/json", escaped.as_bytes(), "image/png").unwrap().images.len(), 1);
+        let truncated = br#"{"created": 17, "data": [{"b64_json": "iVBORw0KGgo<html>502 Bad Gat"#;
+        assert_eq!(parse_images_answer("application/json", truncated, "image/png").unwrap_err().code, "upstream_bad_response");
+    }
 }
