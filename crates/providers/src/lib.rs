@@ -1,5 +1,24 @@
-//! Upstream AI providers. So far: encryption of secrets at rest (API keys, SMTP and payment
-//! credentials) and the guarded outbound HTTP client every upstream call goes through.
+//! Upstream AI providers: channel types, the OpenAI-compatible / generic JSON / Manifest
+//! adapters behind [`ProviderClient`], smart import, failover with channel health, encryption
+//! of secrets at rest and the guarded outbound HTTP client every upstream call goes through.
 
+pub mod adapters;
+pub mod channel;
+pub mod extract;
+pub mod failover;
+pub mod health;
+pub mod http;
+pub mod import;
+pub mod manifest;
 pub mod outbound;
 pub mod secrets;
+pub mod upstream_error;
+
+pub use adapters::{ConnectionReport, ProviderClient, ReferenceUploader};
+pub use channel::{
+    ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, InputImage, Language, MediaItem, MediaType, PollOutcome, Protocol,
+    ReverseMode, ReversePrompt, ReversePromptRequest, Submitted, SuggestRequest, Suggestion, TaskHandle, UpstreamModel,
+};
+pub use failover::{Candidate, FailoverOptions, Served};
+pub use health::{ChannelHealth, HealthPolicy, HealthState, MemoryHealth};
+pub use manifest::{Capabilities, Manifest};
