@@ -61,7 +61,13 @@ pub fn price_view(p: &Pricing) -> api::PriceView {
 }
 
 /// Pricing from the wire fields; `fixed` (10 credits) when no mode is given.
-pub fn pricing(mode: Option<&str>, per_use: Option<i64>, per_second: Option<i64>, input: Option<i64>, output: Option<i64>) -> Result<Pricing> {
+pub fn pricing(
+    mode: Option<&str>,
+    per_use: Option<i64>,
+    per_second: Option<i64>,
+    input: Option<i64>,
+    output: Option<i64>,
+) -> Result<Pricing> {
     let p = match mode.map(str::trim).filter(|m| !m.is_empty()).unwrap_or("fixed") {
         "free" => Pricing::Free,
         "fixed" => Pricing::Fixed { credits: per_use.unwrap_or(10) },
@@ -259,7 +265,12 @@ pub fn system_api_view(a: SystemApi) -> api::SystemApiView {
 
 /// A system API from input. `existing` is the stored row on PUT: its key, manifest,
 /// protocol, creation time and (unless given) sort order are kept.
-pub fn system_api_from(input: api::SystemApiInput, existing: Option<&SystemApi>, secrets: &SecretBox, now: DateTime<Utc>) -> Result<SystemApi> {
+pub fn system_api_from(
+    input: api::SystemApiInput,
+    existing: Option<&SystemApi>,
+    secrets: &SecretBox,
+    now: DateTime<Utc>,
+) -> Result<SystemApi> {
     let name = text(input.name, 255, "invalid_name", "显示名称")?;
     let model_name = text(input.model_name, 255, "invalid_model", "模型名称")?;
     if name.is_empty() || model_name.is_empty() {

@@ -72,7 +72,9 @@ impl Application {
         let outbound = OutboundClient::new(allow, Timeouts::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::demo::seed_catalog(store.as_ref()).await.map_err(|e| anyhow::anyhow!("seeding style presets: {e}"))?;
         if let Some(mock) = &demo {
-            crate::demo::register_models(store.as_ref(), &secrets, mock.base_url()).await.map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
+            crate::demo::register_models(store.as_ref(), &secrets, mock.base_url())
+                .await
+                .map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
             tracing::info!(upstream = %mock.base_url(), "demo mode: mock upstream running, demo models registered");
         }
         let state = AppState {

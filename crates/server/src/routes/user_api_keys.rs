@@ -139,7 +139,10 @@ async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result
     let mut api_key = text(p.api_key.clone(), 4096, "invalid_api_key", "API Key")?;
     if api_key.is_empty() {
         if let Some(k) = stored.as_ref().filter(|k| !k.api_key_encrypted.is_empty()) {
-            api_key = st.secrets.decrypt(&k.api_key_encrypted).map_err(|_| Error::validation("key_unreadable", "API 密钥不可用，请重新保存密钥"))?;
+            api_key = st
+                .secrets
+                .decrypt(&k.api_key_encrypted)
+                .map_err(|_| Error::validation("key_unreadable", "API 密钥不可用，请重新保存密钥"))?;
         }
     }
     if api_url.is_empty() || api_key.is_empty() {

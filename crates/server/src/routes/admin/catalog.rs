@@ -91,7 +91,11 @@ async fn list_recommendations(st: web::Data<AppState>, _a: Admin) -> ApiResult<w
 /// Add a recommendation.
 #[utoipa::path(tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/model-recommendations")]
-async fn create_recommendation(st: web::Data<AppState>, _a: Admin, body: web::Json<RecommendationInput>) -> ApiResult<web::Json<RecommendationOne>> {
+async fn create_recommendation(
+    st: web::Data<AppState>,
+    _a: Admin,
+    body: web::Json<RecommendationInput>,
+) -> ApiResult<web::Json<RecommendationOne>> {
     let now = Utc::now();
     let r = recommendation_from(body.into_inner(), Uuid::new_v4(), now, now)?;
     st.store.create_recommendation(r.clone()).await?;
@@ -101,7 +105,11 @@ async fn create_recommendation(st: web::Data<AppState>, _a: Admin, body: web::Js
 /// Replace a recommendation.
 #[utoipa::path(tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/model-recommendations")]
-async fn update_recommendation(st: web::Data<AppState>, _a: Admin, body: web::Json<RecommendationInput>) -> ApiResult<web::Json<RecommendationOne>> {
+async fn update_recommendation(
+    st: web::Data<AppState>,
+    _a: Admin,
+    body: web::Json<RecommendationInput>,
+) -> ApiResult<web::Json<RecommendationOne>> {
     let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少推荐项 ID 或模型名称"))?;
     let r = recommendation_from(body.into_inner(), id, Utc::now(), Utc::now())?;
     let saved = st.store.update_recommendation(r).await?.ok_or_else(|| Error::not_found("recommendation_not_found", "推荐模型不存在"))?;

@@ -20,13 +20,7 @@ use crate::state::AppState;
 use crate::upstream;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list)
-        .service(create)
-        .service(update)
-        .service(remove)
-        .service(set_pricing)
-        .service(health)
-        .service(probe);
+    cfg.service(list).service(create).service(update).service(remove).service(set_pricing).service(health).service(probe);
 }
 
 fn missing() -> Error {
@@ -96,7 +90,8 @@ async fn set_pricing(
 ) -> ApiResult<web::Json<SystemApiOne>> {
     let mut api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
     let b = body.into_inner();
-    api.pricing = pricing(Some(&b.billing_mode), b.credits_per_use, b.duration_price_per_second, b.input_price_per_1m, b.output_price_per_1m)?;
+    api.pricing =
+        pricing(Some(&b.billing_mode), b.credits_per_use, b.duration_price_per_second, b.input_price_per_1m, b.output_price_per_1m)?;
     if b.price_note.is_some() {
         api.price_note = text(b.price_note, 1000, "invalid_price_note", "价格说明")?;
     }
