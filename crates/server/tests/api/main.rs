@@ -7,4 +7,5 @@ mod credits;
 mod email;
 mod hardening;
 mod openapi;
+mod providers;
 mod site;
