@@ -9,6 +9,7 @@ pub mod routes;
 pub mod site;
 pub mod spa;
 pub mod startup;
+pub mod storage_sync;
 pub mod state;
 pub mod telemetry;
 

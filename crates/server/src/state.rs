@@ -6,7 +6,7 @@ use miaojing_auth::AuthService;
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_providers::secrets::SecretBox;
-use miaojing_storage::LocalStorage;
+use miaojing_storage::Storage;
 
 use crate::http::metrics::Metrics;
 use crate::site::SiteService;
@@ -20,7 +20,8 @@ pub struct AppState {
     pub redeem: RedeemService,
     pub site: SiteService,
     pub secrets: SecretBox,
-    pub storage: LocalStorage,
+    pub storage: Storage,
+    pub downloads: crate::routes::downloads::DownloadTokens,
     pub metrics: Arc<Metrics>,
     pub trust_proxy: bool,
     pub started: Instant,

@@ -52,7 +52,7 @@ pub struct Health {
 
 impl Health {
     /// Whether every side the mode needs answered.
-    pub fn ok(&self) -> bool {
+    pub fn is_ok(&self) -> bool {
         self.local.is_ok() && self.object.as_ref().is_none_or(|o| o.is_ok())
     }
 }

@@ -85,7 +85,7 @@ async fn round_trip(mode: Mode) {
         assert!(o.head("generated/images/a b.png").await.unwrap().is_some());
         assert!(o.head("thumbnails/generated/images/a-m1280q86.webp").await.unwrap().is_none());
     }
-    assert!(s.probe(Duration::from_secs(5)).await.ok());
+    assert!(s.probe(Duration::from_secs(5)).await.is_ok());
     assert!(s.put("../escape", Bytes::new()).await.is_err());
 }
 
@@ -110,7 +110,7 @@ async fn dual_survives_the_object_side_being_down_and_mirrors_later() {
     let bucket = bucket_name();
     let (s, _dir) = open(Mode::Dual, &bucket).await;
     let health = s.probe(Duration::from_secs(5)).await;
-    assert!(health.local.is_ok() && health.object.as_ref().unwrap().is_err() && !health.ok());
+    assert!(health.local.is_ok() && health.object.as_ref().unwrap().is_err() && !health.is_ok());
     s.put("generated/images/x.png", Bytes::from_static(b"xx")).await.expect("the user's write succeeds");
     let chunks = vec![Ok(Bytes::from_static(b"stream"))];
     s.put_stream("gallery/images/y.png", futures_util::stream::iter(chunks)).await.unwrap();
@@ -134,7 +134,7 @@ async fn dual_survives_the_object_side_being_down_and_mirrors_later() {
     let o = s.object().unwrap();
     assert_eq!(o.head("generated/images/x.png").await.unwrap().unwrap().size, 2);
     assert_eq!(s.head("gallery/images/y.png").await.unwrap().unwrap().location, Location::Object);
-    assert!(s.probe(Duration::from_secs(5)).await.ok());
+    assert!(s.probe(Duration::from_secs(5)).await.is_ok());
 }
 
 #[tokio::test]

@@ -9,11 +9,13 @@ pub mod admin;
 pub mod auth;
 pub mod credits;
 pub mod docs;
+pub mod downloads;
 pub mod email;
 pub mod files;
 pub mod health;
 pub mod profile;
 pub mod site;
+pub mod uploads;
 
 /// Registers every API route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -24,6 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     site::configure(cfg);
     health::configure(cfg);
     files::configure(cfg);
+    downloads::configure(cfg);
+    uploads::configure(cfg);
     admin::configure(cfg);
     docs::configure(cfg);
 }

@@ -8,3 +8,4 @@ mod email;
 mod hardening;
 mod openapi;
 mod site;
+mod storage;
