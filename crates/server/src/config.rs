@@ -200,7 +200,16 @@ impl CommonArgs {
             secret(&self.data_dir, "data_encryption_key", self.data_encryption_key.as_deref(), production, "DATA_ENCRYPTION_KEY")?;
         let storage_dir = self.local_storage_dir.clone().unwrap_or_else(|| self.data_dir.join("storage"));
         let (storage_mode, object_storage) = self.object.resolve()?;
-        Ok(Resolved { data_dir: self.data_dir.clone(), database_url, production, jwt_secret, encryption_key, storage_dir, storage_mode, object_storage })
+        Ok(Resolved {
+            data_dir: self.data_dir.clone(),
+            database_url,
+            production,
+            jwt_secret,
+            encryption_key,
+            storage_dir,
+            storage_mode,
+            object_storage,
+        })
     }
 }
 

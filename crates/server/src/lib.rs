@@ -9,8 +9,8 @@ pub mod routes;
 pub mod site;
 pub mod spa;
 pub mod startup;
-pub mod storage_sync;
 pub mod state;
+pub mod storage_sync;
 pub mod telemetry;
 
 pub use config::Config;

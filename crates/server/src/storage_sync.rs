@@ -17,7 +17,13 @@ pub async fn run(r: &Resolved, dry_run: bool, verify_only: bool) -> anyhow::Resu
     object.probe(std::time::Duration::from_secs(10)).await.map_err(|e| anyhow::anyhow!(e))?;
     let local = LocalStorage::new(&r.storage_dir)?;
     let opts = SyncOptions { dry_run, verify_only };
-    let verb = if verify_only { "verifying" } else if dry_run { "checking (dry run)" } else { "syncing" };
+    let verb = if verify_only {
+        "verifying"
+    } else if dry_run {
+        "checking (dry run)"
+    } else {
+        "syncing"
+    };
     eprintln!("{verb} {} -> bucket {bucket}", r.storage_dir.display());
     let summary = sync_to_object(&local, &object, opts, |i, n, key, outcome| {
         let what = match outcome {

@@ -90,7 +90,9 @@ impl Storage {
             loop {
                 tick.tick().await;
                 match this.backfill_thumbnails().await {
-                    Ok(r) if r.made > 0 || r.failed > 0 => tracing::info!(checked = r.checked, made = r.made, failed = r.failed, "thumbnail backfill"),
+                    Ok(r) if r.made > 0 || r.failed > 0 => {
+                        tracing::info!(checked = r.checked, made = r.made, failed = r.failed, "thumbnail backfill")
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "thumbnail backfill pass failed"),
                 }

@@ -131,7 +131,13 @@ impl ResultFetcher {
                 if over {
                     flag.store(true, Ordering::Relaxed);
                 }
-                async move { if over { Err(std::io::Error::other("the result is too large")) } else { Ok(chunk) } }
+                async move {
+                    if over {
+                        Err(std::io::Error::other("the result is too large"))
+                    } else {
+                        Ok(chunk)
+                    }
+                }
             });
             match storage.put_stream(key, body).await {
                 Ok(size) => return Ok(Fetched { key: key.to_string(), size, content_type }),

@@ -204,7 +204,10 @@ impl ObjectSide {
                     Some(s) => full.strip_prefix(s.as_str())?.to_string(),
                     None => full,
                 };
-                Some((key, ObjectMeta { size: m.size as u64, modified: m.last_modified, etag: m.e_tag.map(|t| t.trim_matches('"').to_string()) }))
+                Some((
+                    key,
+                    ObjectMeta { size: m.size as u64, modified: m.last_modified, etag: m.e_tag.map(|t| t.trim_matches('"').to_string()) },
+                ))
             })
             .collect())
     }

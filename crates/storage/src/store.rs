@@ -88,7 +88,9 @@ impl Storage {
             (_, Some(o)) => Some(ObjectSide::new(o)?),
             (m, None) => return Err(StorageError::Config(format!("STORAGE_MODE={} needs OBJECT_STORAGE_BUCKET", m.as_str()))),
         };
-        Ok(Self { inner: Arc::new(Inner { mode: config.mode, local, object, pending: Mutex::new(BTreeSet::new()), inflight: Mutex::default() }) })
+        Ok(Self {
+            inner: Arc::new(Inner { mode: config.mode, local, object, pending: Mutex::new(BTreeSet::new()), inflight: Mutex::default() }),
+        })
     }
 
     /// Local-disk storage in `dir`.

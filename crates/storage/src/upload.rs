@@ -37,7 +37,9 @@ pub fn check_image(bytes: &[u8], limits: &UploadLimits) -> Result<CheckedImage, 
         return Err(Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", limits.max_bytes / (1024 * 1024))));
     }
     let (format, width, height) = dimensions(bytes).map_err(|e| match e {
-        MediaError::UnsupportedFormat => Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "仅支持 PNG、JPG、WebP 或 GIF 图片"),
+        MediaError::UnsupportedFormat => {
+            Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "仅支持 PNG、JPG、WebP 或 GIF 图片")
+        }
         other => Error::validation("invalid_image", "图片无法解析").with_detail(other.to_string()),
     })?;
     if width == 0 || height == 0 {

@@ -22,8 +22,15 @@ async fn result_url(mock: &miaojing_mock_upstream::MockHandle) -> String {
 
 fn fetcher(mock: &miaojing_mock_upstream::MockHandle) -> ResultFetcher {
     let allow = AllowList::parse(&mock.addr().to_string()).unwrap();
-    let client = OutboundClient::new(allow, Timeouts { connect: Duration::from_secs(2), read: Duration::from_secs(2), total: Duration::from_secs(5) }).unwrap();
-    ResultFetcher::new(client, FetchPolicy { attempts: 3, backoff: Duration::from_millis(20), max_wait: Duration::from_millis(50), max_bytes: 1 << 20 })
+    let client = OutboundClient::new(
+        allow,
+        Timeouts { connect: Duration::from_secs(2), read: Duration::from_secs(2), total: Duration::from_secs(5) },
+    )
+    .unwrap();
+    ResultFetcher::new(
+        client,
+        FetchPolicy { attempts: 3, backoff: Duration::from_millis(20), max_wait: Duration::from_millis(50), max_bytes: 1 << 20 },
+    )
 }
 
 #[tokio::test]

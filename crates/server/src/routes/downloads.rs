@@ -154,7 +154,8 @@ fn file_name(given: Option<&str>, key: &str) -> String {
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '\\' { c } else { '_' }).collect();
     let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC);
-    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// May `user` download raw generated media?

@@ -142,7 +142,9 @@ async fn serve_object(st: &AppState, req: &HttpRequest, key: &str, disposition: 
         Some(v) => match parse_range(v, meta.size) {
             Ok(r) => r,
             Err(()) => {
-                return Ok(HttpResponse::RangeNotSatisfiable().insert_header((header::CONTENT_RANGE, format!("bytes */{}", meta.size))).finish());
+                return Ok(HttpResponse::RangeNotSatisfiable()
+                    .insert_header((header::CONTENT_RANGE, format!("bytes */{}", meta.size)))
+                    .finish());
             }
         },
         None => None,
@@ -154,7 +156,9 @@ async fn serve_object(st: &AppState, req: &HttpRequest, key: &str, disposition: 
     }
     let len = match &range {
         Some(r) => {
-            builder.status(StatusCode::PARTIAL_CONTENT).insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{}", r.start, r.end - 1, meta.size)));
+            builder
+                .status(StatusCode::PARTIAL_CONTENT)
+                .insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{}", r.start, r.end - 1, meta.size)));
             r.end - r.start
         }
         None => meta.size,

@@ -23,7 +23,8 @@ async fn health(st: web::Data<AppState>) -> HttpResponse {
     };
     let probe = st.storage.probe(Duration::from_secs(3)).await;
     let failures: Vec<String> = [probe.local.clone().err(), probe.object.clone().and_then(Result::err)].into_iter().flatten().collect();
-    let storage = Check { ok: probe.is_ok(), message: (!failures.is_empty()).then(|| failures.join("; ")), kind: probe.mode.as_str().into() };
+    let storage =
+        Check { ok: probe.is_ok(), message: (!failures.is_empty()).then(|| failures.join("; ")), kind: probe.mode.as_str().into() };
     let ok = db.ok && storage.ok;
     let body = Health {
         ok,

@@ -84,7 +84,8 @@ async fn json_body(mut payload: web::Payload, max: usize, limits: &UploadLimits)
         }
         body.extend_from_slice(&chunk);
     }
-    let parsed: DataUrlUpload = serde_json::from_slice(&body).map_err(|e| Error::validation("invalid_json", "请求格式不正确").with_detail(e.to_string()))?;
+    let parsed: DataUrlUpload =
+        serde_json::from_slice(&body).map_err(|e| Error::validation("invalid_json", "请求格式不正确").with_detail(e.to_string()))?;
     decode_data_url(&parsed.data_url, limits.max_bytes)
 }
 

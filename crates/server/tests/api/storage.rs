@@ -53,7 +53,12 @@ async fn generated_images_are_shown_watermarked_and_downloaded_per_role(app: Tes
     app.store.update_user(vip_id, UserPatch { watermark_disabled: Some(true), ..Default::default() }).await.unwrap();
     let admin = app.admin_token().await;
     let _ = uv;
-    for (who, token, raw) in [("anonymous", None, false), ("member", Some(user.as_str()), false), ("allowed", Some(vip.as_str()), true), ("admin", Some(admin.as_str()), true)] {
+    for (who, token, raw) in [
+        ("anonymous", None, false),
+        ("member", Some(user.as_str()), false),
+        ("allowed", Some(vip.as_str()), true),
+        ("admin", Some(admin.as_str()), true),
+    ] {
         let (s, h, body) = fetch(&app, q, token).await;
         assert_eq!(s, StatusCode::OK, "{who}");
         assert_eq!(body.as_ref() == original.as_slice(), raw, "{who}: raw bytes only with the permission");
@@ -140,7 +145,12 @@ async fn reference_images_upload_with_limits(app: TestApp) {
     let res = post(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bomb)), Some(&token)).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "image_too_large");
-    let res = post(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"<html>hi</html>".to_vec()).file_name("a.png")), Some(&token)).await.unwrap();
+    let res = post(
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"<html>hi</html>".to_vec()).file_name("a.png")),
+        Some(&token),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "unsupported_media_type");
     let big = vec![0u8; 21 * 1024 * 1024];
@@ -148,7 +158,11 @@ async fn reference_images_upload_with_limits(app: TestApp) {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let res = post(reqwest::multipart::Form::new().text("other", "x"), Some(&token)).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_error(&app.post("/api/uploads/reference-images", json!({ "dataUrl": "data:text/plain,hi" }), Some(&token)).await, 400, "invalid_data_url");
+    assert_error(
+        &app.post("/api/uploads/reference-images", json!({ "dataUrl": "data:text/plain,hi" }), Some(&token)).await,
+        400,
+        "invalid_data_url",
+    );
     let listed = app.state.storage.local().list("works/references/").await.unwrap();
     assert_eq!(listed.len(), 2, "refused uploads store nothing");
 }
