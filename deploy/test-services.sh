@@ -3,6 +3,8 @@
 #   MIAOJING_TEST_PG_URL   PostgreSQL role with CREATEDB (deploy/pg-test-env.sh)
 #   MIAOJING_TEST_SMTP     host:port of a real SMTP sink (aiosmtpd)
 #   MIAOJING_TEST_MAILDIR  the Maildir the sink delivers into
+#   MIAOJING_TEST_S3_ENDPOINT  http://host:port of a real S3-compatible server (moto_server);
+#                          tests create their own buckets there (any access key is accepted)
 # Source it (`source deploy/test-services.sh`); `mj_stop_test_services` stops what it started.
 # Idempotent; needs root for apt-get on a fresh machine.
 
@@ -25,6 +27,23 @@ _mj_python_tools() {
     if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
         "$venv/bin/pip" install -q 'aiosmtpd>=1.4,<2' >&2 || return 1
     fi
+    if [ ! -x "$venv/bin/moto_server" ]; then
+        "$venv/bin/pip" install -q 'moto[server]>=5,<6' >&2 || return 1
+    fi
+}
+
+# Waits until something listens on 127.0.0.1:$1 while process $2 lives; $3 names it, $4 is its log.
+_mj_wait_port() {
+    local i
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        if ! kill -0 "$2" 2>/dev/null || [ "$i" -eq 100 ]; then
+            echo "test-services: $3 did not start:" >&2
+            cat "$4" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
 }
 
 _mj_free_port() {
@@ -55,15 +74,25 @@ mj_start_test_services() {
         sleep 0.1
     done
     export MIAOJING_TEST_SMTP="127.0.0.1:$port" MIAOJING_TEST_MAILDIR="$maildir" MJ_SMTP_PID
-    echo "test-services: PostgreSQL $MIAOJING_TEST_PG_URL, SMTP sink $MIAOJING_TEST_SMTP -> $MIAOJING_TEST_MAILDIR" >&2
+    local s3port
+    s3port="$(_mj_free_port)"
+    "$_mj_root/.tools/venv/bin/moto_server" -H 127.0.0.1 -p "$s3port" >"$maildir.s3.log" 2>&1 &
+    MJ_S3_PID=$!
+    _mj_wait_port "$s3port" "$MJ_S3_PID" "the S3 server (moto_server)" "$maildir.s3.log" || return 1
+    export MIAOJING_TEST_S3_ENDPOINT="http://127.0.0.1:$s3port" MJ_S3_PID
+    echo "test-services: PostgreSQL $MIAOJING_TEST_PG_URL, SMTP sink $MIAOJING_TEST_SMTP -> $MIAOJING_TEST_MAILDIR, S3 $MIAOJING_TEST_S3_ENDPOINT" >&2
 }
 
 mj_stop_test_services() {
+    if [ -n "${MJ_S3_PID:-}" ]; then
+        kill "$MJ_S3_PID" 2>/dev/null || true
+        wait "$MJ_S3_PID" 2>/dev/null || true
+    fi
     if [ -n "${MJ_SMTP_PID:-}" ]; then
         kill "$MJ_SMTP_PID" 2>/dev/null || true
         wait "$MJ_SMTP_PID" 2>/dev/null || true
     fi
     if [ -n "${MIAOJING_TEST_MAILDIR:-}" ] && [ -d "$MIAOJING_TEST_MAILDIR" ]; then
-        rm -rf "$MIAOJING_TEST_MAILDIR" "$MIAOJING_TEST_MAILDIR.log"
+        rm -rf "$MIAOJING_TEST_MAILDIR" "$MIAOJING_TEST_MAILDIR.log" "$MIAOJING_TEST_MAILDIR.s3.log"
     fi
 }

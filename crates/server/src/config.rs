@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use miaojing_auth::rate_limit::{Limit, RateLimits};
+use miaojing_storage::{Mode, ObjectConfig, StorageConfig};
 
 /// Settings of `miaojing serve` (each flag also reads the environment variable named).
 #[derive(Debug, Clone, Args)]
@@ -86,6 +87,66 @@ pub struct CommonArgs {
     /// Local storage directory (default: `<data dir>/storage`).
     #[arg(long, env = "LOCAL_STORAGE_DIR")]
     pub local_storage_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub object: ObjectArgs,
+}
+
+/// Object storage settings (`STORAGE_MODE=object|dual`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ObjectArgs {
+    /// `local`, `object` or `dual` (default: `dual` when a bucket is set, else `local`).
+    #[arg(long, env = "STORAGE_MODE")]
+    pub storage_mode: Option<String>,
+    /// Bucket of the S3-compatible object store.
+    #[arg(long, env = "OBJECT_STORAGE_BUCKET")]
+    pub object_storage_bucket: Option<String>,
+    /// Region (default `us-east-1`; `auto` means the same).
+    #[arg(long, env = "OBJECT_STORAGE_REGION", default_value = "")]
+    pub object_storage_region: String,
+    /// Endpoint URL of an S3-compatible service (empty: AWS S3).
+    #[arg(long, env = "OBJECT_STORAGE_ENDPOINT")]
+    pub object_storage_endpoint: Option<String>,
+    /// Access key id.
+    #[arg(long, env = "OBJECT_STORAGE_ACCESS_KEY_ID", hide_env_values = true)]
+    pub object_storage_access_key_id: Option<String>,
+    /// Secret access key.
+    #[arg(long, env = "OBJECT_STORAGE_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub object_storage_secret_access_key: Option<String>,
+    /// Path-style URLs (`1|true|yes|on`, default true).
+    #[arg(long, env = "OBJECT_STORAGE_FORCE_PATH_STYLE", default_value = "true")]
+    pub object_storage_force_path_style: String,
+    /// Key prefix inside the bucket.
+    #[arg(long, env = "OBJECT_STORAGE_PREFIX")]
+    pub object_storage_prefix: Option<String>,
+}
+
+impl ObjectArgs {
+    /// The mode and bucket; a mode that needs a bucket without one is an error.
+    pub fn resolve(&self) -> anyhow::Result<(Mode, Option<ObjectConfig>)> {
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let object = nonempty(&self.object_storage_bucket).map(|bucket| ObjectConfig {
+            bucket,
+            region: self.object_storage_region.trim().to_string(),
+            endpoint: nonempty(&self.object_storage_endpoint),
+            access_key_id: nonempty(&self.object_storage_access_key_id),
+            secret_access_key: nonempty(&self.object_storage_secret_access_key),
+            force_path_style: miaojing_storage::config::parse_flag(&self.object_storage_force_path_style),
+            prefix: nonempty(&self.object_storage_prefix),
+        });
+        let mode = match nonempty(&self.storage_mode) {
+            Some(m) => Mode::parse(&m)?,
+            None if object.is_some() => Mode::Dual,
+            None => Mode::Local,
+        };
+        if mode != Mode::Local && object.is_none() {
+            anyhow::bail!("STORAGE_MODE={} needs OBJECT_STORAGE_BUCKET", mode.as_str());
+        }
+        let object = match object {
+            Some(o) => Some(o.validated()?),
+            None => None,
+        };
+        Ok((mode, object))
+    }
 }
 
 /// Resolved configuration.
@@ -100,6 +161,8 @@ pub struct Config {
     pub jwt_secret: String,
     pub encryption_key: String,
     pub storage_dir: PathBuf,
+    pub storage_mode: Mode,
+    pub object_storage: Option<ObjectConfig>,
     pub admin: Option<AdminSeed>,
     pub frame_ancestors: Vec<String>,
     pub static_dir: Option<PathBuf>,
@@ -130,6 +193,8 @@ pub struct Resolved {
     pub jwt_secret: String,
     pub encryption_key: String,
     pub storage_dir: PathBuf,
+    pub storage_mode: Mode,
+    pub object_storage: Option<ObjectConfig>,
 }
 
 impl CommonArgs {
@@ -146,7 +211,17 @@ impl CommonArgs {
         let encryption_key =
             secret(&self.data_dir, "data_encryption_key", self.data_encryption_key.as_deref(), production, "DATA_ENCRYPTION_KEY")?;
         let storage_dir = self.local_storage_dir.clone().unwrap_or_else(|| self.data_dir.join("storage"));
-        Ok(Resolved { data_dir: self.data_dir.clone(), database_url, production, jwt_secret, encryption_key, storage_dir })
+        let (storage_mode, object_storage) = self.object.resolve()?;
+        Ok(Resolved {
+            data_dir: self.data_dir.clone(),
+            database_url,
+            production,
+            jwt_secret,
+            encryption_key,
+            storage_dir,
+            storage_mode,
+            object_storage,
+        })
     }
 }
 
@@ -191,6 +266,20 @@ fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
     std::fs::write(path, value)
 }
 
+impl Config {
+    /// The storage configuration.
+    pub fn storage_config(&self) -> StorageConfig {
+        StorageConfig { mode: self.storage_mode, local_dir: self.storage_dir.clone(), object: self.object_storage.clone() }
+    }
+}
+
+impl Resolved {
+    /// The storage configuration.
+    pub fn storage_config(&self) -> StorageConfig {
+        StorageConfig { mode: self.storage_mode, local_dir: self.storage_dir.clone(), object: self.object_storage.clone() }
+    }
+}
+
 impl ServeArgs {
     /// Resolves everything `serve` needs.
     pub fn into_config(self) -> anyhow::Result<Config> {
@@ -215,6 +304,8 @@ impl ServeArgs {
             jwt_secret: r.jwt_secret,
             encryption_key: r.encryption_key,
             storage_dir: r.storage_dir,
+            storage_mode: r.storage_mode,
+            object_storage: r.object_storage,
             admin,
             frame_ancestors: self.frame_ancestors.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
             static_dir,

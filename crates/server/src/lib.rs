@@ -12,6 +12,7 @@ pub mod site;
 pub mod spa;
 pub mod startup;
 pub mod state;
+pub mod storage_sync;
 pub mod telemetry;
 pub mod upstream;
 

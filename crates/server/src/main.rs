@@ -25,6 +25,27 @@ enum Command {
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Storage maintenance.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// Copy local files to object storage (never deletes; skips files that already match by size
+    /// and checksum; verifies each upload).
+    Sync {
+        /// Only report what would be copied.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only compare local files with object storage.
+        #[arg(long)]
+        verify_only: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +115,13 @@ async fn run() -> anyhow::Result<()> {
             println!("created admin {} ({})", admin.username, admin.email);
         }
         Command::Openapi => print!("{}", miaojing_server::openapi::spec_json()),
+        Command::Storage { action: StorageAction::Sync { dry_run, verify_only, common } } => {
+            let r = common.resolve()?;
+            let summary = miaojing_server::storage_sync::run(&r, dry_run, verify_only).await?;
+            if summary.failed > 0 || (verify_only && summary.missing > 0) {
+                std::process::exit(1);
+            }
+        }
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_providers::outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_providers::secrets::SecretBox;
-use miaojing_storage::LocalStorage;
+use miaojing_storage::Storage;
 use miaojing_store_postgres::PgStore;
 use miaojing_store_sqlite::SqliteStore;
 use utoipa_actix_web::AppExt;
@@ -25,6 +25,11 @@ use crate::http::metrics::{observe, Metrics};
 use crate::site::SiteService;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
+
+/// How often failed mirror uploads (dual storage) are retried.
+const MIRROR_RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often stored images are checked for missing or stale thumbnails.
+const THUMBNAIL_BACKFILL_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Largest JSON body accepted (413 above).
 pub const JSON_LIMIT: usize = 1024 * 1024;
@@ -84,8 +89,8 @@ impl Application {
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),
             site: SiteService::new(store.clone(), secrets.clone()),
-            storage: LocalStorage::new(&config.storage_dir)
-                .map_err(|e| anyhow::anyhow!("storage dir {}: {e}", config.storage_dir.display()))?,
+            storage: Storage::open(config.storage_config()).map_err(|e| anyhow::anyhow!("storage: {e}"))?,
+            downloads: crate::routes::downloads::DownloadTokens::new(&config.jwt_secret),
             secrets,
             metrics: Arc::new(Metrics::default()),
             trust_proxy: config.trust_proxy,
@@ -115,6 +120,8 @@ impl Application {
     /// Serves until stopped, with background housekeeping.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         crate::maintenance::spawn(self.state.clone());
+        self.state.storage.spawn_mirror_retry(MIRROR_RETRY_EVERY);
+        self.state.storage.spawn_thumbnail_backfill(THUMBNAIL_BACKFILL_EVERY);
         self.server.await
     }
 }

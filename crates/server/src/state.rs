@@ -7,7 +7,7 @@ use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_providers::outbound::OutboundClient;
 use miaojing_providers::secrets::SecretBox;
-use miaojing_storage::LocalStorage;
+use miaojing_storage::Storage;
 
 use crate::http::metrics::Metrics;
 use crate::site::SiteService;
@@ -25,7 +25,8 @@ pub struct AppState {
     pub outbound: OutboundClient,
     /// The in-process mock upstream of demo mode (kept alive with the state).
     pub demo: Option<Arc<miaojing_mock_upstream::MockHandle>>,
-    pub storage: LocalStorage,
+    pub storage: Storage,
+    pub downloads: crate::routes::downloads::DownloadTokens,
     pub metrics: Arc<Metrics>,
     pub trust_proxy: bool,
     pub started: Instant,

@@ -1,11 +1,22 @@
-//! `GET /api/local-storage/{key}`: stored files, with ETag/Last-Modified, conditional
-//! requests and byte ranges (video seeking). Keys are checked by the storage key discipline.
+//! `GET /api/local-storage/{key}`: every stored file, whatever backend holds it.
+//!
+//! - Watermarkable images (see `miaojing_storage::policy`) are always shown watermarked: the
+//!   render is made once, cached under `watermarked/`, and served from disk afterwards.
+//! - Files on local disk are served directly (`ETag`/`Last-Modified`, conditional requests,
+//!   byte ranges); in dual mode the local copy is identical to the mirrored one.
+//! - Files only in object storage are streamed from it with the same validators and ranges.
+//! - Thumbnails (their names carry their profile) are cached for a year as immutable.
+use std::time::UNIX_EPOCH;
+
 use actix_files::NamedFile;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, ContentEncoding, HeaderValue, HttpDate};
+use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::Error;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
+use miaojing_storage::policy::{content_type, is_watermarkable_image, THUMBNAILS_PREFIX};
+use miaojing_storage::StorageError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
@@ -17,29 +28,159 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 /// Versioned files (thumbnails, whose names carry their profile) never change.
 fn cache_control(key: &str) -> &'static str {
-    if key.starts_with("thumbnails/") || key.contains("-m1280q86.") {
+    if key.starts_with(THUMBNAILS_PREFIX) || key.contains("-m1280q86.") {
         "public, max-age=31536000, immutable"
     } else {
         "public, max-age=0, must-revalidate"
     }
 }
 
+pub(crate) fn invalid_key(e: impl std::fmt::Display) -> Error {
+    Error::validation("invalid_key", "文件路径无效").with_detail(e.to_string())
+}
+
+pub(crate) fn not_found() -> Error {
+    Error::not_found("file_not_found", "文件不存在")
+}
+
+/// The watermarked render of `key` (made now if needed); missing sources are 404.
+pub(crate) async fn watermarked_key(st: &AppState, key: &str) -> ApiResult<String> {
+    st.storage.watermarked(key).await.map_err(|e| match e {
+        StorageError::NotFound(_) => not_found().into(),
+        StorageError::Key(k) => invalid_key(k).into(),
+        other => {
+            tracing::warn!(key, error = %other, "watermark render failed");
+            Error::not_found("file_not_found", "文件不存在").with_detail("the file could not be rendered").into()
+        }
+    })
+}
+
 /// A stored file. Supports `If-None-Match`, `If-Modified-Since` and `Range`.
-#[utoipa::path(tag = "storage", params(("key" = String, Path, description = "Storage key, e.g. `generated/2026/11/abc.png`")), responses(
-    (status = 200, description = "The file"), (status = 206, description = "A byte range"), (status = 304, description = "Not modified"),
-    (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(tag = "storage", params(("key" = String, Path, description = "Storage key, e.g. `generated/images/abc.png`")), responses(
+    (status = 200, description = "The file (watermarked for generated, gallery and imported images)"), (status = 206, description = "A byte range"),
+    (status = 304, description = "Not modified"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 416, description = "Range not satisfiable")))]
 #[get("/api/local-storage/{key:.*}")]
 async fn local_file(st: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     // The raw path, decoded exactly once by the key discipline.
     let raw = req.uri().path().strip_prefix(PUBLIC_PREFIX).unwrap_or_default();
-    let key = key_from_url_path(raw).map_err(|e| Error::validation("invalid_key", "文件路径无效").with_detail(e.to_string()))?;
-    let path = st.storage.path_of(&key).map_err(|e| Error::validation("invalid_key", "文件路径无效").with_detail(e.to_string()))?;
-    let not_found = || Error::not_found("file_not_found", "文件不存在");
-    if !tokio::fs::metadata(&path).await.map(|m| m.is_file()).unwrap_or(false) {
-        return Err(not_found().into());
-    }
-    let file = NamedFile::open_async(&path).await.map_err(|_| not_found())?;
-    let mut res = file.disable_content_disposition().use_etag(true).use_last_modified(true).into_response(&req);
+    let key = key_from_url_path(raw).map_err(invalid_key)?;
+    let served = if is_watermarkable_image(&key) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let mut res = serve(&st, &req, &served, None).await?;
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&key)));
     Ok(res)
+}
+
+/// Serves `key` from local disk when it is there, else from object storage, with validators and
+/// ranges; `disposition` sets `Content-Disposition`.
+pub(crate) async fn serve(st: &AppState, req: &HttpRequest, key: &str, disposition: Option<HeaderValue>) -> ApiResult<HttpResponse> {
+    let path = st.storage.local().path_of(key).map_err(invalid_key)?;
+    if let Ok(file) = NamedFile::open_async(&path).await {
+        if file.metadata().is_file() {
+            let mut res = file.disable_content_disposition().use_etag(true).use_last_modified(true).into_response(req);
+            if let Some(d) = disposition {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, d);
+            }
+            return Ok(res);
+        }
+    }
+    serve_object(st, req, key, disposition).await
+}
+
+/// A single byte range of a `size`-byte file: `None` = whole file, `Err` = unsatisfiable.
+fn parse_range(value: &str, size: u64) -> Result<Option<std::ops::Range<u64>>, ()> {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None); // multiple ranges: answer with the whole file
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 {
+            return Err(());
+        }
+        size.saturating_sub(n)..size
+    } else {
+        let start: u64 = a.parse().map_err(|_| ())?;
+        let end = if b.is_empty() { size } else { b.parse::<u64>().map_err(|_| ())?.saturating_add(1).min(size) };
+        if start >= end {
+            return Err(());
+        }
+        start..end
+    };
+    if range.start >= size {
+        return Err(());
+    }
+    Ok(Some(range))
+}
+
+async fn serve_object(st: &AppState, req: &HttpRequest, key: &str, disposition: Option<HeaderValue>) -> ApiResult<HttpResponse> {
+    let meta = st.storage.head(key).await.map_err(Error::from)?.ok_or_else(not_found)?;
+    let secs = meta.modified.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let etag = format!("\"{}\"", meta.etag.clone().unwrap_or_else(|| format!("{:x}-{secs:x}", meta.size)));
+    let last_modified = HttpDate::from(UNIX_EPOCH + std::time::Duration::from_secs(secs));
+    let h = req.headers();
+    let mut builder = HttpResponse::build(StatusCode::OK);
+    builder
+        .insert_header((header::ETAG, etag.as_str()))
+        .insert_header((header::LAST_MODIFIED, last_modified.to_string()))
+        .insert_header((header::ACCEPT_RANGES, "bytes"));
+    let not_modified = match h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        Some(inm) => inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag),
+        None => h
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<HttpDate>().ok())
+            .is_some_and(|since| std::time::SystemTime::from(since) >= std::time::SystemTime::from(last_modified)),
+    };
+    if not_modified {
+        return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
+    }
+    // `If-Range` with another validator means the file changed: send all of it.
+    let if_range_ok = h.get(header::IF_RANGE).and_then(|v| v.to_str().ok()).is_none_or(|v| v == etag);
+    let range = match h.get(header::RANGE).and_then(|v| v.to_str().ok()).filter(|_| if_range_ok) {
+        Some(v) => match parse_range(v, meta.size) {
+            Ok(r) => r,
+            Err(()) => {
+                return Ok(HttpResponse::RangeNotSatisfiable()
+                    .insert_header((header::CONTENT_RANGE, format!("bytes */{}", meta.size)))
+                    .finish());
+            }
+        },
+        None => None,
+    };
+    let read = st.storage.get(key, range.clone()).await.map_err(Error::from)?;
+    builder.insert_header((header::CONTENT_TYPE, content_type(key))).insert_header(ContentEncoding::Identity);
+    if let Some(d) = disposition {
+        builder.insert_header((header::CONTENT_DISPOSITION, d));
+    }
+    let len = match &range {
+        Some(r) => {
+            builder
+                .status(StatusCode::PARTIAL_CONTENT)
+                .insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{}", r.start, r.end - 1, meta.size)));
+            r.end - r.start
+        }
+        None => meta.size,
+    };
+    builder.no_chunking(len);
+    Ok(builder.streaming(read.body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-3", 10), Ok(Some(0..4)));
+        assert_eq!(parse_range("bytes=5-", 10), Ok(Some(5..10)));
+        assert_eq!(parse_range("bytes=-3", 10), Ok(Some(7..10)));
+        assert_eq!(parse_range("bytes=2-100", 10), Ok(Some(2..10)));
+        assert_eq!(parse_range("bytes=0-1,4-5", 10), Ok(None));
+        assert_eq!(parse_range("items=0-1", 10), Ok(None));
+        assert!(parse_range("bytes=10-", 10).is_err());
+        assert!(parse_range("bytes=5-2", 10).is_err());
+        assert!(parse_range("bytes=x-2", 10).is_err());
+    }
 }

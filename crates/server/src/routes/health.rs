@@ -21,10 +21,10 @@ async fn health(st: web::Data<AppState>) -> HttpResponse {
         Ok(Err(e)) => Check { ok: false, message: Some(e.message), kind: st.store.backend().into() },
         Err(_) => Check { ok: false, message: Some("database did not answer in 3 s".into()), kind: st.store.backend().into() },
     };
-    let storage = match st.storage.probe(Duration::from_secs(3)).await {
-        Ok(()) => Check { ok: true, message: None, kind: "local".into() },
-        Err(m) => Check { ok: false, message: Some(m), kind: "local".into() },
-    };
+    let probe = st.storage.probe(Duration::from_secs(3)).await;
+    let failures: Vec<String> = [probe.local.clone().err(), probe.object.clone().and_then(Result::err)].into_iter().flatten().collect();
+    let storage =
+        Check { ok: probe.is_ok(), message: (!failures.is_empty()).then(|| failures.join("; ")), kind: probe.mode.as_str().into() };
     let ok = db.ok && storage.ok;
     let body = Health {
         ok,

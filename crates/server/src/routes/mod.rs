@@ -9,12 +9,14 @@ pub mod admin;
 pub mod auth;
 pub mod credits;
 pub mod docs;
+pub mod downloads;
 pub mod email;
 pub mod files;
 pub mod health;
 pub mod models;
 pub mod profile;
 pub mod site;
+pub mod uploads;
 pub mod user_api_keys;
 
 /// Registers every API route.
@@ -28,6 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     user_api_keys::configure(cfg);
     health::configure(cfg);
     files::configure(cfg);
+    downloads::configure(cfg);
+    uploads::configure(cfg);
     admin::configure(cfg);
     docs::configure(cfg);
 }

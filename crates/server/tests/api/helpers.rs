@@ -38,6 +38,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
         jwt_secret: "test-jwt-secret-0123456789abcdef0123456789".into(),
         encryption_key: "test-encryption-key-0123456789abcdef012345".into(),
         storage_dir: dir.join("storage"),
+        storage_mode: miaojing_storage::Mode::Local,
+        object_storage: None,
         admin: None,
         frame_ancestors: vec![],
         static_dir: None,

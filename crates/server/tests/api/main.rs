@@ -9,3 +9,4 @@ mod hardening;
 mod openapi;
 mod providers;
 mod site;
+mod storage;

@@ -1,0 +1,233 @@
+//! `GET /api/download`: a stored file as an attachment (or inline) with a sensible file name.
+//!
+//! Generated, gallery and imported images come raw only to admins and to users allowed to
+//! download without the watermark (`watermark_disabled`); everyone else, signed in or not, gets
+//! the watermarked render. The caller is read from the bearer header or, for plain anchor links
+//! that cannot send headers, from a short-lived download token (`POST /api/download/token`):
+//! an HMAC over the user id and expiry, refused from cross-site requests. Only files of this
+//! site (`/api/local-storage/…` URLs) are served; other URLs are refused.
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use miaojing_api_types::error::ErrorBody;
+use miaojing_domain::user::User;
+use miaojing_domain::Error;
+use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
+use miaojing_storage::policy::is_watermarkable_image;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::files::{invalid_key, serve, watermarked_key};
+use crate::http::error::ApiResult;
+use crate::http::extract::{Authed, MaybeAuthed};
+use crate::state::AppState;
+
+/// Lifetime of a download token.
+pub const TOKEN_TTL_SECS: i64 = 300;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(download).service(download_token);
+}
+
+/// Stateless download tokens: `<user id>.<expiry unix>.<HMAC-SHA256>`.
+#[derive(Clone)]
+pub struct DownloadTokens {
+    key: Arc<[u8]>,
+}
+
+impl DownloadTokens {
+    /// Tokens keyed from the server secret (a separate derivation from session tokens).
+    pub fn new(secret: &str) -> Self {
+        Self { key: format!("miaojing-download-token:{secret}").into_bytes().into() }
+    }
+
+    fn sign(&self, payload: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
+        mac.update(payload.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// A token for `user` valid until the returned time.
+    pub fn issue(&self, user: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+        let exp = now.timestamp() + TOKEN_TTL_SECS;
+        let payload = format!("{}.{exp}", user.simple());
+        let sig = self.sign(&payload);
+        (format!("{payload}.{sig}"), DateTime::from_timestamp(exp, 0).unwrap_or(now))
+    }
+
+    /// The user of a valid, unexpired token.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Uuid, Error> {
+        let bad = || Error::unauthenticated("下载链接无效或已过期").with_detail("invalid download token");
+        let (payload, sig) = token.rsplit_once('.').ok_or_else(bad)?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
+        mac.update(payload.as_bytes());
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).map_err(|_| bad())?;
+        mac.verify_slice(&sig).map_err(|_| bad())?;
+        let (user, exp) = payload.split_once('.').ok_or_else(bad)?;
+        let exp: i64 = exp.parse().map_err(|_| bad())?;
+        if exp < now.timestamp() {
+            return Err(bad());
+        }
+        Uuid::parse_str(user).map_err(|_| bad())
+    }
+}
+
+/// A download token.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A short-lived token for `GET /api/download?downloadToken=…` links (signed-in users).
+#[utoipa::path(tag = "storage", responses((status = 200, body = DownloadToken), (status = 401, body = ErrorBody)))]
+#[post("/api/download/token")]
+async fn download_token(st: web::Data<AppState>, user: Authed) -> HttpResponse {
+    let (token, expires_at) = st.downloads.issue(user.0.user.id, Utc::now());
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(DownloadToken { token, expires_at })
+}
+
+/// Query of `GET /api/download`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadQuery {
+    /// `/api/local-storage/<key>` (relative, or absolute with any host).
+    pub url: Option<String>,
+    /// File name offered to the browser (base name only).
+    pub filename: Option<String>,
+    /// `inline` to display instead of downloading.
+    pub disposition: Option<String>,
+    /// `1` is the same as `disposition=inline`.
+    pub inline: Option<String>,
+    /// A token from `POST /api/download/token`, for links that cannot send headers.
+    pub download_token: Option<String>,
+}
+
+/// The storage key named by a site URL.
+fn key_of(url: &str) -> Result<String, Error> {
+    let url = url.trim();
+    let path = if url.starts_with('/') && !url.starts_with("//") {
+        url.to_string()
+    } else {
+        let parsed = url::Url::parse(url).map_err(|_| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::validation("unsupported_url", "仅支持站内文件 URL"));
+        }
+        parsed.path().to_string()
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let raw = path.strip_prefix(PUBLIC_PREFIX).ok_or_else(|| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+    key_from_url_path(raw).map_err(invalid_key)
+}
+
+/// A safe file name: base name only, no quotes or control characters, with an extension.
+fn file_name(given: Option<&str>, key: &str) -> String {
+    let base = |s: &str| s.rsplit(['/', '\\']).next().unwrap_or_default().to_string();
+    let mut name: String = given
+        .map(base)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| base(key))
+        .chars()
+        .map(|c| if c == '"' || c.is_control() { '_' } else { c })
+        .take(150)
+        .collect();
+    name = name.trim().trim_start_matches('.').to_string();
+    if name.is_empty() {
+        name = "download".into();
+    }
+    if !name.contains('.') {
+        if let Some((_, ext)) = key.rsplit_once('.') {
+            name = format!("{name}.{ext}");
+        }
+    }
+    name
+}
+
+fn disposition(kind: &str, name: &str) -> HeaderValue {
+    let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '\\' { c } else { '_' }).collect();
+    let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC);
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// May `user` download raw generated media?
+fn raw_allowed(user: Option<&User>) -> bool {
+    user.is_some_and(|u| u.is_active && (u.role.is_admin() || u.watermark_disabled))
+}
+
+async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: Option<&str>) -> ApiResult<Option<User>> {
+    if bearer.is_some() {
+        return Ok(bearer);
+    }
+    let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
+    // Tokens ride on plain links; a link on another site must not be able to use one.
+    if req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return Err(Error::forbidden("cross_site_download", "不允许跨站下载").into());
+    }
+    let id = st.downloads.verify(token, Utc::now())?;
+    Ok(st.store.user_by_id(id).await?.filter(|u| u.is_active))
+}
+
+/// Downloads a stored file. Watermarked unless the caller may have raw media.
+#[utoipa::path(tag = "storage", params(DownloadQuery), responses(
+    (status = 200, description = "The file, with Content-Disposition"), (status = 206, description = "A byte range"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/download")]
+async fn download(st: web::Data<AppState>, req: HttpRequest, q: web::Query<DownloadQuery>, auth: MaybeAuthed) -> ApiResult<HttpResponse> {
+    let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation("missing_url", "缺少 url 参数"))?;
+    let key = key_of(url)?;
+    let user = caller(&st, &req, auth.0.map(|a| a.user), q.download_token.as_deref()).await?;
+    let served = if is_watermarkable_image(&key) && !raw_allowed(user.as_ref()) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let inline = q.disposition.as_deref() == Some("inline") || q.inline.as_deref() == Some("1");
+    let name = file_name(q.filename.as_deref(), &served);
+    let mut res = serve(&st, &req, &served, Some(disposition(if inline { "inline" } else { "attachment" }, &name))).await?;
+    // The answer depends on who asks.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("Authorization"));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_verify_expire_and_refuse_forgeries() {
+        let t = DownloadTokens::new("secret-a");
+        let user = Uuid::new_v4();
+        let now = Utc::now();
+        let (token, exp) = t.issue(user, now);
+        assert_eq!(t.verify(&token, now).unwrap(), user);
+        assert_eq!((exp - now).num_seconds(), TOKEN_TTL_SECS);
+        assert!(t.verify(&token, now + chrono::Duration::seconds(TOKEN_TTL_SECS + 1)).is_err(), "expired");
+        assert!(DownloadTokens::new("secret-b").verify(&token, now).is_err(), "another key");
+        let other = Uuid::new_v4().simple().to_string();
+        let forged = format!("{other}{}", &token[32..]);
+        assert!(t.verify(&forged, now).is_err(), "another user with the same signature");
+        assert!(t.verify("garbage", now).is_err());
+    }
+
+    #[test]
+    fn names_and_keys() {
+        assert_eq!(file_name(Some("../../etc/pa\"ss\r\nwd"), "generated/images/a.png"), "pa_ss__wd.png");
+        assert_eq!(file_name(None, "generated/images/a.png"), "a.png");
+        assert_eq!(file_name(Some("作品"), "generated/images/a.webp"), "作品.webp");
+        assert_eq!(file_name(Some("..."), "x"), "download");
+        assert_eq!(key_of("/api/local-storage/generated/images/a%20b.png?x=1").unwrap(), "generated/images/a b.png");
+        assert_eq!(key_of("https://any.host/api/local-storage/a/b.png").unwrap(), "a/b.png");
+        assert!(key_of("/api/local-storage/%2e%2e/secret").is_err());
+        assert!(key_of("//evil.com/api/local-storage/a.png").is_err());
+        assert!(key_of("https://example.com/file.png").is_err());
+        assert!(key_of("file:///etc/passwd").is_err());
+        let d = disposition("attachment", "作品.png");
+        assert_eq!(d.to_str().unwrap(), "attachment; filename=\"__.png\"; filename*=UTF-8''%E4%BD%9C%E5%93%81%2Epng");
+    }
+}
