@@ -225,6 +225,8 @@ pub trait Store:
     + RateLimitRepo
     + StatsRepo
     + StoreInfo
+    + crate::job::JobRepo
+    + crate::work::WorkRepo
 {
 }
 
@@ -241,5 +243,7 @@ impl<T> Store for T where
         + RateLimitRepo
         + StatsRepo
         + StoreInfo
+        + crate::job::JobRepo
+        + crate::work::WorkRepo
 {
 }

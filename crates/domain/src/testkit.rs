@@ -36,6 +36,9 @@ use crate::session::Session;
 use crate::user::{NewUser, Role, Tier, User, UserPatch};
 use crate::{Error, ErrorKind, PageRequest, Result, Store};
 
+mod jobs;
+pub use jobs::*;
+
 /// A store shared by the tasks of a case.
 pub type SharedStore = Arc<dyn Store>;
 
@@ -87,6 +90,14 @@ macro_rules! contract_tests {
             logs_filter_and_purge,
             rate_limit_windows,
             platform_stats_count,
+            jobs_submit_dedupe_and_hold,
+            holds_parallel_submissions_exact,
+            finish_settles_exactly_once,
+            claims_leases_and_recovery,
+            jobs_admin_list_and_cleanup,
+            works_history_scope,
+            gallery_pages_stable,
+            likes_idempotent,
         );
     };
 }

@@ -18,6 +18,7 @@ mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
+mod jobs;
 mod ledger;
 mod logs;
 mod rate_limits;
@@ -28,6 +29,7 @@ mod settings;
 mod sql;
 mod stats;
 mod users;
+mod works;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -14,6 +14,7 @@ mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
+mod jobs;
 mod ledger;
 mod logs;
 mod rate_limits;
@@ -23,6 +24,7 @@ mod sessions;
 mod settings;
 mod stats;
 mod users;
+mod works;
 
 use async_trait::async_trait;
 use miaojing_domain::repo::{PoolStats, StoreInfo};
