@@ -9,6 +9,7 @@ pub mod credits;
 pub mod error;
 pub mod profile;
 pub mod site;
+pub mod works;
 
 /// A plain `{ "success": true }` acknowledgement.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]

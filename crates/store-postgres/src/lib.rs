@@ -29,12 +29,14 @@ mod settings;
 mod sql;
 mod stats;
 mod users;
+mod wakeup;
 mod works;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use connect::MIGRATOR;
+pub use wakeup::PgWakeup;
 
 use sqlx::PgPool;
 

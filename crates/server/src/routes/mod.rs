@@ -14,6 +14,8 @@ pub mod files;
 pub mod health;
 pub mod profile;
 pub mod site;
+pub mod works;
+pub mod works_admin;
 
 /// Registers every API route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -25,6 +27,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     files::configure(cfg);
     admin::configure(cfg);
+    works::configure(cfg);
+    works_admin::configure(cfg);
     docs::configure(cfg);
 }
 
