@@ -10,6 +10,7 @@ pub mod error;
 pub mod profile;
 pub mod providers;
 pub mod site;
+pub mod works;
 
 /// A plain `{ "success": true }` acknowledgement.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]

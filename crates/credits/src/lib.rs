@@ -2,6 +2,7 @@
 //! invitation rewards. Every balance change goes through the store's ledger port.
 
 pub mod csv;
+pub mod holds;
 pub mod redeem;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use miaojing_domain::user::User;
 use miaojing_domain::{Error, PageRequest, Paged, Result, Store};
 use uuid::Uuid;
 
+pub use holds::{estimate, HoldService, Pricing};
 pub use redeem::{BatchSpec, RedeemService};
 
 /// Longest reason an admin may give for an adjustment.

@@ -6,6 +6,7 @@ pub mod announcement;
 pub mod email_code;
 pub mod error;
 pub mod invitation;
+pub mod job;
 pub mod ledger;
 pub mod log;
 pub mod page;
@@ -14,6 +15,7 @@ pub mod redeem;
 pub mod repo;
 pub mod session;
 pub mod user;
+pub mod work;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -314,6 +314,8 @@ pub trait Store:
     + CatalogRepo
     + ChannelHealthRepo
     + StoreInfo
+    + crate::job::JobRepo
+    + crate::work::WorkRepo
 {
 }
 
@@ -334,5 +336,7 @@ impl<T> Store for T where
         + CatalogRepo
         + ChannelHealthRepo
         + StoreInfo
+        + crate::job::JobRepo
+        + crate::work::WorkRepo
 {
 }

@@ -40,6 +40,9 @@ use crate::session::Session;
 use crate::user::{NewUser, Role, Tier, User, UserPatch};
 use crate::{Error, ErrorKind, PageRequest, Result, Store};
 
+mod jobs;
+pub use jobs::*;
+
 /// A store shared by the tasks of a case.
 pub type SharedStore = Arc<dyn Store>;
 
@@ -96,6 +99,14 @@ macro_rules! contract_tests {
             catalog_providers_recommendations_presets,
             model_catalog_reads_what_the_caller_may_see,
             channel_health_counts_and_freezes,
+            jobs_submit_dedupe_and_hold,
+            holds_parallel_submissions_exact,
+            finish_settles_exactly_once,
+            claims_leases_and_recovery,
+            jobs_admin_list_and_cleanup,
+            works_history_scope,
+            gallery_pages_stable,
+            likes_idempotent,
         );
     };
 }

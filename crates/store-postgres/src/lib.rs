@@ -20,6 +20,7 @@ mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
+mod jobs;
 mod ledger;
 mod logs;
 mod provider_rows;
@@ -33,11 +34,14 @@ mod stats;
 mod system_apis;
 mod user_api_keys;
 mod users;
+mod wakeup;
+mod works;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use connect::MIGRATOR;
+pub use wakeup::PgWakeup;
 
 use sqlx::PgPool;
 

@@ -16,6 +16,7 @@ mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
+mod jobs;
 mod ledger;
 mod logs;
 mod provider_rows;
@@ -28,6 +29,7 @@ mod stats;
 mod system_apis;
 mod user_api_keys;
 mod users;
+mod works;
 
 use async_trait::async_trait;
 use miaojing_domain::repo::{PoolStats, StoreInfo};

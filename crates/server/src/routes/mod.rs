@@ -18,6 +18,8 @@ pub mod profile;
 pub mod site;
 pub mod uploads;
 pub mod user_api_keys;
+pub mod works;
+pub mod works_admin;
 
 /// Registers every API route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -33,6 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     downloads::configure(cfg);
     uploads::configure(cfg);
     admin::configure(cfg);
+    works::configure(cfg);
+    works_admin::configure(cfg);
     docs::configure(cfg);
 }
 

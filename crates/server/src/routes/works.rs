@@ -1,0 +1,210 @@
+//! Creation history (written by the server only), the public gallery, publishing and likes.
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
+use miaojing_api_types::works::{Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse};
+use miaojing_domain::job::Mode;
+use miaojing_domain::work::{Cursor, GalleryItem, GalleryQuery, GallerySort, Work};
+use miaojing_domain::Error;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::{Authed, MaybeAuthed};
+use crate::routes::clean_query;
+use crate::state::AppState;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(history).service(delete_history).service(gallery).service(publish).service(like).service(unlike);
+}
+
+/// The public URL of a stored key (keys are written by the server; a bad one is a 500).
+pub fn url_of(key: &str) -> String {
+    miaojing_storage::keys::public_url(key).unwrap_or_default()
+}
+
+fn history_record(w: &Work) -> HistoryRecord {
+    HistoryRecord {
+        id: w.id,
+        kind: w.mode.media_type().to_string(),
+        mode: w.mode.as_str().to_string(),
+        url: url_of(&w.original_key),
+        thumbnail_url: w.thumbnail_key.as_deref().map(url_of),
+        width: w.width,
+        height: w.height,
+        duration: w.duration_secs,
+        prompt: w.prompt.clone(),
+        negative_prompt: w.negative_prompt.clone(),
+        model: w.model.clone(),
+        params: w.params.clone(),
+        credits_cost: w.credits_cost,
+        published: w.is_public,
+        published_at: w.published_at,
+        created_at: w.created_at,
+    }
+}
+
+/// A gallery item on the wire.
+pub fn gallery_work(i: &GalleryItem) -> GalleryWork {
+    let w = &i.work;
+    GalleryWork {
+        id: w.id,
+        kind: w.mode.media_type().to_string(),
+        mode: w.mode.as_str().to_string(),
+        prompt: w.prompt.clone(),
+        negative_prompt: w.negative_prompt.clone(),
+        url: url_of(&w.original_key),
+        thumbnail_url: w.thumbnail_key.as_deref().map(url_of),
+        width: w.width,
+        height: w.height,
+        duration: w.duration_secs,
+        model: w.model.clone(),
+        likes: w.like_count,
+        liked: i.liked,
+        credits_cost: w.credits_cost,
+        publisher_id: w.user_id,
+        publisher_nickname: if i.author_nickname.trim().is_empty() { "匿名用户".into() } else { i.author_nickname.clone() },
+        publisher_avatar_url: i.author_avatar_url.clone().filter(|u| !u.starts_with("data:") && u.len() <= 2048),
+        published_at: w.published_at,
+        author_email: i.author_email.clone(),
+    }
+}
+
+fn cursor(c: Option<&str>) -> Result<Option<Cursor>, Error> {
+    c.map(str::trim).filter(|s| !s.is_empty()).map(Cursor::decode).transpose()
+}
+
+/// Creation history query.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
+    pub mode: Option<String>,
+    /// 1–100, default 30.
+    pub limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The caller's works, newest first.
+#[utoipa::path(tag = "works", params(HistoryQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[get("/api/creation-history")]
+async fn history(st: web::Data<AppState>, me: Authed, q: web::Query<HistoryQuery>) -> ApiResult<web::Json<HistoryPage>> {
+    let mode = clean_query(q.mode.clone(), 32).map(|m| Mode::parse(&m)).transpose()?;
+    let limit = q.limit.unwrap_or(30).clamp(1, 100);
+    let after = cursor(q.cursor.as_deref())?;
+    let mut works = st.store.user_works(me.0.user.id, mode, after, limit + 1).await?;
+    let more = works.len() as i64 > limit;
+    works.truncate(limit as usize);
+    let next_cursor = if more { works.last().map(|w| Cursor::after_history(w).encode()) } else { None };
+    Ok(web::Json(HistoryPage { records: works.iter().map(history_record).collect(), next_cursor }))
+}
+
+/// Which history rows to delete.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeleteQuery {
+    /// One work.
+    pub id: Option<Uuid>,
+    /// `true` deletes every work of the caller (needed when no `id` is given).
+    pub all: Option<bool>,
+}
+
+/// Deletes one of the caller's works, or all of them with `all=true`.
+#[utoipa::path(tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/api/creation-history")]
+async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<DeleteQuery>) -> ApiResult<web::Json<Deleted>> {
+    let uid = me.0.user.id;
+    let deleted = match (q.id, q.all) {
+        (Some(id), _) => {
+            if !st.store.delete_user_work(uid, id).await? {
+                return Err(Error::not_found("work_not_found", "作品不存在").into());
+            }
+            1
+        }
+        (None, Some(true)) => st.store.delete_user_works(uid).await?,
+        _ => return Err(Error::validation("id_required", "请指定要删除的作品；删除全部需要 all=true").into()),
+    };
+    Ok(web::Json(Deleted { success: true, deleted }))
+}
+
+/// Gallery query.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GalleryParams {
+    /// A mode (`text2img`, …), or `image` / `video`.
+    pub category: Option<String>,
+    /// `latest` (default) or `popular`.
+    pub sort: Option<String>,
+    /// Prompt, author or model.
+    #[serde(alias = "search")]
+    pub q: Option<String>,
+    /// 1–60, default 18.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Parses a gallery category: a mode, `image` or `video`.
+pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
+    Ok(match clean_query(c, 32).as_deref() {
+        None | Some("all") => vec![],
+        Some("image") => vec![Mode::Text2Img, Mode::Img2Img],
+        Some("video") => vec![Mode::Text2Video, Mode::Img2Video],
+        Some(m) => vec![Mode::parse(m)?],
+    })
+}
+
+/// Public works, keyset-paged (no duplicates or gaps while new works arrive).
+#[utoipa::path(tag = "works", params(GalleryParams), responses((status = 200, body = GalleryPage), (status = 400, body = ErrorBody)))]
+#[get("/api/gallery")]
+async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<GalleryParams>) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let sort = clean_query(q.sort, 16).map(|s| GallerySort::parse(&s)).transpose()?.unwrap_or_default();
+    let limit = q.limit.unwrap_or(18).clamp(1, 60);
+    let query = GalleryQuery {
+        modes: category_modes(q.category)?,
+        sort,
+        search: clean_query(q.q, 100),
+        after: cursor(q.cursor.as_deref())?,
+        limit: limit + 1,
+        viewer: me.0.map(|u| u.user.id),
+    };
+    let mut items = st.store.gallery(&query).await?;
+    let has_more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if has_more { items.last().map(|i| Cursor::after_gallery(&i.work, sort).encode()) } else { None };
+    let page = GalleryPage { works: items.iter().map(gallery_work).collect(), next_cursor, has_more };
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "private, max-age=30, stale-while-revalidate=120")).json(page))
+}
+
+/// Publishes one of the caller's works (its stored original and thumbnail are reused), or
+/// unpublishes it with `publish: false`.
+#[utoipa::path(tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/api/gallery/publish")]
+async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
+    let id = body.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
+    let public = body.publish.unwrap_or(true);
+    let w = st
+        .store
+        .set_work_public(me.0.user.id, id, public, Utc::now())
+        .await?
+        .ok_or_else(|| Error::not_found("work_not_found", "作品不存在"))?;
+    Ok(web::Json(PublishResponse { success: true, work_id: w.id, published: w.is_public, result_url: url_of(&w.original_key) }))
+}
+
+/// Likes a public work (idempotent).
+#[utoipa::path(tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/api/gallery/{id}/like")]
+async fn like(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
+    let id = id.into_inner();
+    let likes = st.store.like_work(me.0.user.id, id, Utc::now()).await?;
+    Ok(web::Json(LikeState { work_id: id, liked: true, likes }))
+}
+
+/// Removes the caller's like (idempotent).
+#[utoipa::path(tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/api/gallery/{id}/like")]
+async fn unlike(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
+    let id = id.into_inner();
+    let likes = st.store.unlike_work(me.0.user.id, id).await?;
+    Ok(web::Json(LikeState { work_id: id, liked: false, likes }))
+}

@@ -1,0 +1,603 @@
+//! Generation jobs, credit holds and model call records. Every write is one transaction on
+//! the single writer, so claims and compare-and-set transitions never interleave.
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::job::{
+    CallFilter, Finisher, Hold, Job, JobFilter, JobRepo, JobRow, JobStatus, Mode, ModelCallRecord, NewJob, Outcome, Recovery,
+};
+use miaojing_domain::ledger::{Grant, LedgerKind};
+use miaojing_domain::{Error, ErrorKind, PageRequest, Paged, Result};
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::errors::DbResultExt;
+use crate::ledger::apply_grant_in;
+use crate::sql::contains_pattern as like_pattern;
+use crate::sql::limit_offset;
+use crate::works::insert_work_in;
+use crate::PgStore;
+
+fn col<'r, T>(row: &'r PgRow, name: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    use sqlx::Row as _;
+    row.try_get(name).map_err(|e| Error::internal(format!("postgres: column {name}: {e}")))
+}
+
+fn bad_data(what: &str, value: impl std::fmt::Debug) -> Error {
+    Error::internal(format!("postgres: unexpected {what} {value:?}"))
+}
+
+const JOB_RETURNING: &str = "id, user_id, mode, model, channel, params, client_request_id, status, attempt, \
+     lease_owner, lease_expires_at, heartbeat_at, upstream_task_id, next_poll_at, deadline_at, hold_id, \
+     estimated_cost, actual_cost, error_code, error_message, result, created_at, started_at, finished_at, updated_at";
+
+const JOB_COLUMNS: &str = "j.id, j.user_id, j.mode, j.model, j.channel, j.params, j.client_request_id, j.status, j.attempt, \
+     j.lease_owner, j.lease_expires_at, j.heartbeat_at, j.upstream_task_id, j.next_poll_at, j.deadline_at, j.hold_id, \
+     j.estimated_cost, j.actual_cost, j.error_code, j.error_message, j.result, j.created_at, j.started_at, j.finished_at, \
+     j.updated_at";
+
+fn json_col(row: &PgRow, name: &str) -> Result<Value> {
+    col(row, name)
+}
+
+pub(crate) fn job(row: &PgRow) -> Result<Job> {
+    let mode: String = col(row, "mode")?;
+    let status: String = col(row, "status")?;
+    Ok(Job {
+        id: col(row, "id")?,
+        user_id: col(row, "user_id")?,
+        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
+        model: col(row, "model")?,
+        channel: col(row, "channel")?,
+        params: json_col(row, "params")?,
+        client_request_id: col(row, "client_request_id")?,
+        status: JobStatus::parse(&status).map_err(|_| bad_data("job status", &status))?,
+        attempt: col(row, "attempt")?,
+        lease_owner: col(row, "lease_owner")?,
+        lease_expires_at: col(row, "lease_expires_at")?,
+        heartbeat_at: col(row, "heartbeat_at")?,
+        upstream_task_id: col(row, "upstream_task_id")?,
+        next_poll_at: col(row, "next_poll_at")?,
+        deadline_at: col(row, "deadline_at")?,
+        hold_id: col(row, "hold_id")?,
+        estimated_cost: col(row, "estimated_cost")?,
+        actual_cost: col(row, "actual_cost")?,
+        error_code: col(row, "error_code")?,
+        error_message: col(row, "error_message")?,
+        result: json_col(row, "result")?,
+        created_at: col(row, "created_at")?,
+        started_at: col(row, "started_at")?,
+        finished_at: col(row, "finished_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+fn call_record(row: &PgRow) -> Result<ModelCallRecord> {
+    Ok(ModelCallRecord {
+        id: col(row, "id")?,
+        user_id: col(row, "user_id")?,
+        job_id: col(row, "job_id")?,
+        source: col(row, "source")?,
+        operation: col(row, "operation")?,
+        model: col(row, "model")?,
+        channel: col(row, "channel")?,
+        status: col(row, "status")?,
+        credits_cost: col(row, "credits_cost")?,
+        result_count: col(row, "result_count")?,
+        duration_ms: col(row, "duration_ms")?,
+        error: col(row, "error")?,
+        metadata: json_col(row, "metadata")?,
+        created_at: col(row, "created_at")?,
+        started_at: col(row, "started_at")?,
+        finished_at: col(row, "finished_at")?,
+    })
+}
+
+async fn job_in(conn: &mut PgConnection, id: Uuid) -> Result<Option<Job>> {
+    let row = sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .db()?;
+    row.as_ref().map(job).transpose()
+}
+
+/// The 402 for a hold the balance cannot cover.
+pub(crate) fn short_of(cost: i64, held: i64, balance: i64) -> Error {
+    Error::new(
+        ErrorKind::InsufficientCredits,
+        "insufficient_credits",
+        format!("积分不足，本次生成需要 {cost} 积分，已排队任务预占 {held} 积分，当前余额 {balance} 积分"),
+    )
+}
+
+/// Closes an open hold as `settled` or `released`; false when it was not open.
+async fn close_hold(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime<Utc>) -> Result<bool> {
+    let r = sqlx::query("UPDATE credit_holds SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'open'")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    Ok(r.rows_affected() == 1)
+}
+
+fn charge_description(job: &Job) -> String {
+    let what = if job.mode.media_type() == "video" { "视频生成" } else { "图片生成" };
+    format!("{what} - {}（{}）", job.model, if job.channel.is_empty() { "系统 API" } else { &job.channel })
+}
+
+/// The compare-and-set finish inside the caller's write transaction (see `JobRepo::finish_job`).
+async fn finish_in(conn: &mut PgConnection, id: Uuid, finisher: Finisher<'_>, outcome: Outcome, now: DateTime<Utc>) -> Result<Option<Job>> {
+    let (worker, from) = match finisher {
+        Finisher::Worker(w) => (Some(w), "('running')"),
+        Finisher::Any => (None, "('queued', 'running')"),
+    };
+    let (code, message, result) = match &outcome {
+        Outcome::Failed { code, message } => (Some(code.clone()), Some(message.clone()), Value::Array(vec![])),
+        Outcome::Cancelled => (Some("cancelled".to_string()), Some("用户已取消任务".to_string()), Value::Array(vec![])),
+        Outcome::Succeeded { result, .. } => (None, None, result.clone()),
+    };
+    let row = sqlx::query(&format!(
+        "UPDATE generation_jobs AS j SET status = $1, error_code = $2, error_message = $3, result = $4, finished_at = $5, \
+         updated_at = $5, lease_owner = NULL, lease_expires_at = NULL, next_poll_at = NULL \
+         WHERE j.id = $6 AND j.status IN {from} AND ($7::text IS NULL OR j.lease_owner = $7) RETURNING {JOB_RETURNING}"
+    ))
+    .bind(outcome.status().as_str())
+    .bind(&code)
+    .bind(&message)
+    .bind(&result)
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut done = job(&row)?;
+
+    let mut charged = 0;
+    let mut result_count = 0;
+    if let Outcome::Succeeded { actual_cost, works, .. } = outcome {
+        charged = actual_cost.clamp(0, done.estimated_cost);
+        let mut paid = true;
+        if charged > 0 {
+            let grant =
+                Grant { user_id: done.user_id, amount: -charged, kind: LedgerKind::Consume, description: charge_description(&done) };
+            match apply_grant_in(conn, &grant, now).await {
+                Ok(_) => {}
+                Err(e) if e.kind == ErrorKind::InsufficientCredits => paid = false,
+                Err(e) => return Err(e),
+            }
+        }
+        if paid {
+            result_count = works.len() as i32;
+            for w in works {
+                insert_work_in(conn, &w).await?;
+            }
+            sqlx::query("UPDATE generation_jobs SET actual_cost = $1 WHERE id = $2")
+                .bind(charged)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .db()?;
+            done.actual_cost = Some(charged);
+        } else {
+            charged = 0;
+            sqlx::query(
+                "UPDATE generation_jobs SET status = 'failed', error_code = 'insufficient_credits', \
+                 error_message = '积分不足，无法结算本次生成', result = '[]' WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+            done.status = JobStatus::Failed;
+            done.error_code = Some("insufficient_credits".into());
+            done.error_message = Some("积分不足，无法结算本次生成".into());
+            done.result = Value::Array(vec![]);
+        }
+    }
+    if let Some(hold) = done.hold_id {
+        let how = if done.status == JobStatus::Succeeded { "settled" } else { "released" };
+        close_hold(conn, hold, how, now).await?;
+    }
+    sqlx::query(
+        "UPDATE model_call_records SET status = $1, credits_cost = $2, result_count = $3, error = $4, finished_at = $5, \
+         duration_ms = (EXTRACT(EPOCH FROM ($5 - COALESCE(started_at, created_at))) * 1000)::BIGINT \
+         WHERE job_id = $6",
+    )
+    .bind(done.status.as_str())
+    .bind(charged)
+    .bind(result_count)
+    .bind(&done.error_message)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(Some(done))
+}
+
+#[async_trait]
+impl JobRepo for PgStore {
+    async fn submit_job(&self, new: NewJob) -> Result<(Job, bool)> {
+        let mut tx = self.pool.begin().await.db()?;
+        // The user's row lock serialises this user's submissions: the dedupe check and the
+        // balance-minus-holds check below see every earlier submission.
+        let balance: Option<i64> = sqlx::query_scalar("SELECT credits_balance FROM users WHERE id = $1 FOR UPDATE")
+            .bind(new.user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+        let balance = balance.ok_or_else(|| Error::not_found("not_found", "用户不存在"))?;
+        if let Some(crid) = &new.client_request_id {
+            let row =
+                sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.user_id = $1 AND j.client_request_id = $2"))
+                    .bind(new.user_id)
+                    .bind(crid)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .db()?;
+            if let Some(row) = row {
+                return Ok((job(&row)?, false));
+            }
+        }
+        let mut hold_id = None;
+        if new.estimated_cost > 0 {
+            let held: i64 =
+                sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0)::BIGINT FROM credit_holds WHERE user_id = $1 AND status = 'open'")
+                    .bind(new.user_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+            if balance - held < new.estimated_cost {
+                return Err(short_of(new.estimated_cost, held, balance));
+            }
+            let id = Uuid::new_v4();
+            sqlx::query("INSERT INTO credit_holds (id, user_id, amount, status, created_at) VALUES ($1, $2, $3, 'open', $4)")
+                .bind(id)
+                .bind(new.user_id)
+                .bind(new.estimated_cost)
+                .bind(new.created_at)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            hold_id = Some(id);
+        }
+        sqlx::query(
+            "INSERT INTO generation_jobs (id, user_id, mode, model, channel, params, client_request_id, status, deadline_at, \
+             hold_id, estimated_cost, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $11)",
+        )
+        .bind(new.id)
+        .bind(new.user_id)
+        .bind(new.mode.as_str())
+        .bind(&new.model)
+        .bind(&new.channel)
+        .bind(&new.params)
+        .bind(&new.client_request_id)
+        .bind(new.deadline_at)
+        .bind(hold_id)
+        .bind(new.estimated_cost)
+        .bind(new.created_at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query(
+            "INSERT INTO model_call_records (id, user_id, job_id, source, operation, model, channel, status, metadata, created_at) \
+             VALUES ($1, $2, $3, 'generation-job', $4, $5, $6, 'queued', '{}', $7)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(new.user_id)
+        .bind(new.id)
+        .bind(new.mode.as_str())
+        .bind(&new.model)
+        .bind(&new.channel)
+        .bind(new.created_at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let stored = job_in(&mut tx, new.id).await?.ok_or_else(|| Error::internal("inserted job vanished"))?;
+        tx.commit().await.db()?;
+        Ok((stored, true))
+    }
+
+    async fn job_by_id(&self, id: Uuid) -> Result<Option<Job>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        job_in(&mut conn, id).await
+    }
+
+    async fn user_jobs(&self, user_id: Uuid, statuses: &[JobStatus], limit: i64) -> Result<Vec<Job>> {
+        let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.user_id = "));
+        q.push_bind(user_id);
+        if !statuses.is_empty() {
+            q.push(" AND j.status IN (");
+            let mut sep = q.separated(", ");
+            for s in statuses {
+                sep.push_bind(s.as_str());
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit.clamp(0, 1000));
+        let rows = q.build().fetch_all(&self.pool).await.db()?;
+        rows.iter().map(job).collect()
+    }
+
+    async fn claim_jobs(&self, worker: &str, limit: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Job>> {
+        if limit <= 0 {
+            return Ok(vec![]);
+        }
+        let mut tx = self.pool.begin().await.db()?;
+        let rows = sqlx::query(&format!(
+            "UPDATE generation_jobs AS j SET status = 'running', attempt = attempt + 1, lease_owner = $1, \
+             lease_expires_at = $2, heartbeat_at = $3, started_at = COALESCE(started_at, $3), updated_at = $3, \
+             next_poll_at = CASE WHEN upstream_task_id IS NULL THEN NULL ELSE $3 END \
+             WHERE j.id IN (SELECT id FROM generation_jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) AND j.status = 'queued' \
+             RETURNING {JOB_RETURNING}"
+        ))
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let mut jobs = rows.iter().map(job).collect::<Result<Vec<_>>>()?;
+        for j in &jobs {
+            sqlx::query("UPDATE model_call_records SET status = 'running', started_at = COALESCE(started_at, $1) WHERE job_id = $2")
+                .bind(now)
+                .bind(j.id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()?;
+        jobs.sort_by_key(|j| (j.created_at, j.id));
+        Ok(jobs)
+    }
+
+    async fn extend_leases(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>> {
+        let mut tx = self.pool.begin().await.db()?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "UPDATE generation_jobs SET lease_expires_at = $1, heartbeat_at = $2 \
+             WHERE status = 'running' AND lease_owner = $3 RETURNING id",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(worker)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(ids)
+    }
+
+    async fn set_upstream_task(&self, id: Uuid, worker: &str, task_id: &str, next_poll_at: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.pool.begin().await.db()?;
+        let r = sqlx::query(
+            "UPDATE generation_jobs SET upstream_task_id = $1, next_poll_at = $2 \
+             WHERE id = $3 AND status = 'running' AND lease_owner = $4",
+        )
+        .bind(task_id)
+        .bind(next_poll_at)
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn set_next_poll(&self, id: Uuid, worker: &str, next_poll_at: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.pool.begin().await.db()?;
+        let r = sqlx::query(
+            "UPDATE generation_jobs SET next_poll_at = $1 WHERE id = $2 AND status = 'running' AND lease_owner = $3 \
+             AND upstream_task_id IS NOT NULL",
+        )
+        .bind(next_poll_at)
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn due_polls(&self, worker: &str, now: DateTime<Utc>, limit: i64) -> Result<Vec<Job>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.status = 'running' AND j.lease_owner = $1 \
+             AND j.upstream_task_id IS NOT NULL AND j.next_poll_at <= $2 ORDER BY j.next_poll_at LIMIT $3"
+        ))
+        .bind(worker)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(job).collect()
+    }
+
+    async fn finish_job(&self, id: Uuid, finisher: Finisher<'_>, outcome: Outcome, now: DateTime<Utc>) -> Result<Option<Job>> {
+        let mut tx = self.pool.begin().await.db()?;
+        let done = finish_in(&mut tx, id, finisher, outcome, now).await?;
+        tx.commit().await.db()?;
+        Ok(done)
+    }
+
+    async fn recover_jobs(&self, now: DateTime<Utc>) -> Result<Recovery> {
+        let mut tx = self.pool.begin().await.db()?;
+        let late: Vec<Uuid> =
+            sqlx::query_scalar("SELECT id FROM generation_jobs WHERE status IN ('queued', 'running') AND deadline_at < $1")
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await
+                .db()?;
+        let mut report = Recovery::default();
+        for id in late {
+            let outcome = Outcome::failed("deadline_exceeded", "任务超过最长执行时间，已自动结束并退回预占积分");
+            if finish_in(&mut tx, id, Finisher::Any, outcome, now).await?.is_some() {
+                report.expired.push(id);
+            }
+        }
+        report.requeued = sqlx::query_scalar(
+            "UPDATE generation_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, next_poll_at = NULL, \
+             updated_at = $1 WHERE status = 'running' AND lease_expires_at < $1 RETURNING id",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(report)
+    }
+
+    async fn hold_by_id(&self, id: Uuid) -> Result<Option<Hold>> {
+        let row = sqlx::query("SELECT id, user_id, amount, status, created_at, closed_at FROM credit_holds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        row.map(|r| {
+            Ok(Hold {
+                id: col(&r, "id")?,
+                user_id: col(&r, "user_id")?,
+                amount: col(&r, "amount")?,
+                status: col(&r, "status")?,
+                created_at: col(&r, "created_at")?,
+                closed_at: col(&r, "closed_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn open_holds_total(&self, user_id: Uuid) -> Result<i64> {
+        sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0)::BIGINT FROM credit_holds WHERE user_id = $1 AND status = 'open'")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .db()
+    }
+
+    async fn list_jobs(&self, filter: &JobFilter, page: PageRequest) -> Result<Paged<JobRow>> {
+        let build = |select: &str| {
+            let mut q = QueryBuilder::<Postgres>::new(select);
+            q.push(" FROM generation_jobs j JOIN users u ON u.id = j.user_id WHERE 1 = 1");
+            if let Some(s) = filter.status {
+                q.push(" AND j.status = ").push_bind(s.as_str());
+            }
+            if let Some(u) = filter.user_id {
+                q.push(" AND j.user_id = ").push_bind(u);
+            }
+            if let Some(s) = &filter.user_search {
+                let p = like_pattern(s);
+                q.push(" AND (u.email ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR u.username ILIKE ");
+                q.push_bind(p.clone()).push(" ESCAPE '\\' OR u.display_nickname ILIKE ").push_bind(p).push(" ESCAPE '\\')");
+            }
+            q
+        };
+        let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(&self.pool).await.db()?;
+        let (limit, offset) = limit_offset(page);
+        let mut q = build(&format!("SELECT {JOB_COLUMNS}, u.email AS user_email, u.display_nickname AS user_nickname"));
+        q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows = q.build().fetch_all(&self.pool).await.db()?;
+        let items = rows
+            .iter()
+            .map(|r| Ok(JobRow { job: job(r)?, user_email: col(r, "user_email")?, user_nickname: col(r, "user_nickname")? }))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Paged { items, total })
+    }
+
+    async fn delete_finished_jobs(&self, status: JobStatus, before: DateTime<Utc>) -> Result<u64> {
+        if !status.is_terminal() {
+            return Err(Error::validation("invalid_status", "只允许清理失败、已完成或已取消任务"));
+        }
+        let mut tx = self.pool.begin().await.db()?;
+        let r = sqlx::query("DELETE FROM generation_jobs WHERE status = $1 AND updated_at < $2")
+            .bind(status.as_str())
+            .bind(before)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(r.rows_affected())
+    }
+
+    async fn insert_model_call(&self, r: ModelCallRecord) -> Result<()> {
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query(
+            "INSERT INTO model_call_records (id, user_id, job_id, source, operation, model, channel, status, credits_cost, \
+             result_count, duration_ms, error, metadata, created_at, started_at, finished_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(r.id)
+        .bind(r.user_id)
+        .bind(r.job_id)
+        .bind(&r.source)
+        .bind(&r.operation)
+        .bind(&r.model)
+        .bind(&r.channel)
+        .bind(&r.status)
+        .bind(r.credits_cost.max(0))
+        .bind(r.result_count.max(0))
+        .bind(r.duration_ms.max(0))
+        .bind(&r.error)
+        .bind(&r.metadata)
+        .bind(r.created_at)
+        .bind(r.started_at)
+        .bind(r.finished_at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    async fn model_call_for_job(&self, job_id: Uuid) -> Result<Option<ModelCallRecord>> {
+        let row = sqlx::query("SELECT * FROM model_call_records WHERE job_id = $1").bind(job_id).fetch_optional(&self.pool).await.db()?;
+        row.as_ref().map(call_record).transpose()
+    }
+
+    async fn list_model_calls(&self, f: &CallFilter, page: PageRequest) -> Result<Paged<ModelCallRecord>> {
+        let build = |select: &str| {
+            let mut q = QueryBuilder::<Postgres>::new(select);
+            q.push(" FROM model_call_records m WHERE 1 = 1");
+            if let Some(s) = &f.status {
+                q.push(" AND m.status = ").push_bind(s.clone());
+            }
+            if let Some(s) = &f.source {
+                q.push(" AND m.source = ").push_bind(s.clone());
+            }
+            if let Some(s) = &f.operation {
+                q.push(" AND m.operation = ").push_bind(s.clone());
+            }
+            if let Some(u) = f.user_id {
+                q.push(" AND m.user_id = ").push_bind(u);
+            }
+            if let Some(k) = &f.keyword {
+                let p = like_pattern(k);
+                q.push(" AND (m.model ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR m.channel ILIKE ");
+                q.push_bind(p.clone()).push(" ESCAPE '\\' OR m.operation ILIKE ").push_bind(p).push(" ESCAPE '\\')");
+            }
+            if let Some(t) = f.since {
+                q.push(" AND m.created_at >= ").push_bind(t);
+            }
+            if let Some(t) = f.until {
+                q.push(" AND m.created_at <= ").push_bind(t);
+            }
+            q
+        };
+        let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(&self.pool).await.db()?;
+        let (limit, offset) = limit_offset(page);
+        let mut q = build("SELECT m.*");
+        q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows = q.build().fetch_all(&self.pool).await.db()?;
+        Ok(Paged { items: rows.iter().map(call_record).collect::<Result<_>>()?, total })
+    }
+}

@@ -1,0 +1,301 @@
+//! Works (history and gallery) and likes.
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::job::Mode;
+use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Work, WorkRepo};
+use miaojing_domain::{Error, PageRequest, Paged, Result};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use crate::errors::{bad_data, db_err, like_pattern};
+use crate::rows::{col, limit_offset};
+use crate::SqliteStore;
+
+const WORK_COLUMNS: &str = "w.id, w.user_id, w.job_id, w.mode, w.prompt, w.negative_prompt, w.params, w.original_key, \
+     w.thumbnail_key, w.width, w.height, w.duration_secs, w.model, w.credits_cost, w.is_public, w.published_at, \
+     w.like_count, w.created_at";
+
+fn work(row: &SqliteRow) -> Result<Work> {
+    let mode: String = col(row, "mode")?;
+    let params: String = col(row, "params")?;
+    Ok(Work {
+        id: col(row, "id")?,
+        user_id: col(row, "user_id")?,
+        job_id: col(row, "job_id")?,
+        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
+        prompt: col(row, "prompt")?,
+        negative_prompt: col(row, "negative_prompt")?,
+        params: serde_json::from_str(&params).map_err(|e| bad_data("params", e))?,
+        original_key: col(row, "original_key")?,
+        thumbnail_key: col(row, "thumbnail_key")?,
+        width: col(row, "width")?,
+        height: col(row, "height")?,
+        duration_secs: col(row, "duration_secs")?,
+        model: col(row, "model")?,
+        credits_cost: col(row, "credits_cost")?,
+        is_public: col(row, "is_public")?,
+        published_at: col(row, "published_at")?,
+        like_count: col(row, "like_count")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+fn gallery_item(row: &SqliteRow) -> Result<GalleryItem> {
+    Ok(GalleryItem {
+        work: work(row)?,
+        author_nickname: col(row, "author_nickname")?,
+        author_avatar_url: col(row, "author_avatar_url")?,
+        author_email: col(row, "author_email")?,
+        liked: col(row, "liked")?,
+    })
+}
+
+/// Inserts a work inside the caller's write transaction.
+pub(crate) async fn insert_work_in(conn: &mut SqliteConnection, w: &NewWork) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO works (id, user_id, job_id, mode, prompt, negative_prompt, params, original_key, thumbnail_key, \
+         width, height, duration_secs, model, credits_cost, is_public, like_count, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+    )
+    .bind(w.id)
+    .bind(w.user_id)
+    .bind(w.job_id)
+    .bind(w.mode.as_str())
+    .bind(&w.prompt)
+    .bind(&w.negative_prompt)
+    .bind(w.params.to_string())
+    .bind(&w.original_key)
+    .bind(&w.thumbnail_key)
+    .bind(w.width)
+    .bind(w.height)
+    .bind(w.duration_secs)
+    .bind(&w.model)
+    .bind(w.credits_cost.max(0))
+    .bind(w.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn push_modes(q: &mut QueryBuilder<'_, Sqlite>, modes: &[Mode]) {
+    if !modes.is_empty() {
+        q.push(" AND w.mode IN (");
+        let mut sep = q.separated(", ");
+        for m in modes {
+            sep.push_bind(m.as_str());
+        }
+        q.push(")");
+    }
+}
+
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, with_email: bool) {
+    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let p = like_pattern(s);
+        q.push(" AND (w.prompt LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.model LIKE ").push_bind(p.clone());
+        q.push(" ESCAPE '\\' OR u.display_nickname LIKE ").push_bind(p.clone());
+        q.push(" ESCAPE '\\' OR u.username LIKE ").push_bind(p.clone()).push(" ESCAPE '\\'");
+        if with_email {
+            q.push(" OR u.email LIKE ").push_bind(p).push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+}
+
+async fn one_work(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Work>> {
+    let row = sqlx::query(&format!("SELECT {WORK_COLUMNS} FROM works w WHERE w.id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    row.as_ref().map(work).transpose()
+}
+
+async fn public_like_count(conn: &mut SqliteConnection, work_id: Uuid) -> Result<i64> {
+    let n: Option<i64> = sqlx::query_scalar("SELECT like_count FROM works WHERE id = ? AND is_public = 1")
+        .bind(work_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    n.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或未公开"))
+}
+
+#[async_trait]
+impl WorkRepo for SqliteStore {
+    async fn insert_work(&self, w: NewWork) -> Result<Work> {
+        let mut tx = self.begin_write().await?;
+        insert_work_in(&mut tx, &w).await?;
+        let stored = one_work(&mut tx, w.id).await?.ok_or_else(|| Error::internal("inserted work vanished"))?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(stored)
+    }
+
+    async fn work_by_id(&self, id: Uuid) -> Result<Option<Work>> {
+        let mut conn = self.reader.acquire().await.map_err(db_err)?;
+        one_work(&mut conn, id).await
+    }
+
+    async fn user_works(
+        &self,
+        user_id: Uuid,
+        mode: Option<Mode>,
+        after: Option<miaojing_domain::work::Cursor>,
+        limit: i64,
+    ) -> Result<Vec<Work>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {WORK_COLUMNS} FROM works w WHERE w.user_id = "));
+        q.push_bind(user_id);
+        if let Some(m) = mode {
+            q.push(" AND w.mode = ").push_bind(m.as_str());
+        }
+        if let Some(c) = after {
+            q.push(" AND (w.created_at, w.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        q.push(" ORDER BY w.created_at DESC, w.id DESC LIMIT ").push_bind(limit.clamp(0, 300));
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
+        rows.iter().map(work).collect()
+    }
+
+    async fn delete_user_work(&self, user_id: Uuid, id: Uuid) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let r =
+            sqlx::query("DELETE FROM works WHERE id = ? AND user_id = ?").bind(id).bind(user_id).execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn delete_user_works(&self, user_id: Uuid) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("DELETE FROM works WHERE user_id = ?").bind(user_id).execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn set_work_public(&self, user_id: Uuid, id: Uuid, public: bool, now: DateTime<Utc>) -> Result<Option<Work>> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "UPDATE works SET is_public = ?1, published_at = CASE WHEN ?1 THEN COALESCE(published_at, ?2) ELSE published_at END \
+             WHERE id = ?3 AND user_id = ?4",
+        )
+        .bind(public)
+        .bind(now)
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
+        tx.commit().await.map_err(db_err)?;
+        Ok(w)
+    }
+
+    async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {WORK_COLUMNS}, u.display_nickname AS author_nickname, u.avatar_url AS author_avatar_url, \
+             NULL AS author_email, EXISTS (SELECT 1 FROM work_likes l WHERE l.work_id = w.id AND l.user_id = "
+        ));
+        q.push_bind(g.viewer.unwrap_or_else(Uuid::nil));
+        q.push(") AS liked FROM works w JOIN users u ON u.id = w.user_id WHERE w.is_public = 1");
+        push_modes(&mut q, &g.modes);
+        push_search(&mut q, g.search.as_deref(), false);
+        match (g.sort, g.after) {
+            (GallerySort::Latest, Some(c)) => {
+                q.push(" AND (w.published_at, w.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+            }
+            (GallerySort::Popular, Some(c)) => {
+                q.push(" AND (w.like_count, w.published_at, w.id) < (").push_bind(c.likes).push(", ").push_bind(c.at());
+                q.push(", ").push_bind(c.id).push(")");
+            }
+            _ => {}
+        }
+        q.push(match g.sort {
+            GallerySort::Latest => " ORDER BY w.published_at DESC, w.id DESC",
+            GallerySort::Popular => " ORDER BY w.like_count DESC, w.published_at DESC, w.id DESC",
+        });
+        q.push(" LIMIT ").push_bind(g.limit.clamp(0, 300));
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
+        rows.iter().map(gallery_item).collect()
+    }
+
+    async fn admin_gallery(&self, search: Option<&str>, modes: &[Mode], page: PageRequest) -> Result<Paged<GalleryItem>> {
+        let build = |select: &str| {
+            let mut q = QueryBuilder::<Sqlite>::new(select);
+            q.push(" FROM works w JOIN users u ON u.id = w.user_id WHERE w.is_public = 1");
+            push_modes(&mut q, modes);
+            push_search(&mut q, search, true);
+            q
+        };
+        let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(&self.reader).await.map_err(db_err)?;
+        let (limit, offset) = limit_offset(page);
+        let mut q = build(&format!(
+            "SELECT {WORK_COLUMNS}, u.display_nickname AS author_nickname, u.avatar_url AS author_avatar_url, \
+             u.email AS author_email, 0 AS liked"
+        ));
+        q.push(" ORDER BY w.published_at DESC, w.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
+        Ok(Paged { items: rows.iter().map(gallery_item).collect::<Result<_>>()?, total })
+    }
+
+    async fn update_work_prompt(&self, id: Uuid, prompt: &str) -> Result<Option<Work>> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE works SET prompt = ? WHERE id = ? AND is_public = 1")
+            .bind(prompt)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
+        tx.commit().await.map_err(db_err)?;
+        Ok(w)
+    }
+
+    async fn delete_work(&self, id: Uuid) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("DELETE FROM works WHERE id = ?").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn like_work(&self, user_id: Uuid, work_id: Uuid, now: DateTime<Utc>) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        public_like_count(&mut tx, work_id).await?;
+        let r = sqlx::query("INSERT INTO work_likes (user_id, work_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(user_id)
+            .bind(work_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if r.rows_affected() == 1 {
+            sqlx::query("UPDATE works SET like_count = like_count + 1 WHERE id = ?")
+                .bind(work_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let n = public_like_count(&mut tx, work_id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n)
+    }
+
+    async fn unlike_work(&self, user_id: Uuid, work_id: Uuid) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        public_like_count(&mut tx, work_id).await?;
+        let r = sqlx::query("DELETE FROM work_likes WHERE user_id = ? AND work_id = ?")
+            .bind(user_id)
+            .bind(work_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if r.rows_affected() == 1 {
+            sqlx::query("UPDATE works SET like_count = like_count - 1 WHERE id = ? AND like_count > 0")
+                .bind(work_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let n = public_like_count(&mut tx, work_id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n)
+    }
+}
