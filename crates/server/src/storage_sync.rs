@@ -34,7 +34,7 @@ pub async fn run(r: &Resolved, dry_run: bool, verify_only: bool) -> anyhow::Resu
             FileOutcome::Failed => "FAILED",
         };
         let width = n.to_string().len();
-        let filled = if n == 0 { 20 } else { i * 20 / n };
+        let filled = (i * 20).checked_div(n).unwrap_or(20);
         eprintln!("[{}{}] {i:>width$}/{n} {what:<10} {key}", "#".repeat(filled), ".".repeat(20 - filled));
         let _ = std::io::stderr().flush();
     })
