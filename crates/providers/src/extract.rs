@@ -20,11 +20,8 @@ pub fn decode_b64(s: &str) -> Result<(Bytes, Option<String>)> {
     Ok((decode_b64_bytes(data.trim().as_bytes())?, mime))
 }
 
-/// Decodes base64 bytes: SIMD standard alphabet first, then the lenient variants.
+/// Decodes base64 bytes (standard alphabet first, then the lenient variants).
 pub fn decode_b64_bytes(data: &[u8]) -> Result<Bytes> {
-    if let Ok(bytes) = base64_simd::Base64::STANDARD.decode_to_boxed_bytes(data) {
-        return Ok(Bytes::from(bytes));
-    }
     let engines = [
         &base64::engine::general_purpose::STANDARD,
         &base64::engine::general_purpose::STANDARD_NO_PAD,
