@@ -28,7 +28,8 @@ pub fn text(v: Option<String>, max: usize, code: &'static str, field: &str) -> R
 /// An empty string or an absolute http(s) URL.
 pub fn url(v: Option<String>) -> Result<String> {
     let s = text(v, 2048, "invalid_api_url", "API 地址")?;
-    if !s.is_empty() && !(s.starts_with("http://") || s.starts_with("https://")) || s.contains(char::is_whitespace) {
+    let absolute = s.starts_with("http://") || s.starts_with("https://");
+    if !(s.is_empty() || absolute) || s.contains(char::is_whitespace) {
         return Err(Error::validation("invalid_api_url", "API 地址必须是 http(s) 开头的完整地址"));
     }
     Ok(s)
