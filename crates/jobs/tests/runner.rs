@@ -90,7 +90,8 @@ impl JobExecutor for MockExecutor {
         if matches!(job.mode, Mode::Text2Video) {
             let r = self
                 .http
-                .post(format!("{}/v1/video/generations", self.mock_base)).bearer_auth("sk-test")
+                .post(format!("{}/v1/video/generations", self.mock_base))
+                .bearer_auth("sk-test")
                 .json(&json!({"model": "mock-video-1", "prompt": prompt}))
                 .send()
                 .await;
@@ -103,7 +104,8 @@ impl JobExecutor for MockExecutor {
         }
         let r = self
             .http
-            .post(format!("{}/v1/images/generations", self.mock_base)).bearer_auth("sk-test")
+            .post(format!("{}/v1/images/generations", self.mock_base))
+            .bearer_auth("sk-test")
             .json(&json!({"model": "gpt-image-1", "prompt": prompt, "n": 1, "size": "64x64", "response_format": "b64_json"}))
             .send()
             .await;
@@ -124,7 +126,9 @@ impl JobExecutor for MockExecutor {
 
     async fn poll(&self, job: &Job, task_id: &str) -> Step {
         let again = Step::Again { poll_after: Duration::from_millis(100) };
-        let Ok(r) = self.http.get(format!("{}/v1/video/generations/{task_id}", self.mock_base)).bearer_auth("sk-test").send().await else { return again };
+        let Ok(r) = self.http.get(format!("{}/v1/video/generations/{task_id}", self.mock_base)).bearer_auth("sk-test").send().await else {
+            return again;
+        };
         let Ok(body) = r.json::<Value>().await else { return again };
         match body["status"].as_str() {
             Some("succeeded") => {
