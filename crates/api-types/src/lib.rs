@@ -8,6 +8,7 @@ pub mod auth;
 pub mod credits;
 pub mod error;
 pub mod profile;
+pub mod providers;
 pub mod site;
 
 /// A plain `{ "success": true }` acknowledgement.

@@ -9,6 +9,7 @@ pub mod invitation;
 pub mod ledger;
 pub mod log;
 pub mod page;
+pub mod provider;
 pub mod redeem;
 pub mod repo;
 pub mod session;

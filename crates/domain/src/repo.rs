@@ -13,6 +13,10 @@ use crate::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
 use crate::invitation::{NewReferral, Referral};
 use crate::ledger::{Grant, LedgerEntry};
 use crate::log::{LogEntry, LogFilter};
+use crate::provider::{
+    ApiProvider, ChannelEvent, ChannelHealth, HealthPolicy, MediaType, ModelCatalog, ModelRecommendation, StylePreset, SystemApi,
+    UserApiKey, UserApiKeyPatch,
+};
 use crate::redeem::{RedeemCode, RedeemCodeRow, RedeemFilter, RedemptionEffect};
 use crate::session::Session;
 use crate::user::{NewUser, User, UserPatch, UserSummary};
@@ -193,6 +197,87 @@ pub trait StatsRepo: Send + Sync {
     async fn platform_stats(&self, now: DateTime<Utc>, since: DateTime<Utc>) -> Result<PlatformStats>;
 }
 
+/// Platform-paid models (admin system APIs).
+#[async_trait]
+pub trait SystemApiRepo: Send + Sync {
+    /// Inserts the rows in one transaction, each with the next sort order; returns them as stored.
+    async fn insert_system_apis(&self, apis: Vec<SystemApi>) -> Result<Vec<SystemApi>>;
+    /// Replaces every editable field of the row (not `created_at`; `sort_order` too) and copies
+    /// its polling mode to the rows sharing its media type and display name, in one
+    /// transaction. `None` when missing.
+    async fn update_system_api(&self, api: SystemApi) -> Result<Option<SystemApi>>;
+    async fn delete_system_api(&self, id: Uuid) -> Result<bool>;
+    async fn system_api(&self, id: Uuid) -> Result<Option<SystemApi>>;
+    /// By display name, sort order, created time; inactive rows only when asked.
+    async fn list_system_apis(&self, include_inactive: bool) -> Result<Vec<SystemApi>>;
+    /// Failover candidates: active default rows of this media type and display name.
+    async fn system_api_candidates(&self, media_type: MediaType, name: &str) -> Result<Vec<SystemApi>>;
+}
+
+/// Users' own upstream keys. Every call is scoped to the owner: another user's row behaves
+/// as missing.
+#[async_trait]
+pub trait UserApiKeyRepo: Send + Sync {
+    /// Inserts the rows in one transaction.
+    async fn insert_user_api_keys(&self, keys: Vec<UserApiKey>) -> Result<()>;
+    async fn update_user_api_key(&self, owner: Uuid, id: Uuid, patch: UserApiKeyPatch, now: DateTime<Utc>) -> Result<Option<UserApiKey>>;
+    async fn delete_user_api_key(&self, owner: Uuid, id: Uuid) -> Result<bool>;
+    async fn user_api_key(&self, owner: Uuid, id: Uuid) -> Result<Option<UserApiKey>>;
+    /// Newest first.
+    async fn list_user_api_keys(&self, owner: Uuid) -> Result<Vec<UserApiKey>>;
+}
+
+/// The catalogue shown to users: providers, recommendations and style presets.
+#[async_trait]
+pub trait CatalogRepo: Send + Sync {
+    /// Providers by sort order, name. `conflict` `provider_name_taken` on a duplicate name.
+    async fn create_provider(&self, p: ApiProvider) -> Result<()>;
+    /// Full overwrite except `created_at`; `None` when missing.
+    async fn update_provider(&self, p: ApiProvider) -> Result<Option<ApiProvider>>;
+    /// Recommendations pointing at it lose the link.
+    async fn delete_provider(&self, id: Uuid) -> Result<bool>;
+    async fn list_providers(&self, active_only: bool) -> Result<Vec<ApiProvider>>;
+
+    /// `not_found` when the provider id is unknown.
+    async fn create_recommendation(&self, r: ModelRecommendation) -> Result<()>;
+    async fn update_recommendation(&self, r: ModelRecommendation) -> Result<Option<ModelRecommendation>>;
+    async fn delete_recommendation(&self, id: Uuid) -> Result<bool>;
+    /// By type, sort order, model name.
+    async fn list_recommendations(&self, active_only: bool) -> Result<Vec<ModelRecommendation>>;
+
+    /// Inserts the presets whose label is not stored yet; returns how many.
+    async fn seed_style_presets(&self, presets: Vec<StylePreset>) -> Result<u64>;
+    /// `conflict` `style_label_taken` on a duplicate label.
+    async fn create_style_preset(&self, p: StylePreset) -> Result<()>;
+    async fn update_style_preset(&self, p: StylePreset) -> Result<Option<StylePreset>>;
+    async fn delete_style_preset(&self, id: Uuid) -> Result<bool>;
+    /// By usage (most first), sort order, label.
+    async fn list_style_presets(&self, active_only: bool) -> Result<Vec<StylePreset>>;
+    /// Counts one use of an existing active label; unknown labels change nothing.
+    async fn bump_style_preset(&self, label: &str) -> Result<bool>;
+
+    /// What `GET /api/model-config` shows, read on one connection: the active catalogue,
+    /// the active default system APIs and, for a signed-in caller, their keys.
+    async fn model_catalog(&self, owner: Option<Uuid>) -> Result<ModelCatalog>;
+}
+
+/// Health of platform channels, shared by every instance.
+#[async_trait]
+pub trait ChannelHealthRepo: Send + Sync {
+    /// Applies one event atomically (concurrent events on a channel all count).
+    async fn record_channel_event(
+        &self,
+        channel_id: Uuid,
+        event: ChannelEvent,
+        now: DateTime<Utc>,
+        policy: &HealthPolicy,
+    ) -> Result<ChannelHealth>;
+    /// The stored health of these channels (missing ones are omitted).
+    async fn channel_health(&self, ids: &[Uuid]) -> Result<Vec<ChannelHealth>>;
+    /// Every stored channel.
+    async fn list_channel_health(&self) -> Result<Vec<ChannelHealth>>;
+}
+
 /// Connection pool figures for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -224,6 +309,10 @@ pub trait Store:
     + LogRepo
     + RateLimitRepo
     + StatsRepo
+    + SystemApiRepo
+    + UserApiKeyRepo
+    + CatalogRepo
+    + ChannelHealthRepo
     + StoreInfo
 {
 }
@@ -240,6 +329,10 @@ impl<T> Store for T where
         + LogRepo
         + RateLimitRepo
         + StatsRepo
+        + SystemApiRepo
+        + UserApiKeyRepo
+        + CatalogRepo
+        + ChannelHealthRepo
         + StoreInfo
 {
 }

@@ -31,6 +31,10 @@ use crate::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
 use crate::invitation::NewReferral;
 use crate::ledger::{Grant, LedgerKind};
 use crate::log::{LogEntry, LogFilter};
+use crate::provider::{
+    normalize_tiers, ApiProvider, ChannelEvent, HealthPolicy, MediaType, ModelRecommendation, PollingMode, Pricing, Protocol, StylePreset,
+    SystemApi, UserApiKey, UserApiKeyPatch,
+};
 use crate::redeem::{display_code, plan_redemption, CodeGrant, CodeStatus, DurationUnit, RedeemCode, RedeemFilter};
 use crate::session::Session;
 use crate::user::{NewUser, Role, Tier, User, UserPatch};
@@ -87,6 +91,11 @@ macro_rules! contract_tests {
             logs_filter_and_purge,
             rate_limit_windows,
             platform_stats_count,
+            system_apis_crud_and_candidates,
+            user_keys_isolated_by_owner,
+            catalog_providers_recommendations_presets,
+            model_catalog_reads_what_the_caller_may_see,
+            channel_health_counts_and_freezes,
         );
     };
 }
@@ -1419,4 +1428,303 @@ pub async fn platform_stats_count(store: SharedStore) {
     assert_eq!((s.users_total, s.users_active, s.admins, s.members, s.users_recent), (4, 3, 1, 1, 3), "{s:?}");
     assert_eq!((s.credits_issued, s.credits_spent), (45, 15), "{s:?}");
     assert_eq!((s.logs_total, s.logs_errors, s.logs_recent), (2, 1, 1), "{s:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Providers: system APIs, user keys, catalogue, channel health
+// ---------------------------------------------------------------------------------------
+
+fn system_api(name: &str, model: &str) -> SystemApi {
+    let t = now();
+    SystemApi {
+        id: Uuid::new_v4(),
+        provider: "Mock".into(),
+        name: name.into(),
+        api_url: "https://api.example.com/v1".into(),
+        model_name: model.into(),
+        model_group: "default".into(),
+        note: String::new(),
+        media_type: MediaType::Image,
+        protocol: Protocol::Openai,
+        manifest: None,
+        capabilities: json!({"aspectRatios": ["1:1", "16:9"]}),
+        api_key_encrypted: "ciphertext".into(),
+        api_key_preview: "***abcd".into(),
+        pricing: Pricing::Fixed { credits: 10 },
+        price_note: String::new(),
+        allowed_tiers: normalize_tiers(&[]),
+        is_default: true,
+        is_active: true,
+        polling_mode: PollingMode::Sequential,
+        polling_order: 0,
+        video_usage_modes: vec![],
+        sort_order: 0,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+fn user_key(owner: Uuid, model: &str) -> UserApiKey {
+    let t = now();
+    UserApiKey {
+        id: Uuid::new_v4(),
+        user_id: owner,
+        provider: "OpenAI".into(),
+        supplier_name: "OpenAI".into(),
+        api_url: "https://api.example.com/v1/images/generations".into(),
+        model_name: model.into(),
+        note: String::new(),
+        media_type: MediaType::Image,
+        protocol: Protocol::Manifest,
+        manifest: Some(json!({"version": 1, "provider": {"submit": {"path": "/x"}}})),
+        capabilities: json!({"durations": ["5"]}),
+        api_key_encrypted: "ct".into(),
+        api_key_preview: "***wxyz".into(),
+        is_active: true,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+/// System APIs: sort orders assigned on insert, full updates that share the polling mode
+/// with the display-name group, failover candidates, deletion.
+pub async fn system_apis_crud_and_candidates(store: SharedStore) {
+    let mut inactive = system_api("Img A", "m3");
+    inactive.is_active = false;
+    let mut hidden = system_api("Img A", "m4");
+    hidden.is_default = false;
+    let mut video = system_api("Img A", "v1");
+    video.media_type = MediaType::Video;
+    video.pricing = Pricing::PerSecond { credits_per_second: 3 };
+    video.allowed_tiers = vec![Tier::Pro, Tier::Ultra];
+    let rows = vec![system_api("Img A", "m1"), system_api("Img A", "m2"), inactive, hidden, video.clone(), system_api("Img B", "b1")];
+    let stored = store.insert_system_apis(rows).await.unwrap();
+    let orders: Vec<i32> = stored.iter().map(|a| a.sort_order).collect();
+    assert_eq!(orders, vec![1, 2, 3, 4, 5, 6]);
+    let more = store.insert_system_apis(vec![system_api("Img C", "c1")]).await.unwrap();
+    assert_eq!(more[0].sort_order, 7);
+
+    let loaded = store.system_api(stored[4].id).await.unwrap().expect("stored");
+    assert_eq!(loaded.pricing, Pricing::PerSecond { credits_per_second: 3 });
+    assert_eq!(loaded.allowed_tiers, vec![Tier::Pro, Tier::Ultra]);
+    assert_eq!(loaded.capabilities, json!({"aspectRatios": ["1:1", "16:9"]}));
+    assert_eq!(loaded.media_type, MediaType::Video);
+
+    assert_eq!(store.list_system_apis(true).await.unwrap().len(), 7);
+    assert_eq!(store.list_system_apis(false).await.unwrap().len(), 6);
+
+    let candidates = store.system_api_candidates(MediaType::Image, "Img A").await.unwrap();
+    let models: Vec<&str> = candidates.iter().map(|a| a.model_name.as_str()).collect();
+    assert_eq!(models, vec!["m1", "m2"]);
+
+    let mut edit = stored[1].clone();
+    edit.polling_mode = PollingMode::Custom;
+    edit.polling_order = 9;
+    edit.pricing = Pricing::Tokens { input_per_million: 5, output_per_million: 15 };
+    edit.manifest = Some(json!({"version": 1}));
+    edit.updated_at = now();
+    let saved = store.update_system_api(edit.clone()).await.unwrap().expect("updated");
+    assert_eq!(saved, edit);
+    let m1 = store.system_api(stored[0].id).await.unwrap().unwrap();
+    assert_eq!(m1.polling_mode, PollingMode::Custom, "polling mode is shared by the display-name group");
+    let b1 = store.system_api(stored[5].id).await.unwrap().unwrap();
+    assert_eq!(b1.polling_mode, PollingMode::Sequential);
+    let v1 = store.system_api(stored[4].id).await.unwrap().unwrap();
+    assert_eq!(v1.polling_mode, PollingMode::Sequential, "other media types keep theirs");
+
+    let mut ghost = system_api("ghost", "g");
+    ghost.id = Uuid::new_v4();
+    assert!(store.update_system_api(ghost).await.unwrap().is_none());
+    assert!(store.delete_system_api(stored[0].id).await.unwrap());
+    assert!(!store.delete_system_api(stored[0].id).await.unwrap());
+    assert!(store.system_api(stored[0].id).await.unwrap().is_none());
+}
+
+/// One user cannot read, update or delete another's key; the owner can.
+pub async fn user_keys_isolated_by_owner(store: SharedStore) {
+    let alice = make_user(&store, "KeyAlice").await;
+    let bob = make_user(&store, "KeyBob").await;
+    let older = user_key(alice.id, "a1");
+    let mut newer = user_key(alice.id, "a2");
+    newer.created_at = older.created_at + Duration::seconds(1);
+    store.insert_user_api_keys(vec![older.clone(), newer.clone()]).await.unwrap();
+    store.insert_user_api_keys(vec![user_key(bob.id, "b1")]).await.unwrap();
+
+    let list = store.list_user_api_keys(alice.id).await.unwrap();
+    assert_eq!(list.iter().map(|k| k.model_name.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+    assert_eq!(list[1], older);
+    assert_eq!(store.list_user_api_keys(bob.id).await.unwrap().len(), 1);
+
+    assert!(store.user_api_key(bob.id, older.id).await.unwrap().is_none());
+    let steal = UserApiKeyPatch { api_key: Some(("evil".into(), "***evil".into())), ..Default::default() };
+    assert!(store.update_user_api_key(bob.id, older.id, steal, now()).await.unwrap().is_none());
+    assert!(!store.delete_user_api_key(bob.id, older.id).await.unwrap());
+    assert_eq!(store.user_api_key(alice.id, older.id).await.unwrap().unwrap(), older, "untouched by the other user");
+
+    let patch = UserApiKeyPatch {
+        model_name: Some("a1-new".into()),
+        media_type: Some(MediaType::Video),
+        is_active: Some(false),
+        api_key: Some(("ct2".into(), "***9999".into())),
+        ..Default::default()
+    };
+    let t = now();
+    let updated = store.update_user_api_key(alice.id, older.id, patch, t).await.unwrap().expect("own key");
+    assert_eq!((updated.model_name.as_str(), updated.media_type, updated.is_active), ("a1-new", MediaType::Video, false));
+    assert_eq!((updated.api_key_encrypted.as_str(), updated.api_key_preview.as_str()), ("ct2", "***9999"));
+    assert_eq!(updated.manifest, older.manifest, "the manifest is kept");
+    assert_eq!(updated.updated_at, t);
+
+    assert!(store.delete_user_api_key(alice.id, older.id).await.unwrap());
+    assert_eq!(store.list_user_api_keys(alice.id).await.unwrap().len(), 1);
+    assert!(store.delete_user(alice.id).await.unwrap());
+    assert!(store.list_user_api_keys(alice.id).await.unwrap().is_empty(), "keys go with their owner");
+}
+
+fn provider(name: &str, sort: i32) -> ApiProvider {
+    let t = now();
+    ApiProvider {
+        id: Uuid::new_v4(),
+        name: name.into(),
+        default_api_url: "https://api.example.com/v1".into(),
+        default_model: "gpt-image-2".into(),
+        media_type: MediaType::Image,
+        website: String::new(),
+        is_active: true,
+        sort_order: sort,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+fn preset(label: &str, sort: i32) -> StylePreset {
+    let t = now();
+    StylePreset {
+        id: Uuid::new_v4(),
+        label: label.into(),
+        prompt: format!("Apply a {label} style"),
+        usage_count: 0,
+        is_active: true,
+        sort_order: sort,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+/// Providers (unique names), recommendations (link cleared with the provider), presets
+/// (idempotent seeding, usage order, no presets created by use).
+pub async fn catalog_providers_recommendations_presets(store: SharedStore) {
+    let p1 = provider("OpenAI", 20);
+    let p2 = provider("New API", 10);
+    store.create_provider(p1.clone()).await.unwrap();
+    store.create_provider(p2.clone()).await.unwrap();
+    assert_err(store.create_provider(provider("OpenAI", 1)).await, ErrorKind::Conflict, "provider_name_taken");
+    let names: Vec<String> = store.list_providers(false).await.unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, vec!["New API", "OpenAI"]);
+    let mut off = p2.clone();
+    off.is_active = false;
+    off.name = "New API 2".into();
+    assert_eq!(store.update_provider(off.clone()).await.unwrap().unwrap(), off);
+    assert_eq!(store.list_providers(true).await.unwrap().len(), 1);
+    let mut clash = off.clone();
+    clash.name = "OpenAI".into();
+    assert_err(store.update_provider(clash).await, ErrorKind::Conflict, "provider_name_taken");
+
+    let t = now();
+    let rec = ModelRecommendation {
+        id: Uuid::new_v4(),
+        model_name: "gpt-image-2".into(),
+        display_name: "GPT Image 2".into(),
+        media_type: MediaType::Image,
+        provider_id: Some(p1.id),
+        is_active: true,
+        sort_order: 10,
+        created_at: t,
+        updated_at: t,
+    };
+    store.create_recommendation(rec.clone()).await.unwrap();
+    let dangling = ModelRecommendation { id: Uuid::new_v4(), provider_id: Some(Uuid::new_v4()), ..rec.clone() };
+    assert_eq!(err(store.create_recommendation(dangling).await).kind, ErrorKind::NotFound);
+    assert!(store.delete_provider(p1.id).await.unwrap());
+    let recs = store.list_recommendations(false).await.unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].provider_id, None, "deleting the provider clears the link");
+    let mut rec2 = recs[0].clone();
+    rec2.is_active = false;
+    assert_eq!(store.update_recommendation(rec2).await.unwrap().unwrap().is_active, false);
+    assert!(store.list_recommendations(true).await.unwrap().is_empty());
+    assert!(store.delete_recommendation(rec.id).await.unwrap());
+
+    let seeds = vec![preset("写实照片", 10), preset("动漫插画", 20), preset("水彩", 30)];
+    assert_eq!(store.seed_style_presets(seeds.clone()).await.unwrap(), 3);
+    assert_eq!(store.seed_style_presets(seeds).await.unwrap(), 0, "seeding twice adds nothing");
+    assert!(store.bump_style_preset("水彩").await.unwrap());
+    assert!(!store.bump_style_preset("unknown").await.unwrap(), "use never creates presets");
+    let labels: Vec<String> = store.list_style_presets(true).await.unwrap().into_iter().map(|p| p.label).collect();
+    assert_eq!(labels, vec!["水彩", "写实照片", "动漫插画"]);
+    assert_err(store.create_style_preset(preset("水彩", 1)).await, ErrorKind::Conflict, "style_label_taken");
+    let mut p = store.list_style_presets(true).await.unwrap().remove(0);
+    p.is_active = false;
+    store.update_style_preset(p.clone()).await.unwrap().expect("updated");
+    assert_eq!(store.list_style_presets(true).await.unwrap().len(), 2);
+    assert_eq!(store.list_style_presets(false).await.unwrap().len(), 3);
+    assert!(store.delete_style_preset(p.id).await.unwrap());
+}
+
+/// The model catalogue: active providers and recommendations, active default system APIs,
+/// and only the caller's keys.
+pub async fn model_catalog_reads_what_the_caller_may_see(store: SharedStore) {
+    let alice = make_user(&store, "CatAlice").await;
+    let bob = make_user(&store, "CatBob").await;
+    let mut hidden = provider("Hidden", 1);
+    hidden.is_active = false;
+    store.create_provider(provider("Shown", 2)).await.unwrap();
+    store.create_provider(hidden).await.unwrap();
+    let mut off = system_api("Off", "o");
+    off.is_active = false;
+    let mut private = system_api("Private", "p");
+    private.is_default = false;
+    store.insert_system_apis(vec![system_api("On", "x"), off, private]).await.unwrap();
+    store.insert_user_api_keys(vec![user_key(alice.id, "mine")]).await.unwrap();
+    store.insert_user_api_keys(vec![user_key(bob.id, "theirs")]).await.unwrap();
+
+    let c = store.model_catalog(Some(alice.id)).await.unwrap();
+    assert_eq!(c.providers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["Shown"]);
+    assert_eq!(c.system_apis.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), vec!["On"]);
+    assert_eq!(c.user_keys.iter().map(|k| k.model_name.as_str()).collect::<Vec<_>>(), vec!["mine"]);
+    assert!(store.model_catalog(None).await.unwrap().user_keys.is_empty());
+}
+
+/// Concurrent errors all count, the threshold freezes the channel, a healthy probe lifts it.
+pub async fn channel_health_counts_and_freezes(store: SharedStore) {
+    let api = store.insert_system_apis(vec![system_api("Health", "h")]).await.unwrap().remove(0);
+    let other = store.insert_system_apis(vec![system_api("Health", "h2")]).await.unwrap().remove(0);
+    let policy = HealthPolicy { window: Duration::seconds(60), threshold: 8, cool_down: Duration::seconds(30) };
+    let t = now();
+    let mut tasks = Vec::new();
+    for i in 0..7 {
+        let s = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move { s.record_channel_event(api.id, ChannelEvent::Error(format!("502 #{i}")), t, &policy).await }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let h = store.channel_health(&[api.id, other.id]).await.unwrap();
+    assert_eq!(h.len(), 1, "channels without events have no row");
+    assert_eq!(h[0].errors_current, 7, "every concurrent error counts");
+    assert!(!h[0].is_frozen(t));
+    let h = store.record_channel_event(api.id, ChannelEvent::Error("503".into()), t, &policy).await.unwrap();
+    assert!(h.is_frozen(t + Duration::seconds(1)));
+    let stored = store.channel_health(&[api.id]).await.unwrap().remove(0);
+    assert_eq!(stored, h);
+    assert_eq!(stored.last_error.as_deref(), Some("503"));
+
+    store.record_channel_event(other.id, ChannelEvent::Success, t, &policy).await.unwrap();
+    let probe = ChannelEvent::Probe { ok: true, error: None };
+    let h = store.record_channel_event(api.id, probe, t + Duration::seconds(5), &policy).await.unwrap();
+    assert!(!h.is_frozen(t + Duration::seconds(6)));
+    assert_eq!(h.last_probe_at, Some(t + Duration::seconds(5)));
+    assert_eq!(store.list_channel_health().await.unwrap().len(), 2);
+    assert!(store.delete_system_api(api.id).await.unwrap());
+    assert_eq!(store.list_channel_health().await.unwrap().len(), 1, "health goes with its channel");
 }

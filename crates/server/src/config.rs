@@ -52,6 +52,14 @@ pub struct ServeArgs {
     /// E-mail code requests per client IP per minute.
     #[arg(long, env = "RATE_LIMIT_EMAIL_MAX", default_value_t = 6)]
     pub rate_email: i64,
+    /// Exact `host:port` exceptions to the outbound guard (comma separated), e.g. a local
+    /// test upstream. Everything else must be a public address.
+    #[arg(long, env = "MIAOJING_OUTBOUND_ALLOWLIST", default_value = "")]
+    pub outbound_allowlist: String,
+    /// Demo mode: run the mock upstream in-process on loopback and register one demo image
+    /// model and one demo video model, so a fresh install can create without keys.
+    #[arg(long, env = "MIAOJING_DEMO", default_value_t = false)]
+    pub demo: bool,
 }
 
 /// Settings shared by every subcommand that opens the database.
@@ -99,6 +107,10 @@ pub struct Config {
     pub workers: usize,
     pub session_ttl_days: i64,
     pub rate_limits: RateLimits,
+    /// `MIAOJING_OUTBOUND_ALLOWLIST`: exact `host:port` exceptions to the outbound guard.
+    pub outbound_allowlist: String,
+    /// `--demo` / `MIAOJING_DEMO`.
+    pub demo: bool,
 }
 
 /// The admin to create on first start.
@@ -216,6 +228,8 @@ impl ServeArgs {
                 email_ip: Limit::new(self.rate_email.max(1), 60),
                 admin: defaults.admin,
             },
+            outbound_allowlist: self.outbound_allowlist,
+            demo: self.demo,
         })
     }
 }

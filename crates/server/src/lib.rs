@@ -2,15 +2,18 @@
 //! OpenAPI, metrics and serving the SPA for every other path.
 
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod maintenance;
 pub mod openapi;
+pub mod provider_views;
 pub mod routes;
 pub mod site;
 pub mod spa;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod upstream;
 
 pub use config::Config;
 pub use startup::Application;

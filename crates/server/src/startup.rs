@@ -11,6 +11,7 @@ use chrono::Duration;
 use miaojing_auth::{AuthService, AuthSettings, TokenKeys};
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
+use miaojing_providers::outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_storage::LocalStorage;
 use miaojing_store_postgres::PgStore;
@@ -62,7 +63,21 @@ impl Application {
             AuthSettings { session_ttl: Duration::days(config.session_ttl_days), code_secret, rate_limits: config.rate_limits },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let demo = if config.demo { Some(Arc::new(crate::demo::start_mock().await?)) } else { None };
+        let mut allow = config.outbound_allowlist.clone();
+        if let Some(mock) = &demo {
+            allow = format!("{allow},{}", mock.addr());
+        }
+        let allow = AllowList::parse(&allow).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let outbound = OutboundClient::new(allow, Timeouts::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::demo::seed_catalog(store.as_ref()).await.map_err(|e| anyhow::anyhow!("seeding style presets: {e}"))?;
+        if let Some(mock) = &demo {
+            crate::demo::register_models(store.as_ref(), &secrets, mock.base_url()).await.map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
+            tracing::info!(upstream = %mock.base_url(), "demo mode: mock upstream running, demo models registered");
+        }
         let state = AppState {
+            outbound,
+            demo,
             auth: auth.clone(),
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),

@@ -5,6 +5,7 @@ use std::time::Instant;
 use miaojing_auth::AuthService;
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
+use miaojing_providers::outbound::OutboundClient;
 use miaojing_providers::secrets::SecretBox;
 use miaojing_storage::LocalStorage;
 
@@ -20,6 +21,10 @@ pub struct AppState {
     pub redeem: RedeemService,
     pub site: SiteService,
     pub secrets: SecretBox,
+    /// The guarded client for every upstream call.
+    pub outbound: OutboundClient,
+    /// The in-process mock upstream of demo mode (kept alive with the state).
+    pub demo: Option<Arc<miaojing_mock_upstream::MockHandle>>,
     pub storage: LocalStorage,
     pub metrics: Arc<Metrics>,
     pub trust_proxy: bool,

@@ -14,12 +14,15 @@
 //! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
 
 mod announcements;
+mod catalog;
+mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
 mod ledger;
 mod logs;
+mod provider_rows;
 mod rate_limits;
 mod redeem;
 mod rows;
@@ -27,6 +30,8 @@ mod sessions;
 mod settings;
 mod sql;
 mod stats;
+mod system_apis;
+mod user_api_keys;
 mod users;
 
 #[cfg(feature = "testing")]

@@ -1,12 +1,15 @@
 //! sqlx errors as domain errors.
 use miaojing_domain::Error;
 
-/// Maps a sqlx error: missing rows are `not_found`, unique violations become the
-/// conflict code of the index they hit, everything else is internal.
+/// Maps a sqlx error: missing rows and foreign-key violations are `not_found`, unique
+/// violations become the conflict code of the index they hit, everything else is internal.
 pub(crate) fn db_err(e: sqlx::Error) -> Error {
     match &e {
         sqlx::Error::RowNotFound => Error::not_found("not_found", "记录不存在"),
         sqlx::Error::Database(db) if db.is_unique_violation() => unique_conflict(db.message()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            Error::not_found("not_found", "关联的记录不存在").with_detail(db.message().to_string())
+        }
         _ => Error::internal(format!("sqlite: {e}")),
     }
 }

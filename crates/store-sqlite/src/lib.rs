@@ -10,18 +10,23 @@
 //! (see `migrations/sqlite/`).
 
 mod announcements;
+mod catalog;
+mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
 mod invitations;
 mod ledger;
 mod logs;
+mod provider_rows;
 mod rate_limits;
 mod redeem;
 mod rows;
 mod sessions;
 mod settings;
 mod stats;
+mod system_apis;
+mod user_api_keys;
 mod users;
 
 use async_trait::async_trait;

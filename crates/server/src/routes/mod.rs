@@ -12,8 +12,10 @@ pub mod docs;
 pub mod email;
 pub mod files;
 pub mod health;
+pub mod models;
 pub mod profile;
 pub mod site;
+pub mod user_api_keys;
 
 /// Registers every API route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -22,6 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     profile::configure(cfg);
     credits::configure(cfg);
     site::configure(cfg);
+    models::configure(cfg);
+    user_api_keys::configure(cfg);
     health::configure(cfg);
     files::configure(cfg);
     admin::configure(cfg);

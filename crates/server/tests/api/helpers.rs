@@ -51,6 +51,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
             email_ip: Limit::new(10_000, 60),
             admin: Limit::new(100_000, 60),
         },
+        outbound_allowlist: String::new(),
+        demo: false,
     }
 }
 

@@ -1,0 +1,339 @@
+//! Provider rows as the API shows them, and API input checked into rows. Keys never leave:
+//! views carry `apiKey: ""` and the stored preview only.
+use chrono::{DateTime, Utc};
+use miaojing_api_types::providers as api;
+use miaojing_domain::provider::{
+    key_preview, normalize_tiers, normalize_video_modes, ApiProvider, ChannelHealth, HealthPolicy, MediaType, ModelRecommendation,
+    PollingMode, Pricing, Protocol, StylePreset, SystemApi, UserApiKey,
+};
+use miaojing_domain::user::Tier;
+use miaojing_domain::{Error, Result};
+use miaojing_providers::secrets::SecretBox;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Health policy of platform channels: 5 errors within 2 minutes freeze a channel for 1 minute.
+pub const HEALTH_POLICY: HealthPolicy =
+    HealthPolicy { window: chrono::TimeDelta::seconds(120), threshold: 5, cool_down: chrono::TimeDelta::seconds(60) };
+
+/// A trimmed text of at most `max` characters (`field` names it in the error).
+pub fn text(v: Option<String>, max: usize, code: &'static str, field: &str) -> Result<String> {
+    let s = v.unwrap_or_default().trim().to_string();
+    if s.chars().count() > max {
+        return Err(Error::validation(code, format!("{field}最多 {max} 个字符")));
+    }
+    Ok(s)
+}
+
+/// An empty string or an absolute http(s) URL.
+pub fn url(v: Option<String>) -> Result<String> {
+    let s = text(v, 2048, "invalid_api_url", "API 地址")?;
+    if !s.is_empty() && !(s.starts_with("http://") || s.starts_with("https://")) || s.contains(char::is_whitespace) {
+        return Err(Error::validation("invalid_api_url", "API 地址必须是 http(s) 开头的完整地址"));
+    }
+    Ok(s)
+}
+
+fn media(v: Option<String>) -> Result<MediaType> {
+    v.as_deref().filter(|s| !s.trim().is_empty()).map_or(Ok(MediaType::Image), MediaType::parse)
+}
+
+fn capabilities(v: Option<Value>) -> Result<Value> {
+    match v {
+        None | Some(Value::Null) => Ok(json!({})),
+        Some(v @ Value::Object(_)) if v.to_string().len() <= 64 * 1024 => Ok(v),
+        Some(_) => Err(Error::validation("invalid_capabilities", "capabilities 必须是不超过 64 KiB 的 JSON 对象")),
+    }
+}
+
+pub fn price_view(p: &Pricing) -> api::PriceView {
+    let mut v = api::PriceView { billing_mode: p.mode().to_string(), ..Default::default() };
+    match *p {
+        Pricing::Free => {}
+        Pricing::Fixed { credits } => v.credits_per_use = credits,
+        Pricing::PerSecond { credits_per_second } => v.duration_price_per_second = credits_per_second,
+        Pricing::Tokens { input_per_million, output_per_million } => {
+            v.input_price_per_1m = input_per_million;
+            v.output_price_per_1m = output_per_million;
+        }
+    }
+    v
+}
+
+/// Pricing from the wire fields; `fixed` (10 credits) when no mode is given.
+pub fn pricing(mode: Option<&str>, per_use: Option<i64>, per_second: Option<i64>, input: Option<i64>, output: Option<i64>) -> Result<Pricing> {
+    let p = match mode.map(str::trim).filter(|m| !m.is_empty()).unwrap_or("fixed") {
+        "free" => Pricing::Free,
+        "fixed" => Pricing::Fixed { credits: per_use.unwrap_or(10) },
+        "duration" => Pricing::PerSecond { credits_per_second: per_second.unwrap_or(0) },
+        "token" => Pricing::Tokens { input_per_million: input.unwrap_or(0), output_per_million: output.unwrap_or(0) },
+        _ => return Err(Error::validation("invalid_billing_mode", "计费方式必须是 free、fixed、duration 或 token")),
+    };
+    p.validate()?;
+    Ok(p)
+}
+
+pub fn provider_view(p: ApiProvider) -> api::ProviderView {
+    api::ProviderView {
+        id: p.id,
+        name: p.name,
+        default_api_url: p.default_api_url,
+        default_model: p.default_model,
+        media_type: p.media_type.as_str().into(),
+        website: p.website,
+        is_active: p.is_active,
+        sort_order: p.sort_order,
+    }
+}
+
+/// A provider from input (a full overwrite on PUT).
+pub fn provider_from(input: api::ProviderInput, id: Uuid, created_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<ApiProvider> {
+    let name = text(input.name, 128, "invalid_name", "供应商名称")?;
+    if name.is_empty() {
+        return Err(Error::validation("name_required", "请填写供应商名称"));
+    }
+    Ok(ApiProvider {
+        id,
+        name,
+        default_api_url: url(input.default_api_url)?,
+        default_model: text(input.default_model, 255, "invalid_model", "默认模型")?,
+        media_type: media(input.media_type)?,
+        website: url(input.website)?,
+        is_active: input.is_active.unwrap_or(true),
+        sort_order: input.sort_order.unwrap_or(0),
+        created_at,
+        updated_at: now,
+    })
+}
+
+pub fn recommendation_view(r: ModelRecommendation) -> api::RecommendationView {
+    api::RecommendationView {
+        id: r.id,
+        model_name: r.model_name,
+        display_name: r.display_name,
+        media_type: r.media_type.as_str().into(),
+        provider_id: r.provider_id,
+        is_active: r.is_active,
+        sort_order: r.sort_order,
+    }
+}
+
+pub fn recommendation_from(
+    input: api::RecommendationInput,
+    id: Uuid,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<ModelRecommendation> {
+    let model_name = text(input.model_name, 255, "invalid_model", "模型名称")?;
+    if model_name.is_empty() {
+        return Err(Error::validation("model_name_required", "请填写模型名称"));
+    }
+    let display_name = text(input.display_name, 255, "invalid_name", "显示名称")?;
+    Ok(ModelRecommendation {
+        id,
+        display_name: if display_name.is_empty() { model_name.clone() } else { display_name },
+        model_name,
+        media_type: media(input.media_type)?,
+        provider_id: input.provider_id,
+        is_active: input.is_active.unwrap_or(true),
+        sort_order: input.sort_order.unwrap_or(0),
+        created_at,
+        updated_at: now,
+    })
+}
+
+pub fn preset_view(p: StylePreset) -> api::StylePresetView {
+    api::StylePresetView {
+        id: p.id,
+        label: p.label,
+        prompt: p.prompt,
+        usage_count: p.usage_count,
+        sort_order: p.sort_order,
+        is_active: p.is_active,
+    }
+}
+
+pub fn preset_from(input: api::StylePresetInput, base: StylePreset, now: DateTime<Utc>) -> Result<StylePreset> {
+    let label = text(input.label, 128, "invalid_label", "风格名称")?;
+    let prompt = text(input.prompt, 4000, "invalid_prompt", "风格提示词")?;
+    if label.is_empty() || prompt.is_empty() {
+        return Err(Error::validation("label_required", "请填写风格名称和提示词"));
+    }
+    Ok(StylePreset {
+        label,
+        prompt,
+        is_active: input.is_active.unwrap_or(true),
+        sort_order: input.sort_order.unwrap_or(base.sort_order),
+        updated_at: now,
+        ..base
+    })
+}
+
+pub fn user_key_view(k: UserApiKey) -> api::UserApiKeyView {
+    api::UserApiKeyView {
+        id: k.id,
+        supplier_name: if k.supplier_name.is_empty() { k.provider.clone() } else { k.supplier_name },
+        provider: k.provider,
+        api_url: k.api_url,
+        model_name: k.model_name,
+        note: k.note,
+        api_key: String::new(),
+        api_key_preview: k.api_key_preview,
+        media_type: k.media_type.as_str().into(),
+        protocol: k.protocol.as_str().into(),
+        capabilities: k.capabilities,
+        is_active: k.is_active,
+        created_at: k.created_at,
+    }
+}
+
+/// A new key row for `owner` from input; the key is encrypted here.
+pub fn user_key_from(input: api::UserApiKeyInput, owner: Uuid, secrets: &SecretBox, now: DateTime<Utc>) -> Result<UserApiKey> {
+    let plain = text(input.api_key, 4096, "invalid_api_key", "API Key")?;
+    if plain.is_empty() {
+        return Err(Error::validation("api_key_required", "请填写 API Key"));
+    }
+    let provider = text(input.provider, 64, "invalid_provider", "供应商")?;
+    let supplier = text(input.supplier_name, 128, "invalid_provider", "供应商名称")?;
+    Ok(UserApiKey {
+        id: Uuid::new_v4(),
+        user_id: owner,
+        supplier_name: if supplier.is_empty() { provider.clone() } else { supplier },
+        provider,
+        api_url: url(input.api_url)?,
+        model_name: text(input.model_name, 128, "invalid_model", "模型名称")?,
+        note: text(input.note, 1000, "invalid_note", "备注")?,
+        media_type: media(input.media_type)?,
+        protocol: Protocol::Openai,
+        manifest: None,
+        capabilities: json!({}),
+        api_key_encrypted: secrets.encrypt(&plain),
+        api_key_preview: key_preview(&plain),
+        is_active: input.is_active.unwrap_or(true),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub fn platform_model(a: SystemApi) -> api::PlatformModel {
+    api::PlatformModel {
+        id: a.id,
+        name: a.name,
+        model_name: a.model_name,
+        media_type: a.media_type.as_str().into(),
+        capabilities: a.capabilities,
+        price: price_view(&a.pricing),
+        price_note: a.price_note,
+        video_usage_modes: if a.media_type == MediaType::Video { a.video_usage_modes } else { Vec::new() },
+        is_default: a.is_default,
+    }
+}
+
+pub fn system_api_view(a: SystemApi) -> api::SystemApiView {
+    api::SystemApiView {
+        id: a.id,
+        provider: a.provider,
+        name: a.name,
+        api_url: a.api_url,
+        model_name: a.model_name,
+        model_group: a.model_group,
+        note: a.note,
+        api_key: String::new(),
+        api_key_preview: a.api_key_preview,
+        media_type: a.media_type.as_str().into(),
+        protocol: a.protocol.as_str().into(),
+        price: price_view(&a.pricing),
+        price_note: a.price_note,
+        capabilities: a.capabilities,
+        is_default: a.is_default,
+        allowed_membership_tiers: a.allowed_tiers.iter().map(|t| t.as_str().to_string()).collect(),
+        polling_mode: a.polling_mode.as_str().into(),
+        polling_order: a.polling_order,
+        video_usage_modes: a.video_usage_modes,
+        is_active: a.is_active,
+        sort_order: a.sort_order,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }
+}
+
+/// A system API from input. `existing` is the stored row on PUT: its key, manifest,
+/// protocol, creation time and (unless given) sort order are kept.
+pub fn system_api_from(input: api::SystemApiInput, existing: Option<&SystemApi>, secrets: &SecretBox, now: DateTime<Utc>) -> Result<SystemApi> {
+    let name = text(input.name, 255, "invalid_name", "显示名称")?;
+    let model_name = text(input.model_name, 255, "invalid_model", "模型名称")?;
+    if name.is_empty() || model_name.is_empty() {
+        return Err(Error::validation("name_required", "请填写显示名称和模型名称"));
+    }
+    let tiers = input
+        .allowed_membership_tiers
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Tier::parse(t))
+        .collect::<Result<Vec<_>>>()?;
+    let media_type = media(input.media_type)?;
+    let plain = input.api_key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty() && k != "********");
+    if plain.as_ref().is_some_and(|k| k.len() > 4096) {
+        return Err(Error::validation("invalid_api_key", "API Key 过长"));
+    }
+    let (api_key_encrypted, api_key_preview) = match (plain, input.clear_api_key.unwrap_or(false), existing) {
+        (Some(k), _, _) => (secrets.encrypt(&k), key_preview(&k)),
+        (None, true, _) | (None, false, None) => (String::new(), String::new()),
+        (None, false, Some(e)) => (e.api_key_encrypted.clone(), e.api_key_preview.clone()),
+    };
+    let mode = input.polling_mode.as_deref().map_or(Ok(PollingMode::Sequential), PollingMode::parse)?;
+    let group = text(input.model_group, 128, "invalid_model_group", "模型分组")?;
+    Ok(SystemApi {
+        id: existing.map_or_else(Uuid::new_v4, |e| e.id),
+        provider: text(input.provider, 128, "invalid_provider", "供应商")?,
+        name,
+        api_url: url(input.api_url)?,
+        model_name,
+        model_group: if group.is_empty() { "default".into() } else { group },
+        note: text(input.note, 2000, "invalid_note", "备注")?,
+        media_type,
+        protocol: existing.map_or(Protocol::Openai, |e| e.protocol),
+        manifest: existing.and_then(|e| e.manifest.clone()),
+        capabilities: match (input.capabilities, existing) {
+            (None, Some(e)) => e.capabilities.clone(),
+            (c, _) => capabilities(c)?,
+        },
+        api_key_encrypted,
+        api_key_preview,
+        pricing: pricing(
+            input.billing_mode.as_deref(),
+            input.credits_per_use,
+            input.duration_price_per_second,
+            input.input_price_per_1m,
+            input.output_price_per_1m,
+        )?,
+        price_note: text(input.price_note, 1000, "invalid_price_note", "价格说明")?,
+        allowed_tiers: normalize_tiers(&tiers),
+        is_default: input.is_default.unwrap_or(true),
+        is_active: input.is_active.unwrap_or(true),
+        polling_mode: mode,
+        polling_order: input.polling_order.unwrap_or(0),
+        video_usage_modes: normalize_video_modes(&input.video_usage_modes.unwrap_or_default())?,
+        sort_order: input.sort_order.or(existing.map(|e| e.sort_order)).unwrap_or(0),
+        created_at: existing.map_or(now, |e| e.created_at),
+        updated_at: now,
+    })
+}
+
+pub fn health_view(api: &SystemApi, h: Option<&ChannelHealth>, now: DateTime<Utc>) -> api::ChannelHealthView {
+    api::ChannelHealthView {
+        channel_id: api.id,
+        name: api.name.clone(),
+        model_name: api.model_name.clone(),
+        media_type: api.media_type.as_str().into(),
+        is_active: api.is_active,
+        errors_in_window: h.map_or(0, |h| h.errors_in_window(now, HEALTH_POLICY.window)),
+        frozen: h.is_some_and(|h| h.is_frozen(now)),
+        frozen_until: h.and_then(|h| h.frozen_until.filter(|t| *t > now)),
+        last_error: h.and_then(|h| h.last_error.clone()),
+        last_error_at: h.and_then(|h| h.last_error_at),
+        last_success_at: h.and_then(|h| h.last_success_at),
+        last_probe_at: h.and_then(|h| h.last_probe_at),
+    }
+}

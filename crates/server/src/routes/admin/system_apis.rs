@@ -1,0 +1,134 @@
+//! `/api/admin/system-apis`: platform models, their pricing and their channel health.
+use std::collections::HashMap;
+
+use actix_web::{delete, get, post, put, web};
+use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
+use miaojing_api_types::providers::{ChannelHealthList, ChannelHealthView, PricingInput, SystemApiInput, SystemApiList, SystemApiOne};
+use miaojing_api_types::Success;
+use miaojing_domain::provider::ChannelEvent;
+use miaojing_domain::Error;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::Admin;
+use crate::provider_views::{health_view, pricing, system_api_from, system_api_view, text, HEALTH_POLICY};
+use crate::state::AppState;
+use crate::upstream;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(update)
+        .service(remove)
+        .service(set_pricing)
+        .service(health)
+        .service(probe);
+}
+
+fn missing() -> Error {
+    Error::not_found("system_api_not_found", "系统 API 不存在")
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    /// Default true.
+    pub include_inactive: Option<bool>,
+}
+
+/// Every system API by display name and sort order.
+#[utoipa::path(tag = "admin", params(ListQuery), responses((status = 200, body = SystemApiList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/api/admin/system-apis")]
+async fn list(st: web::Data<AppState>, _admin: Admin, q: web::Query<ListQuery>) -> ApiResult<web::Json<SystemApiList>> {
+    let apis = st.store.list_system_apis(q.include_inactive.unwrap_or(true)).await?;
+    Ok(web::Json(SystemApiList { apis: apis.into_iter().map(system_api_view).collect() }))
+}
+
+/// Add a platform model (the key is stored encrypted; only a preview is returned).
+#[utoipa::path(tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[post("/api/admin/system-apis")]
+async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
+    let api = system_api_from(body.into_inner(), None, &st.secrets, Utc::now())?;
+    let saved = st.store.insert_system_apis(vec![api]).await?.remove(0);
+    Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
+}
+
+/// Replace a platform model (see `SystemApiInput` for the key rules). The polling mode is
+/// shared with every row of the same display name.
+#[utoipa::path(tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[put("/api/admin/system-apis")]
+async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
+    let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID、显示名称或模型名称"))?;
+    let existing = st.store.system_api(id).await?.ok_or_else(missing)?;
+    let api = system_api_from(body.into_inner(), Some(&existing), &st.secrets, Utc::now())?;
+    let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
+    Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct IdQuery {
+    pub id: Option<Uuid>,
+}
+
+/// Delete a platform model.
+#[utoipa::path(tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/api/admin/system-apis")]
+async fn remove(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
+    let id = q.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID"))?;
+    if !st.store.delete_system_api(id).await? {
+        return Err(missing().into());
+    }
+    Ok(web::Json(Success::OK))
+}
+
+/// Change only the price of a platform model.
+#[utoipa::path(tag = "admin", request_body = PricingInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[put("/api/admin/system-apis/{id}/pricing")]
+async fn set_pricing(
+    st: web::Data<AppState>,
+    _admin: Admin,
+    path: web::Path<Uuid>,
+    body: web::Json<PricingInput>,
+) -> ApiResult<web::Json<SystemApiOne>> {
+    let mut api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
+    let b = body.into_inner();
+    api.pricing = pricing(Some(&b.billing_mode), b.credits_per_use, b.duration_price_per_second, b.input_price_per_1m, b.output_price_per_1m)?;
+    if b.price_note.is_some() {
+        api.price_note = text(b.price_note, 1000, "invalid_price_note", "价格说明")?;
+    }
+    api.updated_at = Utc::now();
+    let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
+    Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
+}
+
+/// Health of every channel: errors in the sliding window, freeze, last error and probe.
+#[utoipa::path(tag = "admin", responses((status = 200, body = ChannelHealthList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/api/admin/system-apis/health")]
+async fn health(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<ChannelHealthList>> {
+    let now = Utc::now();
+    let apis = st.store.list_system_apis(true).await?;
+    let by_id: HashMap<Uuid, _> = st.store.list_channel_health().await?.into_iter().map(|h| (h.channel_id, h)).collect();
+    let channels = apis.iter().map(|a| health_view(a, by_id.get(&a.id), now)).collect();
+    Ok(web::Json(ChannelHealthList { channels }))
+}
+
+/// Re-test a channel now: a healthy answer lifts its freeze.
+#[utoipa::path(tag = "admin", responses((status = 200, body = ChannelHealthView), (status = 404, body = ErrorBody)))]
+#[post("/api/admin/system-apis/{id}/probe")]
+async fn probe(st: web::Data<AppState>, _admin: Admin, path: web::Path<Uuid>) -> ApiResult<web::Json<ChannelHealthView>> {
+    let api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
+    let key = if api.api_key_encrypted.is_empty() { Ok(String::new()) } else { st.secrets.decrypt(&api.api_key_encrypted) };
+    let outcome = match key {
+        Err(_) => Err("API 密钥无法解密".to_string()),
+        Ok(k) if k.is_empty() => Err("未填写 API Key".to_string()),
+        Ok(k) => upstream::list_models(&st.outbound, &api.api_url, &k, &api.provider).await.map(|_| ()).map_err(|e| e.message),
+    };
+    let event = ChannelEvent::Probe { ok: outcome.is_ok(), error: outcome.err() };
+    let now = Utc::now();
+    let h = st.store.record_channel_event(api.id, event, now, &HEALTH_POLICY).await?;
+    Ok(web::Json(health_view(&api, Some(&h), now)))
+}

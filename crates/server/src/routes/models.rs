@@ -1,0 +1,55 @@
+//! What a signed-in user may create with, and the image style presets.
+use std::collections::HashSet;
+
+use actix_web::{get, web, HttpResponse};
+use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
+use miaojing_api_types::providers::{ModelConfig, StylePresetList};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::Authed;
+use crate::provider_views::{platform_model, preset_view, provider_view, recommendation_view, user_key_view};
+use crate::state::AppState;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(model_config).service(style_presets);
+}
+
+/// The models the caller may use: active providers and recommendations, the platform models
+/// their tier allows (one per media type and display name, with capabilities and price) and
+/// their own keys. One store round of four reads on a single connection.
+#[utoipa::path(tag = "models", responses((status = 200, body = ModelConfig), (status = 401, body = ErrorBody)))]
+#[get("/api/model-config")]
+async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResponse> {
+    let now = Utc::now();
+    let tier = me.0.user.effective_tier(now);
+    let catalog = st.store.model_catalog(Some(me.0.user.id)).await?;
+    let mut seen = HashSet::new();
+    let system_apis = catalog
+        .system_apis
+        .into_iter()
+        .filter(|a| a.allows(tier))
+        .filter(|a| seen.insert((a.media_type, a.name.clone())))
+        .map(platform_model)
+        .collect();
+    let body = ModelConfig {
+        providers: catalog.providers.into_iter().map(provider_view).collect(),
+        recommendations: catalog.recommendations.into_iter().map(recommendation_view).collect(),
+        system_apis,
+        user_keys: catalog.user_keys.into_iter().map(user_key_view).collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "private, no-store, max-age=0, must-revalidate"))
+        .insert_header(("pragma", "no-cache"))
+        .insert_header(("vary", "Authorization, Cookie"))
+        .json(body))
+}
+
+/// Active style presets, most used first.
+#[utoipa::path(tag = "models", responses((status = 200, body = StylePresetList)))]
+#[get("/api/style-presets")]
+async fn style_presets(st: web::Data<AppState>) -> ApiResult<web::Json<StylePresetList>> {
+    let presets = st.store.list_style_presets(true).await?;
+    Ok(web::Json(StylePresetList { presets: presets.into_iter().map(preset_view).collect() }))
+}

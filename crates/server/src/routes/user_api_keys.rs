@@ -1,0 +1,195 @@
+//! A user's own upstream keys (signed in and rate-limited; only the owner's rows exist for
+//! them), and the connection test and model listing of the key form.
+use actix_web::{delete, get, post, put, web};
+use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
+use miaojing_api_types::providers::{UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave};
+use miaojing_api_types::Success;
+use miaojing_auth::rate_limit::Limit;
+use miaojing_auth::AuthUser;
+use miaojing_domain::provider::{key_preview, MediaType, UserApiKeyPatch};
+use miaojing_domain::{Error, Result};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::Authed;
+use crate::provider_views::{text, url, user_key_from, user_key_view};
+use crate::state::AppState;
+use crate::upstream;
+
+/// Key page calls per user.
+const KEYS_LIMIT: Limit = Limit::new(120, 60);
+/// Upstream probes per user (each one is an outbound call).
+const PROBE_LIMIT: Limit = Limit::new(10, 60);
+/// Keys per save request.
+const MAX_BATCH: usize = 50;
+
+pub(super) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_keys).service(create_keys).service(update_keys).service(delete_key).service(fetch_models).service(test_api);
+}
+
+async fn limited(st: &AppState, me: &AuthUser, bucket: &str, limit: Limit) -> Result<()> {
+    st.auth.limiter().check(bucket, &me.user.id.to_string(), limit, Utc::now()).await
+}
+
+/// The caller's keys, newest first.
+#[utoipa::path(tag = "user-api-keys", responses((status = 200, body = UserApiKeyList), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[get("/api/user-api-keys")]
+async fn list_keys(st: web::Data<AppState>, me: Authed) -> ApiResult<web::Json<UserApiKeyList>> {
+    limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
+    let keys = st.store.list_user_api_keys(me.0.user.id).await?;
+    Ok(web::Json(UserApiKeyList { keys: keys.into_iter().map(user_key_view).collect() }))
+}
+
+/// Saves `{keys: [...]}` or one key: items with `id` update the caller's key (the stored key
+/// is replaced only by a non-empty `apiKey`), the others are created. Everything is checked
+/// before anything is written.
+async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<UserApiKeyList> {
+    let items = match body {
+        UserApiKeySave::Many { keys } => keys,
+        UserApiKeySave::One(k) => vec![k],
+    };
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(Error::validation("invalid_batch", format!("一次保存 1 到 {MAX_BATCH} 个 API Key")));
+    }
+    let now = Utc::now();
+    let owner = me.user.id;
+    let mut inserts = Vec::new();
+    let mut updates = Vec::new();
+    for item in items {
+        match item.id {
+            None => inserts.push(user_key_from(item, owner, &st.secrets, now)?),
+            Some(id) => {
+                if st.store.user_api_key(owner, id).await?.is_none() {
+                    return Err(Error::not_found("key_not_found", "API Key 不存在"));
+                }
+                let plain = text(item.api_key, 4096, "invalid_api_key", "API Key")?;
+                let patch = UserApiKeyPatch {
+                    provider: item.provider.map(|v| text(Some(v), 64, "invalid_provider", "供应商")).transpose()?,
+                    supplier_name: item.supplier_name.map(|v| text(Some(v), 128, "invalid_provider", "供应商名称")).transpose()?,
+                    api_url: item.api_url.map(|v| url(Some(v))).transpose()?,
+                    model_name: item.model_name.map(|v| text(Some(v), 128, "invalid_model", "模型名称")).transpose()?,
+                    note: item.note.map(|v| text(Some(v), 1000, "invalid_note", "备注")).transpose()?,
+                    media_type: item.media_type.as_deref().map(MediaType::parse).transpose()?,
+                    is_active: item.is_active,
+                    api_key: (!plain.is_empty()).then(|| (st.secrets.encrypt(&plain), key_preview(&plain))),
+                };
+                updates.push((id, patch));
+            }
+        }
+    }
+    let mut saved = Vec::new();
+    let ids: Vec<Uuid> = inserts.iter().map(|k| k.id).collect();
+    if !inserts.is_empty() {
+        st.store.insert_user_api_keys(inserts).await?;
+    }
+    for id in ids {
+        saved.extend(st.store.user_api_key(owner, id).await?);
+    }
+    for (id, patch) in updates {
+        let key = st.store.update_user_api_key(owner, id, patch, now).await?;
+        saved.push(key.ok_or_else(|| Error::not_found("key_not_found", "API Key 不存在"))?);
+    }
+    Ok(UserApiKeyList { keys: saved.into_iter().map(user_key_view).collect() })
+}
+
+/// Create keys (or update those with an `id`).
+#[utoipa::path(tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/api/user-api-keys")]
+async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
+    limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
+    Ok(web::Json(save(&st, &me.0, body.into_inner()).await?))
+}
+
+/// Same as POST (the original accepted both).
+#[utoipa::path(tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[put("/api/user-api-keys")]
+async fn update_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
+    limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
+    Ok(web::Json(save(&st, &me.0, body.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct IdQuery {
+    pub id: Option<Uuid>,
+}
+
+/// Delete one of the caller's keys.
+#[utoipa::path(tag = "user-api-keys", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/api/user-api-keys")]
+async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
+    limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
+    let id = q.id.ok_or_else(|| Error::validation("id_required", "缺少 ID"))?;
+    if !st.store.delete_user_api_key(me.0.user.id, id).await? {
+        return Err(Error::not_found("key_not_found", "API Key 不存在").into());
+    }
+    Ok(web::Json(Success::OK))
+}
+
+/// The URL and key a probe uses: given ones, or the caller's stored key by `keyId`.
+async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result<(String, String)> {
+    let stored = match p.key_id {
+        Some(id) => Some(st.store.user_api_key(me.user.id, id).await?.ok_or_else(|| Error::not_found("key_not_found", "API Key 不存在"))?),
+        None => None,
+    };
+    let api_url = url(p.api_url.clone().or_else(|| stored.as_ref().map(|k| k.api_url.clone())))?;
+    let mut api_key = text(p.api_key.clone(), 4096, "invalid_api_key", "API Key")?;
+    if api_key.is_empty() {
+        if let Some(k) = stored.as_ref().filter(|k| !k.api_key_encrypted.is_empty()) {
+            api_key = st.secrets.decrypt(&k.api_key_encrypted).map_err(|_| Error::validation("key_unreadable", "API 密钥不可用，请重新保存密钥"))?;
+        }
+    }
+    if api_url.is_empty() || api_key.is_empty() {
+        return Err(Error::validation("probe_incomplete", "请填写 API 请求地址和 API Key"));
+    }
+    Ok((api_url, api_key))
+}
+
+fn failure(e: Error) -> UpstreamProbeResult {
+    let status_code = e.detail.as_deref().and_then(|d| d.parse().ok());
+    UpstreamProbeResult { success: false, models: None, message: None, error: Some(e.message), status_code }
+}
+
+/// List the models an OpenAI-compatible upstream offers (HTTP 200 with `success: false` when
+/// the upstream refuses).
+#[utoipa::path(tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/api/auth/fetch-models")]
+async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
+    limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
+    let (api_url, api_key) = probe_target(&st, &me.0, &body).await?;
+    let provider = body.provider.clone().unwrap_or_default();
+    Ok(web::Json(match upstream::list_models(&st.outbound, &api_url, &api_key, &provider).await {
+        Ok(models) => UpstreamProbeResult {
+            success: true,
+            message: Some(format!("成功获取 {} 个模型", models.len())),
+            models: Some(models),
+            error: None,
+            status_code: None,
+        },
+        Err(e) if e.code == "blocked_destination" || e.code == "invalid_url" => return Err(e.into()),
+        Err(e) => failure(e),
+    }))
+}
+
+/// Test a connection: the upstream answers its model list with this key.
+#[utoipa::path(tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/api/auth/test-api")]
+async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
+    limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
+    let (api_url, api_key) = probe_target(&st, &me.0, &body).await?;
+    Ok(web::Json(match upstream::list_models(&st.outbound, &api_url, &api_key, "").await {
+        Ok(models) => {
+            let wanted = body.model_name.as_deref().filter(|m| !m.is_empty());
+            let message = match wanted {
+                Some(m) if models.iter().any(|x| x.id == m) => format!("连接成功，模型 {m} 可用"),
+                _ => format!("连接成功，已连接（共 {} 个模型）", models.len()),
+            };
+            UpstreamProbeResult { success: true, models: None, message: Some(message), error: None, status_code: None }
+        }
+        Err(e) if e.code == "blocked_destination" || e.code == "invalid_url" => return Err(e.into()),
+        Err(e) => failure(e),
+    }))
+}

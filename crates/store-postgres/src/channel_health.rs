@@ -1,0 +1,88 @@
+//! Shared health of platform channels.
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::provider::{ChannelEvent, ChannelHealth, HealthPolicy};
+use miaojing_domain::repo::ChannelHealthRepo;
+use miaojing_domain::Result;
+use sqlx::{Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::errors::map_db_error as db_err;
+use crate::provider_rows::{self as rows, HEALTH_COLUMNS};
+use crate::PgStore;
+
+/// Row lock for the read-modify-write.
+const LOCK: &str = " FOR UPDATE";
+
+#[async_trait]
+impl ChannelHealthRepo for PgStore {
+    async fn record_channel_event(
+        &self,
+        channel_id: Uuid,
+        event: ChannelEvent,
+        now: DateTime<Utc>,
+        policy: &HealthPolicy,
+    ) -> Result<ChannelHealth> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // A first event creates the row so that every later one finds it to lock.
+        sqlx::query(
+            "INSERT INTO channel_health (channel_id, window_start, updated_at) VALUES ($1, $2, $3) ON CONFLICT (channel_id) DO NOTHING",
+        )
+        .bind(channel_id)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let sql = format!("SELECT {HEALTH_COLUMNS} FROM channel_health WHERE channel_id = $1{LOCK}");
+        let row = sqlx::query(&sql).bind(channel_id).fetch_one(&mut *tx).await.map_err(db_err)?;
+        let current = rows::channel_health(&row)?;
+        let h = current.apply(&event, now, policy);
+        let mut qb: QueryBuilder<'_, Postgres> = QueryBuilder::new("UPDATE channel_health SET window_start = ");
+        qb.push_bind(h.window_start)
+            .push(", errors_current = ")
+            .push_bind(h.errors_current)
+            .push(", errors_previous = ")
+            .push_bind(h.errors_previous)
+            .push(", successes = ")
+            .push_bind(h.successes)
+            .push(", frozen_until = ")
+            .push_bind(h.frozen_until)
+            .push(", last_error = ")
+            .push_bind(h.last_error.clone())
+            .push(", last_error_at = ")
+            .push_bind(h.last_error_at)
+            .push(", last_success_at = ")
+            .push_bind(h.last_success_at)
+            .push(", last_probe_at = ")
+            .push_bind(h.last_probe_at)
+            .push(", updated_at = ")
+            .push_bind(h.updated_at)
+            .push(" WHERE channel_id = ")
+            .push_bind(h.channel_id);
+        qb.build().execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(h)
+    }
+
+    async fn channel_health(&self, ids: &[Uuid]) -> Result<Vec<ChannelHealth>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb: QueryBuilder<'_, Postgres> =
+            QueryBuilder::new(format!("SELECT {HEALTH_COLUMNS} FROM channel_health WHERE channel_id IN ("));
+        let mut s = qb.separated(", ");
+        for id in ids {
+            s.push_bind(*id);
+        }
+        qb.push(") ORDER BY channel_id");
+        let found = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        found.iter().map(rows::channel_health).collect()
+    }
+
+    async fn list_channel_health(&self) -> Result<Vec<ChannelHealth>> {
+        let sql = format!("SELECT {HEALTH_COLUMNS} FROM channel_health ORDER BY channel_id");
+        let found = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db_err)?;
+        found.iter().map(rows::channel_health).collect()
+    }
+}
