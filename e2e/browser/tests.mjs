@@ -4,6 +4,8 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
 const BASE = process.env.MJ_BASE;
+/** The real mock upstream's OpenAI-compatible base (accepts keys starting with `sk-`). */
+const MOCK_API = `${process.env.MJ_MOCK_URL}/v1`;
 const ARTIFACTS = process.env.MJ_ARTIFACTS;
 const ADMIN = { email: process.env.MJ_ADMIN_EMAIL, password: process.env.MJ_ADMIN_PASSWORD };
 const filter = process.argv[2] || '';
@@ -306,11 +308,122 @@ test('site config drives name, tab title, filing link and the e-mail code field'
   }
 });
 
+// ---------- profile: API keys ----------
+const keyRows = (page) => page.locator('[data-testid=key-list] .key-row');
+
+test('API keys: add with model listing and test, masked list, edit, disable, delete with confirmation', async ({ page }) => {
+  const u = await newUser('keys');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=api');
+  await page.locator('[data-testid=no-keys]').waitFor();
+  const secret = 'sk-e2e-secret-1234';
+  await page.fill('#add-key-provider', 'Mock');
+  await page.fill('#add-key-url', MOCK_API);
+  // A key the upstream refuses: a red box with the upstream's status.
+  await page.fill('#add-key-secret', 'nope-key-0000');
+  await page.click('[data-testid=add-key-form] [data-testid=test-key]');
+  await page.locator('[data-testid=add-key-form] .probe-fail').waitFor();
+  assert((await page.locator('[data-testid=add-key-form] .probe-fail').innerText()).includes('401'), 'refusal shows HTTP 401');
+  await page.fill('#add-key-secret', secret);
+  await page.click('[data-testid=add-key-form] [data-testid=fetch-models]');
+  const chips = page.locator('[data-testid=model-chips] button');
+  await chips.first().waitFor();
+  const model = (await chips.first().innerText()).trim();
+  await chips.first().click();
+  assert((await page.inputValue('#add-key-model')) === model, `model filled from the list (${model})`);
+  await page.click('[data-testid=add-key-form] [data-testid=test-key]');
+  await page.locator('[data-testid=add-key-form] .probe-ok').waitFor();
+  await page.getByRole('button', { name: '确认添加' }).click();
+  await keyRows(page).first().waitFor();
+  assert((await keyRows(page).count()) === 1, 'one saved key');
+  assert((await page.locator('[data-testid=key-preview]').innerText()).trim() === '***1234', 'key shown masked');
+  assert(!(await page.content()).includes(secret), 'the full key is nowhere in the page');
+  assert((await page.inputValue('#add-key-secret')) === '', 'form cleared after adding');
+  let saved = (await api('/api/user-api-keys', { token: u.token })).keys;
+  assert(saved.length === 1 && saved[0].modelName === model && saved[0].apiUrl === MOCK_API, 'stored on the server');
+
+  // The saved key is tested by id (the page never holds it).
+  await keyRows(page).first().locator('[data-testid=row-test]').click();
+  await keyRows(page).first().locator('.probe-ok').waitFor();
+
+  // Edit the note in the dialog; an empty key field keeps the stored key.
+  await keyRows(page).first().locator('[data-testid=row-edit]').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  assert((await page.inputValue('#edit-key-url')) === MOCK_API, 'dialog pre-filled');
+  await page.fill('#edit-key-note', '我的测试模型');
+  await dialog.getByRole('button', { name: '保存修改' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('.key-label', { hasText: '我的测试模型' }).waitFor();
+  saved = (await api('/api/user-api-keys', { token: u.token })).keys;
+  assert(saved[0].note === '我的测试模型' && saved[0].apiKeyPreview === '***1234', 'note saved, key kept');
+  await shot(page, 'profile-api-keys-desktop');
+
+  // Disable, then delete: the first click only asks.
+  await keyRows(page).first().locator('[data-testid=row-toggle]').click();
+  await page.locator('.key-row[data-active=false]').waitFor();
+  assert((await api('/api/user-api-keys', { token: u.token })).keys[0].isActive === false, 'disabled on the server');
+  await keyRows(page).first().locator('[data-testid=row-delete]').click();
+  await page.getByText('确定删除这个密钥？').waitFor();
+  await keyRows(page).first().getByRole('button', { name: '取消' }).click();
+  assert((await keyRows(page).count()) === 1, 'cancel keeps the key');
+  await keyRows(page).first().locator('[data-testid=row-delete]').click();
+  await page.locator('[data-testid=confirm-delete]').click();
+  await page.locator('[data-testid=no-keys]').waitFor();
+  assert((await api('/api/user-api-keys', { token: u.token })).keys.length === 0, 'deleted on the server');
+});
+
+test('API keys: smart import from a JSON file; bad files get a readable error and change nothing', async ({ page }) => {
+  const u = await newUser('import');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=api');
+  await page.locator('[data-testid=no-keys]').waitFor();
+  const importFile = async (name, text) => {
+    await page.setInputFiles('#import-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.click('[data-testid=import-btn]');
+  };
+  const errorShows = async (text) => {
+    await page.locator('[data-testid=import-error]', { hasText: text }).waitFor();
+  };
+  await importFile('broken.json', '{"profiles": [ {"baseUrl": ');
+  await errorShows('文件不是有效的 JSON');
+  await importFile('other.json', '{"hello": "world"}');
+  await errorShows('没有可导入的条目');
+  const manifest = JSON.stringify({
+    customProviders: [],
+    profiles: [
+      { name: 'Mock 图片', baseUrl: MOCK_API, model: 'mock-image-1', type: 'image' },
+      { name: 'Mock 视频', baseUrl: MOCK_API, model: 'mock-video-1', type: 'video' },
+      { name: 'Mock 文本', baseUrl: MOCK_API, model: 'mock-chat', type: 'multimodal' },
+    ],
+  });
+  await importFile('manifest.json', manifest);
+  await errorShows('条目没有 API Key'); // manifests carry no keys
+  await importFile('bad-url.json', JSON.stringify([{ apiUrl: 'ftp://x', apiKey: 'sk-1' }]));
+  await errorShows('http:// 或 https://');
+  assert((await api('/api/user-api-keys', { token: u.token })).keys.length === 0, 'nothing saved by bad files');
+  await page.fill('#import-key', 'sk-import-9876');
+  await importFile('manifest.json', manifest);
+  await page.locator('[data-testid=key-list] .key-row').nth(2).waitFor();
+  const previews = await page.locator('[data-testid=key-preview]').allInnerTexts();
+  assert(previews.length === 3 && previews.every((p) => p.trim() === '***9876'), `masked previews ${previews}`);
+  assert((await page.locator('[data-testid=import-error]').innerText()).trim() === '', 'error cleared');
+  const keys = (await api('/api/user-api-keys', { token: u.token })).keys;
+  const types = keys.map((k) => k.type).sort().join(',');
+  assert(types === 'image,text,video', `types imported (${types})`);
+  assert(keys.every((k) => k.apiUrl === MOCK_API), 'URLs imported');
+  // The imported key works against the upstream.
+  await keyRows(page).first().locator('[data-testid=row-test]').click();
+  await keyRows(page).first().locator('.probe-ok').waitFor();
+  await shot(page, 'profile-api-imported-desktop');
+});
+
 const PAGES = [
   ['home', '/'], ['login', '/auth/login'], ['register', '/auth/register?invite=ABC123'], ['reset', '/auth/reset'],
   ['create', '/create'], ['gallery', '/gallery'], ['terms', '/terms'],
   ['profile-account', '/profile?tab=account', true], ['profile-membership', '/profile?tab=membership', true],
   ['profile-credits', '/profile?tab=credits', true], ['profile-history', '/profile?tab=history', true],
+  ['profile-api', '/profile?tab=api', true],
 ];
 
 test('phone 390x844: no horizontal overflow; screenshots of every page', async ({ page, browser }) => {
