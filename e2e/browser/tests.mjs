@@ -261,8 +261,11 @@ test('profile tabs work with the keyboard; placeholders are labelled', async ({ 
   await page.waitForURL(/tab=membership/);
   await page.keyboard.press('End');
   await page.waitForURL(/tab=api/);
-  await page.locator('[data-placeholder=true]').waitFor();
+  await page.locator('[data-testid=import-panel]').waitFor();
   assert(await page.evaluate(() => document.activeElement.id === 'tab-api'), 'focus follows the tab');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForURL(/tab=history/);
+  await page.locator('[data-placeholder=true]').waitFor(); // history arrives with the jobs API
 });
 
 test('visits are counted once per browser session', async ({ page }) => {
