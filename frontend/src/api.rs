@@ -19,7 +19,7 @@ use miaojing_api_types::{
     credits::{CreditRecords, MyInvitations, RedeemRequest, RedeemResponse},
     error::ErrorBody,
     profile::{ProfileResponse, ProfileUpdate, ThemeRequest, ThemeResponse},
-    providers::{UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave},
+    providers::{ModelConfig, StylePresetList, UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave},
     site::{Announcement, SiteConfig, SiteStats},
     Success,
 };
@@ -52,6 +52,8 @@ mod paths {
     pub const USER_API_KEYS: &str = "/user-api-keys";
     pub const TEST_API: &str = "/auth/test-api";
     pub const FETCH_MODELS: &str = "/auth/fetch-models";
+    pub const MODEL_CONFIG: &str = "/model-config";
+    pub const STYLE_PRESETS: &str = "/style-presets";
 }
 
 thread_local! {
@@ -299,3 +301,14 @@ pub async fn fetch_models(req: &UpstreamProbe) -> ApiResult<UpstreamProbeResult>
     send_json(post(paths::FETCH_MODELS), req).await
 }
 
+
+/// `GET /api/model-config`: platform models (by tier), providers, recommendations and the
+/// caller's keys.
+pub async fn model_config() -> ApiResult<ModelConfig> {
+    send(get(paths::MODEL_CONFIG)).await
+}
+
+/// `GET /api/style-presets`: the active style presets, most used first.
+pub async fn style_presets() -> ApiResult<StylePresetList> {
+    send(get(paths::STYLE_PRESETS)).await
+}
