@@ -28,7 +28,18 @@ const uniqueEmail = (tag) => `${tag}-${Date.now().toString(36)}-${seq++}@example
 async function newUser(tag = 'user', extra = {}) {
   const email = uniqueEmail(tag);
   const password = 'secretpass1';
-  const r = await api('/api/auth/register', { method: 'POST', body: { email, password, acceptedTerms: true, ...extra } });
+  let r;
+  // Registration is rate-limited per address: wait out the window the server names.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      r = await api('/api/auth/register', { method: 'POST', body: { email, password, acceptedTerms: true, ...extra } });
+      break;
+    } catch (e) {
+      const wait = /-> 429 .*?(\d+) 秒/.exec(e.message);
+      if (!wait || attempt > 5) throw e;
+      await new Promise((ok) => setTimeout(ok, (Number(wait[1]) + 1) * 1000));
+    }
+  }
   return { email, password, token: r.session.access_token, auth: r };
 }
 let adminTokenCache;
