@@ -301,7 +301,6 @@ pub async fn fetch_models(req: &UpstreamProbe) -> ApiResult<UpstreamProbeResult>
     send_json(post(paths::FETCH_MODELS), req).await
 }
 
-
 /// `GET /api/model-config`: platform models (by tier), providers, recommendations and the
 /// caller's keys.
 pub async fn model_config() -> ApiResult<ModelConfig> {

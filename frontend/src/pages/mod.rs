@@ -8,10 +8,10 @@ mod profile;
 mod simple;
 
 pub use auth::{Login, Register, ResetPassword};
+pub use create::Create;
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
 pub use profile::Profile;
-pub use create::Create;
 pub use simple::{Gallery, NotFound};
 
 use crate::api::ApiError;

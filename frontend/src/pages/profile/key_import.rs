@@ -40,8 +40,8 @@ fn media_type(raw: Option<String>) -> Result<String, String> {
 fn entry(index: usize, v: &Value, fallback_key: &str) -> Result<UserApiKeyInput, ImportProblem> {
     let n = index + 1;
     let obj = v.as_object().ok_or_else(|| problem(K::ImportEntryNotObject, format!("#{n}")))?;
-    let api_url = field(obj, &["apiUrl", "baseUrl", "api_url", "base_url", "url"])
-        .ok_or_else(|| problem(K::ImportEntryNoUrl, format!("#{n}")))?;
+    let api_url =
+        field(obj, &["apiUrl", "baseUrl", "api_url", "base_url", "url"]).ok_or_else(|| problem(K::ImportEntryNoUrl, format!("#{n}")))?;
     if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
         return Err(problem(K::ImportEntryBadUrl, format!("#{n}: {api_url}")));
     }
@@ -49,7 +49,8 @@ fn entry(index: usize, v: &Value, fallback_key: &str) -> Result<UserApiKeyInput,
     if api_key.is_empty() {
         return Err(problem(K::ImportEntryNoKey, format!("#{n}")));
     }
-    let media = media_type(field(obj, &["type", "mediaType", "modelType"])).map_err(|t| problem(K::ImportEntryBadType, format!("#{n}: {t}")))?;
+    let media =
+        media_type(field(obj, &["type", "mediaType", "modelType"])).map_err(|t| problem(K::ImportEntryBadType, format!("#{n}: {t}")))?;
     let provider = field(obj, &["provider", "supplierName", "supplier", "name"]).unwrap_or_else(|| "custom".into());
     Ok(UserApiKeyInput {
         id: None,
@@ -104,7 +105,11 @@ mod tests {
 
     #[test]
     fn manifest_profiles_take_the_typed_key() {
-        let keys = parse_import(r#"{"customProviders":[],"profiles":[{"name":"Fast","baseUrl":"http://h/v1","model":"x","type":"multimodal"}]}"#, " sk-typed ").unwrap();
+        let keys = parse_import(
+            r#"{"customProviders":[],"profiles":[{"name":"Fast","baseUrl":"http://h/v1","model":"x","type":"multimodal"}]}"#,
+            " sk-typed ",
+        )
+        .unwrap();
         assert_eq!(keys[0].api_key.as_deref(), Some("sk-typed"));
         assert_eq!(keys[0].media_type.as_deref(), Some("text"));
         assert_eq!(keys[0].model_name.as_deref(), Some("x"));
