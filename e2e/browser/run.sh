@@ -2,7 +2,10 @@
 # Browser tests of the MiaoJing SPA: starts the real `miaojing` binary on a fresh data dir
 # with the built web app (frontend/dist), creates an admin with the CLI, and drives the
 # system Chromium through playwright-core. Screenshots go to e2e/artifacts/.
-# Usage: e2e/browser/run.sh path/to/miaojing   (build the SPA first: deploy/build-frontend.sh)
+# The real mock upstream (`miaojing-mock-upstream`, next to the miaojing binary or named by
+# MIAOJING_MOCK_UPSTREAM) runs on a free loopback port that the server's outbound guard allows.
+# Usage: e2e/browser/run.sh path/to/miaojing   (build the SPA first: deploy/build-frontend.sh;
+# `cargo build -p miaojing-server -p miaojing-mock-upstream`)
 # Prints "N passed, M failed" and exits non-zero on failure.
 set -euo pipefail
 bin="$(realpath "${1:?usage: e2e/browser/run.sh path/to/miaojing [test-name-filter]}")"
@@ -25,22 +28,31 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
+mock_bin="${MIAOJING_MOCK_UPSTREAM:-$(dirname "$bin")/miaojing-mock-upstream}"
+[ -x "$mock_bin" ] || { echo "$mock_bin not found: cargo build -p miaojing-mock-upstream" >&2; exit 2; }
+
 data="$(mktemp -d)"
+"$mock_bin" --port 0 >"$data/mock.url" 2>"$data/mock.log" &
+mock_pid=$!
+for _ in $(seq 1 100); do [ -s "$data/mock.url" ] && break; sleep 0.1; done
+mock_url="$(head -n1 "$data/mock.url")"
+mock_hostport="${mock_url#http://}"
+mock_hostport="${mock_hostport%%/*}"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 admin_email="e2e-admin@example.com"
 admin_password="e2e-admin-pass1"
 "$bin" admin create --email "$admin_email" --password "$admin_password" --data-dir "$data" >/dev/null
 
-MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+MIAOJING_OUTBOUND_ALLOWLIST="$mock_hostport" MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
 pid=$!
 cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill "$pid" "$mock_pid" 2>/dev/null || true
+  wait "$pid" "$mock_pid" 2>/dev/null || true
   rm -rf "$data"
 }
 trap cleanup EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 mkdir -p "$root/e2e/artifacts"
-MJ_BASE="http://127.0.0.1:$port" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
+MJ_BASE="http://127.0.0.1:$port" MJ_MOCK_URL="$mock_url" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
   MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium" node "$here/tests.mjs" "$@"

@@ -19,6 +19,7 @@ use miaojing_api_types::{
     credits::{CreditRecords, MyInvitations, RedeemRequest, RedeemResponse},
     error::ErrorBody,
     profile::{ProfileResponse, ProfileUpdate, ThemeRequest, ThemeResponse},
+    providers::{ModelConfig, StylePresetList, UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave},
     site::{Announcement, SiteConfig, SiteStats},
     Success,
 };
@@ -48,6 +49,11 @@ mod paths {
     pub const SEND_PROFILE_CODE: &str = "/email/send-profile-code";
     pub const VERIFY_PROFILE: &str = "/email/verify-profile";
     pub const RESET_PASSWORD: &str = "/email/reset-password";
+    pub const USER_API_KEYS: &str = "/user-api-keys";
+    pub const TEST_API: &str = "/auth/test-api";
+    pub const FETCH_MODELS: &str = "/auth/fetch-models";
+    pub const MODEL_CONFIG: &str = "/model-config";
+    pub const STYLE_PRESETS: &str = "/style-presets";
 }
 
 thread_local! {
@@ -133,6 +139,10 @@ fn post(path: &str) -> RequestBuilder {
 
 fn put(path: &str) -> RequestBuilder {
     with_auth(Request::put(&url(path)))
+}
+
+fn delete(path: &str) -> RequestBuilder {
+    with_auth(Request::delete(&url(path)))
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
@@ -263,4 +273,41 @@ pub async fn verify_profile_email(req: &VerifyEmailRequest) -> ApiResult<Profile
 /// `POST /api/email/reset-password`.
 pub async fn reset_password(req: &ResetPasswordRequest) -> ApiResult<MessageResponse> {
     send_json(post(paths::RESET_PASSWORD), req).await
+}
+
+/// `GET /api/user-api-keys`: the caller's own keys (masked), newest first.
+pub async fn user_api_keys() -> ApiResult<UserApiKeyList> {
+    send(get(paths::USER_API_KEYS)).await
+}
+
+/// `POST /api/user-api-keys`: creates the items without `id`, updates those with one
+/// (an empty `apiKey` keeps the stored key). Answers the saved keys.
+pub async fn save_user_api_keys(req: &UserApiKeySave) -> ApiResult<UserApiKeyList> {
+    send_json(post(paths::USER_API_KEYS), req).await
+}
+
+/// `DELETE /api/user-api-keys?id=`.
+pub async fn delete_user_api_key(id: uuid::Uuid) -> ApiResult<Success> {
+    send(delete(paths::USER_API_KEYS).query([("id", id.to_string())])).await
+}
+
+/// `POST /api/auth/test-api`: does the upstream answer with this key?
+pub async fn test_api(req: &UpstreamProbe) -> ApiResult<UpstreamProbeResult> {
+    send_json(post(paths::TEST_API), req).await
+}
+
+/// `POST /api/auth/fetch-models`: the models the upstream lists for this key.
+pub async fn fetch_models(req: &UpstreamProbe) -> ApiResult<UpstreamProbeResult> {
+    send_json(post(paths::FETCH_MODELS), req).await
+}
+
+/// `GET /api/model-config`: platform models (by tier), providers, recommendations and the
+/// caller's keys.
+pub async fn model_config() -> ApiResult<ModelConfig> {
+    send(get(paths::MODEL_CONFIG)).await
+}
+
+/// `GET /api/style-presets`: the active style presets, most used first.
+pub async fn style_presets() -> ApiResult<StylePresetList> {
+    send(get(paths::STYLE_PRESETS)).await
 }

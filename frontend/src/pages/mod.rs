@@ -1,15 +1,18 @@
 //! Routed pages.
 pub(crate) mod auth;
+mod create;
+mod create_refs;
 mod home;
 mod policy;
 mod profile;
 mod simple;
 
 pub use auth::{Login, Register, ResetPassword};
+pub use create::Create;
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
 pub use profile::Profile;
-pub use simple::{Create, Gallery, NotFound};
+pub use simple::{Gallery, NotFound};
 
 use crate::api::ApiError;
 use crate::i18n::{I18n, K};

@@ -1,19 +1,8 @@
-//! Pages that are still small: create, gallery and not-found.
+//! Pages that are still small: gallery and not-found.
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{use_i18n, K};
-
-#[component]
-pub fn Create() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="container narrow">
-            <h1 class="page-title">{move || i18n.t(K::CreateTitle)}</h1>
-            <p class="muted lead">{move || i18n.t(K::CreateSub)}</p>
-        </section>
-    }
-}
 
 #[component]
 pub fn Gallery() -> impl IntoView {

@@ -1,8 +1,10 @@
 //! `/profile`: the signed-in user's hero, quick stats and tabs (account, membership,
-//! credits; history and API keys are placeholders until their APIs land). The tab is
+//! credits, API keys; history is a placeholder until its API lands). The tab is
 //! kept in `?tab=` so it survives a reload and can be linked.
 mod account;
+mod api_keys;
 mod credits;
+mod key_import;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -187,7 +189,7 @@ fn SignedInProfile() -> impl IntoView {
                 Tab::Membership => view! { <MembershipTab/> }.into_any(),
                 Tab::Credits => view! { <credits::CreditsTab/> }.into_any(),
                 Tab::History => view! { <Placeholder title=K::TabHistory text=K::HistoryComing/> }.into_any(),
-                Tab::ApiKeys => view! { <Placeholder title=K::TabApiKeys text=K::ApiKeysComing/> }.into_any(),
+                Tab::ApiKeys => view! { <api_keys::ApiKeysTab/> }.into_any(),
             }}
         </div>
     }
