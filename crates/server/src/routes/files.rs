@@ -1,7 +1,8 @@
 //! `GET /api/local-storage/{key}`: every stored file, whatever backend holds it.
 //!
-//! - Watermarkable images (see `miaojing_storage::policy`) are always shown watermarked: the
-//!   render is made once, cached under `watermarked/`, and served from disk afterwards.
+//! - Watermarkable images and videos (see `miaojing_storage::policy`) are always shown watermarked: the
+//!   render (videos: H.264 MP4 with the AI label) is made once, cached under `watermarked/`, and
+//!   served from disk afterwards, byte ranges included.
 //! - Files on local disk are served directly (`ETag`/`Last-Modified`, conditional requests,
 //!   byte ranges); in dual mode the local copy is identical to the mirrored one.
 //! - Files only in object storage are streamed from it with the same validators and ranges.
@@ -15,7 +16,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::Error;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
-use miaojing_storage::policy::{content_type, is_watermarkable_image, THUMBNAILS_PREFIX};
+use miaojing_storage::policy::{content_type, is_watermarkable, THUMBNAILS_PREFIX};
 use miaojing_storage::StorageError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -64,7 +65,7 @@ async fn local_file(st: web::Data<AppState>, req: HttpRequest) -> ApiResult<Http
     // The raw path, decoded exactly once by the key discipline.
     let raw = req.uri().path().strip_prefix(PUBLIC_PREFIX).unwrap_or_default();
     let key = key_from_url_path(raw).map_err(invalid_key)?;
-    let served = if is_watermarkable_image(&key) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let served = if is_watermarkable(&key) { watermarked_key(&st, &key).await? } else { key.clone() };
     let mut res = serve(&st, &req, &served, None).await?;
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&key)));
     Ok(res)
