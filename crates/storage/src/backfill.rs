@@ -19,14 +19,8 @@ use crate::policy::{content_type, is_video, thumbnail_key_for, THUMBNAILS_PREFIX
 use crate::{Mode, Storage};
 
 /// Prefixes whose images and videos get thumbnails.
-pub const SOURCE_PREFIXES: &[&str] = &[
-    "generated/images/",
-    "generated/videos/",
-    "gallery/images/",
-    "gallery/videos/",
-    "imported/works/results/",
-    "works/references/",
-];
+pub const SOURCE_PREFIXES: &[&str] =
+    &["generated/images/", "generated/videos/", "gallery/images/", "gallery/videos/", "imported/works/results/", "works/references/"];
 
 /// What one backfill pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
