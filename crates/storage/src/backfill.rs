@@ -1,19 +1,26 @@
-//! Thumbnail backfill: finds stored images whose thumbnail (current profile, see
+//! Thumbnail backfill: finds stored images and videos whose thumbnail (current profile, see
 //! [`crate::media::THUMB_PROFILE`]) is missing or older than the image, and makes it, on a
 //! background task and a blocking thread — never on a request's path.
 //!
 //! It is key-driven: it scans the source prefixes of local storage (and the bucket in object
 //! mode). Once the works table exists, the jobs issue will feed it keys of new results directly
 //! through [`Storage::ensure_thumbnail`].
+//!
+//! Video thumbnails are a real frame (see [`crate::media::video::extract_frame`]). When no frame
+//! can be extracted a placeholder is stored under the video's stale key
+//! ([`crate::media::video::video_placeholder_key`]) and, as the real thumbnail is still missing,
+//! extraction is tried again on every later pass; a success removes the placeholder.
 use std::time::{Duration, SystemTime};
 
 use crate::error::StorageError;
+use crate::media::video::{placeholder_thumbnail, video_placeholder_key};
 use crate::media::{thumbnail_with_limits, Limits};
-use crate::policy::{content_type, thumbnail_key_for};
+use crate::policy::{content_type, is_video, thumbnail_key_for, THUMBNAILS_PREFIX};
 use crate::{Mode, Storage};
 
-/// Prefixes whose images get thumbnails.
-pub const SOURCE_PREFIXES: &[&str] = &["generated/images/", "gallery/images/", "imported/works/results/", "works/references/"];
+/// Prefixes whose images and videos get thumbnails.
+pub const SOURCE_PREFIXES: &[&str] =
+    &["generated/images/", "generated/videos/", "gallery/images/", "gallery/videos/", "imported/works/results/", "works/references/"];
 
 /// What one backfill pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -23,13 +30,20 @@ pub struct BackfillReport {
     pub failed: usize,
 }
 
-fn is_image_source(key: &str) -> bool {
+fn is_thumbnail_source(key: &str) -> bool {
     let ct = content_type(key);
-    ct.starts_with("image/") && ct != "image/svg+xml" && ct != "image/avif"
+    (ct.starts_with("image/") && ct != "image/svg+xml" && ct != "image/avif") || is_video(key)
+}
+
+/// Where the placeholder thumbnail of video `key` is stored.
+pub fn stale_thumbnail_key_for(key: &str) -> String {
+    format!("{THUMBNAILS_PREFIX}{}", video_placeholder_key(key))
 }
 
 impl Storage {
-    /// Makes the thumbnail of `key` unless a current one exists; returns its key.
+    /// Makes the thumbnail of `key` unless a current one exists; returns its key. For a video
+    /// whose frame cannot be extracted it stores and returns the placeholder's stale key
+    /// ([`stale_thumbnail_key_for`]) instead, so a later call tries again.
     pub async fn ensure_thumbnail(&self, key: &str) -> Result<String, StorageError> {
         let thumb = thumbnail_key_for(key);
         let source_time = self.head(key).await?.ok_or_else(|| StorageError::NotFound(key.to_string()))?.modified;
@@ -38,6 +52,10 @@ impl Storage {
             let (local, thumb) = (local.clone(), thumb.clone());
             async move { local.head(&thumb).await.ok().flatten().is_some_and(|m| m.modified >= source_time) }
         };
+        if is_video(key) {
+            self.once(&thumb, &fresh, || self.make_video_thumbnail(key, &thumb)).await?;
+            return Ok(if fresh().await { thumb } else { stale_thumbnail_key_for(key) });
+        }
         self.once(&thumb, fresh, || async {
             let bytes = self.read(key, Limits::default().max_bytes as u64).await?;
             let made = tokio::task::spawn_blocking(move || thumbnail_with_limits(&bytes, None, &Limits::default()))
@@ -48,6 +66,32 @@ impl Storage {
         })
         .await?;
         Ok(thumb)
+    }
+
+    /// A video's thumbnail from a real frame, or the placeholder under the stale key.
+    async fn make_video_thumbnail(&self, key: &str, thumb: &str) -> Result<(), StorageError> {
+        let input = self.video_on_disk(key).await?;
+        let made = tokio::task::spawn_blocking(move || crate::media::video::thumbnail(&input.path, None))
+            .await
+            .map_err(|e| StorageError::Io(std::io::Error::other(e)))?;
+        let stale = stale_thumbnail_key_for(key);
+        match made {
+            Ok(t) => {
+                self.put_local(thumb, &t.bytes).await?;
+                if let Ok(path) = self.local().path_of(&stale) {
+                    let _ = tokio::fs::remove_file(path).await;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(key, error = %e, "no frame could be taken from the video; storing a placeholder thumbnail");
+                let placeholder = tokio::task::spawn_blocking(placeholder_thumbnail)
+                    .await
+                    .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
+                    .map_err(|e| StorageError::Io(std::io::Error::other(e.to_string())))?;
+                self.put_local(&stale, &placeholder.bytes).await?;
+            }
+        }
+        Ok(())
     }
 
     /// One pass over every source image; failures are logged and counted, never fatal.
@@ -63,14 +107,18 @@ impl Storage {
             }
             sources.sort();
             sources.dedup_by(|a, b| a.0 == b.0);
-            for (key, modified) in sources.into_iter().filter(|(k, _)| is_image_source(k)) {
+            for (key, modified) in sources.into_iter().filter(|(k, _)| is_thumbnail_source(k)) {
                 report.checked += 1;
                 let thumb = thumbnail_key_for(&key);
                 if self.local().head(&thumb).await?.is_some_and(|m| m.modified >= modified) {
                     continue;
                 }
                 match self.ensure_thumbnail(&key).await {
-                    Ok(_) => report.made += 1,
+                    Ok(made) if made == thumb => report.made += 1,
+                    Ok(placeholder) => {
+                        report.failed += 1;
+                        tracing::warn!(key, placeholder, "video thumbnail is a placeholder; retried on the next pass");
+                    }
                     Err(e) => {
                         report.failed += 1;
                         tracing::warn!(key, error = %e, "thumbnail backfill failed");

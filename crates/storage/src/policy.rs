@@ -45,12 +45,31 @@ pub fn is_watermarkable_image(key: &str) -> bool {
     WATERMARKED_PREFIXES.iter().any(|p| key.starts_with(p)) && content_type(key).starts_with("image/") && !key.ends_with(".svg")
 }
 
-/// Where the watermarked render of `key` is cached.
+/// Whether `key` is a video under a watermarked prefix (served re-encoded with the watermark).
+pub fn is_watermarkable_video(key: &str) -> bool {
+    WATERMARKED_PREFIXES.iter().any(|p| key.starts_with(p)) && is_video(key)
+}
+
+/// Whether `key` is shown only watermarked (image or video).
+pub fn is_watermarkable(key: &str) -> bool {
+    is_watermarkable_image(key) || is_watermarkable_video(key)
+}
+
+/// Whether `key` names a video the FFmpeg pipeline handles (MP4, WebM, QuickTime).
+pub fn is_video(key: &str) -> bool {
+    matches!(content_type(key), "video/mp4" | "video/webm" | "video/quicktime")
+}
+
+/// Where the watermarked render of `key` is cached: `watermarked/images/<sha256>.<ext>` for
+/// images, `watermarked/videos/<sha256>.mp4` for videos (always re-encoded to MP4).
 pub fn watermark_cache_key(key: &str) -> String {
     let ct = content_type(key);
     let digest = Sha256::digest(format!("{key}:{ct}:{WATERMARK_VERSION}").as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_else(|| "bin".into());
+    if is_video(key) {
+        return format!("{WATERMARK_CACHE_PREFIX}videos/{hex}.mp4");
+    }
     // GIFs come back as PNG (first frame).
     let ext = if ext == "gif" { "png".to_string() } else { ext };
     format!("{WATERMARK_CACHE_PREFIX}images/{hex}.{ext}")
@@ -91,6 +110,10 @@ mod tests {
         assert!(is_watermarkable_image("generated/images/a.png"));
         assert!(is_watermarkable_image("thumbnails/generated/images/a-m1280q86.webp"));
         assert!(!is_watermarkable_image("generated/videos/a.mp4"));
+        assert!(is_watermarkable_video("generated/videos/a.mp4") && is_watermarkable("gallery/videos/b.MOV"));
+        assert!(!is_watermarkable_video("works/references/a.mp4") && !is_watermarkable_video("generated/videos/a.avi"));
+        let v = watermark_cache_key("generated/videos/a.webm");
+        assert!(v.starts_with("watermarked/videos/") && v.ends_with(".mp4"), "{v}");
         assert!(!is_watermarkable_image("works/references/a.png"));
         assert!(!is_watermarkable_image("watermarked/images/x.png"));
         assert!(!is_watermarkable_image("site-assets/logo.png"));

@@ -1,12 +1,40 @@
-//! Watermarked renders of stored images, made once and cached on local disk under
+//! Watermarked renders of stored images and videos, made once and cached on local disk under
 //! `watermarked/` (see [`crate::policy::watermark_cache_key`]).
+//!
+//! Videos are re-encoded to H.264 MP4 with the visible watermark and the implicit AI-content
+//! label; a video held only in object storage is first spooled into a bounded temporary file.
+use std::path::PathBuf;
+
 use crate::error::StorageError;
-use crate::media::{watermark_with_limits, Limits};
-use crate::policy::watermark_cache_key;
+use crate::media::video::{spool_to_temp, watermark_video, TempVideo};
+use crate::media::{watermark_with_limits, Label, Limits};
+use crate::policy::{is_video, watermark_cache_key};
 use crate::Storage;
 
 /// Largest source image watermarked.
 pub const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest source video watermarked or thumbnailed (also the cap of a spooled copy).
+pub const MAX_VIDEO_BYTES: u64 = 1024 * 1024 * 1024;
+/// Directory (under the local root; dot-names are never listed as keys) of spooled videos.
+const SPOOL_DIR: &str = ".spool";
+
+fn other(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Io(std::io::Error::other(e.to_string()))
+}
+
+/// The content id written into the label of a render: the file's stem (generation results are
+/// named by their id).
+fn content_id(key: &str) -> String {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
+}
+
+/// A video as a local file FFmpeg can open: its own path when it is on local disk, else a
+/// temporary copy (removed when the [`TempVideo`] is dropped).
+pub(crate) struct VideoOnDisk {
+    pub path: PathBuf,
+    _temp: Option<TempVideo>,
+}
 
 impl Storage {
     /// The key of the watermarked render of `key`, rendering it first when it is not cached.
@@ -18,6 +46,9 @@ impl Storage {
             &cache,
             || async { local.head(&cache).await.ok().flatten().is_some() },
             || async {
+                if is_video(key) {
+                    return self.render_video(key, &cache).await;
+                }
                 let source = self.read(key, MAX_SOURCE_BYTES).await?;
                 let out = tokio::task::spawn_blocking(move || watermark_with_limits(&source, None, &Limits::default()))
                     .await
@@ -28,6 +59,43 @@ impl Storage {
         )
         .await?;
         Ok(cache)
+    }
+
+    async fn render_video(&self, key: &str, cache: &str) -> Result<(), StorageError> {
+        let output = self.local().path_of(cache)?;
+        if let Some(dir) = output.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let input = self.video_on_disk(key).await?;
+        let label = Label::ai_generated(content_id(key));
+        let key = key.to_string();
+        tokio::task::spawn_blocking(move || {
+            watermark_video(&input.path, &output, Some(&label)).map_err(|e| other(format!("watermarking {key}: {e}")))
+        })
+        .await
+        .map_err(other)??;
+        Ok(())
+    }
+
+    /// The video `key` as a local file (see [`VideoOnDisk`]); sources above [`MAX_VIDEO_BYTES`]
+    /// are refused.
+    pub(crate) async fn video_on_disk(&self, key: &str) -> Result<VideoOnDisk, StorageError> {
+        if self.mode() != crate::Mode::Object {
+            if let Some(m) = self.local().head(key).await? {
+                if m.size > MAX_VIDEO_BYTES {
+                    return Err(other(format!("{key} is {} bytes, above {MAX_VIDEO_BYTES}", m.size)));
+                }
+                return Ok(VideoOnDisk { path: self.local().path_of(key)?, _temp: None });
+            }
+        }
+        let read = self.get(key, None).await?;
+        if read.meta.size > MAX_VIDEO_BYTES {
+            return Err(other(format!("{key} is {} bytes, above {MAX_VIDEO_BYTES}", read.meta.size)));
+        }
+        let ext = key.rsplit_once('.').map_or("", |(_, e)| e);
+        let reader = tokio_util::io::StreamReader::new(read.body);
+        let temp = spool_to_temp(reader, &self.local().root().join(SPOOL_DIR), ext, MAX_VIDEO_BYTES).await.map_err(other)?;
+        Ok(VideoOnDisk { path: temp.path().to_path_buf(), _temp: Some(temp) })
     }
 }
 

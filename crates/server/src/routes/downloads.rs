@@ -1,6 +1,6 @@
 //! `GET /api/download`: a stored file as an attachment (or inline) with a sensible file name.
 //!
-//! Generated, gallery and imported images come raw only to admins and to users allowed to
+//! Generated, gallery and imported images and videos come raw only to admins and to users allowed to
 //! download without the watermark (`watermark_disabled`); everyone else, signed in or not, gets
 //! the watermarked render. The caller is read from the bearer header or, for plain anchor links
 //! that cannot send headers, from a short-lived download token (`POST /api/download/token`):
@@ -17,7 +17,7 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::user::User;
 use miaojing_domain::Error;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
-use miaojing_storage::policy::is_watermarkable_image;
+use miaojing_storage::policy::is_watermarkable;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -185,7 +185,7 @@ async fn download(st: web::Data<AppState>, req: HttpRequest, q: web::Query<Downl
     let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation("missing_url", "缺少 url 参数"))?;
     let key = key_of(url)?;
     let user = caller(&st, &req, auth.0.map(|a| a.user), q.download_token.as_deref()).await?;
-    let served = if is_watermarkable_image(&key) && !raw_allowed(user.as_ref()) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let served = if is_watermarkable(&key) && !raw_allowed(user.as_ref()) { watermarked_key(&st, &key).await? } else { key.clone() };
     let inline = q.disposition.as_deref() == Some("inline") || q.inline.as_deref() == Some("1");
     let name = file_name(q.filename.as_deref(), &served);
     let mut res = serve(&st, &req, &served, Some(disposition(if inline { "inline" } else { "attachment" }, &name))).await?;

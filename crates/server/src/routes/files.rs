@@ -1,11 +1,14 @@
 //! `GET /api/local-storage/{key}`: every stored file, whatever backend holds it.
 //!
-//! - Watermarkable images (see `miaojing_storage::policy`) are always shown watermarked: the
-//!   render is made once, cached under `watermarked/`, and served from disk afterwards.
+//! - Watermarkable images and videos (see `miaojing_storage::policy`) are always shown watermarked: the
+//!   render (videos: H.264 MP4 with the AI label) is made once, cached under `watermarked/`, and
+//!   served from disk afterwards, byte ranges included.
 //! - Files on local disk are served directly (`ETag`/`Last-Modified`, conditional requests,
 //!   byte ranges); in dual mode the local copy is identical to the mirrored one.
 //! - Files only in object storage are streamed from it with the same validators and ranges.
-//! - Thumbnails (their names carry their profile) are cached for a year as immutable.
+//! - Thumbnails (their names carry their profile) are cached for a year as immutable, and the
+//!   bytes served for them are kept in a small in-memory cache ([`hot`]) so the hot path of a
+//!   gallery page does no disk or blocking-pool work.
 use std::time::UNIX_EPOCH;
 
 use actix_files::NamedFile;
@@ -15,7 +18,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::Error;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
-use miaojing_storage::policy::{content_type, is_watermarkable_image, THUMBNAILS_PREFIX};
+use miaojing_storage::policy::{content_type, is_watermarkable, THUMBNAILS_PREFIX};
 use miaojing_storage::StorageError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -64,7 +67,18 @@ async fn local_file(st: web::Data<AppState>, req: HttpRequest) -> ApiResult<Http
     // The raw path, decoded exactly once by the key discipline.
     let raw = req.uri().path().strip_prefix(PUBLIC_PREFIX).unwrap_or_default();
     let key = key_from_url_path(raw).map_err(invalid_key)?;
-    let served = if is_watermarkable_image(&key) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let hot_id = key.starts_with(THUMBNAILS_PREFIX).then(|| st.storage.local().path_of(&key).ok()).flatten();
+    if let Some(id) = &hot_id {
+        if let Some(file) = hot::get(id) {
+            return Ok(file.respond(&req, cache_control(&key)));
+        }
+    }
+    let served = if is_watermarkable(&key) { watermarked_key(&st, &key).await? } else { key.clone() };
+    if let Some(id) = hot_id {
+        if let Some(file) = hot::load(&st, id, &served).await {
+            return Ok(file.respond(&req, cache_control(&key)));
+        }
+    }
     let mut res = serve(&st, &req, &served, None).await?;
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&key)));
     Ok(res)
@@ -84,6 +98,125 @@ pub(crate) async fn serve(st: &AppState, req: &HttpRequest, key: &str, dispositi
         }
     }
     serve_object(st, req, key, disposition).await
+}
+
+/// Small immutable files held in memory: the bytes served for a thumbnail key (its watermarked
+/// render where there is one), keyed by the key's path on disk (unique per storage root). Entries
+/// live [`hot::TTL`] before the disk is looked at again, and the whole cache is bounded to
+/// [`hot::BUDGET`] bytes (oldest entries go first).
+mod hot {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Arc, OnceLock};
+    use std::time::{Duration, Instant, UNIX_EPOCH};
+
+    use actix_web::http::header::{self, HttpDate};
+    use actix_web::http::StatusCode;
+    use actix_web::{HttpRequest, HttpResponse};
+    use bytes::Bytes;
+    use parking_lot::Mutex;
+
+    use crate::state::AppState;
+
+    /// How long an entry is trusted without looking at the disk.
+    pub const TTL: Duration = Duration::from_secs(30);
+    /// Total bytes kept.
+    pub const BUDGET: usize = 64 * 1024 * 1024;
+    /// Largest file kept.
+    const MAX_FILE: u64 = 2 * 1024 * 1024;
+
+    /// A file in memory with its validators.
+    pub struct HotFile {
+        bytes: Bytes,
+        etag: String,
+        last_modified: String,
+        content_type: &'static str,
+        loaded: Instant,
+    }
+
+    #[derive(Default)]
+    struct Cache {
+        files: HashMap<PathBuf, Arc<HotFile>>,
+        total: usize,
+    }
+
+    fn cache() -> &'static Mutex<Cache> {
+        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+        CACHE.get_or_init(Mutex::default)
+    }
+
+    /// The cached file for `id`, when present and fresh.
+    pub fn get(id: &PathBuf) -> Option<Arc<HotFile>> {
+        cache().lock().files.get(id).filter(|f| f.loaded.elapsed() < TTL).cloned()
+    }
+
+    /// Reads `served` from local disk into the cache under `id`; `None` when it is not a small
+    /// local file (it is then served the ordinary way).
+    pub async fn load(st: &AppState, id: PathBuf, served: &str) -> Option<Arc<HotFile>> {
+        let path = st.storage.local().path_of(served).ok()?;
+        let (bytes, modified) = tokio::task::spawn_blocking(move || -> std::io::Result<Option<(Vec<u8>, std::time::SystemTime)>> {
+            let m = std::fs::metadata(&path)?;
+            if !m.is_file() || m.len() > MAX_FILE {
+                return Ok(None);
+            }
+            Ok(Some((std::fs::read(&path)?, m.modified()?)))
+        })
+        .await
+        .ok()?
+        .ok()??;
+        let secs = modified.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let file = Arc::new(HotFile {
+            etag: format!("\"{:x}-{secs:x}\"", bytes.len()),
+            last_modified: HttpDate::from(UNIX_EPOCH + Duration::from_secs(secs)).to_string(),
+            content_type: super::content_type(served),
+            bytes: Bytes::from(bytes),
+            loaded: Instant::now(),
+        });
+        let mut c = cache().lock();
+        if let Some(old) = c.files.insert(id, file.clone()) {
+            c.total -= old.bytes.len();
+        }
+        c.total += file.bytes.len();
+        while c.total > BUDGET {
+            let Some(oldest) = c.files.iter().min_by_key(|(_, f)| f.loaded).map(|(k, _)| k.clone()) else { break };
+            if let Some(f) = c.files.remove(&oldest) {
+                c.total -= f.bytes.len();
+            }
+        }
+        Some(file)
+    }
+
+    impl HotFile {
+        /// The response to `req`: 304 on a matching validator, 206 for one satisfiable range.
+        pub fn respond(&self, req: &HttpRequest, cache_control: &'static str) -> HttpResponse {
+            let h = req.headers();
+            let mut b = HttpResponse::build(StatusCode::OK);
+            b.insert_header((header::ETAG, self.etag.as_str()))
+                .insert_header((header::LAST_MODIFIED, self.last_modified.as_str()))
+                .insert_header((header::CACHE_CONTROL, cache_control))
+                .insert_header((header::ACCEPT_RANGES, "bytes"));
+            let not_modified = match h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+                Some(inm) => inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == self.etag),
+                None => h.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()) == Some(self.last_modified.as_str()),
+            };
+            if not_modified {
+                return b.status(StatusCode::NOT_MODIFIED).finish();
+            }
+            b.insert_header((header::CONTENT_TYPE, self.content_type));
+            let size = self.bytes.len() as u64;
+            let if_range_ok = h.get(header::IF_RANGE).and_then(|v| v.to_str().ok()).is_none_or(|v| v == self.etag);
+            match h.get(header::RANGE).and_then(|v| v.to_str().ok()).filter(|_| if_range_ok).map(|v| super::parse_range(v, size)) {
+                Some(Err(())) => {
+                    HttpResponse::RangeNotSatisfiable().insert_header((header::CONTENT_RANGE, format!("bytes */{size}"))).finish()
+                }
+                Some(Ok(Some(r))) => b
+                    .status(StatusCode::PARTIAL_CONTENT)
+                    .insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end - 1)))
+                    .body(self.bytes.slice(r.start as usize..r.end as usize)),
+                _ => b.body(self.bytes.clone()),
+            }
+        }
+    }
 }
 
 /// A single byte range of a `size`-byte file: `None` = whole file, `Err` = unsatisfiable.

@@ -178,7 +178,84 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-on_both_backends!(generated_images_are_shown_watermarked_and_downloaded_per_role, reference_images_upload_with_limits);
+fn sample_mp4() -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-upstream/fixtures/sample.mp4")).unwrap()
+}
+
+/// A served video is the watermarked render: other bytes than `original`, an H.264 (`avc1`)
+/// MP4 that decodes at the original size, carrying the AI label with the file's id.
+fn assert_watermarked_mp4(served: &[u8], original: &[u8], id: &str) {
+    assert_ne!(served, original, "the served video is watermarked");
+    assert!(served.windows(4).any(|w| w == b"avc1"), "H.264 sample entry");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("served.mp4");
+    std::fs::write(&path, served).unwrap();
+    let frame = miaojing_storage::media::video::extract_frame(&path).expect("the served video decodes");
+    assert_eq!(frame.image.dimensions(), (320, 240));
+    let label = miaojing_storage::media::video::read_mp4_label(&path).unwrap().expect("AI label in the MP4 metadata");
+    assert!(label.is_ai_generated());
+    assert_eq!(label.produce_id, id);
+}
+
+async fn generated_videos_are_served_watermarked_cached_and_seekable(app: TestApp) {
+    let original = sample_mp4();
+    put(&app, "generated/videos/vid-1.mp4", original.clone()).await;
+    let path = "/api/local-storage/generated/videos/vid-1.mp4";
+    // Two viewers at once share one render.
+    let (first, second) = tokio::join!(fetch(&app, path, None), fetch(&app, path, None));
+    let (s, h, shown) = first;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "video/mp4");
+    assert_eq!(second.2, shown);
+    assert_watermarked_mp4(&shown, &original, "vid-1");
+    let cached = app.state.storage.local().list("watermarked/videos/").await.unwrap();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let (cache_key, cache_meta) = cached[0].clone();
+    assert_eq!(app.state.storage.local().read(&cache_key).await.unwrap(), shown.as_ref());
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (_, _, again) = fetch(&app, path, None).await;
+    assert_eq!(again, shown);
+    assert_eq!(app.state.storage.local().head(&cache_key).await.unwrap().unwrap().modified, cache_meta.modified, "not re-rendered");
+
+    // Seeking: byte ranges of the cached render.
+    let res = app.client.get(format!("{}{path}", app.base)).header("range", "bytes=100-1099").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(res.headers()["content-range"], format!("bytes 100-1099/{}", shown.len()).as_str());
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &shown[100..1100]);
+
+    // Downloads: raw for admins, the render for everyone else.
+    let q = "/api/download?url=%2Fapi%2Flocal-storage%2Fgenerated%2Fvideos%2Fvid-1.mp4";
+    let (member, _) = app.register("vid-user@example.com", "viduser").await;
+    let admin = app.admin_token().await;
+    let (s, h, body) = fetch(&app, q, Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body.as_ref(), original.as_slice(), "admins download the original");
+    assert!(h["content-disposition"].to_str().unwrap().contains("filename=\"vid-1.mp4\""));
+    for token in [None, Some(member.as_str())] {
+        let (s, _, body) = fetch(&app, q, token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(body, shown, "others download the watermarked render");
+    }
+
+    // Thumbnails of videos are real frames, served (watermarked) like image thumbnails.
+    let thumb = app.state.storage.ensure_thumbnail("generated/videos/vid-1.mp4").await.unwrap();
+    assert_eq!(thumb, "thumbnails/generated/videos/vid-1-m1280q86.webp");
+    let (s, h, body) = fetch(&app, &format!("/api/local-storage/{thumb}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "image/webp");
+    let (_, w, h) = miaojing_storage::media::dimensions(&body).unwrap();
+    assert_eq!((w, h), (320, 240));
+
+    // A file that is not a video cannot be rendered: 404, never the raw file.
+    put(&app, "generated/videos/fake.mp4", b"not a video".to_vec()).await;
+    assert_error(&app.get("/api/local-storage/generated/videos/fake.mp4", None).await, 404, "file_not_found");
+}
+
+on_both_backends!(
+    generated_images_are_shown_watermarked_and_downloaded_per_role,
+    reference_images_upload_with_limits,
+    generated_videos_are_served_watermarked_cached_and_seekable
+);
 
 async fn object_app(mode: miaojing_storage::Mode) -> TestApp {
     let endpoint = std::env::var("MIAOJING_TEST_S3_ENDPOINT")
@@ -203,10 +280,11 @@ async fn object_app(mode: miaojing_storage::Mode) -> TestApp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_backed_files_serve_ranges_and_conditionals() {
     let app = object_app(miaojing_storage::Mode::Object).await;
+    // A file that is not watermarked is streamed from the bucket as it is.
     let video: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-    put(&app, "generated/videos/v.mp4", video.clone()).await;
-    assert!(!app.config.storage_dir.join("generated/videos/v.mp4").exists(), "object mode keeps originals off the disk");
-    let path = "/api/local-storage/generated/videos/v.mp4";
+    put(&app, "uploads/videos/v.mp4", video.clone()).await;
+    assert!(!app.config.storage_dir.join("uploads/videos/v.mp4").exists(), "object mode keeps originals off the disk");
+    let path = "/api/local-storage/uploads/videos/v.mp4";
     let (s, h, body) = fetch(&app, path, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(h["content-type"], "video/mp4");
@@ -235,11 +313,19 @@ async fn object_backed_files_serve_ranges_and_conditionals() {
     assert_ne!(shown.as_ref(), img.as_slice());
     assert_eq!(app.state.storage.local().list("watermarked/").await.unwrap().len(), 1);
     // Downloads of object-backed files carry the attachment name.
-    let (s, h, body) = fetch(&app, "/api/download?url=/api/local-storage/generated/videos/v.mp4&filename=clip", None).await;
+    let (s, h, body) = fetch(&app, "/api/download?url=/api/local-storage/uploads/videos/v.mp4&filename=clip", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(h["content-disposition"].to_str().unwrap().contains("filename=\"clip.mp4\""));
     assert_eq!(body.len(), video.len());
     assert_error(&app.get("/api/local-storage/generated/videos/none.mp4", None).await, 404, "file_not_found");
+    // Generated videos in the bucket are spooled, watermarked and served from the local cache.
+    let clip = sample_mp4();
+    put(&app, "generated/videos/o.mp4", clip.clone()).await;
+    let (s, h, shown) = fetch(&app, "/api/local-storage/generated/videos/o.mp4", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "video/mp4");
+    assert_watermarked_mp4(&shown, &clip, "o");
+    assert_eq!(app.state.storage.local().list("watermarked/videos/").await.unwrap().len(), 1);
     let (s, v) = app.get("/api/health", None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["checks"]["storage"]["kind"], "object");
