@@ -90,12 +90,12 @@ async fn fetch(app: &TestApp, url: &str) -> (StatusCode, usize) {
 }
 
 async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHandle) {
-    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 7})).await;
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 3})).await;
     let (alice, _) = app.register("alice@example.com", "alice").await;
     let before = app.balance(&alice).await;
     let (s, v) = submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
-    assert_eq!((v["status"].as_str(), v["creditsHeld"].as_i64()), (Some("queued"), Some(14)));
+    assert_eq!((v["status"].as_str(), v["creditsHeld"].as_i64()), (Some("queued"), Some(6)));
     assert!(v["estimateSeconds"].as_u64().unwrap() > 0 && v["eta"]["source"] == "default");
     let id = v["jobId"].as_str().unwrap().to_string();
     // The same client request id returns the same job, no second hold.
@@ -104,10 +104,10 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
 
     let job = finished(&app, &alice, &id).await;
     assert_eq!(job["status"], "succeeded", "{job}");
-    assert_eq!(job["result"]["creditsCost"], 14);
+    assert_eq!(job["result"]["creditsCost"], 6);
     assert_eq!(job["payload"], json!({"clientRequestId": "r-1"}));
     assert!(job.get("api_url").is_none() && !job.to_string().contains(&mock.base_url().to_string()), "no upstream URL: {job}");
-    assert_eq!(app.balance(&alice).await, before - 14, "charged exactly the price");
+    assert_eq!(app.balance(&alice).await, before - 6, "charged exactly the price");
     let images = job["result"]["images"].as_array().unwrap();
     assert_eq!(images.len(), 2);
     for url in images {
@@ -123,7 +123,7 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
     let (_, hist) = app.get("/api/creation-history", Some(&alice)).await;
     let rows = hist["records"].as_array().or(hist["items"].as_array()).or(hist["history"].as_array()).cloned().unwrap_or_default();
     assert_eq!(rows.len(), 2, "{hist}");
-    assert_eq!(rows.iter().map(|r| r["creditsCost"].as_i64().unwrap()).sum::<i64>(), 14);
+    assert_eq!(rows.iter().map(|r| r["creditsCost"].as_i64().unwrap()).sum::<i64>(), 6);
 
     let (_, list) = app.get("/api/generation-jobs", Some(&alice)).await;
     assert_eq!(list["jobs"][0]["jobId"], id.as_str());
