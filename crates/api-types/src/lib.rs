@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod credits;
 pub mod error;
+pub mod generation;
 pub mod profile;
 pub mod providers;
 pub mod site;

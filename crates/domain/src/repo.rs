@@ -294,6 +294,11 @@ pub trait StoreInfo: Send + Sync {
     /// A cheap round trip to the database.
     async fn ping(&self) -> Result<()>;
     fn pool_stats(&self) -> PoolStats;
+    /// Cross-instance job wake-ups when the backend has them (LISTEN/NOTIFY on PostgreSQL);
+    /// `None` means in-process wake-ups suffice (SQLite runs one instance).
+    async fn job_wakeup(&self) -> Result<Option<std::sync::Arc<dyn crate::job::JobWakeup>>> {
+        Ok(None)
+    }
 }
 
 /// Everything the server needs from a store.

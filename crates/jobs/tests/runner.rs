@@ -201,15 +201,17 @@ fn job(user_id: Uuid, mode: Mode, prompt: &str, cost: i64) -> NewJob {
     }
 }
 
-fn runner(h: &Harness, wakeup: Arc<dyn JobWakeup>, id: &str, slots: usize, lease_ms: u64) -> (Arc<Runner>, Aborts) {
+/// A runner and the event bus it publishes on (give the same bus to the queue).
+fn runner(h: &Harness, wakeup: Arc<dyn JobWakeup>, id: &str, slots: usize, lease_ms: u64) -> (Arc<Runner>, Aborts, EventBus) {
     let aborts = Aborts::default();
+    let events = EventBus::default();
     let mut cfg = RunnerConfig::new(id);
     cfg.slots = slots;
     cfg.lease = Duration::from_millis(lease_ms);
     cfg.idle_tick = Duration::from_millis(200);
     cfg.poll_tick = Duration::from_millis(50);
     let exec: Arc<dyn JobExecutor> = h.exec.clone();
-    (Runner::new(Arc::clone(&h.store), exec, wakeup, EventBus::default(), aborts.clone(), cfg), aborts)
+    (Runner::new(Arc::clone(&h.store), exec, wakeup, events.clone(), aborts.clone(), cfg), aborts, events)
 }
 
 /// Waits until every job is finished (panics after 30 s).
@@ -247,9 +249,9 @@ async fn sqlite_runs_jobs_stores_results_and_charges() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(sqlite_store(&dir).await).await;
     let wake: Arc<dyn JobWakeup> = Arc::new(LocalWakeup::default());
-    let (r, aborts) = runner(&h, Arc::clone(&wake), "solo", 2, 5_000);
+    let (r, aborts, events) = runner(&h, Arc::clone(&wake), "solo", 2, 5_000);
     let handle = r.spawn();
-    let queue = JobQueue::new(Arc::clone(&h.store), wake, EventBus::default(), aborts);
+    let queue = JobQueue::new(Arc::clone(&h.store), wake, events, aborts);
     let user = user_with(&h.store, 100).await;
     let mut events = queue.events().subscribe(user);
     let mut ids = vec![];
@@ -293,9 +295,9 @@ async fn upstream_failure_releases_the_hold() {
         action: miaojing_mock_upstream::Action::Status { status: 500, retry_after: None, message: None, body: None },
     });
     let wake: Arc<dyn JobWakeup> = Arc::new(LocalWakeup::default());
-    let (r, aborts) = runner(&h, Arc::clone(&wake), "solo", 2, 5_000);
+    let (r, aborts, events) = runner(&h, Arc::clone(&wake), "solo", 2, 5_000);
     let handle = r.spawn();
-    let queue = JobQueue::new(Arc::clone(&h.store), wake, EventBus::default(), aborts);
+    let queue = JobQueue::new(Arc::clone(&h.store), wake, events, aborts);
     let user = user_with(&h.store, 50).await;
     let j = queue.submit(job(user, Mode::Text2Img, "cat", 30)).await.unwrap().0;
     let done = wait_finished(&h.store, &[j.id]).await;
@@ -310,9 +312,9 @@ async fn cancel_mid_flight_aborts_and_releases() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(sqlite_store(&dir).await).await;
     let wake: Arc<dyn JobWakeup> = Arc::new(LocalWakeup::default());
-    let (r, aborts) = runner(&h, Arc::clone(&wake), "solo", 1, 5_000);
+    let (r, aborts, events) = runner(&h, Arc::clone(&wake), "solo", 1, 5_000);
     let handle = r.spawn();
-    let queue = JobQueue::new(Arc::clone(&h.store), wake, EventBus::default(), aborts);
+    let queue = JobQueue::new(Arc::clone(&h.store), wake, events, aborts);
     let user = user_with(&h.store, 50).await;
     let j = queue.submit(job(user, Mode::Text2Img, "hang forever", 30)).await.unwrap().0;
     wait_status(&h.store, j.id, |j| j.status == JobStatus::Running).await;
@@ -337,9 +339,9 @@ async fn crash_recovery_requeues_or_resumes_polling() {
     let h = harness(sqlite_store(&dir).await).await;
     h.mock.set_settings(miaojing_mock_upstream::Settings { video_running_ms: 3_000, ..Default::default() });
     let wake: Arc<dyn JobWakeup> = Arc::new(LocalWakeup::default());
-    let (a, aborts) = runner(&h, Arc::clone(&wake), "a", 4, 600);
+    let (a, aborts, events) = runner(&h, Arc::clone(&wake), "a", 4, 600);
     let ha = a.spawn();
-    let queue = JobQueue::new(Arc::clone(&h.store), Arc::clone(&wake), EventBus::default(), aborts);
+    let queue = JobQueue::new(Arc::clone(&h.store), Arc::clone(&wake), events, aborts);
     let user = user_with(&h.store, 100).await;
     let stuck = queue.submit(job(user, Mode::Text2Img, "hang then cat", 10)).await.unwrap().0;
     let video = queue.submit(job(user, Mode::Text2Video, "a wave", 20)).await.unwrap().0;
@@ -348,7 +350,7 @@ async fn crash_recovery_requeues_or_resumes_polling() {
     ha.kill(); // kill -9: no cleanup, leases left behind
     h.mock.clear_requests();
 
-    let (b, _) = runner(&h, Arc::clone(&wake), "b", 4, 600);
+    let (b, _, _) = runner(&h, Arc::clone(&wake), "b", 4, 600);
     let hb = b.spawn();
     let released = h.exec.clone();
     tokio::spawn(async move {
@@ -376,10 +378,10 @@ async fn two_runners_on_one_postgres_never_run_twice_nor_double_charge() {
     // Two instances: each its own LISTEN connection and runner.
     let wake_a: Arc<dyn JobWakeup> = Arc::new(miaojing_store_postgres::PgWakeup::start(&pool).await.unwrap());
     let wake_b: Arc<dyn JobWakeup> = Arc::new(miaojing_store_postgres::PgWakeup::start(&pool).await.unwrap());
-    let (a, aborts) = runner(&h, Arc::clone(&wake_a), "instance-a", 3, 5_000);
-    let (b, _) = runner(&h, Arc::clone(&wake_b), "instance-b", 3, 5_000);
+    let (a, aborts, events) = runner(&h, Arc::clone(&wake_a), "instance-a", 3, 5_000);
+    let (b, _, _) = runner(&h, Arc::clone(&wake_b), "instance-b", 3, 5_000);
     let (ha, hb) = (a.spawn(), b.spawn());
-    let queue = JobQueue::new(Arc::clone(&h.store), wake_a, EventBus::default(), aborts);
+    let queue = JobQueue::new(Arc::clone(&h.store), wake_a, events, aborts);
     let user = user_with(&h.store, 100).await;
     let mut ids = vec![];
     for i in 0..30 {

@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// model and one demo video model, so a fresh install can create without keys.
     #[arg(long, env = "MIAOJING_DEMO", default_value_t = false)]
     pub demo: bool,
+    /// Generation jobs run concurrently by this instance.
+    #[arg(long, env = "MIAOJING_WORKER_SLOTS", default_value_t = 4)]
+    pub worker_slots: usize,
 }
 
 /// Settings shared by every subcommand that opens the database.
@@ -174,6 +177,8 @@ pub struct Config {
     pub outbound_allowlist: String,
     /// `--demo` / `MIAOJING_DEMO`.
     pub demo: bool,
+    /// `MIAOJING_WORKER_SLOTS`: generation jobs run concurrently by this instance (0: none).
+    pub worker_slots: usize,
 }
 
 /// The admin to create on first start.
@@ -321,6 +326,7 @@ impl ServeArgs {
             },
             outbound_allowlist: self.outbound_allowlist,
             demo: self.demo,
+            worker_slots: self.worker_slots.min(256),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod generation;
 pub mod http;
 pub mod maintenance;
 pub mod openapi;

@@ -18,7 +18,11 @@ use miaojing_store_postgres::PgStore;
 use miaojing_store_sqlite::SqliteStore;
 use utoipa_actix_web::AppExt;
 
+use miaojing_domain::job::JobWakeup;
+use miaojing_jobs::{Aborts, EventBus, JobQueue, LocalWakeup, Runner, RunnerConfig};
+
 use crate::config::Config;
+use crate::generation::ProviderExecutor;
 use crate::http::error::{json_error, path_error, query_error};
 use crate::http::headers::{security_headers, SecurityHeaders};
 use crate::http::metrics::{observe, Metrics};
@@ -48,6 +52,7 @@ pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<d
 pub struct Application {
     port: u16,
     server: Server,
+    worker_slots: usize,
     pub state: AppState,
 }
 
@@ -82,14 +87,26 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
             tracing::info!(upstream = %mock.base_url(), "demo mode: mock upstream running, demo models registered");
         }
+        let storage = Storage::open(config.storage_config()).map_err(|e| anyhow::anyhow!("storage: {e}"))?;
+        let wakeup: Arc<dyn JobWakeup> = match store.job_wakeup().await.map_err(|e| anyhow::anyhow!("job wake-ups: {e}"))? {
+            Some(w) => w,
+            None => Arc::new(LocalWakeup::default()),
+        };
+        let (events, aborts) = (EventBus::default(), Aborts::default());
+        let executor = Arc::new(ProviderExecutor::new(store.clone(), secrets.clone(), outbound.clone(), storage.clone()));
+        let mut runner_config = RunnerConfig::new(format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()));
+        runner_config.slots = config.worker_slots;
+        let runner = Runner::new(store.clone(), executor, wakeup.clone(), events.clone(), aborts.clone(), runner_config);
         let state = AppState {
+            jobs: JobQueue::new(store.clone(), wakeup, events, aborts),
+            runner,
             outbound,
             demo,
             auth: auth.clone(),
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),
             site: SiteService::new(store.clone(), secrets.clone()),
-            storage: Storage::open(config.storage_config()).map_err(|e| anyhow::anyhow!("storage: {e}"))?,
+            storage,
             downloads: crate::routes::downloads::DownloadTokens::new(&config.jwt_secret),
             secrets,
             metrics: Arc::new(Metrics::default()),
@@ -109,7 +126,7 @@ impl Application {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone(), &config)?;
-        Ok(Self { port, server, state })
+        Ok(Self { port, server, worker_slots: config.worker_slots, state })
     }
 
     /// The bound port.
@@ -122,7 +139,14 @@ impl Application {
         crate::maintenance::spawn(self.state.clone());
         self.state.storage.spawn_mirror_retry(MIRROR_RETRY_EVERY);
         self.state.storage.spawn_thumbnail_backfill(THUMBNAIL_BACKFILL_EVERY);
-        self.server.await
+        let runner = (self.worker_slots > 0).then(|| self.state.runner.spawn());
+        let served = self.server.await;
+        if let Some(r) = runner {
+            // In-flight jobs are abandoned cleanly: their leases expire and the next start
+            // (or another instance) re-queues or resumes them.
+            r.stop().await;
+        }
+        served
     }
 }
 
@@ -152,4 +176,9 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// This machine's name for worker ids (best effort).
+fn hostname() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "miaojing".to_string())
 }

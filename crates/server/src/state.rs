@@ -26,6 +26,10 @@ pub struct AppState {
     /// The in-process mock upstream of demo mode (kept alive with the state).
     pub demo: Option<Arc<miaojing_mock_upstream::MockHandle>>,
     pub storage: Storage,
+    /// The generation queue (submissions, cancels, progress events).
+    pub jobs: miaojing_jobs::JobQueue,
+    /// This instance's job runner, started with the server.
+    pub runner: Arc<miaojing_jobs::Runner>,
     pub downloads: crate::routes::downloads::DownloadTokens,
     pub metrics: Arc<Metrics>,
     pub trust_proxy: bool,

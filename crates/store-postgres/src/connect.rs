@@ -63,4 +63,8 @@ impl StoreInfo for PgStore {
             max: self.pool.options().get_max_connections(),
         }
     }
+
+    async fn job_wakeup(&self) -> Result<Option<std::sync::Arc<dyn miaojing_domain::job::JobWakeup>>> {
+        Ok(Some(std::sync::Arc::new(crate::PgWakeup::start(&self.pool).await?)))
+    }
 }

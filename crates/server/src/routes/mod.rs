@@ -12,6 +12,7 @@ pub mod docs;
 pub mod downloads;
 pub mod email;
 pub mod files;
+pub mod generation;
 pub mod health;
 pub mod models;
 pub mod profile;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     downloads::configure(cfg);
     uploads::configure(cfg);
     admin::configure(cfg);
+    generation::configure(cfg);
     works::configure(cfg);
     works_admin::configure(cfg);
     docs::configure(cfg);

@@ -55,6 +55,7 @@ pub fn test_config(dir: &std::path::Path) -> Config {
         },
         outbound_allowlist: String::new(),
         demo: false,
+        worker_slots: 4,
     }
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod credits;
 mod email;
+mod generation;
 mod hardening;
 mod openapi;
 mod providers;

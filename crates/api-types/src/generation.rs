@@ -1,0 +1,188 @@
+//! Generation jobs (`/api/generation-jobs`) and the synchronous prompt helpers
+//! (`/api/generate/reverse-prompt`, `/api/generate/suggest-prompt`).
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Which model a job uses: the caller's own key, or a platform model (by row or display name).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelChoice {
+    pub custom_api_key_id: Option<Uuid>,
+    pub system_api_id: Option<Uuid>,
+    /// A platform model's display name.
+    pub model_name: Option<String>,
+}
+
+/// What to generate (the body of the original's `/api/generate/image|video`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationPayload {
+    pub prompt: Option<String>,
+    pub negative_prompt: Option<String>,
+    /// A platform model's display name (used when `customApiConfig` names none).
+    pub model: Option<String>,
+    pub aspect_ratio: Option<String>,
+    pub resolution: Option<String>,
+    /// `WxH`.
+    pub size: Option<String>,
+    /// Images to generate, 1–10 (default 1).
+    pub count: Option<u32>,
+    pub guidance_scale: Option<f64>,
+    /// Video length in seconds, 1–60 (default 5).
+    pub duration: Option<u32>,
+    pub style: Option<String>,
+    /// Appended to the prompt as a style instruction.
+    pub style_prompt: Option<String>,
+    /// A style preset label (its usage is counted).
+    pub style_label: Option<String>,
+    /// Reference image: a data URL or an http(s) URL.
+    pub image: Option<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Idempotency key: a second submission with it returns the first job.
+    pub client_request_id: Option<String>,
+    pub custom_api_config: Option<ModelChoice>,
+}
+
+/// `POST /api/generation-jobs`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateJobRequest {
+    /// `image` or `video`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub payload: Option<GenerationPayload>,
+}
+
+/// How long a job is expected to take.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Eta {
+    pub estimate_seconds: u32,
+    /// `default` (no history is consulted yet).
+    pub source: String,
+    pub sample_count: u32,
+    pub window_days: u32,
+}
+
+/// The answer to a submission (202).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedJob {
+    pub job_id: Uuid,
+    pub status: String,
+    pub estimate_seconds: u32,
+    pub eta: Eta,
+    /// Credits held until the job ends.
+    pub credits_held: i64,
+    /// True when the client request id matched an earlier job (returned instead).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub deduplicated: bool,
+}
+
+/// A job as its owner sees it: no payload (only its client request id), no upstream URL.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobView {
+    pub id: Uuid,
+    #[serde(rename = "jobId")]
+    pub job_id: Uuid,
+    /// `image` or `video`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `text2img`, `img2img`, `text2video` or `img2video`.
+    pub mode: String,
+    pub status: String,
+    /// Image jobs: `{images, thumbnails, thumbnailUrls, dimensions, creditsCost, workIds}`;
+    /// video jobs: `{videos, thumbnailUrls, creditsCost, workIds}`; `null` until succeeded.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub result: Value,
+    pub error: Option<String>,
+    pub error_code: Option<String>,
+    pub provider: String,
+    pub model_name: String,
+    /// `{clientRequestId}` when one was given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: Value,
+    pub credits_held: i64,
+    pub credits_cost: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub elapsed_seconds: i64,
+    #[serde(rename = "estimateSeconds")]
+    pub estimate_seconds: u32,
+    pub eta: Eta,
+}
+
+/// `GET /api/generation-jobs`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobList {
+    pub jobs: Vec<JobView>,
+}
+
+/// `PATCH /api/generation-jobs/{id}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobAction {
+    /// Only `cancel`.
+    pub action: Option<String>,
+}
+
+/// `POST /api/generate/reverse-prompt`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReversePromptInput {
+    /// A data `image/*` URL or an http(s) URL.
+    pub image: Option<String>,
+    /// `structured` (default), `general` or `pixel`.
+    pub output_mode: Option<String>,
+    /// `zh` (default) or `en`.
+    pub language: Option<String>,
+}
+
+/// The recovered prompt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReversePromptOutput {
+    pub general_prompt: String,
+    pub structured_prompt: String,
+    pub negative_prompt: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structured_sections: Option<Value>,
+    pub reference_image: Option<String>,
+}
+
+/// `POST /api/generate/suggest-prompt`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SuggestPromptInput {
+    pub prompt: Option<String>,
+    pub system_prefix: Option<String>,
+    pub custom_api_config: Option<ModelChoice>,
+    /// `{modelName, displayName, mediaType}` of the model the prompt is for.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub target_generation_model: Option<Value>,
+}
+
+/// The improved prompt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SuggestPromptOutput {
+    pub prompt: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+}

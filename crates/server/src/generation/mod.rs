@@ -1,0 +1,193 @@
+//! The provider-backed job executor: resolves a job's model to channels, calls the upstream
+//! (with failover across platform rows, never for user keys), keeps async tasks polling,
+//! stores the results with thumbnails and prices the job by the row that served it.
+pub mod health;
+pub mod persist;
+pub mod resolve;
+pub mod spec;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use miaojing_domain::job::{Job, Outcome};
+use miaojing_domain::provider::Pricing;
+use miaojing_domain::{Error, ErrorKind, Result, Store};
+use miaojing_jobs::{JobExecutor, Step};
+use miaojing_providers::channel::{GenerationMode, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
+use miaojing_providers::failover::{self, FailoverOptions};
+use miaojing_providers::secrets::SecretBox;
+use miaojing_providers::ProviderClient;
+use miaojing_storage::fetch::{FetchPolicy, ResultFetcher};
+use miaojing_storage::Storage;
+
+use self::health::StoreHealth;
+use self::spec::{JobSpec, Source};
+
+/// Largest reference image decoded from a data URL.
+const MAX_REFERENCE_BYTES: usize = 6 * 1024 * 1024;
+
+/// Runs generation jobs against the configured upstreams.
+pub struct ProviderExecutor {
+    store: Arc<dyn Store>,
+    secrets: SecretBox,
+    client: ProviderClient,
+    storage: Storage,
+    fetcher: ResultFetcher,
+    health: StoreHealth,
+    /// Wait between polls of a running upstream task when the upstream suggests none.
+    poll_every: Duration,
+    failover: FailoverOptions,
+}
+
+impl ProviderExecutor {
+    pub fn new(store: Arc<dyn Store>, secrets: SecretBox, outbound: miaojing_providers::outbound::OutboundClient, storage: Storage) -> Self {
+        Self {
+            health: StoreHealth(store.clone()),
+            store,
+            secrets,
+            client: ProviderClient::new(outbound.clone()),
+            storage,
+            fetcher: ResultFetcher::new(outbound, FetchPolicy::default()),
+            poll_every: Duration::from_secs(2),
+            failover: FailoverOptions { stream: false, retry_delay: Duration::from_millis(500) },
+        }
+    }
+
+    fn request(job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
+        let mode = match job.mode {
+            miaojing_domain::job::Mode::Text2Img => GenerationMode::TextToImage,
+            miaojing_domain::job::Mode::Img2Img => GenerationMode::ImageToImage,
+            miaojing_domain::job::Mode::Text2Video => GenerationMode::TextToVideo,
+            miaojing_domain::job::Mode::Img2Video => GenerationMode::ImageToVideo,
+            miaojing_domain::job::Mode::ReversePrompt => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
+        };
+        let mut prompt = spec.prompt.clone();
+        if let Some(s) = &spec.style_prompt {
+            prompt = format!("{prompt}\nStyle instruction: {s}");
+        }
+        let mut req = GenerationRequest::new(mode, prompt);
+        req.negative_prompt = spec.negative_prompt.clone();
+        req.aspect_ratio = spec.aspect_ratio.clone();
+        req.resolution = spec.resolution.clone();
+        req.size = spec.size.clone();
+        req.n = spec.count.max(1);
+        req.guidance_scale = spec.guidance_scale;
+        req.duration = spec.duration;
+        req.style = spec.style.clone();
+        for image in &spec.images {
+            if image.starts_with("data:") {
+                let bytes = miaojing_storage::upload::decode_data_url(image, MAX_REFERENCE_BYTES)?;
+                let mime = miaojing_storage::media::MediaFormat::sniff(&bytes).map_or("image/png", |f| f.mime()).to_string();
+                req.images.push(InputImage::from_bytes(bytes, mime));
+            } else {
+                req.images.push(InputImage::from_url(image.clone()));
+            }
+        }
+        Ok(req)
+    }
+
+    /// Submits the job; returns the step and, when it finished at once, the serving row.
+    async fn submit(&self, job: &Job, spec: &JobSpec) -> Result<Step> {
+        let req = Self::request(job, spec)?;
+        let media = resolve::media_of(req.mode.is_video());
+        match &spec.source {
+            Source::UserKey { id } => {
+                let key = self.store.user_api_key(job.user_id, *id).await?.filter(|k| k.is_active).ok_or_else(resolve::unavailable)?;
+                let ch = resolve::user_channel(&self.secrets, &key);
+                match self.client.submit(&ch, &req).await? {
+                    Submitted::Done(out) => self.finish(job, spec, out, Pricing::Free).await,
+                    Submitted::Pending(task) => Ok(self.pending(true, key.id, &task)),
+                }
+            }
+            Source::System { name } => {
+                let rows = resolve::system_rows(self.store.as_ref(), media, name, None).await?;
+                if rows.is_empty() {
+                    return Err(resolve::unavailable());
+                }
+                let cands = resolve::candidates(&self.secrets, &rows);
+                let served = failover::run(&cands, &self.health, self.failover, |c, _| {
+                    let (ch, req) = (c.channel.clone(), req.clone());
+                    async move { self.client.submit(&ch, &req).await }
+                })
+                .await?;
+                let row = &rows[served.index];
+                match served.value {
+                    Submitted::Done(out) => self.finish(job, spec, out, row.pricing).await,
+                    Submitted::Pending(task) => Ok(self.pending(false, row.id, &task)),
+                }
+            }
+        }
+    }
+
+    fn pending(&self, user_key: bool, row: uuid::Uuid, task: &TaskHandle) -> Step {
+        let poll_after = if task.poll_interval.is_zero() { self.poll_every } else { task.poll_interval };
+        Step::Pending { task_id: resolve::encode_task(user_key, row, &task.upstream_task_id), poll_after }
+    }
+
+    /// Stores the outputs and prices them with the serving row's pricing.
+    async fn finish(&self, job: &Job, spec: &JobSpec, out: GenerationOutput, pricing: Pricing) -> Result<Step> {
+        let stored = persist::store_outputs(&self.storage, &self.fetcher, job, &out).await?;
+        if stored.is_empty() {
+            return Err(Error::new(ErrorKind::Upstream, "upstream_empty", "上游任务已完成，但响应中无结果数据"));
+        }
+        let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+        let actual = resolve::cost(pricing, count, spec.duration)?;
+        let (result, works) = persist::outcome(job, spec, &stored, actual);
+        Ok(Step::Done(Outcome::Succeeded { actual_cost: actual, result, works }))
+    }
+
+    async fn poll_task(&self, job: &Job, task_id: &str) -> Result<Step> {
+        let spec: JobSpec = serde_json::from_value(job.params.clone()).map_err(|_| invalid_job())?;
+        let (user_key, row, upstream) = resolve::decode_task(task_id).ok_or_else(invalid_job)?;
+        let (ch, pricing) = if user_key {
+            let key = self.store.user_api_key(job.user_id, row).await?.ok_or_else(resolve::unavailable)?;
+            (resolve::user_channel(&self.secrets, &key), Pricing::Free)
+        } else {
+            let api = self.store.system_api(row).await?.ok_or_else(resolve::unavailable)?;
+            (resolve::system_channel(&self.secrets, &api), api.pricing)
+        };
+        let handle = TaskHandle { upstream_task_id: upstream.to_string(), poll_interval: self.poll_every };
+        match self.client.poll(&ch, &handle).await? {
+            PollOutcome::Running { .. } => Ok(Step::Again { poll_after: self.poll_every }),
+            PollOutcome::Done(out) => self.finish(job, &spec, out, pricing).await,
+        }
+    }
+}
+
+fn invalid_job() -> Error {
+    Error::validation("invalid_job", "任务参数无效")
+}
+
+/// A failure as the job records it (the stable code and the user-facing message).
+fn failed(e: Error) -> Step {
+    Step::Done(Outcome::Failed { code: e.code.to_string(), message: e.message })
+}
+
+/// Whether a poll failure may pass (the task keeps running upstream).
+fn transient(e: &Error) -> bool {
+    matches!(e.kind, ErrorKind::UpstreamTimeout | ErrorKind::Unavailable | ErrorKind::RateLimited)
+        || (e.kind == ErrorKind::Upstream && e.code != "upstream_task_failed" && !e.code.starts_with("result_"))
+}
+
+#[async_trait]
+impl JobExecutor for ProviderExecutor {
+    async fn start(&self, job: &Job) -> Step {
+        let spec: JobSpec = match serde_json::from_value(job.params.clone()) {
+            Ok(s) => s,
+            Err(_) => return failed(invalid_job()),
+        };
+        self.submit(job, &spec).await.unwrap_or_else(failed)
+    }
+
+    async fn poll(&self, job: &Job, task_id: &str) -> Step {
+        match self.poll_task(job, task_id).await {
+            Ok(step) => step,
+            Err(e) if transient(&e) => {
+                tracing::warn!(job = %job.id, code = %e.code, "polling the upstream task failed; retrying");
+                Step::Again { poll_after: self.poll_every }
+            }
+            Err(e) => failed(e),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Results kept at once (upstream URLs expire): originals under `generated/…`, thumbnails
+//! next to them, and the work rows and job result that point at them.
+use chrono::Utc;
+use miaojing_domain::job::Job;
+use miaojing_domain::work::NewWork;
+use miaojing_domain::{Error, ErrorKind, Result};
+use miaojing_providers::channel::{GenerationOutput, MediaItem};
+use miaojing_storage::fetch::ResultFetcher;
+use miaojing_storage::keys::public_url;
+use miaojing_storage::media::{self, MediaFormat};
+use miaojing_storage::policy::thumbnail_key_for;
+use miaojing_storage::Storage;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use super::spec::JobSpec;
+
+/// Largest result read back for measuring and thumbnails.
+const MAX_RESULT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// One stored result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub key: String,
+    pub thumbnail_key: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub video: bool,
+}
+
+fn save_failed(detail: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Unavailable, "result_save_failed", "平台未能保存生成结果，请稍后重试").with_detail(detail.to_string())
+}
+
+fn extension_of_url(url: &str) -> Option<&'static str> {
+    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    ["png", "jpg", "jpeg", "webp", "gif", "mp4", "webm", "mov"].into_iter().find(|e| path.ends_with(&format!(".{e}")))
+}
+
+fn new_key(video: bool, ext: &str) -> String {
+    let dir = if video { "videos" } else { "images" };
+    format!("generated/{dir}/{}-{}.{ext}", Utc::now().timestamp_millis(), &Uuid::new_v4().simple().to_string()[..12])
+}
+
+/// Stores every output of the job (images, then videos) with its thumbnail.
+pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job, out: &GenerationOutput) -> Result<Vec<Stored>> {
+    let mut stored = Vec::new();
+    let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
+    for (video, item) in items {
+        let key = match item {
+            MediaItem::Inline { bytes, .. } => {
+                let ext = MediaFormat::sniff(bytes).map_or(if video { "mp4" } else { "png" }, |f| f.extension());
+                let key = new_key(video, ext);
+                storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
+                key
+            }
+            MediaItem::Url(url) => {
+                let key = new_key(video, extension_of_url(url).unwrap_or(if video { "mp4" } else { "png" }));
+                fetcher.fetch_into(storage, url, &key).await?;
+                key
+            }
+        };
+        tracing::debug!(job = %job.id, %key, "stored a generation result");
+        stored.push(if video { video_thumbnail(storage, key).await } else { image_thumbnail(storage, key).await });
+    }
+    Ok(stored)
+}
+
+async fn image_thumbnail(storage: &Storage, key: String) -> Stored {
+    let dims = match storage.read(&key, MAX_RESULT_BYTES).await {
+        Ok(bytes) => tokio::task::spawn_blocking(move || media::dimensions(&bytes).ok()).await.ok().flatten(),
+        Err(_) => None,
+    };
+    let thumbnail_key = match storage.ensure_thumbnail(&key).await {
+        Ok(t) => Some(t),
+        Err(e) => {
+            tracing::warn!(%key, error = %e, "thumbnail of a generated image failed");
+            None
+        }
+    };
+    Stored { thumbnail_key, width: dims.map(|d| d.1), height: dims.map(|d| d.2), key, video: false }
+}
+
+async fn video_thumbnail(storage: &Storage, key: String) -> Stored {
+    let made = match storage.read(&key, MAX_RESULT_BYTES).await {
+        Ok(bytes) => tokio::task::spawn_blocking(move || {
+            let path = std::env::temp_dir().join(format!("miaojing-video-{}.bin", Uuid::new_v4().simple()));
+            let r = std::fs::write(&path, &bytes).ok().and_then(|_| media::video::thumbnail(&path, None).ok());
+            let _ = std::fs::remove_file(&path);
+            r.or_else(|| media::video::placeholder_thumbnail().ok())
+        })
+        .await
+        .ok()
+        .flatten(),
+        Err(_) => None,
+    };
+    let mut stored = Stored { thumbnail_key: None, width: None, height: None, key, video: true };
+    if let Some(t) = made {
+        let thumb = thumbnail_key_for(&stored.key);
+        match storage.put_local(&thumb, &t.bytes).await {
+            Ok(()) => stored.thumbnail_key = Some(thumb),
+            Err(e) => tracing::warn!(key = %stored.key, error = %e, "storing a video thumbnail failed"),
+        }
+    }
+    stored
+}
+
+fn url(key: &str) -> String {
+    public_url(key).unwrap_or_else(|_| key.to_string())
+}
+
+/// The job result (the original's shape) and one work per output, the cost split evenly
+/// (the remainder on the first).
+pub fn outcome(job: &Job, spec: &JobSpec, stored: &[Stored], actual: i64) -> (Value, Vec<NewWork>) {
+    let n = stored.len().max(1) as i64;
+    let now = Utc::now();
+    let mut works = Vec::new();
+    let (mut urls, mut thumbs, mut thumb_urls, mut dims) = (vec![], Map::new(), vec![], Map::new());
+    for (i, s) in stored.iter().enumerate() {
+        let u = url(&s.key);
+        let t = s.thumbnail_key.as_deref().map(url);
+        if let Some(t) = &t {
+            thumbs.insert(u.clone(), json!(t));
+        }
+        thumb_urls.push(json!(t.clone().unwrap_or_else(|| u.clone())));
+        if let (Some(w), Some(h)) = (s.width, s.height) {
+            dims.insert(u.clone(), json!({"width": w, "height": h}));
+        }
+        urls.push(json!(u));
+        let share = actual / n + if i == 0 { actual % n } else { 0 };
+        let params = json!({
+            "aspectRatio": spec.aspect_ratio, "resolution": spec.resolution, "size": spec.size, "count": spec.count,
+            "guidanceScale": spec.guidance_scale, "duration": spec.duration, "style": spec.style,
+            "referenceImages": spec.images.len(), "provider": job.channel,
+        });
+        works.push(NewWork {
+            id: Uuid::new_v4(),
+            user_id: job.user_id,
+            job_id: Some(job.id),
+            mode: job.mode,
+            prompt: spec.prompt.clone(),
+            negative_prompt: spec.negative_prompt.clone().unwrap_or_default(),
+            params,
+            original_key: s.key.clone(),
+            thumbnail_key: s.thumbnail_key.clone(),
+            width: s.width.and_then(|w| i32::try_from(w).ok()),
+            height: s.height.and_then(|h| i32::try_from(h).ok()),
+            duration_secs: if s.video { spec.duration.map(f64::from) } else { None },
+            model: job.model.clone(),
+            credits_cost: share,
+            created_at: now,
+        });
+    }
+    let work_ids: Vec<Value> = works.iter().map(|w| json!(w.id)).collect();
+    let media_field = if stored.first().is_some_and(|s| s.video) { "videos" } else { "images" };
+    let mut result = json!({
+        "thumbnails": thumbs, "thumbnailUrls": thumb_urls, "dimensions": dims, "creditsCost": actual, "workIds": work_ids,
+    });
+    result[media_field] = json!(urls);
+    (result, works)
+}

@@ -1,0 +1,135 @@
+//! From stored rows to callable channels, candidates and prices.
+use miaojing_credits::holds::{estimate, Pricing as Price};
+use miaojing_domain::provider::{MediaType, Pricing, Protocol, SystemApi, UserApiKey};
+use miaojing_domain::user::Tier;
+use miaojing_domain::{Error, Result, Store};
+use miaojing_providers::channel::{ChannelConfig, MediaType as ChannelMedia, Protocol as ChannelProtocol};
+use miaojing_providers::failover::{order_candidates, OrderKey, PollingMode};
+use miaojing_providers::secrets::SecretBox;
+use miaojing_providers::{Candidate, Manifest};
+use uuid::Uuid;
+
+/// The media type of a job's model.
+pub fn media_of(video: bool) -> MediaType {
+    if video {
+        MediaType::Video
+    } else {
+        MediaType::Image
+    }
+}
+
+fn channel(
+    protocol: Protocol,
+    manifest: Option<&serde_json::Value>,
+    url: &str,
+    key: String,
+    model: &str,
+    media: MediaType,
+) -> ChannelConfig {
+    let media = match media {
+        MediaType::Image => ChannelMedia::Image,
+        MediaType::Video => ChannelMedia::Video,
+        MediaType::Text => ChannelMedia::Text,
+    };
+    let ch = ChannelConfig::new(ChannelProtocol::OpenAiCompatible, url, key, model, media);
+    match (protocol, manifest.and_then(|m| serde_json::from_value::<Manifest>(m.clone()).ok())) {
+        (Protocol::Manifest, Some(m)) => ch.with_manifest(m),
+        _ => ch,
+    }
+}
+
+fn decrypt(secrets: &SecretBox, encrypted: &str) -> String {
+    if encrypted.is_empty() {
+        return String::new();
+    }
+    secrets.decrypt(encrypted).unwrap_or_default()
+}
+
+/// The callable channel of a platform row (an undecryptable key becomes empty: skipped).
+pub fn system_channel(secrets: &SecretBox, api: &SystemApi) -> ChannelConfig {
+    channel(api.protocol, api.manifest.as_ref(), &api.api_url, decrypt(secrets, &api.api_key_encrypted), &api.model_name, api.media_type)
+}
+
+/// The callable channel of a user's key.
+pub fn user_channel(secrets: &SecretBox, key: &UserApiKey) -> ChannelConfig {
+    channel(key.protocol, key.manifest.as_ref(), &key.api_url, decrypt(secrets, &key.api_key_encrypted), &key.model_name, key.media_type)
+}
+
+/// The price rule of a platform row for holds and charges.
+pub fn price(p: Pricing) -> Price {
+    match p {
+        Pricing::Free | Pricing::Tokens { .. } => Price::Free,
+        Pricing::Fixed { credits } => Price::PerUse(credits),
+        Pricing::PerSecond { credits_per_second } => Price::PerSecond(credits_per_second),
+    }
+}
+
+/// What a row charges for `count` results or `duration` seconds.
+pub fn cost(p: Pricing, count: u32, duration: Option<u32>) -> Result<i64> {
+    estimate(price(p), count, duration.map(f64::from))
+}
+
+/// The platform rows serving `name` for `tier`, in their polling order, keyless rows dropped.
+pub async fn system_rows(store: &dyn Store, media: MediaType, name: &str, tier: Option<Tier>) -> Result<Vec<SystemApi>> {
+    let mut rows: Vec<SystemApi> = store
+        .system_api_candidates(media, name)
+        .await?
+        .into_iter()
+        .filter(|r| r.is_active && r.is_default && !r.api_key_encrypted.is_empty())
+        .filter(|r| tier.is_none_or(|t| r.allows(t)))
+        .collect();
+    let mode = rows.first().map_or(PollingMode::Sequential, |r| PollingMode::parse(r.polling_mode.as_str()));
+    order_candidates(&mut rows, mode, |r| OrderKey {
+        sort_order: i64::from(r.sort_order),
+        polling_order: i64::from(r.polling_order),
+        created_at: r.created_at,
+    });
+    Ok(rows)
+}
+
+/// Failover candidates of the rows.
+pub fn candidates(secrets: &SecretBox, rows: &[SystemApi]) -> Vec<Candidate> {
+    rows.iter().map(|r| Candidate { id: r.id, channel: system_channel(secrets, r) }).collect()
+}
+
+/// The model the job names is missing or closed to the caller.
+pub fn unavailable() -> Error {
+    Error::validation("model_unavailable", "模型不存在或未启用")
+}
+
+/// An upstream task id together with the row that accepted it: `s:<row>:<task>` for
+/// platform rows, `u:<key>:<task>` for user keys.
+pub fn encode_task(user_key: bool, row: Uuid, task: &str) -> String {
+    format!("{}:{}:{task}", if user_key { 'u' } else { 's' }, row.simple())
+}
+
+/// The inverse of [`encode_task`].
+pub fn decode_task(s: &str) -> Option<(bool, Uuid, &str)> {
+    let (kind, rest) = s.split_once(':')?;
+    let (row, task) = rest.split_once(':')?;
+    let user = match kind {
+        "u" => true,
+        "s" => false,
+        _ => return None,
+    };
+    Some((user, Uuid::try_parse(row).ok()?, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_ids_round_trip() {
+        let id = Uuid::new_v4();
+        assert_eq!(decode_task(&encode_task(true, id, "task:1")), Some((true, id, "task:1")));
+        assert_eq!(decode_task("x:1:2"), None);
+    }
+
+    #[test]
+    fn prices() {
+        assert_eq!(cost(Pricing::Fixed { credits: 7 }, 2, None).unwrap(), 14);
+        assert_eq!(cost(Pricing::PerSecond { credits_per_second: 3 }, 1, Some(5)).unwrap(), 15);
+        assert_eq!(cost(Pricing::Free, 3, None).unwrap(), 0);
+    }
+}

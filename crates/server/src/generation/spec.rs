@@ -1,0 +1,148 @@
+//! What a job stores about itself: the checked request and where its model comes from.
+use miaojing_api_types::generation::GenerationPayload;
+use miaojing_domain::job::Mode;
+use miaojing_domain::{Error, Result};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Largest reference image accepted (as a data URL or URL), in characters.
+pub const MAX_IMAGE_CHARS: usize = 8_000_000;
+/// Reference images per job.
+pub const MAX_IMAGES: usize = 8;
+
+/// Where a job's model comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Source {
+    /// Platform rows sharing a display name (failover candidates); billed.
+    #[serde(rename_all = "camelCase")]
+    System { name: String },
+    /// The owner's own key; free, never failed over.
+    #[serde(rename_all = "camelCase")]
+    UserKey { id: Uuid },
+}
+
+/// A checked job request, stored as the job's params.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSpec {
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub aspect_ratio: Option<String>,
+    pub resolution: Option<String>,
+    pub size: Option<String>,
+    pub count: u32,
+    pub guidance_scale: Option<f64>,
+    pub duration: Option<u32>,
+    pub style: Option<String>,
+    pub style_prompt: Option<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    pub client_request_id: Option<String>,
+    pub source: Source,
+}
+
+fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<String>> {
+    let v = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "auto");
+    if v.as_ref().is_some_and(|s| s.chars().count() > max) {
+        return Err(Error::validation(code, "参数过长"));
+    }
+    Ok(v)
+}
+
+/// Checks a payload of `kind` (`image` or `video`); returns the mode and the spec (with the
+/// source still to be resolved by the caller).
+pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, JobSpec)> {
+    let video = match kind {
+        "image" => false,
+        "video" => true,
+        _ => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
+    };
+    let mut images: Vec<String> = p.image.into_iter().chain(p.images).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    images.dedup();
+    if images.len() > MAX_IMAGES {
+        return Err(Error::validation("too_many_images", format!("参考图最多 {MAX_IMAGES} 张")));
+    }
+    for i in &images {
+        if i.len() > MAX_IMAGE_CHARS {
+            return Err(Error::new(miaojing_domain::ErrorKind::TooLarge, "image_too_large", "图片过大，请压缩后再上传"));
+        }
+        if !(i.starts_with("data:image/") || i.starts_with("https://") || i.starts_with("http://")) {
+            return Err(Error::validation("invalid_image", "参考图必须是图片 data URL 或 http(s) 地址"));
+        }
+    }
+    let prompt = p.prompt.unwrap_or_default().trim().to_string();
+    if prompt.chars().count() > 10_000 {
+        return Err(Error::validation("prompt_too_long", "创作描述最多 10000 个字符"));
+    }
+    if video {
+        if prompt.is_empty() && images.is_empty() {
+            return Err(Error::validation("prompt_required", "请提供视频描述或上传图片"));
+        }
+    } else if prompt.is_empty() {
+        return Err(Error::validation("prompt_required", "请提供创作描述"));
+    } else if prompt.chars().count() < 2 {
+        return Err(Error::validation("prompt_too_short", "创作描述过短，请输入更详细的描述"));
+    }
+    let count = p.count.unwrap_or(1);
+    if !(1..=10).contains(&count) {
+        return Err(Error::validation("invalid_count", "生成数量必须在 1 到 10 之间"));
+    }
+    let duration = if video { Some(p.duration.unwrap_or(5)) } else { None };
+    if duration.is_some_and(|d| !(1..=60).contains(&d)) {
+        return Err(Error::validation("invalid_duration", "视频时长必须在 1 到 60 秒之间"));
+    }
+    if p.guidance_scale.is_some_and(|g| !g.is_finite() || !(0.0..=50.0).contains(&g)) {
+        return Err(Error::validation("invalid_guidance", "引导系数必须在 0 到 50 之间"));
+    }
+    let client_request_id = opt(p.client_request_id, 200, "invalid_client_request_id")?;
+    let mode = match (video, images.is_empty()) {
+        (false, true) => Mode::Text2Img,
+        (false, false) => Mode::Img2Img,
+        (true, true) => Mode::Text2Video,
+        (true, false) => Mode::Img2Video,
+    };
+    let spec = JobSpec {
+        prompt,
+        negative_prompt: opt(p.negative_prompt, 4_000, "negative_prompt_too_long")?,
+        aspect_ratio: opt(p.aspect_ratio, 20, "invalid_aspect_ratio")?,
+        resolution: opt(p.resolution, 20, "invalid_resolution")?,
+        size: opt(p.size, 20, "invalid_size")?,
+        count: if video { 1 } else { count },
+        guidance_scale: p.guidance_scale,
+        duration,
+        style: opt(p.style, 100, "invalid_style")?,
+        style_prompt: opt(p.style_prompt, 2_000, "invalid_style_prompt")?,
+        images,
+        client_request_id,
+        source,
+    };
+    Ok((mode, spec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(prompt: &str) -> GenerationPayload {
+        GenerationPayload { prompt: Some(prompt.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn checks_payloads() {
+        let src = Source::System { name: "m".into() };
+        assert_eq!(check("image", payload("a cat"), src.clone()).unwrap().0, Mode::Text2Img);
+        assert_eq!(check("image", payload("a"), src.clone()).unwrap_err().code, "prompt_too_short");
+        assert_eq!(check("audio", payload("a cat"), src.clone()).unwrap_err().code, "unsupported_job_type");
+        let mut p = payload("a cat");
+        p.count = Some(11);
+        assert_eq!(check("image", p, src.clone()).unwrap_err().code, "invalid_count");
+        let mut p = payload("");
+        p.images = vec!["data:image/png;base64,AAAA".into()];
+        let (mode, spec) = check("video", p, src.clone()).unwrap();
+        assert_eq!((mode, spec.duration), (Mode::Img2Video, Some(5)));
+        let mut p = payload("a cat");
+        p.images = vec!["file:///etc/passwd".into()];
+        assert_eq!(check("image", p, src).unwrap_err().code, "invalid_image");
+    }
+}

@@ -1,0 +1,279 @@
+//! Generation jobs end to end against the real mock-upstream: submission with holds,
+//! the runner, storage of results, charging, failover, cancels, and the prompt helpers.
+use std::time::Duration;
+
+use miaojing_mock_upstream::{Action, MockConfig, MockHandle, Rule};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_error, spawn_with, Backend, TestApp};
+
+/// `mod <case> { sqlite, postgres }` for `async fn <case>(TestApp, MockHandle)`: the app
+/// allow-lists a fresh mock upstream.
+macro_rules! with_upstream {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (app, mock) = super::start($crate::helpers::Backend::Sqlite).await;
+                super::$case(app, mock).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let (app, mock) = super::start($crate::helpers::Backend::Postgres).await;
+                super::$case(app, mock).await
+            }
+        }
+    )*};
+}
+
+with_upstream!(
+    text_to_image_is_stored_charged_and_private,
+    upstream_failure_releases_the_hold,
+    cancel_mid_flight_releases_the_hold,
+    parallel_submissions_accept_only_what_is_affordable,
+    user_key_jobs_are_free,
+    failover_charges_the_serving_candidate,
+    async_video_job_polls_to_completion,
+    prompt_helpers_answer_for_free,
+    bad_submissions_are_refused,
+);
+
+async fn start(backend: Backend) -> (TestApp, MockHandle) {
+    let mock = miaojing_mock_upstream::start(MockConfig::default()).await;
+    let allow = mock.addr().to_string();
+    (spawn_with(backend, move |c| c.outbound_allowlist = allow).await, mock)
+}
+
+/// Adds a platform model (admin route); returns its id.
+async fn system_api(app: &TestApp, mock: &MockHandle, body: Value) -> String {
+    let admin = app.admin_token().await;
+    let mut b = json!({"apiUrl": format!("{}/v1", mock.base_url()), "apiKey": "sk-platform-1", "provider": "mock"});
+    b.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
+    let (s, v) = app.post("/api/admin/system-apis", b, Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["api"]["id"].as_str().unwrap().to_string()
+}
+
+async fn submit(app: &TestApp, token: &str, kind: &str, payload: Value) -> (StatusCode, Value) {
+    app.post("/api/generation-jobs", json!({"type": kind, "payload": payload}), Some(token)).await
+}
+
+/// Waits for a job to reach a finished state (panics after 30 s).
+async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..300 {
+        let (s, v) = app.get(&format!("/api/generation-jobs/{id}"), Some(token)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if ["succeeded", "failed", "cancelled"].contains(&v["status"].as_str().unwrap()) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {id} did not finish");
+}
+
+async fn status_of(app: &TestApp, token: &str, id: &str, want: &str) {
+    for _ in 0..300 {
+        let (_, v) = app.get(&format!("/api/generation-jobs/{id}"), Some(token)).await;
+        if v["status"] == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("job {id} never became {want}");
+}
+
+async fn fetch(app: &TestApp, url: &str) -> (StatusCode, usize) {
+    let r = app.client.get(format!("{}{}", app.base, url)).send().await.unwrap();
+    let s = r.status();
+    (s, r.bytes().await.unwrap().len())
+}
+
+async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 3})).await;
+    let (alice, _) = app.register("alice@example.com", "alice").await;
+    let before = app.balance(&alice).await;
+    let (s, v) = submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    assert_eq!((v["status"].as_str(), v["creditsHeld"].as_i64()), (Some("queued"), Some(6)));
+    assert!(v["estimateSeconds"].as_u64().unwrap() > 0 && v["eta"]["source"] == "default");
+    let id = v["jobId"].as_str().unwrap().to_string();
+    // The same client request id returns the same job, no second hold.
+    let (s, again) = submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
+    assert_eq!((s, again["jobId"].as_str(), again["deduplicated"].as_bool()), (StatusCode::OK, Some(id.as_str()), Some(true)));
+
+    let job = finished(&app, &alice, &id).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["result"]["creditsCost"], 6);
+    assert_eq!(job["payload"], json!({"clientRequestId": "r-1"}));
+    assert!(job.get("api_url").is_none() && !job.to_string().contains(&mock.base_url().to_string()), "no upstream URL: {job}");
+    assert_eq!(app.balance(&alice).await, before - 6, "charged exactly the price");
+    let images = job["result"]["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    for url in images {
+        let url = url.as_str().unwrap();
+        assert!(url.starts_with("/api/local-storage/generated/images/"), "{url}");
+        let (s, n) = fetch(&app, url).await;
+        assert!(s.is_success() && n > 0, "original served: {s}");
+        let thumb = job["result"]["thumbnails"][url].as_str().expect("a thumbnail per image");
+        let (s, n) = fetch(&app, thumb).await;
+        assert!(s.is_success() && n > 0, "thumbnail served: {s}");
+        assert!(job["result"]["dimensions"][url]["width"].as_u64().unwrap() > 0);
+    }
+    let (_, hist) = app.get("/api/creation-history", Some(&alice)).await;
+    let rows = hist["records"].as_array().or(hist["items"].as_array()).or(hist["history"].as_array()).cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 2, "{hist}");
+    assert_eq!(rows.iter().map(|r| r["creditsCost"].as_i64().unwrap()).sum::<i64>(), 6);
+
+    let (_, list) = app.get("/api/generation-jobs", Some(&alice)).await;
+    assert_eq!(list["jobs"][0]["jobId"], id.as_str());
+    // Another user neither sees nor cancels it.
+    let (bob, _) = app.register("bob@example.com", "bob").await;
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, "job_not_found");
+    assert_error(&app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&bob)).await, 404, "job_not_found");
+    let (_, list) = app.get("/api/generation-jobs", Some(&bob)).await;
+    assert_eq!(list["jobs"], json!([]));
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), None).await, 401, "unauthenticated");
+}
+
+async fn upstream_failure_releases_the_hold(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 9})).await;
+    mock.add_rule(Rule::new(Action::Status { status: 400, retry_after: None, message: Some("prompt rejected by policy".into()), body: None }).on_path("/v1/images/generations"));
+    let (t, _) = app.register("f@example.com", "failer").await;
+    let before = app.balance(&t).await;
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert!(!job["error"].as_str().unwrap_or_default().is_empty(), "a clear error: {job}");
+    assert_eq!(job["result"], Value::Null);
+    assert_eq!(app.balance(&t).await, before);
+    let user = app.store.user_by_email("f@example.com").await.unwrap().unwrap();
+    assert_eq!(app.store.open_holds_total(user.id).await.unwrap(), 0, "hold released");
+}
+
+async fn cancel_mid_flight_releases_the_hold(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Slow", "modelName": "gpt-image-1", "creditsPerUse": 5})).await;
+    mock.add_rule(Rule::new(Action::Delay { ms: 20_000 }).on_path("/v1/images/generations"));
+    let (t, _) = app.register("c@example.com", "canceller").await;
+    let before = app.balance(&t).await;
+    let (_, v) = submit(&app, &t, "image", json!({"prompt": "a slow cat", "model": "Slow"})).await;
+    let id = v["jobId"].as_str().unwrap().to_string();
+    status_of(&app, &t, &id, "running").await;
+    let (s, v) = app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&t)).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{v}");
+    assert_error(&app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "retry"})), Some(&t)).await, 400, "unsupported_job_action");
+    assert_eq!(app.balance(&t).await, before);
+    let user = app.store.user_by_email("c@example.com").await.unwrap().unwrap();
+    assert_eq!(app.store.open_holds_total(user.id).await.unwrap(), 0);
+    // Cancelling again returns the finished job unchanged.
+    let (s, v) = app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&t)).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+}
+
+async fn parallel_submissions_accept_only_what_is_affordable(app: TestApp, mock: MockHandle) {
+    let (t, _) = app.register("p@example.com", "parallel").await;
+    let balance = app.balance(&t).await;
+    assert!(balance > 0, "new users start with credits");
+    let price = balance / 3 + 1; // two are affordable, the third is not
+    system_api(&app, &mock, json!({"name": "Hold", "modelName": "gpt-image-1", "creditsPerUse": price})).await;
+    mock.add_rule(Rule::new(Action::Delay { ms: 3_000 }).on_path("/v1/images/generations"));
+    let calls = (0..6).map(|i| {
+        let (app, t) = (&app, &t);
+        async move { submit(app, t, "image", json!({"prompt": format!("cat number {i}"), "model": "Hold"})).await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let accepted = results.iter().filter(|(s, _)| *s == StatusCode::ACCEPTED).count();
+    let refused: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::PAYMENT_REQUIRED).map(|(_, v)| v).collect();
+    assert_eq!((accepted, refused.len()), ((balance / price) as usize, 6 - (balance / price) as usize), "{results:?}");
+    assert!(refused.iter().all(|v| v["code"] == "insufficient_credits" && v["error"].as_str().unwrap().contains("积分不足")), "{refused:?}");
+}
+
+async fn user_key_jobs_are_free(app: TestApp, mock: MockHandle) {
+    let (t, _) = app.register("k@example.com", "keyowner").await;
+    let before = app.balance(&t).await;
+    let (s, v) = app
+        .post(
+            "/api/user-api-keys",
+            json!({"apiKey": "sk-user-own-1", "provider": "Mine", "apiUrl": format!("{}/v1", mock.base_url()), "modelName": "gpt-image-1"}),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, keys) = app.get("/api/user-api-keys", Some(&t)).await;
+    let key_id = keys["keys"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "my own cat", "customApiConfig": {"customApiKeyId": key_id}})).await;
+    assert_eq!((s, v["creditsHeld"].as_i64()), (StatusCode::ACCEPTED, Some(0)), "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["result"]["creditsCost"], 0);
+    assert_eq!(app.balance(&t).await, before);
+    // Another user cannot use the key.
+    let (other, _) = app.register("o@example.com", "other").await;
+    assert_error(&submit(&app, &other, "image", json!({"prompt": "their cat", "customApiConfig": {"customApiKeyId": key_id}})).await, 400, "custom_api_unavailable");
+}
+
+async fn failover_charges_the_serving_candidate(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Dual", "modelName": "broken-model", "creditsPerUse": 8, "sortOrder": 1})).await;
+    system_api(&app, &mock, json!({"name": "Dual", "modelName": "gpt-image-1", "creditsPerUse": 3, "sortOrder": 2})).await;
+    mock.add_rule(Rule::new(Action::status(500)).on_path("/v1/images/generations").for_model("broken-model"));
+    let (t, _) = app.register("d@example.com", "dual").await;
+    let before = app.balance(&t).await;
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "a failover cat", "model": "Dual"})).await;
+    assert_eq!((s, v["creditsHeld"].as_i64()), (StatusCode::ACCEPTED, Some(8)), "the hold covers the dearest candidate: {v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["result"]["creditsCost"], 3);
+    assert_eq!(app.balance(&t).await, before - 3, "charged the serving candidate's price");
+    let models: Vec<String> = mock.requests().iter().filter(|r| r.path == "/v1/images/generations").filter_map(|r| r.model.clone()).collect();
+    assert!(models.contains(&"broken-model".to_string()) && models.contains(&"gpt-image-1".to_string()), "{models:?}");
+}
+
+async fn async_video_job_polls_to_completion(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "duration", "durationPricePerSecond": 2})).await;
+    let (t, _) = app.register("v@example.com", "video").await;
+    let before = app.balance(&t).await;
+    let (s, v) = submit(&app, &t, "video", json!({"prompt": "a wave breaking", "model": "Wave", "duration": 3})).await;
+    assert_eq!((s, v["creditsHeld"].as_i64()), (StatusCode::ACCEPTED, Some(6)), "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let video = job["result"]["videos"][0].as_str().unwrap();
+    assert!(video.starts_with("/api/local-storage/generated/videos/"), "{video}");
+    let (s, n) = fetch(&app, video).await;
+    assert!(s.is_success() && n > 0, "{s}");
+    assert_eq!(app.balance(&t).await, before - 6, "per second × duration");
+    let creates = mock.requests().iter().filter(|r| r.method == "POST" && r.path == "/v1/video/generations").count();
+    assert_eq!(creates, 1, "the paid create call is sent once");
+}
+
+async fn prompt_helpers_answer_for_free(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Vision", "modelName": "gpt-5.5", "type": "text", "creditsPerUse": 50})).await;
+    let (t, _) = app.register("r@example.com", "reverser").await;
+    let before = app.balance(&t).await;
+    let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    let (s, v) = app.post("/api/generate/reverse-prompt", json!({"image": png, "language": "en"}), Some(&t)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(!v["generalPrompt"].as_str().unwrap().is_empty() || !v["structuredPrompt"].as_str().unwrap().is_empty(), "{v}");
+    assert!(v["referenceImage"].as_str().unwrap().starts_with("/api/local-storage/reverse-prompt/"));
+    let (s, v) = app.post("/api/generate/suggest-prompt", json!({"prompt": "a cat on a roof"}), Some(&t)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(!v["prompt"].as_str().unwrap().is_empty(), "{v}");
+    assert_eq!(app.balance(&t).await, before, "never charged");
+    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": " "}), Some(&t)).await, 400, "prompt_required");
+    assert_error(&app.post("/api/generate/reverse-prompt", json!({}), Some(&t)).await, 400, "image_required");
+    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": "x"}), None).await, 401, "unauthenticated");
+}
+
+async fn bad_submissions_are_refused(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 1})).await;
+    let (t, _) = app.register("b@example.com", "badinput").await;
+    assert_error(&submit(&app, &t, "audio", json!({"prompt": "a cat"})).await, 400, "unsupported_job_type");
+    assert_error(&app.post("/api/generation-jobs", json!({"type": "image"}), Some(&t)).await, 400, "missing_payload");
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "count": 50})).await, 400, "invalid_count");
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "", "model": "Paint"})).await, 400, "prompt_required");
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Nope"})).await, 400, "model_unavailable");
+    assert_eq!(submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await.0, StatusCode::ACCEPTED);
+    assert_error(&app.post("/api/generation-jobs", json!({"type": "image", "payload": {"prompt": "a cat"}}), None).await, 401, "unauthenticated");
+    let (_, list) = app.get("/api/generation-jobs", Some(&t)).await;
+    assert_eq!(list["jobs"].as_array().unwrap().len(), 1, "only the valid submission made a job");
+}
