@@ -2,7 +2,9 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
-use miaojing_api_types::works::{Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse};
+use miaojing_api_types::works::{
+    Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse,
+};
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{Cursor, GalleryItem, GalleryQuery, GallerySort, Work};
 use miaojing_domain::Error;

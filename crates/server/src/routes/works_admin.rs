@@ -150,7 +150,8 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
         }
         .into());
     };
-    let log = LogEntry::new("admin", "info", "generation_job_cancelled", "管理员取消生成任务").by(&admin.0.user).target("generation_job", id);
+    let log =
+        LogEntry::new("admin", "info", "generation_job_cancelled", "管理员取消生成任务").by(&admin.0.user).target("generation_job", id);
     let _ = st.store.insert_log(log).await;
     let owner = st.store.user_by_id(job.user_id).await?;
     Ok(web::Json(admin_job(&JobRow {
@@ -285,7 +286,12 @@ async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<Prom
         return Err(Error::validation("body_required", "请填写邮件正文（最多 5000 字）").into());
     }
     let reason = if REASONS.contains(&b.reason_key.as_str()) { b.reason_key.as_str() } else { "custom" };
-    let work = st.store.work_by_id(id).await?.filter(|w| w.is_public).ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
+    let work = st
+        .store
+        .work_by_id(id)
+        .await?
+        .filter(|w| w.is_public)
+        .ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
     if work.prompt.trim() == prompt {
         return Err(Error::validation("prompt_unchanged", "提示词没有变化").into());
     }
@@ -295,7 +301,8 @@ async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<Prom
     let mut lines: Vec<&str> = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
     lines.push("这是一封公开作品内容调整通知，请勿直接回复。");
     mail::send(&m.smtp, mail::branded(&m.app_name, &to, subject, &lines, None)).await?;
-    let updated = st.store.update_work_prompt(id, prompt).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
+    let updated =
+        st.store.update_work_prompt(id, prompt).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
     let log = LogEntry::new("admin", "info", "admin_gallery_prompt_update", "管理员修改画廊作品提示词")
         .by(&admin.0.user)
         .target("work", id)

@@ -10,3 +10,4 @@ mod openapi;
 mod providers;
 mod site;
 mod storage;
+mod works;
