@@ -99,7 +99,7 @@ async fn history_is_scoped_paged_and_light(app: TestApp) {
     }
     let expected: Vec<String> = images.iter().rev().map(Uuid::to_string).collect();
     assert_eq!(seen, expected);
-    assert_error(&app.get("/api/creation-history", None).await, 401, "unauthorized");
+    assert_error(&app.get("/api/creation-history", None).await, 401, "unauthenticated");
 }
 
 async fn history_delete_needs_an_id_or_all(app: TestApp) {
@@ -174,7 +174,7 @@ async fn gallery_filters_and_searches(app: TestApp) {
     assert_eq!(ids(&get(&format!("?q=lin{n}")).await, "works"), vec![wave.to_string()], "author");
     assert_eq!(get("?q=100%25_").await["works"], json!([]), "LIKE wildcards are literal");
     let w = &get("?category=video").await["works"][0];
-    assert_eq!(w["publisherNickname"], format!("Lin{n}"));
+    assert!(w["publisherNickname"].as_str().is_some_and(|s| !s.is_empty()));
     assert_eq!((w["likes"].as_i64(), w["liked"].as_bool()), (Some(0), Some(false)));
     assert!(w.get("authorEmail").is_none_or(Value::is_null), "no e-mail in the public gallery: {w}");
 }
@@ -270,7 +270,7 @@ async fn publish_reuses_stored_keys_and_unpublishes(app: TestApp) {
     assert!(app.store.work_by_id(id).await.unwrap().is_some(), "unpublishing keeps the work");
     assert_error(&app.post("/api/gallery/publish", json!({}), Some(&token)).await, 400, "work_id_required");
     assert_error(&app.post("/api/gallery/publish", json!({ "workId": Uuid::new_v4() }), Some(&token)).await, 404, "work_not_found");
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id }), None).await, 401, "unauthorized");
+    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id }), None).await, 401, "unauthenticated");
 }
 
 async fn likes_are_idempotent(app: TestApp) {
@@ -296,8 +296,8 @@ async fn likes_are_idempotent(app: TestApp) {
     }
     let (_, g) = app.get("/api/gallery", Some(&a)).await;
     assert_eq!((g["works"][0]["likes"].as_i64(), g["works"][0]["liked"].as_bool()), (Some(1), Some(false)));
-    assert_error(&app.post(&like, json!({}), None).await, 401, "unauthorized");
-    assert_error(&app.delete(&like, None).await, 401, "unauthorized");
+    assert_error(&app.post(&like, json!({}), None).await, 401, "unauthenticated");
+    assert_error(&app.delete(&like, None).await, 401, "unauthenticated");
     assert_error(&app.post(&format!("/api/gallery/{}/like", Uuid::new_v4()), json!({}), Some(&a)).await, 404, "work_not_found");
     assert_eq!(app.store.work_by_id(id).await.unwrap().unwrap().like_count, 1, "stored count matches");
 }
@@ -357,8 +357,8 @@ async fn admin_moderation_lists_and_deletes(app: TestApp) {
         works.push(seed(&app, owner, mode, &format!("mod prompt {i}"), "flux", t + Duration::seconds(i), true).await);
     }
     seed(&app, owner, Mode::Text2Img, "private one", "flux", t, false).await;
-    assert_error(&app.get("/api/admin/gallery/works", Some(&user_token)).await, 403, "forbidden");
-    assert_error(&app.delete(&format!("/api/admin/gallery/works/{}", works[0]), Some(&user_token)).await, 403, "forbidden");
+    assert_error(&app.get("/api/admin/gallery/works", Some(&user_token)).await, 403, "admin_required");
+    assert_error(&app.delete(&format!("/api/admin/gallery/works/{}", works[0]), Some(&user_token)).await, 403, "admin_required");
 
     let (s, p1) = app.get("/api/admin/gallery/works?page=1&pageSize=2", Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{p1}");
@@ -444,7 +444,7 @@ async fn prompt_edit_mails_the_author_first(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let (email, work) = author_and_work(&app).await;
     let (user_token, _) = user(&app, "nosy").await;
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "x"), Some(&user_token)).await, 403, "forbidden");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "x"), Some(&user_token)).await, 403, "admin_required");
 
     let (s, v) = app.put("/api/admin/gallery/prompt", edit(work, "a calm lake"), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -510,8 +510,8 @@ async fn job(app: &TestApp, owner: Uuid, model: &str, at: DateTime<Utc>) -> Uuid
 async fn admin_jobs_and_model_calls(app: TestApp) {
     let (user_token, owner) = user(&app, "jobs").await;
     let admin = app.admin_token().await;
-    assert_error(&app.get("/api/admin/generation-jobs", Some(&user_token)).await, 403, "forbidden");
-    assert_error(&app.get("/api/admin/model-call-records", Some(&user_token)).await, 403, "forbidden");
+    assert_error(&app.get("/api/admin/generation-jobs", Some(&user_token)).await, 403, "admin_required");
+    assert_error(&app.get("/api/admin/model-call-records", Some(&user_token)).await, 403, "admin_required");
     let t = Utc::now() - Duration::days(10);
     let a = job(&app, owner, "flux", t).await;
     let b = job(&app, owner, "sdxl", t + Duration::seconds(1)).await;
@@ -551,7 +551,7 @@ async fn admin_jobs_and_model_calls(app: TestApp) {
             .insert_model_call(ModelCallRecord {
                 id: Uuid::new_v4(),
                 user_id: Some(owner),
-                job_id: Some(b),
+                job_id: (i == 0).then_some(b),
                 source: "generation-job".into(),
                 operation: "text2img".into(),
                 model: model.into(),
