@@ -1,6 +1,6 @@
 //! Works (history and gallery) and likes.
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Work, WorkRepo};
 use miaojing_domain::{Error, PageRequest, Paged, Result};
@@ -52,6 +52,8 @@ fn gallery_item(row: &SqliteRow) -> Result<GalleryItem> {
 }
 
 /// Inserts a work inside the caller's write transaction.
+/// Times are stored to the microsecond, the precision of page cursors (text comparison of a
+/// nanosecond time against a truncated cursor would skip rows).
 pub(crate) async fn insert_work_in(conn: &mut SqliteConnection, w: &NewWork) -> Result<()> {
     sqlx::query(
         "INSERT INTO works (id, user_id, job_id, mode, prompt, negative_prompt, params, original_key, thumbnail_key, \
@@ -72,7 +74,7 @@ pub(crate) async fn insert_work_in(conn: &mut SqliteConnection, w: &NewWork) -> 
     .bind(w.duration_secs)
     .bind(&w.model)
     .bind(w.credits_cost.max(0))
-    .bind(w.created_at)
+    .bind(w.created_at.trunc_subsecs(6))
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
@@ -178,7 +180,7 @@ impl WorkRepo for SqliteStore {
              WHERE id = ?3 AND user_id = ?4",
         )
         .bind(public)
-        .bind(now)
+        .bind(now.trunc_subsecs(6))
         .bind(id)
         .bind(user_id)
         .execute(&mut *tx)

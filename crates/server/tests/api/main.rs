@@ -11,3 +11,4 @@ mod openapi;
 mod providers;
 mod site;
 mod storage;
+mod works;
