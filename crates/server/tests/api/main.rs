@@ -9,4 +9,5 @@ mod hardening;
 mod openapi;
 mod providers;
 mod site;
+mod smart_import;
 mod storage;
