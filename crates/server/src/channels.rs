@@ -46,14 +46,18 @@ pub fn channel_for(
     match protocol {
         Protocol::Openai => Ok(ch),
         Protocol::Manifest => {
-            let stored = manifest.ok_or_else(|| Manifest::from_stored(&Value::Null).unwrap_err())?;
-            Ok(ch.with_manifest(Manifest::from_stored(stored)?))
+            let manifest = Manifest::from_stored(manifest.unwrap_or(&Value::Null))?;
+            Ok(ch.with_manifest(manifest))
         }
     }
 }
 
 /// The `/models` listing of a channel, in the key page's shape (`provider` labels each entry).
-pub async fn list_models(http: &OutboundClient, ch: &ChannelConfig, provider: &str) -> Result<Vec<miaojing_api_types::providers::UpstreamModel>> {
+pub async fn list_models(
+    http: &OutboundClient,
+    ch: &ChannelConfig,
+    provider: &str,
+) -> Result<Vec<miaojing_api_types::providers::UpstreamModel>> {
     let models = ProviderClient::new(http.clone()).list_models(ch).await?;
     Ok(models.into_iter().map(|m: UpstreamModel| view(m, provider)).collect())
 }
@@ -83,10 +87,7 @@ pub fn upstream_status(e: &Error) -> Option<u16> {
 fn scrubbed(v: &Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "apiKey" | "api_key"))
-                .map(|(k, v)| (k.clone(), scrubbed(v)))
-                .collect(),
+            map.iter().filter(|(k, _)| !matches!(k.as_str(), "apiKey" | "api_key")).map(|(k, v)| (k.clone(), scrubbed(v))).collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(scrubbed).collect()),
         other => other.clone(),
@@ -159,7 +160,12 @@ pub struct SystemImportDefaults {
 
 /// One system API row per imported channel (fixed price, active; keyless rows are skipped at
 /// generation time until an admin fills the key in).
-pub fn imported_system_apis(out: &ImportOutput, d: &SystemImportDefaults, secrets: &SecretBox, now: DateTime<Utc>) -> Result<Vec<SystemApi>> {
+pub fn imported_system_apis(
+    out: &ImportOutput,
+    d: &SystemImportDefaults,
+    secrets: &SecretBox,
+    now: DateTime<Utc>,
+) -> Result<Vec<SystemApi>> {
     let pricing = Pricing::Fixed { credits: d.credits_per_use };
     pricing.validate()?;
     let source = scrubbed(&out.source);

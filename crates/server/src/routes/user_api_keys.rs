@@ -10,19 +10,19 @@ use miaojing_api_types::Success;
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
 use miaojing_domain::provider::{key_preview, MediaType, Protocol, UserApiKeyPatch};
+use miaojing_domain::{Error, Result};
 use miaojing_providers::channel::ChannelConfig;
 use miaojing_providers::import;
-use miaojing_domain::{Error, Result};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels;
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
 use crate::provider_views::{text, url, user_key_from, user_key_view};
 use crate::state::AppState;
-use crate::channels;
 
 /// Key page calls per user.
 const KEYS_LIMIT: Limit = Limit::new(120, 60);
@@ -32,7 +32,13 @@ const PROBE_LIMIT: Limit = Limit::new(10, 60);
 const MAX_BATCH: usize = 50;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_keys).service(create_keys).service(update_keys).service(delete_key).service(fetch_models).service(test_api).service(smart_import);
+    cfg.service(list_keys)
+        .service(create_keys)
+        .service(update_keys)
+        .service(delete_key)
+        .service(fetch_models)
+        .service(test_api)
+        .service(smart_import);
 }
 
 async fn limited(st: &AppState, me: &AuthUser, bucket: &str, limit: Limit) -> Result<()> {
@@ -217,7 +223,11 @@ async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamP
 /// encrypted; the others are to be filled in by editing the row.
 #[utoipa::path(tag = "user-api-keys", request_body = SmartImportInput, responses((status = 200, body = UserSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/user-api-keys/smart-import")]
-async fn smart_import(st: web::Data<AppState>, me: Authed, body: web::Json<SmartImportInput>) -> ApiResult<web::Json<UserSmartImportResult>> {
+async fn smart_import(
+    st: web::Data<AppState>,
+    me: Authed,
+    body: web::Json<SmartImportInput>,
+) -> ApiResult<web::Json<UserSmartImportResult>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
     let out = import::parse(body.config_text.as_deref().unwrap_or_default())?;
     if out.channels.len() > MAX_BATCH {

@@ -11,21 +11,28 @@ use miaojing_api_types::providers::{
 use miaojing_api_types::Success;
 use miaojing_domain::provider::{normalize_tiers, ChannelEvent};
 use miaojing_domain::user::Tier;
-use miaojing_providers::import;
 use miaojing_domain::Error;
+use miaojing_providers::import;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels::{self, SystemImportDefaults};
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::provider_views::{health_view, pricing, system_api_from, system_api_view, text, HEALTH_POLICY};
 use crate::state::AppState;
-use crate::channels::{self, SystemImportDefaults};
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(update).service(remove).service(set_pricing).service(health).service(probe).service(smart_import);
+    cfg.service(list)
+        .service(create)
+        .service(update)
+        .service(remove)
+        .service(set_pricing)
+        .service(health)
+        .service(probe)
+        .service(smart_import);
 }
 
 fn missing() -> Error {
