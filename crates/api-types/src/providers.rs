@@ -384,3 +384,46 @@ pub struct ChannelHealthView {
 pub struct ChannelHealthList {
     pub channels: Vec<ChannelHealthView>,
 }
+
+/// `POST /api/user-api-keys/smart-import`: a Manifest bundle (`{customProviders, profiles}`)
+/// or one provider object, as JSON text (a Markdown code fence around it is accepted).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SmartImportInput {
+    pub config_text: Option<String>,
+}
+
+/// Keys created by a user smart import (their `apiKey` is to be filled in unless the bundle
+/// carried one).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSmartImportResult {
+    pub success: bool,
+    pub keys: Vec<UserApiKeyView>,
+    pub message: String,
+}
+
+/// `POST /api/admin/system-apis/smart-import`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SystemSmartImportInput {
+    pub config_text: Option<String>,
+    /// Empty or absent: every tier.
+    pub allowed_membership_tiers: Option<Vec<String>>,
+    /// Default true.
+    pub is_default: Option<bool>,
+    /// Fixed price per use in credits (default 10); `fixedPrice` is accepted too.
+    #[serde(alias = "fixedPrice")]
+    pub credits_per_use: Option<i64>,
+}
+
+/// System APIs created by an admin smart import.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SystemSmartImportResult {
+    pub success: bool,
+    pub apis: Vec<SystemApiView>,
+    pub message: String,
+}

@@ -1,6 +1,7 @@
 //! The `miaojing` server: configuration, start-up, the actix-web JSON API under `/api`,
 //! OpenAPI, metrics and serving the SPA for every other path.
 
+pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod generation;
@@ -15,7 +16,6 @@ pub mod startup;
 pub mod state;
 pub mod storage_sync;
 pub mod telemetry;
-pub mod upstream;
 
 pub use config::Config;
 pub use startup::Application;

@@ -3,22 +3,26 @@
 use actix_web::{delete, get, post, put, web};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
-use miaojing_api_types::providers::{UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave};
+use miaojing_api_types::providers::{
+    SmartImportInput, UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave, UserSmartImportResult,
+};
 use miaojing_api_types::Success;
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
-use miaojing_domain::provider::{key_preview, MediaType, UserApiKeyPatch};
+use miaojing_domain::provider::{key_preview, MediaType, Protocol, UserApiKeyPatch};
 use miaojing_domain::{Error, Result};
+use miaojing_providers::channel::ChannelConfig;
+use miaojing_providers::import;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels;
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
 use crate::provider_views::{text, url, user_key_from, user_key_view};
 use crate::state::AppState;
-use crate::upstream;
 
 /// Key page calls per user.
 const KEYS_LIMIT: Limit = Limit::new(120, 60);
@@ -28,7 +32,13 @@ const PROBE_LIMIT: Limit = Limit::new(10, 60);
 const MAX_BATCH: usize = 50;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_keys).service(create_keys).service(update_keys).service(delete_key).service(fetch_models).service(test_api);
+    cfg.service(list_keys)
+        .service(create_keys)
+        .service(update_keys)
+        .service(delete_key)
+        .service(fetch_models)
+        .service(test_api)
+        .service(smart_import);
 }
 
 async fn limited(st: &AppState, me: &AuthUser, bucket: &str, limit: Limit) -> Result<()> {
@@ -129,8 +139,9 @@ async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>)
     Ok(web::Json(Success::OK))
 }
 
-/// The URL and key a probe uses: given ones, or the caller's stored key by `keyId`.
-async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result<(String, String)> {
+/// The channel a probe uses: the given URL and key, else those of the caller's stored key
+/// `keyId` (whose protocol and Manifest it keeps).
+async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result<ChannelConfig> {
     let stored = match p.key_id {
         Some(id) => Some(st.store.user_api_key(me.user.id, id).await?.ok_or_else(|| Error::not_found("key_not_found", "API Key 不存在"))?),
         None => None,
@@ -148,12 +159,24 @@ async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result
     if api_url.is_empty() || api_key.is_empty() {
         return Err(Error::validation("probe_incomplete", "请填写 API 请求地址和 API Key"));
     }
-    Ok((api_url, api_key))
+    let model = text(p.model_name.clone(), 128, "invalid_model", "模型名称")?;
+    match &stored {
+        Some(k) => {
+            let model = if model.is_empty() { k.model_name.clone() } else { model };
+            channels::channel_for(k.protocol, &api_url, &model, k.media_type, k.manifest.as_ref(), &api_key)
+        }
+        None => channels::channel_for(Protocol::Openai, &api_url, &model, MediaType::Image, None, &api_key),
+    }
 }
 
-fn failure(e: Error) -> UpstreamProbeResult {
-    let status_code = e.detail.as_deref().and_then(|d| d.parse().ok());
-    UpstreamProbeResult { success: false, models: None, message: None, error: Some(e.message), status_code }
+/// Refusals of the probe itself (bad or blocked URL) are errors; upstream answers are a
+/// `success: false` result carrying the upstream status.
+fn failure(e: Error) -> std::result::Result<UpstreamProbeResult, Error> {
+    if matches!(e.code.as_ref(), "blocked_destination" | "invalid_url" | "invalid_manifest") {
+        return Err(e);
+    }
+    let status_code = channels::upstream_status(&e);
+    Ok(UpstreamProbeResult { success: false, models: None, message: None, error: Some(e.message), status_code })
 }
 
 /// List the models an OpenAI-compatible upstream offers (HTTP 200 with `success: false` when
@@ -162,9 +185,9 @@ fn failure(e: Error) -> UpstreamProbeResult {
 #[post("/api/auth/fetch-models")]
 async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
-    let (api_url, api_key) = probe_target(&st, &me.0, &body).await?;
+    let ch = probe_target(&st, &me.0, &body).await?;
     let provider = body.provider.clone().unwrap_or_default();
-    Ok(web::Json(match upstream::list_models(&st.outbound, &api_url, &api_key, &provider).await {
+    Ok(web::Json(match channels::list_models(&st.outbound, &ch, &provider).await {
         Ok(models) => UpstreamProbeResult {
             success: true,
             message: Some(format!("成功获取 {} 个模型", models.len())),
@@ -172,8 +195,7 @@ async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<Upstr
             error: None,
             status_code: None,
         },
-        Err(e) if e.code == "blocked_destination" || e.code == "invalid_url" => return Err(e.into()),
-        Err(e) => failure(e),
+        Err(e) => failure(e)?,
     }))
 }
 
@@ -182,17 +204,42 @@ async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<Upstr
 #[post("/api/auth/test-api")]
 async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
-    let (api_url, api_key) = probe_target(&st, &me.0, &body).await?;
-    Ok(web::Json(match upstream::list_models(&st.outbound, &api_url, &api_key, "").await {
-        Ok(models) => {
-            let wanted = body.model_name.as_deref().filter(|m| !m.is_empty());
-            let message = match wanted {
-                Some(m) if models.iter().any(|x| x.id == m) => format!("连接成功，模型 {m} 可用"),
-                _ => format!("连接成功，已连接（共 {} 个模型）", models.len()),
+    let ch = probe_target(&st, &me.0, &body).await?;
+    Ok(web::Json(match channels::test_connection(&st.outbound, &ch).await {
+        Ok(report) => {
+            let message = if report.model_listed && !ch.upstream_model.is_empty() {
+                format!("连接成功，模型 {} 可用", ch.upstream_model)
+            } else {
+                format!("连接成功，已连接（共 {} 个模型）", report.model_count)
             };
             UpstreamProbeResult { success: true, models: None, message: Some(message), error: None, status_code: None }
         }
-        Err(e) if e.code == "blocked_destination" || e.code == "invalid_url" => return Err(e.into()),
-        Err(e) => failure(e),
+        Err(e) => failure(e)?,
     }))
+}
+
+/// Import a Manifest bundle (or one provider): one key row per profile, each with its own
+/// stored Manifest and capabilities, all or nothing. Keys the bundle carries are stored
+/// encrypted; the others are to be filled in by editing the row.
+#[utoipa::path(tag = "user-api-keys", request_body = SmartImportInput, responses((status = 200, body = UserSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/api/user-api-keys/smart-import")]
+async fn smart_import(
+    st: web::Data<AppState>,
+    me: Authed,
+    body: web::Json<SmartImportInput>,
+) -> ApiResult<web::Json<UserSmartImportResult>> {
+    limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
+    let out = import::parse(body.config_text.as_deref().unwrap_or_default())?;
+    if out.channels.len() > MAX_BATCH {
+        return Err(Error::validation("invalid_batch", format!("一次最多导入 {MAX_BATCH} 个配置")).into());
+    }
+    let rows = channels::imported_user_keys(&out, me.0.user.id, &st.secrets, Utc::now())?;
+    let ids: Vec<Uuid> = rows.iter().map(|k| k.id).collect();
+    st.store.insert_user_api_keys(rows).await?;
+    let mut keys = Vec::with_capacity(ids.len());
+    for id in ids {
+        keys.extend(st.store.user_api_key(me.0.user.id, id).await?.map(user_key_view));
+    }
+    let message = format!("已导入 {} 个 API 配置，请编辑后填写 API Key", keys.len());
+    Ok(web::Json(UserSmartImportResult { success: true, keys, message }))
 }

@@ -10,5 +10,6 @@ mod hardening;
 mod openapi;
 mod providers;
 mod site;
+mod smart_import;
 mod storage;
 mod works;

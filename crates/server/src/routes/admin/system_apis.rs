@@ -4,23 +4,35 @@ use std::collections::HashMap;
 use actix_web::{delete, get, post, put, web};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
-use miaojing_api_types::providers::{ChannelHealthList, ChannelHealthView, PricingInput, SystemApiInput, SystemApiList, SystemApiOne};
+use miaojing_api_types::providers::{
+    ChannelHealthList, ChannelHealthView, PricingInput, SystemApiInput, SystemApiList, SystemApiOne, SystemSmartImportInput,
+    SystemSmartImportResult,
+};
 use miaojing_api_types::Success;
-use miaojing_domain::provider::ChannelEvent;
+use miaojing_domain::provider::{normalize_tiers, ChannelEvent};
+use miaojing_domain::user::Tier;
 use miaojing_domain::Error;
+use miaojing_providers::import;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels::{self, SystemImportDefaults};
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::provider_views::{health_view, pricing, system_api_from, system_api_view, text, HEALTH_POLICY};
 use crate::state::AppState;
-use crate::upstream;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(update).service(remove).service(set_pricing).service(health).service(probe);
+    cfg.service(list)
+        .service(create)
+        .service(update)
+        .service(remove)
+        .service(set_pricing)
+        .service(health)
+        .service(probe)
+        .service(smart_import);
 }
 
 fn missing() -> Error {
@@ -120,10 +132,48 @@ async fn probe(st: web::Data<AppState>, _admin: Admin, path: web::Path<Uuid>) ->
     let outcome = match key {
         Err(_) => Err("API 密钥无法解密".to_string()),
         Ok(k) if k.is_empty() => Err("未填写 API Key".to_string()),
-        Ok(k) => upstream::list_models(&st.outbound, &api.api_url, &k, &api.provider).await.map(|_| ()).map_err(|e| e.message),
+        Ok(k) => match channels::channel_for(api.protocol, &api.api_url, &api.model_name, api.media_type, api.manifest.as_ref(), &k) {
+            Ok(ch) => channels::test_connection(&st.outbound, &ch).await.map(|_| ()).map_err(|e| e.message),
+            Err(e) => Err(e.message),
+        },
     };
     let event = ChannelEvent::Probe { ok: outcome.is_ok(), error: outcome.err() };
     let now = Utc::now();
     let h = st.store.record_channel_event(api.id, event, now, &HEALTH_POLICY).await?;
     Ok(web::Json(health_view(&api, Some(&h), now)))
+}
+
+/// Most rows one import may create.
+const MAX_IMPORT: usize = 50;
+
+/// Import a Manifest bundle (or one provider) as platform models: one active, fixed-price row
+/// per profile with its own stored Manifest and capabilities, all or nothing.
+#[utoipa::path(tag = "admin", request_body = SystemSmartImportInput, responses((status = 200, body = SystemSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[post("/api/admin/system-apis/smart-import")]
+async fn smart_import(
+    st: web::Data<AppState>,
+    _admin: Admin,
+    body: web::Json<SystemSmartImportInput>,
+) -> ApiResult<web::Json<SystemSmartImportResult>> {
+    let b = body.into_inner();
+    let out = import::parse(b.config_text.as_deref().unwrap_or_default())?;
+    if out.channels.len() > MAX_IMPORT {
+        return Err(Error::validation("invalid_batch", format!("一次最多导入 {MAX_IMPORT} 个配置")).into());
+    }
+    let tiers = b
+        .allowed_membership_tiers
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Tier::parse(t))
+        .collect::<miaojing_domain::Result<Vec<_>>>()?;
+    let defaults = SystemImportDefaults {
+        allowed_tiers: normalize_tiers(&tiers),
+        is_default: b.is_default.unwrap_or(true),
+        credits_per_use: b.credits_per_use.unwrap_or(10),
+    };
+    let rows = channels::imported_system_apis(&out, &defaults, &st.secrets, Utc::now())?;
+    let apis: Vec<_> = st.store.insert_system_apis(rows).await?.into_iter().map(system_api_view).collect();
+    let message = format!("已导入 {} 个系统 API 配置，请编辑后填写 API Key 和定价", apis.len());
+    Ok(web::Json(SystemSmartImportResult { success: true, apis, message }))
 }
