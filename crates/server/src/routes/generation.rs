@@ -17,7 +17,9 @@ use miaojing_domain::job::{Job, JobStatus, Mode, ModelCallRecord, NewJob};
 use miaojing_domain::provider::{MediaType, SystemApi};
 use miaojing_domain::user::Role;
 use miaojing_domain::{Error, ErrorKind, Result};
-use miaojing_providers::channel::{ChannelConfig, InputImage, Language, MediaType as ChannelMedia, ReverseMode, ReversePromptRequest, SuggestRequest};
+use miaojing_providers::channel::{
+    ChannelConfig, InputImage, Language, MediaType as ChannelMedia, ReverseMode, ReversePromptRequest, SuggestRequest,
+};
 use miaojing_providers::ProviderClient;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,13 +42,7 @@ const JOB_LIFETIME_MINUTES: i64 = 30;
 const MAX_REVERSE_IMAGE_BYTES: usize = 6 * 1024 * 1024;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(events)
-        .service(create)
-        .service(list)
-        .service(one)
-        .service(update)
-        .service(reverse_prompt)
-        .service(suggest_prompt);
+    cfg.service(events).service(create).service(list).service(one).service(update).service(reverse_prompt).service(suggest_prompt);
 }
 
 fn default_eta(mode: Mode) -> Eta {
@@ -95,7 +91,15 @@ fn created(job: &Job, deduplicated: bool) -> CreatedJob {
 }
 
 /// The source, display name, channel name and hold of a submission.
-async fn resolve_model(st: &AppState, me: &AuthUser, video: bool, choice: &ModelChoice, model: Option<&str>, count: u32, duration: Option<u32>) -> Result<(Source, String, String, i64)> {
+async fn resolve_model(
+    st: &AppState,
+    me: &AuthUser,
+    video: bool,
+    choice: &ModelChoice,
+    model: Option<&str>,
+    count: u32,
+    duration: Option<u32>,
+) -> Result<(Source, String, String, i64)> {
     let media = media_of(video);
     if let Some(id) = choice.custom_api_key_id {
         let key = st
@@ -120,7 +124,14 @@ async fn resolve_model(st: &AppState, me: &AuthUser, video: bool, choice: &Model
         }
         api.name
     } else {
-        choice.model_name.as_deref().or(model).map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| Error::validation("model_required", "请选择模型"))?.to_string()
+        choice
+            .model_name
+            .as_deref()
+            .or(model)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::validation("model_required", "请选择模型"))?
+            .to_string()
     };
     let rows = resolve::system_rows(st.store.as_ref(), media, &name, Some(tier)).await?;
     let first = rows.first().ok_or_else(resolve::unavailable)?;
@@ -279,7 +290,8 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
         return Ok((resolve::user_channel(&st.secrets, &key), key.model_name.clone(), key.provider.clone()));
     }
     let tier = me.user.effective_tier(Utc::now());
-    let usable = |a: &SystemApi| a.is_active && a.is_default && a.media_type == MediaType::Text && a.allows(tier) && !a.api_key_encrypted.is_empty();
+    let usable =
+        |a: &SystemApi| a.is_active && a.is_default && a.media_type == MediaType::Text && a.allows(tier) && !a.api_key_encrypted.is_empty();
     let api = match choice.and_then(|c| c.system_api_id) {
         Some(id) => st.store.system_api(id).await?.filter(usable),
         None => st.store.list_system_apis(false).await?.into_iter().find(usable),
@@ -288,7 +300,15 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
     Ok((resolve::system_channel(&st.secrets, &api), api.name.clone(), api.provider.clone()))
 }
 
-async fn record_call(st: &AppState, user: Uuid, operation: &str, model: &str, channel: &str, started: (chrono::DateTime<Utc>, Instant), error: Option<&Error>) {
+async fn record_call(
+    st: &AppState,
+    user: Uuid,
+    operation: &str,
+    model: &str,
+    channel: &str,
+    started: (chrono::DateTime<Utc>, Instant),
+    error: Option<&Error>,
+) {
     let now = Utc::now();
     let record = ModelCallRecord {
         id: Uuid::new_v4(),
@@ -318,7 +338,11 @@ async fn record_call(st: &AppState, user: Uuid, operation: &str, model: &str, ch
     (status = 200, body = ReversePromptOutput), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/generate/reverse-prompt")]
-async fn reverse_prompt(st: web::Data<AppState>, me: Authed, body: web::Json<ReversePromptInput>) -> ApiResult<web::Json<ReversePromptOutput>> {
+async fn reverse_prompt(
+    st: web::Data<AppState>,
+    me: Authed,
+    body: web::Json<ReversePromptInput>,
+) -> ApiResult<web::Json<ReversePromptOutput>> {
     st.auth.limiter().check("generation", &me.0.user.id.to_string(), GENERATE_LIMIT, Utc::now()).await?;
     let body = body.into_inner();
     let image = body.image.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -339,10 +363,19 @@ async fn reverse_prompt(st: web::Data<AppState>, me: Authed, body: web::Json<Rev
     };
     let (input, reference) = if image.starts_with("data:") {
         let bytes = miaojing_storage::upload::decode_data_url(&image, MAX_REVERSE_IMAGE_BYTES)?;
-        let format = miaojing_storage::media::MediaFormat::sniff(&bytes).ok_or_else(|| Error::validation("invalid_image", "图片格式不支持"))?;
-        let key = format!("reverse-prompt/reference-images/{}-{}.{}", Utc::now().timestamp_millis(), &Uuid::new_v4().simple().to_string()[..12], format.extension());
+        let format =
+            miaojing_storage::media::MediaFormat::sniff(&bytes).ok_or_else(|| Error::validation("invalid_image", "图片格式不支持"))?;
+        let key = format!(
+            "reverse-prompt/reference-images/{}-{}.{}",
+            Utc::now().timestamp_millis(),
+            &Uuid::new_v4().simple().to_string()[..12],
+            format.extension()
+        );
         let bytes = Bytes::from(bytes);
-        st.storage.put(&key, bytes.clone()).await.map_err(|e| Error::new(ErrorKind::Unavailable, "result_save_failed", "图片保存失败").with_detail(e.to_string()))?;
+        st.storage
+            .put(&key, bytes.clone())
+            .await
+            .map_err(|e| Error::new(ErrorKind::Unavailable, "result_save_failed", "图片保存失败").with_detail(e.to_string()))?;
         (InputImage::from_bytes(bytes, format.mime()), miaojing_storage::keys::public_url(&key).ok())
     } else if image.starts_with("https://") || image.starts_with("http://") {
         (InputImage::from_url(image.clone()), Some(image.clone()))
@@ -369,7 +402,11 @@ async fn reverse_prompt(st: web::Data<AppState>, me: Authed, body: web::Json<Rev
     (status = 200, body = SuggestPromptOutput), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/generate/suggest-prompt")]
-async fn suggest_prompt(st: web::Data<AppState>, me: Authed, body: web::Json<SuggestPromptInput>) -> ApiResult<web::Json<SuggestPromptOutput>> {
+async fn suggest_prompt(
+    st: web::Data<AppState>,
+    me: Authed,
+    body: web::Json<SuggestPromptInput>,
+) -> ApiResult<web::Json<SuggestPromptOutput>> {
     st.auth.limiter().check("generation", &me.0.user.id.to_string(), GENERATE_LIMIT, Utc::now()).await?;
     let body = body.into_inner();
     let prompt = body.prompt.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -383,7 +420,13 @@ async fn suggest_prompt(st: web::Data<AppState>, me: Authed, body: web::Json<Sug
     let (ch, model, channel) = text_channel(&st, &me.0, body.custom_api_config.as_ref()).await?;
     let started = (Utc::now(), Instant::now());
     let client = ProviderClient::new(st.outbound.clone());
-    let req = SuggestRequest { prompt, system_prefix: body.system_prefix.filter(|s| !s.trim().is_empty()), target_model, target_media, stream: false };
+    let req = SuggestRequest {
+        prompt,
+        system_prefix: body.system_prefix.filter(|s| !s.trim().is_empty()),
+        target_model,
+        target_media,
+        stream: false,
+    };
     let out = client.suggest_prompt(&ch, &req).await;
     record_call(&st, me.0.user.id, "suggest-prompt", &model, &channel, started, out.as_ref().err()).await;
     let out = out?;

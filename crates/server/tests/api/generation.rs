@@ -93,13 +93,15 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
     system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 3})).await;
     let (alice, _) = app.register("alice@example.com", "alice").await;
     let before = app.balance(&alice).await;
-    let (s, v) = submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
+    let (s, v) =
+        submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     assert_eq!((v["status"].as_str(), v["creditsHeld"].as_i64()), (Some("queued"), Some(6)));
     assert!(v["estimateSeconds"].as_u64().unwrap() > 0 && v["eta"]["source"] == "default");
     let id = v["jobId"].as_str().unwrap().to_string();
     // The same client request id returns the same job, no second hold.
-    let (s, again) = submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
+    let (s, again) =
+        submit(&app, &alice, "image", json!({"prompt": "a red fox in snow", "model": "Paint", "count": 2, "clientRequestId": "r-1"})).await;
     assert_eq!((s, again["jobId"].as_str(), again["deduplicated"].as_bool()), (StatusCode::OK, Some(id.as_str()), Some(true)));
 
     let job = finished(&app, &alice, &id).await;
@@ -130,7 +132,11 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
     // Another user neither sees nor cancels it.
     let (bob, _) = app.register("bob@example.com", "bob").await;
     assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, "job_not_found");
-    assert_error(&app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&bob)).await, 404, "job_not_found");
+    assert_error(
+        &app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&bob)).await,
+        404,
+        "job_not_found",
+    );
     let (_, list) = app.get("/api/generation-jobs", Some(&bob)).await;
     assert_eq!(list["jobs"], json!([]));
     assert_error(&app.get(&format!("/api/generation-jobs/{id}"), None).await, 401, "unauthenticated");
@@ -138,7 +144,10 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
 
 async fn upstream_failure_releases_the_hold(app: TestApp, mock: MockHandle) {
     system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 9})).await;
-    mock.add_rule(Rule::new(Action::Status { status: 400, retry_after: None, message: Some("prompt rejected by policy".into()), body: None }).on_path("/v1/images/generations"));
+    mock.add_rule(
+        Rule::new(Action::Status { status: 400, retry_after: None, message: Some("prompt rejected by policy".into()), body: None })
+            .on_path("/v1/images/generations"),
+    );
     let (t, _) = app.register("f@example.com", "failer").await;
     let before = app.balance(&t).await;
     let (s, v) = submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await;
@@ -162,7 +171,11 @@ async fn cancel_mid_flight_releases_the_hold(app: TestApp, mock: MockHandle) {
     status_of(&app, &t, &id, "running").await;
     let (s, v) = app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&t)).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{v}");
-    assert_error(&app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "retry"})), Some(&t)).await, 400, "unsupported_job_action");
+    assert_error(
+        &app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "retry"})), Some(&t)).await,
+        400,
+        "unsupported_job_action",
+    );
     assert_eq!(app.balance(&t).await, before);
     let user = app.store.user_by_email("c@example.com").await.unwrap().unwrap();
     assert_eq!(app.store.open_holds_total(user.id).await.unwrap(), 0);
@@ -186,7 +199,10 @@ async fn parallel_submissions_accept_only_what_is_affordable(app: TestApp, mock:
     let accepted = results.iter().filter(|(s, _)| *s == StatusCode::ACCEPTED).count();
     let refused: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::PAYMENT_REQUIRED).map(|(_, v)| v).collect();
     assert_eq!((accepted, refused.len()), ((balance / price) as usize, 6 - (balance / price) as usize), "{results:?}");
-    assert!(refused.iter().all(|v| v["code"] == "insufficient_credits" && v["error"].as_str().unwrap().contains("积分不足")), "{refused:?}");
+    assert!(
+        refused.iter().all(|v| v["code"] == "insufficient_credits" && v["error"].as_str().unwrap().contains("积分不足")),
+        "{refused:?}"
+    );
 }
 
 async fn user_key_jobs_are_free(app: TestApp, mock: MockHandle) {
@@ -210,7 +226,11 @@ async fn user_key_jobs_are_free(app: TestApp, mock: MockHandle) {
     assert_eq!(app.balance(&t).await, before);
     // Another user cannot use the key.
     let (other, _) = app.register("o@example.com", "other").await;
-    assert_error(&submit(&app, &other, "image", json!({"prompt": "their cat", "customApiConfig": {"customApiKeyId": key_id}})).await, 400, "custom_api_unavailable");
+    assert_error(
+        &submit(&app, &other, "image", json!({"prompt": "their cat", "customApiConfig": {"customApiKeyId": key_id}})).await,
+        400,
+        "custom_api_unavailable",
+    );
 }
 
 async fn failover_charges_the_serving_candidate(app: TestApp, mock: MockHandle) {
@@ -225,12 +245,18 @@ async fn failover_charges_the_serving_candidate(app: TestApp, mock: MockHandle) 
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["result"]["creditsCost"], 3);
     assert_eq!(app.balance(&t).await, before - 3, "charged the serving candidate's price");
-    let models: Vec<String> = mock.requests().iter().filter(|r| r.path == "/v1/images/generations").filter_map(|r| r.model.clone()).collect();
+    let models: Vec<String> =
+        mock.requests().iter().filter(|r| r.path == "/v1/images/generations").filter_map(|r| r.model.clone()).collect();
     assert!(models.contains(&"broken-model".to_string()) && models.contains(&"gpt-image-1".to_string()), "{models:?}");
 }
 
 async fn async_video_job_polls_to_completion(app: TestApp, mock: MockHandle) {
-    system_api(&app, &mock, json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "duration", "durationPricePerSecond": 2})).await;
+    system_api(
+        &app,
+        &mock,
+        json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "duration", "durationPricePerSecond": 2}),
+    )
+    .await;
     let (t, _) = app.register("v@example.com", "video").await;
     let before = app.balance(&t).await;
     let (s, v) = submit(&app, &t, "video", json!({"prompt": "a wave breaking", "model": "Wave", "duration": 3})).await;
@@ -273,7 +299,11 @@ async fn bad_submissions_are_refused(app: TestApp, mock: MockHandle) {
     assert_error(&submit(&app, &t, "image", json!({"prompt": "", "model": "Paint"})).await, 400, "prompt_required");
     assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Nope"})).await, 400, "model_unavailable");
     assert_eq!(submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await.0, StatusCode::ACCEPTED);
-    assert_error(&app.post("/api/generation-jobs", json!({"type": "image", "payload": {"prompt": "a cat"}}), None).await, 401, "unauthenticated");
+    assert_error(
+        &app.post("/api/generation-jobs", json!({"type": "image", "payload": {"prompt": "a cat"}}), None).await,
+        401,
+        "unauthenticated",
+    );
     let (_, list) = app.get("/api/generation-jobs", Some(&t)).await;
     assert_eq!(list["jobs"].as_array().unwrap().len(), 1, "only the valid submission made a job");
 }

@@ -23,7 +23,6 @@ on_both_backends!(
     admin_moderation_lists_and_deletes,
     prompt_edit_mails_the_author_first,
     prompt_edit_fails_closed_without_mail,
-    admin_jobs_and_model_calls,
 );
 
 /// A user: (token, id).
@@ -507,6 +506,19 @@ async fn job(app: &TestApp, owner: Uuid, model: &str, at: DateTime<Utc>) -> Uuid
     id
 }
 
+/// Jobs are seeded straight into the store, so this instance runs no worker that could pick them up.
+mod admin_jobs_and_model_calls_without_workers {
+    use crate::helpers::{spawn_with, Backend};
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::admin_jobs_and_model_calls(spawn_with(Backend::Sqlite, |c| c.worker_slots = 0).await).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::admin_jobs_and_model_calls(spawn_with(Backend::Postgres, |c| c.worker_slots = 0).await).await
+    }
+}
+
 async fn admin_jobs_and_model_calls(app: TestApp) {
     let (user_token, owner) = user(&app, "jobs").await;
     let admin = app.admin_token().await;
@@ -551,7 +563,7 @@ async fn admin_jobs_and_model_calls(app: TestApp) {
             .insert_model_call(ModelCallRecord {
                 id: Uuid::new_v4(),
                 user_id: Some(owner),
-                job_id: (i == 0).then_some(b),
+                job_id: None,
                 source: "generation-job".into(),
                 operation: "text2img".into(),
                 model: model.into(),
@@ -571,12 +583,14 @@ async fn admin_jobs_and_model_calls(app: TestApp) {
     }
     let (s, v) = app.get("/api/admin/model-call-records", Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["total"], 3);
+    // The three jobs above were recorded at submission, plus the three seeded calls.
+    assert_eq!(v["total"], 6);
     let calls = v["records"].as_array().unwrap();
     let model_of = |r: &Value| r["model_name"].as_str().or(r["modelName"].as_str()).unwrap_or_default().to_string();
     assert_eq!(model_of(&calls[0]), "veo-3", "newest first: {v}");
     assert_eq!(app.get("/api/admin/model-call-records?status=failed", Some(&admin)).await.1["total"], 1);
-    assert_eq!(app.get("/api/admin/model-call-records?keyword=flux", Some(&admin)).await.1["total"], 1);
+    // The seeded failure and the job whose record the earlier checks ended as failed.
+    assert_eq!(app.get("/api/admin/model-call-records?keyword=flux", Some(&admin)).await.1["total"], 2);
     assert_eq!(
         app.get(&format!("/api/admin/model-call-records?user={owner}&pageSize=2"), Some(&admin)).await.1["records"]
             .as_array()
