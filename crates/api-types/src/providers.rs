@@ -427,3 +427,57 @@ pub struct SystemSmartImportResult {
     pub apis: Vec<SystemApiView>,
     pub message: String,
 }
+
+/// One built-in Agnes AI template.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BuiltinTemplateView {
+    pub name: String,
+    pub model_name: String,
+    /// `image`, `video` or `text`.
+    #[serde(rename = "type")]
+    pub media_type: String,
+    pub model_group: String,
+    pub description: String,
+    /// What the create page offers for it (sizes, durations, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub capabilities: Value,
+}
+
+/// `GET /api/admin/system-apis/agnes-capabilities`: the built-in Agnes AI catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AgnesCatalog {
+    pub success: bool,
+    pub capabilities_text: String,
+    pub image_templates: Vec<BuiltinTemplateView>,
+    pub video_templates: Vec<BuiltinTemplateView>,
+    pub text_templates: Vec<BuiltinTemplateView>,
+}
+
+/// `POST /api/admin/system-apis/agnes-capabilities`: which template kinds to install.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AgnesInstallInput {
+    pub sync_image_models: Option<bool>,
+    pub sync_video_models: Option<bool>,
+    pub sync_text_models: Option<bool>,
+    /// Tiers for newly installed rows; empty or absent: every tier.
+    pub allowed_membership_tiers: Option<Vec<String>>,
+    /// Default true (offered to users once enabled).
+    pub is_default: Option<bool>,
+}
+
+/// The result of installing Agnes templates: the catalogue plus the rows installed or refreshed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AgnesInstallResult {
+    #[serde(flatten)]
+    pub catalog: AgnesCatalog,
+    pub imported_apis: Vec<SystemApiView>,
+    pub message: String,
+}

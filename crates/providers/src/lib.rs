@@ -3,6 +3,7 @@
 //! of secrets at rest and the guarded outbound HTTP client every upstream call goes through.
 
 pub mod adapters;
+pub mod builtin;
 pub mod channel;
 pub mod extract;
 pub mod failover;

@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// Generation jobs run concurrently by this instance.
     #[arg(long, env = "MIAOJING_WORKER_SLOTS", default_value_t = 4)]
     pub worker_slots: usize,
+    /// Seconds a claimed job stays this instance's without a heartbeat; after a crash its
+    /// jobs are recovered once it lapses (3–600).
+    #[arg(long, env = "MIAOJING_JOB_LEASE_SECS", default_value_t = 30)]
+    pub job_lease_secs: u64,
 }
 
 /// Settings shared by every subcommand that opens the database.
@@ -179,6 +183,8 @@ pub struct Config {
     pub demo: bool,
     /// `MIAOJING_WORKER_SLOTS`: generation jobs run concurrently by this instance (0: none).
     pub worker_slots: usize,
+    /// `MIAOJING_JOB_LEASE_SECS`: how long a job claim lasts without a heartbeat.
+    pub job_lease: std::time::Duration,
 }
 
 /// The admin to create on first start.
@@ -272,6 +278,41 @@ fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
 }
 
 impl Config {
+    /// A throwaway configuration for tests and benchmarks: loopback on a free port, data in
+    /// `dir`, fixed secrets, SQLite in `dir` unless `database_url` is set, generous rate limits.
+    pub fn ephemeral(dir: &Path) -> Config {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 0,
+            data_dir: dir.to_path_buf(),
+            database_url: String::new(),
+            db_max_connections: 5,
+            production: false,
+            jwt_secret: "test-jwt-secret-0123456789abcdef0123456789".into(),
+            encryption_key: "test-encryption-key-0123456789abcdef012345".into(),
+            storage_dir: dir.join("storage"),
+            storage_mode: miaojing_storage::Mode::Local,
+            object_storage: None,
+            admin: None,
+            frame_ancestors: vec![],
+            static_dir: None,
+            trust_proxy: false,
+            workers: 1,
+            session_ttl_days: 7,
+            rate_limits: RateLimits {
+                login_ip: Limit::new(10_000, 60),
+                login_account: Limit::new(10_000, 60),
+                register_ip: Limit::new(10_000, 60),
+                email_ip: Limit::new(10_000, 60),
+                admin: Limit::new(100_000, 60),
+            },
+            outbound_allowlist: String::new(),
+            demo: false,
+            worker_slots: 4,
+            job_lease: std::time::Duration::from_secs(30),
+        }
+    }
+
     /// The storage configuration.
     pub fn storage_config(&self) -> StorageConfig {
         StorageConfig { mode: self.storage_mode, local_dir: self.storage_dir.clone(), object: self.object_storage.clone() }
@@ -327,6 +368,7 @@ impl ServeArgs {
             outbound_allowlist: self.outbound_allowlist,
             demo: self.demo,
             worker_slots: self.worker_slots.min(256),
+            job_lease: std::time::Duration::from_secs(self.job_lease_secs.clamp(3, 600)),
         })
     }
 }

@@ -96,6 +96,7 @@ impl Application {
         let executor = Arc::new(ProviderExecutor::new(store.clone(), secrets.clone(), outbound.clone(), storage.clone()));
         let mut runner_config = RunnerConfig::new(format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()));
         runner_config.slots = config.worker_slots;
+        runner_config.lease = config.job_lease;
         let runner = Runner::new(store.clone(), executor, wakeup.clone(), events.clone(), aborts.clone(), runner_config);
         let state = AppState {
             jobs: JobQueue::new(store.clone(), wakeup, events, aborts),
@@ -170,7 +171,7 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
             })
             .configure(crate::routes::configure)
             .split_for_parts();
-        app.wrap(Compress::default()).wrap(from_fn(security_headers)).wrap(from_fn(observe))
+        app.wrap(from_fn(crate::http::extract::admin_gate)).wrap(Compress::default()).wrap(from_fn(security_headers)).wrap(from_fn(observe))
     })
     .workers(config.workers)
     .listen(listener)?

@@ -27,16 +27,20 @@ fn uses(endpoint: &Endpoint, needle: &str) -> bool {
     body.to_string().contains(needle) || query.to_string().contains(needle)
 }
 
+/// Frame rate assumed for `$params.num_frames` when the request names none.
+const DEFAULT_FPS: u32 = 24;
+
 /// The template context: `profile.model`, `prompt`, `params.*`, `inputImages.{urls,dataUrls}`, `mask.dataUrl`.
 pub async fn context(client: &ProviderClient, ch: &ChannelConfig, req: &GenerationRequest, endpoint: &Endpoint) -> Result<Value> {
     let model = if ch.upstream_model.trim().is_empty() { manifest_of(ch)?.profile.model.clone() } else { ch.upstream_model.clone() };
-    let size = req.pixel_size().map(|(w, h)| format!("{w}x{h}"));
+    let pixels = req.pixel_size();
+    let size = pixels.map(|(w, h)| format!("{w}x{h}"));
     let params = json!({
-        "size": size, "quality": req.quality, "output_format": req.output_format, "moderation": "auto",
+        "size": size, "width": pixels.map(|p| p.0), "height": pixels.map(|p| p.1), "quality": req.quality, "output_format": req.output_format, "moderation": "auto",
         "n": if req.mode.is_video() { 1 } else { req.n }, "aspect_ratio": req.aspect_ratio, "resolution": req.resolution,
         "duration": req.duration, "fps": req.fps, "negative_prompt": req.negative_prompt, "guidance_scale": req.guidance_scale,
         "style": req.style, "camera_movement": req.camera_movement,
-        "num_frames": match (req.duration, req.fps) { (Some(d), Some(f)) => Some(d * f + 1), _ => None },
+        "num_frames": req.duration.map(|d| d * req.fps.unwrap_or(DEFAULT_FPS) + 1),
     });
     let mut urls = Vec::new();
     if uses(endpoint, "$inputImages.urls") {

@@ -1,6 +1,7 @@
 //! The provider-backed job executor: resolves a job's model to channels, calls the upstream
 //! (with failover across platform rows, never for user keys), keeps async tasks polling,
 //! stores the results with thumbnails and prices the job by the row that served it.
+pub mod composition;
 pub mod health;
 pub mod persist;
 pub mod resolve;
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use miaojing_domain::job::{Job, Outcome};
+use miaojing_domain::log::LogEntry;
 use miaojing_domain::provider::Pricing;
 use miaojing_domain::{Error, ErrorKind, Result, Store};
 use miaojing_jobs::{JobExecutor, Step};
@@ -20,6 +22,7 @@ use miaojing_providers::secrets::SecretBox;
 use miaojing_providers::ProviderClient;
 use miaojing_storage::fetch::{FetchPolicy, ResultFetcher};
 use miaojing_storage::Storage;
+use serde_json::json;
 
 use self::health::StoreHealth;
 use self::spec::{JobSpec, Source};
@@ -68,6 +71,9 @@ impl ProviderExecutor {
             miaojing_domain::job::Mode::ReversePrompt => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
         };
         let mut prompt = spec.prompt.clone();
+        if let Some(c) = &spec.composition {
+            prompt = format!("{prompt}\n{c}");
+        }
         if let Some(s) = &spec.style_prompt {
             prompt = format!("{prompt}\nStyle instruction: {s}");
         }
@@ -175,24 +181,56 @@ fn transient(e: &Error) -> bool {
         || (e.kind == ErrorKind::Upstream && e.code != "upstream_task_failed" && !e.code.starts_with("result_"))
 }
 
+impl ProviderExecutor {
+    /// Writes the platform log line of a job that has just ended (best effort).
+    async fn log_end(&self, job: &Job, step: &Step) {
+        let Step::Done(outcome) = step else { return };
+        let base = json!({"mode": job.mode.as_str(), "model": job.model, "channel": job.channel});
+        let (level, action, message, extra) = match outcome {
+            Outcome::Succeeded { actual_cost, works, .. } => (
+                "info",
+                "generation_succeeded",
+                format!("生成任务完成：{}", job.model),
+                json!({"creditsCost": actual_cost, "results": works.len()}),
+            ),
+            Outcome::Failed { code, message } => {
+                ("warning", "generation_failed", format!("生成任务失败：{message}"), json!({"errorCode": code}))
+            }
+            Outcome::Cancelled => return,
+        };
+        let mut meta = base;
+        if let (Some(m), Some(e)) = (meta.as_object_mut(), extra.as_object()) {
+            m.extend(e.clone());
+        }
+        let mut entry = LogEntry::new("generation", level, action, message).target("generation_job", job.id).meta(meta);
+        entry.user_id = Some(job.user_id);
+        if let Err(e) = self.store.insert_log(entry).await {
+            tracing::warn!(job = %job.id, error = %e, "writing the generation log failed");
+        }
+    }
+}
+
 #[async_trait]
 impl JobExecutor for ProviderExecutor {
     async fn start(&self, job: &Job) -> Step {
-        let spec: JobSpec = match serde_json::from_value(job.params.clone()) {
-            Ok(s) => s,
-            Err(_) => return failed(invalid_job()),
+        let step = match serde_json::from_value::<JobSpec>(job.params.clone()) {
+            Ok(spec) => self.submit(job, &spec).await.unwrap_or_else(failed),
+            Err(_) => failed(invalid_job()),
         };
-        self.submit(job, &spec).await.unwrap_or_else(failed)
+        self.log_end(job, &step).await;
+        step
     }
 
     async fn poll(&self, job: &Job, task_id: &str) -> Step {
-        match self.poll_task(job, task_id).await {
+        let step = match self.poll_task(job, task_id).await {
             Ok(step) => step,
             Err(e) if transient(&e) => {
                 tracing::warn!(job = %job.id, code = %e.code, "polling the upstream task failed; retrying");
                 Step::Again { poll_after: self.poll_every }
             }
             Err(e) => failed(e),
-        }
+        };
+        self.log_end(job, &step).await;
+        step
     }
 }

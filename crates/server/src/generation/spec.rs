@@ -40,6 +40,9 @@ pub struct JobSpec {
     pub images: Vec<String>,
     pub client_request_id: Option<String>,
     pub source: Source,
+    /// Layout-composition instruction, set at submission when the site switch is on (images only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<String>,
 }
 
 fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<String>> {
@@ -116,6 +119,7 @@ pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, 
         images,
         client_request_id,
         source,
+        composition: None,
     };
     Ok((mode, spec))
 }

@@ -2,7 +2,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest, ResponseError};
 use miaojing_auth::service::Client;
 use miaojing_auth::AuthUser;
 use miaojing_domain::Error;
@@ -99,6 +102,10 @@ impl FromRequest for Admin {
     type Future = Pending<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(checked) = req.extensions().get::<CheckedAdmin>() {
+            let user = checked.0.clone();
+            return Box::pin(async move { Ok(Admin(user)) });
+        }
         let fut = caller(req, "未登录或无管理员权限");
         Box::pin(async move {
             let (st, user) = fut.await?;
@@ -109,5 +116,38 @@ impl FromRequest for Admin {
             st.auth.limiter().check("admin", &user.session_id.to_string(), limit, chrono::Utc::now()).await?;
             Ok(Admin(user))
         })
+    }
+}
+
+/// An admin already checked by [`admin_gate`] for this request.
+#[derive(Clone)]
+struct CheckedAdmin(AuthUser);
+
+/// Operations only admins may call, whatever their body: everything under `/api/admin/`, site
+/// settings, announcement changes and notification mail.
+fn admin_only(method: &actix_web::http::Method, path: &str) -> bool {
+    use actix_web::http::Method;
+    path.starts_with("/api/admin/")
+        || (path == "/api/site-config" && method == Method::PUT)
+        || (path == "/api/announcements" && method != Method::GET)
+        || path == "/api/email/send-notification"
+}
+
+/// Checks the caller of every admin-only request before its handler reads the body, so a
+/// non-admin gets 401/403 whatever the body holds. The checked admin is kept on the request:
+/// the [`Admin`] extractor then neither looks it up nor counts it against the limit again.
+pub async fn admin_gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if !admin_only(req.method(), req.path()) {
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    }
+    match Admin::from_request(req.request(), &mut Payload::None).await {
+        Ok(Admin(user)) => {
+            req.extensions_mut().insert(CheckedAdmin(user));
+            next.call(req).await.map(ServiceResponse::map_into_left_body)
+        }
+        Err(e) => Ok(req.into_response(e.error_response()).map_into_right_body()),
     }
 }

@@ -28,6 +28,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::generation::composition;
 use crate::generation::resolve::{self, media_of};
 use crate::generation::spec::{self, Source};
 use crate::http::error::ApiResult;
@@ -174,6 +175,10 @@ async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRe
     let (mode, mut spec) = spec::check(&body.kind, payload, placeholder)?;
     let (source, model, channel, hold) = resolve_model(&st, &me.0, video, &choice, model.as_deref(), spec.count, spec.duration).await?;
     spec.source = source;
+    if !video && st.site.config().await?.image_composition_skill_enabled {
+        let c = composition::instruction(&spec.prompt, spec.aspect_ratio.as_deref(), spec.resolution.as_deref(), !spec.images.is_empty());
+        spec.composition = Some(c);
+    }
     let now = Utc::now();
     let job = NewJob {
         id: Uuid::new_v4(),

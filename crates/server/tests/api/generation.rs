@@ -37,6 +37,9 @@ with_upstream!(
     async_video_job_polls_to_completion,
     prompt_helpers_answer_for_free,
     bad_submissions_are_refused,
+    agnes_templates_install_and_generate,
+    progress_streams_to_the_owner_only,
+    layout_composition_switch_shapes_image_prompts,
 );
 
 async fn start(backend: Backend) -> (TestApp, MockHandle) {
@@ -159,6 +162,12 @@ async fn upstream_failure_releases_the_hold(app: TestApp, mock: MockHandle) {
     assert_eq!(app.balance(&t).await, before);
     let user = app.store.user_by_email("f@example.com").await.unwrap().unwrap();
     assert_eq!(app.store.open_holds_total(user.id).await.unwrap(), 0, "hold released");
+    // The platform log keeps the failure for admins.
+    let admin = app.admin_token().await;
+    let (_, logs) = app.get("/api/admin/logs?type=generation&level=warning", Some(&admin)).await;
+    let entry = &logs["logs"][0];
+    assert_eq!((entry["action"].as_str(), entry["target_id"].as_str()), (Some("generation_failed"), job["jobId"].as_str()), "{logs}");
+    assert_eq!(entry["metadata"]["model"], "Paint", "{entry}");
 }
 
 async fn cancel_mid_flight_releases_the_hold(app: TestApp, mock: MockHandle) {
@@ -306,4 +315,148 @@ async fn bad_submissions_are_refused(app: TestApp, mock: MockHandle) {
     );
     let (_, list) = app.get("/api/generation-jobs", Some(&t)).await;
     assert_eq!(list["jobs"].as_array().unwrap().len(), 1, "only the valid submission made a job");
+}
+
+async fn agnes_templates_install_and_generate(app: TestApp, mock: MockHandle) {
+    let admin = app.admin_token().await;
+    let (alice, _) = app.register("agnes@example.com", "agnes").await;
+    let path = "/api/admin/system-apis/agnes-capabilities";
+    assert_error(&app.get(path, Some(&alice)).await, 403, "admin_required");
+    let (s, cat) = app.get(path, Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{cat}");
+    let count = |k: &str| cat[k].as_array().unwrap().len();
+    assert_eq!((count("imageTemplates"), count("videoTemplates"), count("textTemplates")), (2, 1, 2));
+    assert_eq!(cat["videoTemplates"][0]["capabilities"]["durations"].as_array().unwrap().len(), 3);
+
+    // Nothing selected: refused, nothing written.
+    assert_error(&app.post(path, json!({}), Some(&admin)).await, 400, "no_template_selected");
+    let (_, list) = app.get("/api/admin/system-apis", Some(&admin)).await;
+    assert_eq!(list["apis"], json!([]));
+
+    let (s, v) = app.post(path, json!({"syncImageModels": true, "syncTextModels": true}), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rows = v["importedApis"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{v}");
+    assert!(rows.iter().all(|r| r["provider"] == "Agnes AI" && r["isActive"] == false && r["billingMode"] == "free"), "{v}");
+    assert!(v["message"].as_str().unwrap().contains('4'));
+    // Inactive templates are not offered to users.
+    let (_, models) = app.get("/api/model-config", Some(&alice)).await;
+    assert!(!models.to_string().contains("Agnes"), "{models}");
+
+    // The admin points the first image template at a relay (here the mock), adds a key and enables it.
+    let row = rows.iter().find(|r| r["modelName"] == "agnes-image-2.1-flash").unwrap().clone();
+    let mut edit = row.clone();
+    let obj = edit.as_object_mut().unwrap();
+    obj.insert("apiUrl".into(), json!(format!("{}/v1/images/generations", mock.base_url())));
+    obj.insert("apiKey".into(), json!("sk-agnes-123456"));
+    obj.insert("isActive".into(), json!(true));
+    let (s, v) = app.put("/api/admin/system-apis", edit, Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let before = app.balance(&alice).await;
+    let (s, v) = submit(&app, &alice, "image", json!({"prompt": "a paper crane", "model": row["name"], "resolution": "1152x768"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &alice, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(app.balance(&alice).await, before, "built-in templates are free");
+    let sent = mock.requests().into_iter().find(|r| r.path == "/v1/images/generations").expect("the relay was called");
+    let body = sent.body.unwrap();
+    assert_eq!(
+        (body["model"].as_str(), body["size"].as_str(), body["extra_body"]["response_format"].as_str()),
+        (Some("agnes-image-2.1-flash"), Some("1152x768"), Some("url")),
+        "{body}"
+    );
+
+    // Installing again refreshes instead of duplicating, and keeps the key, URL and switch.
+    let (s, v) = app.post(path, json!({"syncImageModels": true}), Some(&admin)).await;
+    assert_eq!((s, v["importedApis"].as_array().unwrap().len()), (StatusCode::OK, 2), "{v}");
+    let (_, list) = app.get("/api/admin/system-apis", Some(&admin)).await;
+    let apis = list["apis"].as_array().unwrap();
+    assert_eq!(apis.len(), 4, "{list}");
+    let kept = apis.iter().find(|a| a["id"] == row["id"]).unwrap();
+    assert_eq!(
+        (kept["isActive"].as_bool(), kept["apiKeyPreview"].as_str().map(|p| p.ends_with("3456"))),
+        (Some(true), Some(true)),
+        "{kept}"
+    );
+    assert!(kept["apiUrl"].as_str().unwrap().starts_with(&mock.base_url().to_string()));
+    assert!(!list.to_string().contains("sk-agnes-123456"), "the key never appears");
+}
+
+/// Reads SSE chunks until `done` holds for the text so far (panics after 20 s).
+async fn read_until(res: &mut reqwest::Response, text: &mut String, done: impl Fn(&str) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(text) {
+        let chunk = tokio::time::timeout_at(deadline, res.chunk()).await.expect("event in time").unwrap().expect("stream open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn progress_streams_to_the_owner_only(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 1})).await;
+    let (alice, _) = app.register("sse@example.com", "sse").await;
+    let (bob, _) = app.register("sse2@example.com", "sse2").await;
+    let url = format!("{}/api/generation-jobs/events", app.base);
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let open = |token: String| {
+        let req = app.client.get(&url).bearer_auth(token);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.headers()["content-type"], "text/event-stream");
+            res
+        }
+    };
+    let (mut mine, mut theirs) = (open(alice.clone()).await, open(bob.clone()).await);
+    let (mut text, mut other) = (String::new(), String::new());
+    read_until(&mut mine, &mut text, |t| t.contains(": connected")).await;
+    read_until(&mut theirs, &mut other, |t| t.contains(": connected")).await;
+
+    let (s, v) = submit(&app, &alice, "image", json!({"prompt": "a lantern", "model": "Paint"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["jobId"].as_str().unwrap().to_string();
+    let event = |status: &str| format!("\"jobId\":\"{id}\",\"status\":\"{status}\"");
+    read_until(&mut mine, &mut text, |t| t.contains(&event("succeeded"))).await;
+    assert!(text.contains("event: job\ndata: {"), "{text}");
+    assert!(text.contains(&event("running")), "progress before the result: {text}");
+    // The other user's stream carries nothing about it.
+    let quiet = tokio::time::timeout(Duration::from_millis(300), theirs.chunk()).await;
+    if let Ok(Ok(Some(chunk))) = quiet {
+        other.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!other.contains(&id), "{other}");
+}
+
+async fn layout_composition_switch_shapes_image_prompts(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 1})).await;
+    system_api(&app, &mock, json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "free"})).await;
+    let (t, _) = app.register("layout@example.com", "layout").await;
+    let run = |kind: &'static str, model: &'static str, prompt: &'static str| {
+        let (app, t) = (&app, t.clone());
+        async move {
+            let (s, v) = submit(app, &t, kind, json!({"prompt": prompt, "model": model})).await;
+            assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+            let job = finished(app, &t, v["jobId"].as_str().unwrap()).await;
+            assert_eq!(job["status"], "succeeded", "{job}");
+        }
+    };
+    let sent = |path: &str, marker: &str| {
+        mock.requests().iter().filter(|r| r.path == path).find_map(|r| {
+            let p = r.prompt.clone().or_else(|| r.body.as_ref().and_then(|b| b["prompt"].as_str().map(str::to_string)))?;
+            p.starts_with(marker).then_some(p)
+        })
+    };
+    run("image", "Paint", "plain lighthouse").await;
+    assert!(!sent("/v1/images/generations", "plain lighthouse").unwrap().contains("layout-"), "off by default");
+
+    let admin = app.admin_token().await;
+    let (s, v) = app.put("/api/site-config", json!({"imageCompositionSkillEnabled": true}), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    run("image", "Paint", "guided lighthouse").await;
+    let prompt = sent("/v1/images/generations", "guided lighthouse").unwrap();
+    assert!(prompt.contains("[版式构图参考 layout-") && prompt.contains("不要添加文字"), "{prompt}");
+    run("video", "Wave", "guided tide").await;
+    assert!(!sent("/v1/video/generations", "guided tide").unwrap().contains("layout-"), "videos are left alone");
+    // History keeps the user's own prompt.
+    let (_, hist) = app.get("/api/creation-history", Some(&t)).await;
+    assert!(!hist.to_string().contains("layout-"), "{hist}");
 }

@@ -1,7 +1,6 @@
 //! Spawning the app per test and talking to it.
 use std::sync::Arc;
 
-use miaojing_auth::rate_limit::{Limit, RateLimits};
 use miaojing_domain::Store;
 use miaojing_server::config::Config;
 use miaojing_server::state::AppState;
@@ -28,35 +27,7 @@ pub struct TestApp {
 
 /// A test configuration: random port, temp data dir, generous rate limits.
 pub fn test_config(dir: &std::path::Path) -> Config {
-    Config {
-        host: "127.0.0.1".into(),
-        port: 0,
-        data_dir: dir.to_path_buf(),
-        database_url: String::new(),
-        db_max_connections: 5,
-        production: false,
-        jwt_secret: "test-jwt-secret-0123456789abcdef0123456789".into(),
-        encryption_key: "test-encryption-key-0123456789abcdef012345".into(),
-        storage_dir: dir.join("storage"),
-        storage_mode: miaojing_storage::Mode::Local,
-        object_storage: None,
-        admin: None,
-        frame_ancestors: vec![],
-        static_dir: None,
-        trust_proxy: false,
-        workers: 1,
-        session_ttl_days: 7,
-        rate_limits: RateLimits {
-            login_ip: Limit::new(10_000, 60),
-            login_account: Limit::new(10_000, 60),
-            register_ip: Limit::new(10_000, 60),
-            email_ip: Limit::new(10_000, 60),
-            admin: Limit::new(100_000, 60),
-        },
-        outbound_allowlist: String::new(),
-        demo: false,
-        worker_slots: 4,
-    }
+    Config::ephemeral(dir)
 }
 
 /// Starts the app on `backend` with the default test configuration.

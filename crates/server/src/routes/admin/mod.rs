@@ -1,6 +1,7 @@
 //! `/api/admin/*`: every route needs an admin (401 without a session, 403 for other roles).
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod agnes;
 pub mod catalog;
 pub mod dashboard;
 pub mod email_settings;
@@ -18,5 +19,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     logs::configure(cfg);
     email_settings::configure(cfg);
     system_apis::configure(cfg);
+    agnes::configure(cfg);
     catalog::configure(cfg);
 }
