@@ -11,8 +11,12 @@ cd "$root"
 duration="${1:-10}"
 runs="${2:-3}"
 dpkg -s wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
-cargo build --release -q -p miaojing-server
-bin="${CARGO_TARGET_DIR:-$root/target}/release/miaojing"
+# MIAOJING_BENCH_BIN: measure a release binary built earlier instead of building one now.
+bin="${MIAOJING_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+    cargo build --release -q -p miaojing-server
+    bin="${CARGO_TARGET_DIR:-$root/target}/release/miaojing"
+fi
 # shellcheck source=/dev/null
 source "$root/deploy/pg-test-env.sh" >/dev/null
 

@@ -12,8 +12,12 @@ dpkg -s wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get 
 # shellcheck source=deploy/pg-test-env.sh
 source "$root/deploy/pg-test-env.sh" >/dev/null
 target="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -q -p miaojing-server
-bin="$target/release/miaojing"
+# MIAOJING_BENCH_BIN: measure a release binary built earlier instead of building one now.
+bin="${MIAOJING_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+    cargo build --release -q -p miaojing-server
+    bin="$target/release/miaojing"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json_field() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }

@@ -11,8 +11,12 @@ duration="${1:-15}"
 image="${2:-$root/../shared/bench/gradient-noise-2048x2048.png}"
 [ -f "$image" ] || image="/work/shared/bench/gradient-noise-2048x2048.png"
 dpkg -s wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
-cargo build --release -q -p miaojing-server
-bin="${CARGO_TARGET_DIR:-$root/target}/release/miaojing"
+# MIAOJING_BENCH_BIN: measure a release binary built earlier instead of building one now.
+bin="${MIAOJING_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+    cargo build --release -q -p miaojing-server
+    bin="${CARGO_TARGET_DIR:-$root/target}/release/miaojing"
+fi
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 data="$(mktemp -d)"

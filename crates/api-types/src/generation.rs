@@ -64,7 +64,7 @@ pub struct CreateJobRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Eta {
     pub estimate_seconds: u32,
-    /// `default` (no history is consulted yet).
+    /// `history` (mean run time of the model's recent successes) or `default`.
     pub source: String,
     pub sample_count: u32,
     pub window_days: u32,

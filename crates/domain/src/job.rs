@@ -288,6 +288,9 @@ pub trait JobRepo: Send + Sync {
     async fn hold_by_id(&self, id: Uuid) -> Result<Option<Hold>>;
     /// Sum of the user's open holds.
     async fn open_holds_total(&self, user_id: Uuid) -> Result<i64>;
+    /// How many jobs of `mode` on `model` succeeded since `since`, and their mean run time
+    /// (`finished_at − started_at`) in seconds (0 without samples).
+    async fn run_time_stats(&self, mode: Mode, model: &str, since: DateTime<Utc>) -> Result<(i64, f64)>;
     /// Admin list, newest first.
     async fn list_jobs(&self, filter: &JobFilter, page: crate::PageRequest) -> Result<crate::Paged<JobRow>>;
     /// Deletes finished jobs of `status` last updated before `before`; running and queued

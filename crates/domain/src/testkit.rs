@@ -104,6 +104,7 @@ macro_rules! contract_tests {
             finish_settles_exactly_once,
             claims_leases_and_recovery,
             jobs_admin_list_and_cleanup,
+            run_time_stats_for_eta,
             works_history_scope,
             gallery_pages_stable,
             likes_idempotent,

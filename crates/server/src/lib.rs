@@ -1,6 +1,7 @@
 //! The `miaojing` server: configuration, start-up, the actix-web JSON API under `/api`,
 //! OpenAPI, metrics and serving the SPA for every other path.
 
+pub mod catalog_cache;
 pub mod channels;
 pub mod config;
 pub mod demo;

@@ -111,6 +111,7 @@ impl Application {
             downloads: crate::routes::downloads::DownloadTokens::new(&config.jwt_secret),
             secrets,
             metrics: Arc::new(Metrics::default()),
+            catalog: Arc::default(),
             trust_proxy: config.trust_proxy,
             started: Instant::now(),
             store: store.clone(),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub runner: Arc<miaojing_jobs::Runner>,
     pub downloads: crate::routes::downloads::DownloadTokens,
     pub metrics: Arc<Metrics>,
+    /// The shared snapshot behind `GET /api/model-config`.
+    pub catalog: Arc<crate::catalog_cache::CatalogCache>,
     pub trust_proxy: bool,
     pub started: Instant,
 }

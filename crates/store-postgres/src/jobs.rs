@@ -485,6 +485,20 @@ impl JobRepo for PgStore {
             .db()
     }
 
+    async fn run_time_stats(&self, mode: Mode, model: &str, since: DateTime<Utc>) -> Result<(i64, f64)> {
+        sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(AVG(EXTRACT(EPOCH FROM finished_at - started_at)), 0)::FLOAT8 \
+             FROM generation_jobs WHERE mode = $1 AND model = $2 AND status = 'succeeded' \
+             AND started_at IS NOT NULL AND finished_at >= $3",
+        )
+        .bind(mode.as_str())
+        .bind(model)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .db()
+    }
+
     async fn list_jobs(&self, filter: &JobFilter, page: PageRequest) -> Result<Paged<JobRow>> {
         let build = |select: &str| {
             let mut q = QueryBuilder::<Postgres>::new(select);

@@ -479,6 +479,20 @@ impl JobRepo for SqliteStore {
             .map_err(db_err)
     }
 
+    async fn run_time_stats(&self, mode: Mode, model: &str, since: DateTime<Utc>) -> Result<(i64, f64)> {
+        sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(AVG((julianday(finished_at) - julianday(started_at)) * 86400.0), 0.0) \
+             FROM generation_jobs WHERE mode = ? AND model = ? AND status = 'succeeded' \
+             AND started_at IS NOT NULL AND finished_at >= ?",
+        )
+        .bind(mode.as_str())
+        .bind(model)
+        .bind(since)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db_err)
+    }
+
     async fn list_jobs(&self, filter: &JobFilter, page: PageRequest) -> Result<Paged<JobRow>> {
         let build = |select: &str| {
             let mut q = QueryBuilder::<Sqlite>::new(select);

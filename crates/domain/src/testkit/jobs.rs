@@ -210,6 +210,29 @@ pub async fn claims_leases_and_recovery(store: SharedStore) {
     assert_eq!(balance(&store, u.id).await, 100);
 }
 
+/// Run-time statistics count only succeeded jobs of the mode and model, finished in the window.
+pub async fn run_time_stats_for_eta(store: SharedStore) {
+    let u = make_user_with_credits(&store, "eta", 100).await;
+    let t = now() - Duration::hours(2);
+    for (secs, ok) in [(10, true), (30, true), (500, false)] {
+        let job = submit(&store, new_job(u.id, 1, None, t)).await;
+        let claimed = store.claim_jobs("w-eta", 1, t, t + Duration::minutes(30)).await.unwrap();
+        assert_eq!(claimed[0].id, job.id);
+        let outcome = if ok {
+            Outcome::Succeeded { actual_cost: 1, result: json!({}), works: vec![] }
+        } else {
+            Outcome::failed("upstream_error", "boom")
+        };
+        store.finish_job(job.id, Finisher::Worker("w-eta"), outcome, t + Duration::seconds(secs)).await.unwrap().unwrap();
+    }
+    let (n, mean) = store.run_time_stats(Mode::Text2Img, "Mock Image", t - Duration::minutes(1)).await.unwrap();
+    assert_eq!(n, 2, "failed jobs do not count");
+    assert!((mean - 20.0).abs() < 0.01, "mean of 10 s and 30 s: {mean}");
+    assert_eq!(store.run_time_stats(Mode::Text2Img, "Other", t - Duration::minutes(1)).await.unwrap().0, 0);
+    assert_eq!(store.run_time_stats(Mode::Text2Video, "Mock Image", t - Duration::minutes(1)).await.unwrap().0, 0);
+    assert_eq!(store.run_time_stats(Mode::Text2Img, "Mock Image", now()).await.unwrap(), (0, 0.0), "outside the window");
+}
+
 /// Admin listing and cleanup of jobs; model call record listing with filters.
 pub async fn jobs_admin_list_and_cleanup(store: SharedStore) {
     let u = make_user_with_credits(&store, "milo", 100).await;

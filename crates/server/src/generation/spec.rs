@@ -1,5 +1,5 @@
 //! What a job stores about itself: the checked request and where its model comes from.
-use miaojing_api_types::generation::GenerationPayload;
+use miaojing_api_types::generation::{Eta, GenerationPayload};
 use miaojing_domain::job::Mode;
 use miaojing_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,9 @@ pub struct JobSpec {
     /// Layout-composition instruction, set at submission when the site switch is on (images only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub composition: Option<String>,
+    /// The run-time estimate made at submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<Eta>,
 }
 
 fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<String>> {
@@ -120,6 +123,7 @@ pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, 
         client_request_id,
         source,
         composition: None,
+        eta: None,
     };
     Ok((mode, spec))
 }

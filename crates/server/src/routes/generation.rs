@@ -46,13 +46,41 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(events).service(create).service(list).service(one).service(update).service(reverse_prompt).service(suggest_prompt);
 }
 
+/// Bounds and default of an estimate in seconds: images 20–900 (90), videos 60–1800 (300).
+fn eta_bounds(mode: Mode) -> (f64, f64, u32) {
+    if mode.media_type() == "video" {
+        (60.0, 1800.0, 300)
+    } else {
+        (20.0, 900.0, 90)
+    }
+}
+
 fn default_eta(mode: Mode) -> Eta {
-    let secs = if mode.media_type() == "video" { 300 } else { 90 };
-    Eta { estimate_seconds: secs, source: "default".into(), sample_count: 0, window_days: 0 }
+    Eta { estimate_seconds: eta_bounds(mode).2, source: "default".into(), sample_count: 0, window_days: 0 }
+}
+
+/// The mean run time of the model's recent successes (the last day, else 3, else 7 days),
+/// clamped to the media type's bounds; the default without any.
+async fn estimate(st: &AppState, mode: Mode, model: &str) -> miaojing_domain::Result<Eta> {
+    let (min, max, _) = eta_bounds(mode);
+    for days in [1u32, 3, 7] {
+        let (n, mean) = st.store.run_time_stats(mode, model, Utc::now() - Duration::days(i64::from(days))).await?;
+        if n > 0 {
+            let secs = mean.clamp(min, max).round() as u32;
+            let sample_count = u32::try_from(n).unwrap_or(u32::MAX);
+            return Ok(Eta { estimate_seconds: secs, source: "history".into(), sample_count, window_days: days });
+        }
+    }
+    Ok(default_eta(mode))
+}
+
+/// The estimate stored with the job at submission.
+fn eta_of(job: &Job) -> Eta {
+    job.params.get("eta").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_else(|| default_eta(job.mode))
 }
 
 fn view(job: &Job) -> JobView {
-    let eta = default_eta(job.mode);
+    let eta = eta_of(job);
     let end = job.finished_at.unwrap_or_else(Utc::now);
     let payload = job.params.get("clientRequestId").filter(|v| v.is_string()).map_or(json!({}), |c| json!({"clientRequestId": c}));
     JobView {
@@ -80,7 +108,7 @@ fn view(job: &Job) -> JobView {
 }
 
 fn created(job: &Job, deduplicated: bool) -> CreatedJob {
-    let eta = default_eta(job.mode);
+    let eta = eta_of(job);
     CreatedJob {
         job_id: job.id,
         status: job.status.as_str().to_string(),
@@ -175,6 +203,7 @@ async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRe
     let (mode, mut spec) = spec::check(&body.kind, payload, placeholder)?;
     let (source, model, channel, hold) = resolve_model(&st, &me.0, video, &choice, model.as_deref(), spec.count, spec.duration).await?;
     spec.source = source;
+    spec.eta = Some(estimate(&st, mode, &model).await?);
     if !video && st.site.config().await?.image_composition_skill_enabled {
         let c = composition::instruction(&spec.prompt, spec.aspect_ratio.as_deref(), spec.resolution.as_deref(), !spec.images.is_empty());
         spec.composition = Some(c);

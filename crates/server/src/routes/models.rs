@@ -1,6 +1,4 @@
 //! What a signed-in user may create with, and the image style presets.
-use std::collections::HashSet;
-
 use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
@@ -9,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
-use crate::provider_views::{platform_model, preset_view, provider_view, recommendation_view, user_key_view};
+use crate::provider_views::{preset_view, user_key_view};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -24,20 +22,12 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResponse> {
     let now = Utc::now();
     let tier = me.0.user.effective_tier(now);
-    let catalog = st.store.model_catalog(Some(me.0.user.id)).await?;
-    let mut seen = HashSet::new();
-    let system_apis = catalog
-        .system_apis
-        .into_iter()
-        .filter(|a| a.allows(tier))
-        .filter(|a| seen.insert((a.media_type, a.name.clone())))
-        .map(platform_model)
-        .collect();
+    let (platform, keys) = futures_util::try_join!(st.catalog.get(st.store.as_ref()), st.store.list_user_api_keys(me.0.user.id))?;
     let body = ModelConfig {
-        providers: catalog.providers.into_iter().map(provider_view).collect(),
-        recommendations: catalog.recommendations.into_iter().map(recommendation_view).collect(),
-        system_apis,
-        user_keys: catalog.user_keys.into_iter().map(user_key_view).collect(),
+        providers: platform.providers.clone(),
+        recommendations: platform.recommendations.clone(),
+        system_apis: platform.models_for(tier),
+        user_keys: keys.into_iter().map(user_key_view).collect(),
     };
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "private, no-store, max-age=0, must-revalidate"))

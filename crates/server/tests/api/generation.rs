@@ -132,6 +132,11 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
 
     let (_, list) = app.get("/api/generation-jobs", Some(&alice)).await;
     assert_eq!(list["jobs"][0]["jobId"], id.as_str());
+    // The next estimate comes from this model's finished job (clamped to at least 20 s).
+    let (_, next) = submit(&app, &alice, "image", json!({"prompt": "a grey fox", "model": "Paint"})).await;
+    assert_eq!((next["eta"]["source"].as_str(), next["eta"]["sampleCount"].as_u64()), (Some("history"), Some(1)), "{next}");
+    assert_eq!((next["estimateSeconds"].as_u64(), next["eta"]["windowDays"].as_u64()), (Some(20), Some(1)), "{next}");
+    finished(&app, &alice, next["jobId"].as_str().unwrap()).await;
     // Another user neither sees nor cancels it.
     let (bob, _) = app.register("bob@example.com", "bob").await;
     assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, "job_not_found");
