@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use miaojing_api_types::providers::{PlatformModel, ProviderView, RecommendationView};
+use miaojing_api_types::providers::{ModelConfig, PlatformModel, ProviderView, RecommendationView, UserApiKeyView};
 use miaojing_domain::provider::MediaType;
 use miaojing_domain::user::Tier;
 use miaojing_domain::{Result, Store};
@@ -31,9 +31,28 @@ pub struct PlatformCatalog {
     pub recommendations: Vec<RecommendationView>,
     /// Active default rows by display name, sort order, created time.
     pub models: Vec<Offered>,
+    /// Per tier (in [`TIERS`] order): the answer serialised up to, not including, `userKeys`.
+    heads: Vec<String>,
 }
 
+/// The tiers, in the order of [`PlatformCatalog`]'s pre-serialised answers.
+const TIERS: [Tier; 4] = [Tier::Free, Tier::Pro, Tier::Max, Tier::Ultra];
+/// How a [`ModelConfig`] with no keys ends; `userKeys` is its last field.
+const NO_KEYS_TAIL: &str = ",\"userKeys\":[]}";
+
 impl PlatformCatalog {
+    fn new(providers: Vec<ProviderView>, recommendations: Vec<RecommendationView>, models: Vec<Offered>) -> Self {
+        let mut c = Self { providers, recommendations, models, heads: Vec::new() };
+        c.heads = TIERS
+            .iter()
+            .map(|t| {
+                let full = serde_json::to_string(&c.answer(*t, Vec::new())).unwrap_or_default();
+                full.strip_suffix(NO_KEYS_TAIL).map(str::to_string).unwrap_or_default()
+            })
+            .collect();
+        c
+    }
+
     /// One model per media type and display name that `tier` may use.
     pub fn models_for(&self, tier: Tier) -> Vec<PlatformModel> {
         let mut seen = std::collections::HashSet::new();
@@ -43,6 +62,28 @@ impl PlatformCatalog {
             .filter(|m| seen.insert((m.media_type, m.name.as_str())))
             .map(|m| m.view.clone())
             .collect()
+    }
+
+    /// The whole answer for a caller of `tier` with these keys.
+    pub fn answer(&self, tier: Tier, user_keys: Vec<UserApiKeyView>) -> ModelConfig {
+        ModelConfig {
+            providers: self.providers.clone(),
+            recommendations: self.recommendations.clone(),
+            system_apis: self.models_for(tier),
+            user_keys,
+        }
+    }
+
+    /// The answer as JSON text: the tier's pre-serialised part plus the caller's keys.
+    pub fn answer_json(&self, tier: Tier, user_keys: Vec<UserApiKeyView>) -> serde_json::Result<String> {
+        let head = TIERS.iter().position(|t| *t == tier).and_then(|i| self.heads.get(i)).filter(|h| !h.is_empty());
+        match head {
+            Some(head) => {
+                let keys = serde_json::to_string(&user_keys)?;
+                Ok(format!("{head},\"userKeys\":{keys}}}"))
+            }
+            None => serde_json::to_string(&self.answer(tier, user_keys)),
+        }
     }
 }
 
@@ -64,20 +105,16 @@ impl CatalogCache {
         }
         let generation = self.generation.load(Ordering::Acquire);
         let catalog = store.model_catalog(None).await?;
-        let built = Arc::new(PlatformCatalog {
-            providers: catalog.providers.into_iter().map(provider_view).collect(),
-            recommendations: catalog.recommendations.into_iter().map(recommendation_view).collect(),
-            models: catalog
-                .system_apis
-                .into_iter()
-                .map(|a| Offered {
-                    media_type: a.media_type,
-                    name: a.name.clone(),
-                    allowed: a.allowed_tiers.clone(),
-                    view: platform_model(a),
-                })
-                .collect(),
-        });
+        let models = catalog
+            .system_apis
+            .into_iter()
+            .map(|a| Offered { media_type: a.media_type, name: a.name.clone(), allowed: a.allowed_tiers.clone(), view: platform_model(a) })
+            .collect();
+        let built = Arc::new(PlatformCatalog::new(
+            catalog.providers.into_iter().map(provider_view).collect(),
+            catalog.recommendations.into_iter().map(recommendation_view).collect(),
+            models,
+        ));
         let mut slot = self.slot.lock();
         if self.generation.load(Ordering::Acquire) == generation {
             *slot = Some((Instant::now(), Arc::clone(&built)));
@@ -90,5 +127,20 @@ impl CatalogCache {
         let mut slot = self.slot.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         *slot = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pre_serialised_answer_equals_the_plain_one() {
+        let c = PlatformCatalog::new(Vec::new(), Vec::new(), Vec::new());
+        for tier in TIERS {
+            let fast: serde_json::Value = serde_json::from_str(&c.answer_json(tier, Vec::new()).unwrap()).unwrap();
+            assert_eq!(fast, serde_json::to_value(c.answer(tier, Vec::new())).unwrap());
+            assert!(!c.heads.iter().any(String::is_empty), "every tier has its head");
+        }
     }
 }

@@ -23,17 +23,15 @@ async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResp
     let now = Utc::now();
     let tier = me.0.user.effective_tier(now);
     let (platform, keys) = futures_util::try_join!(st.catalog.get(st.store.as_ref()), st.store.list_user_api_keys(me.0.user.id))?;
-    let body = ModelConfig {
-        providers: platform.providers.clone(),
-        recommendations: platform.recommendations.clone(),
-        system_apis: platform.models_for(tier),
-        user_keys: keys.into_iter().map(user_key_view).collect(),
-    };
+    let body = platform
+        .answer_json(tier, keys.into_iter().map(user_key_view).collect())
+        .map_err(|e| miaojing_domain::Error::internal(format!("model-config: {e}")))?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "private, no-store, max-age=0, must-revalidate"))
         .insert_header(("pragma", "no-cache"))
         .insert_header(("vary", "Authorization, Cookie"))
-        .json(body))
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Active style presets, most used first.
