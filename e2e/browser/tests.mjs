@@ -791,6 +791,103 @@ test('phone 390x844: chat thread above a fixed composer; the latest card stays v
   }
 });
 
+// ---------- gallery and history ----------
+/** Makes `n` finished image works for `u` (one job each) and returns the jobs. */
+async function makeWorks(u, model, prompts) {
+  const jobs = [];
+  for (const prompt of prompts) {
+    const r = await api('/api/generation-jobs', { method: 'POST', token: u.token, body: { type: 'image', payload: { prompt, model } } });
+    jobs.push(await waitJob(u, r.jobId));
+  }
+  assert(jobs.every((j) => j.status === 'succeeded'), `works made: ${jobs.map((j) => j.status)}`);
+  return jobs;
+}
+
+test('gallery: masonry, search, infinite scroll, cached first page, detail overlay, likes persist', async ({ page, browser }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 0 });
+  const tag = `画廊${Date.now().toString(36)}`;
+  const u = await newUser('gallery');
+  const jobs = await makeWorks(u, model, Array.from({ length: 15 }, (_, i) => `${tag} 第${i + 1}幅`));
+  for (const j of jobs) await api('/api/gallery/publish', { method: 'POST', token: u.token, body: { workId: j.result.workIds[0] } });
+  const viewer = await newUser('viewer');
+  await signInStorage(page, viewer);
+  await page.goto(BASE + '/gallery');
+  await page.fill('#gallery-search', tag);
+  await page.press('#gallery-search', 'Enter');
+  const items = page.locator('[data-testid=gallery-item]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length === 12);
+  const cols = await page.evaluate(() => getComputedStyle(document.querySelector('.masonry')).columnCount);
+  assert(cols === '4', `4 columns on desktop (${cols})`);
+  // Scrolling near the end loads the next small page.
+  await page.locator('.gallery-sentinel').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length === 15);
+  await shot(page, 'gallery-desktop');
+  // Detail overlay: stored size, copy, full screen.
+  await items.first().locator('.masonry-open').click();
+  const detail = page.locator('[data-testid=gallery-detail]');
+  await detail.waitFor();
+  assert(/^\d+ × \d+$/.test(await detail.locator('[data-testid=detail-size]').innerText()), 'size from stored metadata');
+  await detail.locator('[data-testid=detail-fullscreen]').click();
+  await page.locator('[data-testid=lightbox-img][data-showing=original]').waitFor();
+  await page.click('[data-testid=lightbox-close]');
+  // Like in the overlay; it persists after a reload.
+  const first = await items.first().getAttribute('data-id');
+  await detail.locator('[data-testid=detail-like]').click();
+  await page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like][aria-pressed=true]`).waitFor();
+  await page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.fill('#gallery-search', tag);
+  await page.press('#gallery-search', 'Enter');
+  const liked = page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like]`);
+  await page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like][aria-pressed=true]`).waitFor();
+  assert((await liked.locator('[data-testid=likes]').innerText()) === '1', 'one like stored');
+  // Reopening the gallery shows the cached first page even when the network is slow.
+  await page.click('a[href="/create"]');
+  await page.waitForURL(/\/create/);
+  await page.route('**/api/gallery?*', async (route) => { await new Promise((ok) => setTimeout(ok, 4000)); await route.continue().catch(() => {}); });
+  await page.click('a[href="/gallery"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length > 0, null, { timeout: 1500 });
+  await page.unroute('**/api/gallery?*');
+  // Phones keep two columns.
+  const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  const p = await ctx.newPage();
+  await p.goto(BASE + '/gallery');
+  await p.locator('[data-testid=gallery-item]').first().waitFor();
+  assert((await p.evaluate(() => getComputedStyle(document.querySelector('.masonry')).columnCount)) === '2', 'two columns on phones');
+  await shot(p, 'gallery-phone');
+  await ctx.close();
+});
+
+test('profile history: filter by mode, publish, delete with confirmation', async ({ page }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 0 });
+  const u = await newUser('history');
+  const jobs = await makeWorks(u, model, ['历史作品一', '历史作品二']);
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=history');
+  const items = page.locator('[data-testid=history-item]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 2);
+  await page.selectOption('#history-mode', 'text2video');
+  await page.locator('[data-testid=history-empty]').waitFor();
+  await page.selectOption('#history-mode', 'text2img');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 2);
+  // Publish one.
+  const target = items.filter({ hasText: '历史作品一' });
+  await target.locator('[data-testid=history-publish]').click();
+  await target.getByRole('button', { name: '取消分享' }).waitFor();
+  const work = jobs[0].result.workIds[0];
+  assert((await api('/api/gallery?limit=60')).works.some((w) => w.id === work), 'published to the gallery');
+  await shot(page, 'profile-history-desktop');
+  // Delete the other after confirming.
+  const other = items.filter({ hasText: '历史作品二' });
+  await other.locator('[data-testid=history-delete]').click();
+  await other.getByText('确认删除这件作品？').waitFor();
+  await other.locator('[data-testid=history-confirm-delete]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 1);
+  const left = await api('/api/creation-history', { token: u.token });
+  assert(left.records.length === 1 && left.records[0].prompt === '历史作品一', 'deleted on the server');
+});
+
 const PAGES = [
   ['home', '/'], ['login', '/auth/login'], ['register', '/auth/register?invite=ABC123'], ['reset', '/auth/reset'],
   ['create', '/create'], ['gallery', '/gallery'], ['terms', '/terms'],

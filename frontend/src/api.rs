@@ -469,7 +469,10 @@ pub async fn gallery(q: &GalleryQuery) -> ApiResult<GalleryPage> {
     if let Some(c) = &q.cursor {
         params.push(("cursor", c.clone()));
     }
-    send(get(paths::GALLERY).query(params)).await
+    let req = get(paths::GALLERY).query(params);
+    // The listing may be cached for a while; the caller's own likes must be current.
+    let req = if session::access_token().is_some() { req.cache(web_sys::RequestCache::NoCache) } else { req };
+    send(req).await
 }
 
 /// `POST /api/gallery/publish`: publishes (or with `false` unpublishes) one of the caller's works.
