@@ -630,6 +630,11 @@ test('create: text-to-image shows live progress, then the result: full screen, p
   await page.locator('[data-testid=lightbox-img][data-showing=original]').waitFor();
   await page.keyboard.press('Escape');
   await page.locator('[data-testid=lightbox]').waitFor({ state: 'detached' });
+  // Download goes through the download route with a short-lived token.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=result-grid] button', { hasText: '下载' }).first().click()]);
+  assert(dl.url().includes('/api/download?') && dl.url().includes('downloadToken='), `download link: ${dl.url()}`);
+  assert(/^miaojing-\d+\.\w+$/.test(dl.suggestedFilename()), `file name: ${dl.suggestedFilename()}`);
+  assert(!(await dl.failure()), 'download completed');
   // Publish: visible in the gallery listing.
   await page.click('[data-testid=publish]');
   await page.getByRole('button', { name: '已分享' }).waitFor();

@@ -402,6 +402,18 @@ strings! {
     Submitting => "提交中…", "Submitting…";
     Generate => "开始生成", "Generate";
     StartReverse => "开始反推", "Recover prompt";
+    CamStatic => "固定镜头", "Static";
+    CamPushIn => "推镜头", "Push in";
+    CamPullOut => "拉镜头", "Pull out";
+    CamPanLeft => "左摇", "Pan left";
+    CamPanRight => "右摇", "Pan right";
+    CamTiltUp => "上仰", "Tilt up";
+    CamOrbit => "环绕", "Orbit";
+    VsRealistic => "写实", "Realistic";
+    VsCinematic => "电影感", "Cinematic";
+    VsAnime => "动漫", "Anime";
+    Vs3d => "3D", "3D";
+    VsWatercolor => "水彩", "Watercolor";
     // Gallery and history
     LoginToLike => "请先登录后再点赞", "Sign in to like works";
     GalleryCategory => "分类", "Category";

@@ -154,8 +154,19 @@ pub fn cap_list(caps: &Value, names: &[&str]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-const CAMERA: [&str; 7] = ["static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "orbit"];
-const VIDEO_STYLES: [&str; 5] = ["realistic", "cinematic", "anime", "3d", "watercolor"];
+/// Camera movements (sent as a style instruction) and their labels.
+const CAMERA: [(&str, K); 7] = [
+    ("static", K::CamStatic),
+    ("push_in", K::CamPushIn),
+    ("pull_out", K::CamPullOut),
+    ("pan_left", K::CamPanLeft),
+    ("pan_right", K::CamPanRight),
+    ("tilt_up", K::CamTiltUp),
+    ("orbit", K::CamOrbit),
+];
+/// Video styles (sent as `style`) and their labels.
+const VIDEO_STYLES: [(&str, K); 5] =
+    [("realistic", K::VsRealistic), ("cinematic", K::VsCinematic), ("anime", K::VsAnime), ("3d", K::Vs3d), ("watercolor", K::VsWatercolor)];
 
 /// The job's model choice from a picker value (`system:<id>` or `custom:<id>`).
 fn job_model(value: &str) -> Option<JobModel> {
@@ -211,8 +222,8 @@ impl Form {
             quality: s(),
             count: s(),
             duration: s(),
-            camera: RwSignal::new(CAMERA[0].into()),
-            video_style: RwSignal::new(VIDEO_STYLES[0].into()),
+            camera: RwSignal::new(CAMERA[0].0.into()),
+            video_style: RwSignal::new(VIDEO_STYLES[0].0.into()),
             guidance: s(),
             refs: RwSignal::new(Vec::new()),
             reverse_kind: RwSignal::new("general".into()),
@@ -499,12 +510,12 @@ pub fn Create() -> impl IntoView {
             })
         }
     };
-    let fixed_select = move |id: &'static str, label: K, opts: &'static [&'static str], value: RwSignal<String>| {
+    let fixed_select = move |id: &'static str, label: K, opts: &'static [(&'static str, K)], value: RwSignal<String>| {
         view! {
             <div class="field">
                 <label for=id>{move || i18n.t(label)}</label>
                 <select id=id class="input" on:change=move |ev| value.set(event_target_value(&ev))>
-                    {opts.iter().map(|o| view! { <option value=*o prop:selected=move || value.get() == *o>{*o}</option> }).collect_view()}
+                    {opts.iter().map(|(o, k)| view! { <option value=*o prop:selected=move || value.get() == *o>{move || i18n.t(*k)}</option> }).collect_view()}
                 </select>
             </div>
         }

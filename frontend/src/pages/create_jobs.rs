@@ -193,7 +193,7 @@ impl Jobs {
             if matches!(&out, Err(e) if e.is_unauthorized()) {
                 return;
             }
-            gloo_timeout(RECONNECT_MS).await;
+            sleep_ms(RECONNECT_MS).await;
         }
     }
 
@@ -320,9 +320,9 @@ impl Jobs {
     }
 }
 
-async fn gloo_timeout(ms: u64) {
+async fn sleep_ms(ms: u64) {
     let (tx, rx) = futures_channel();
-    set_timeout(move || tx(), Duration::from_millis(ms));
+    set_timeout(tx, Duration::from_millis(ms));
     let _ = rx.await;
 }
 

@@ -302,6 +302,13 @@ fn GalleryDetail(work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwS
         .into_any()
     };
     let close = move || open.set(None);
+    // Focus moves into the dialog.
+    let close_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = close_ref.get() {
+            let _ = b.focus();
+        }
+    });
     let keys = window_event_listener(leptos::ev::keydown, move |e| {
         if e.key() == "Escape" && viewer_closed() {
             close();
@@ -330,7 +337,7 @@ fn GalleryDetail(work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwS
                             <button type="button" class="btn btn-outline btn-sm" data-testid="detail-like" aria-pressed=work.liked.to_string()
                                 on:click=move |_| toggle_like(works, id, toasts, i18n, session.is_logged_in_untracked())>
                                 {if work.liked { "♥ " } else { "♡ " }}{move || i18n.t(K::Like)}" "{work.likes}</button>
-                            <button type="button" class="btn btn-gold btn-sm" on:click=move |_| close()>{move || i18n.t(K::Close)}</button>
+                            <button type="button" class="btn btn-gold btn-sm" node_ref=close_ref on:click=move |_| close()>{move || i18n.t(K::Close)}</button>
                         </div>
                     </div>
                 </div>
