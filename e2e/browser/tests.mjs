@@ -695,6 +695,7 @@ test('create: a job that finished while the page was closed is shown once', asyn
   await page.goto(BASE + '/create');
   await page.locator(`[data-testid=job-card][data-job="${r.jobId}"] [data-testid=while-away]`).waitFor();
   await page.locator('[data-testid=result-img]').waitFor();
+  await page.locator('[data-testid=job-card] .job-prompt', { hasText: '离开期间的作品' }).waitFor(); // prompt from the history
   await page.reload();
   await page.locator('[data-testid=thread-empty]').waitFor();
   assert(await page.locator('[data-testid=job-card]').count() === 0, 'not shown a second time');

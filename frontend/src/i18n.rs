@@ -414,6 +414,23 @@ strings! {
     VsAnime => "动漫", "Anime";
     Vs3d => "3D", "3D";
     VsWatercolor => "水彩", "Watercolor";
+    EmptyT2i => "从一句提示词开始", "Start from a single prompt";
+    EmptyI2i => "上传参考图，再描述变化", "Upload a reference, then describe the change";
+    EmptyT2v => "写下一个镜头", "Write one shot";
+    EmptyI2v => "让静态画面动起来", "Bring a still picture to life";
+    EmptyReverse => "上传图片，反推出提示词", "Upload a picture to recover its prompt";
+    StartPhoto => "写实照片", "realistic photo";
+    StartAnime => "动漫插画", "anime illustration";
+    StartInk => "水墨国风", "Chinese ink painting";
+    StartRestyle => "换一种风格", "in a different style";
+    StartScene => "换一个场景", "in a different scene";
+    StartKeepPerson => "保留人物不变", "keep the person unchanged";
+    StartProduct => "产品展示", "product showcase";
+    StartCinema => "电影镜头", "cinematic shot";
+    StartAction => "角色动作", "character in motion";
+    StartPush => "缓慢推镜头", "slow push-in";
+    StartGentle => "轻微运镜", "gentle camera motion";
+    StartAnimate => "照片动画", "animate the photo";
     // Gallery and history
     LoginToLike => "请先登录后再点赞", "Sign in to like works";
     GalleryCategory => "分类", "Category";

@@ -89,6 +89,28 @@ impl Mode {
         self.media() == "video"
     }
 
+    /// The title of the empty thread.
+    fn empty_title(self) -> K {
+        match self {
+            Mode::TextToImage => K::EmptyT2i,
+            Mode::ImageToImage => K::EmptyI2i,
+            Mode::TextToVideo => K::EmptyT2v,
+            Mode::ImageToVideo => K::EmptyI2v,
+            Mode::Reverse => K::EmptyReverse,
+        }
+    }
+
+    /// Starter phrases offered by the empty thread (added to the prompt).
+    fn starters(self) -> &'static [K] {
+        match self {
+            Mode::TextToImage => &[K::StartPhoto, K::StartAnime, K::StartInk],
+            Mode::ImageToImage => &[K::StartRestyle, K::StartScene, K::StartKeepPerson],
+            Mode::TextToVideo => &[K::StartProduct, K::StartCinema, K::StartAction],
+            Mode::ImageToVideo => &[K::StartPush, K::StartGentle, K::StartAnimate],
+            Mode::Reverse => &[],
+        }
+    }
+
     /// The `videoUsageModes` value a video model must list (when it lists any).
     fn video_usage(self) -> Option<&'static str> {
         match self {
@@ -568,7 +590,15 @@ pub fn Create() -> impl IntoView {
                 <Show when=empty>
                     <div class="thread-empty glass-panel" data-testid="thread-empty">
                         <span class="thread-empty-icon" aria-hidden="true">"✦"</span>
-                        <p>{move || i18n.t(K::ResultsHere)}</p>
+                        <strong class="thread-empty-title">{move || i18n.t(mode.get().empty_title())}</strong>
+                        <p class="small">{move || i18n.t(K::ResultsHere)}</p>
+                        <div class="model-chips">
+                            {move || mode.get().starters().iter().map(|k| {
+                                let k = *k;
+                                view! { <button type="button" class="chip chip-btn" on:click=move |_| insert_mention.run(i18n.t(k).to_string())>
+                                    {move || i18n.t(k)}</button> }
+                            }).collect_view()}
+                        </div>
                     </div>
                 </Show>
                 <JobCards jobs=jobs actions=actions/>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use miaojing_api_types::generation::JobView;
+use miaojing_api_types::works::HistoryRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -84,6 +85,27 @@ fn mark_seen(id: Uuid) {
     if !list.contains(&id) {
         list.push_back(id);
         save_list(SEEN_KEY, &mut list);
+    }
+}
+
+/// The reusable parameters of a history record.
+fn draft_from_history(r: &HistoryRecord) -> Draft {
+    let p = |k: &str| match r.params.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    Draft {
+        mode: r.mode.clone(),
+        prompt: r.prompt.clone(),
+        negative: r.negative_prompt.clone(),
+        ratio: p("aspectRatio"),
+        resolution: p("resolution"),
+        count: p("count"),
+        duration: p("duration"),
+        video_style: p("style"),
+        guidance: p("guidanceScale"),
+        ..Default::default()
     }
 }
 
@@ -216,6 +238,16 @@ impl Jobs {
                 })
                 .collect();
             fresh.reverse(); // oldest first
+                             // Results made elsewhere (another browser) take their prompt from the history.
+            if fresh.iter().any(|c| c.draft.is_none() && c.status == "succeeded") {
+                if let Ok(h) = api::creation_history(None, 60, None).await {
+                    for c in fresh.iter_mut().filter(|c| c.draft.is_none()) {
+                        let works = c.job.as_ref().map(|j| outputs(&j.result)).unwrap_or_default();
+                        let rec = h.records.iter().find(|r| works.iter().any(|o| o.work_id == Some(r.id)));
+                        c.draft = rec.map(draft_from_history);
+                    }
+                }
+            }
             for c in fresh.iter().filter(|c| is_terminal(&c.status)) {
                 mark_seen(c.id);
             }
