@@ -648,9 +648,12 @@ test('create: text-to-image shows live progress, then the result: full screen, p
   assert((await page.inputValue('#param-ratio')) === '16:9', 'ratio reused');
   await page.click('[data-testid=to-img2img]');
   await page.waitForURL(/type=img2img/);
-  const ref = page.locator('[data-testid=ref-thumbs] img').first();
-  await ref.waitFor();
-  assert((await ref.getAttribute('src')) === job.result.images[0], 'the original output is the reference');
+  // The stored original becomes the reference, sent as data (the upstream cannot fetch a site-relative URL).
+  const thumb = page.locator('[data-testid=ref-thumbs] .ref-thumb').first();
+  await thumb.waitFor();
+  assert((await thumb.locator('img').getAttribute('src')).startsWith('data:image/jpeg'), 'reference carried as data');
+  const dims = job.result.dimensions[job.result.images[0]];
+  assert(Number(await thumb.getAttribute('data-width')) === dims.width, `original size kept (${await thumb.getAttribute('data-width')} vs ${dims.width})`);
 });
 
 test('create: a refresh and a new tab recover a running video job; cancel leaves credits unchanged', async ({ page, context }) => {
@@ -797,6 +800,34 @@ test('phone 390x844: chat thread above a fixed composer; the latest card stays v
   }
 });
 
+test('create: image-to-video from a result; the video result loads only when played; English labels', async ({ page }) => {
+  const image = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1 });
+  const video = await platformModel('video', { billingMode: 'duration', durationPricePerSecond: 1, capabilities: { durations: ['5'] }, videoUsageModes: ['image-to-video'] });
+  const u = await newUser('i2v');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/create?type=text2img');
+  await chooseModel(page, image);
+  await page.fill('#create-prompt', '静止的湖面');
+  await page.click('[data-testid=submit]');
+  await page.locator('[data-testid=to-img2video]').click();
+  await page.waitForURL(/type=img2video/);
+  await page.locator('[data-testid=ref-thumbs] img').waitFor();
+  await chooseModel(page, video);
+  await page.fill('#create-prompt', '湖面泛起涟漪');
+  await page.click('[data-testid=submit]');
+  const v = page.locator('[data-testid=job-card][data-status=succeeded] [data-testid=result-grid] video');
+  await v.waitFor({ timeout: 30000 });
+  assert((await v.getAttribute('preload')) === 'none', 'video waits for play');
+  const job = (await api('/api/generation-jobs', { token: u.token })).jobs.find((j) => j.mode === 'img2video');
+  assert(job && job.status === 'succeeded' && job.result.videos.length === 1, 'image-to-video job made a video');
+  // English: the create page follows the language switch.
+  await page.click('.lang-btn');
+  await page.getByText('Reuse settings').first().waitFor();
+  await page.getByRole('tab', { name: 'Image to video' }).waitFor();
+  assert(await page.locator('#param-camera option', { hasText: 'Push in' }).count() === 1, 'camera movements translated');
+  await page.click('.lang-btn');
+});
+
 // ---------- gallery and history ----------
 /** Makes `n` finished image works for `u` (one job each) and returns the jobs. */
 async function makeWorks(u, model, prompts) {
@@ -883,7 +914,7 @@ test('profile history: filter by mode, publish, delete with confirmation', async
   await target.getByRole('button', { name: '取消分享' }).waitFor();
   const work = jobs[0].result.workIds[0];
   assert((await api('/api/gallery?limit=60')).works.some((w) => w.id === work), 'published to the gallery');
-  await shot(page, 'profile-history-desktop');
+  await shot(page, 'profile-history-items-desktop');
   // Delete the other after confirming.
   const other = items.filter({ hasText: '历史作品二' });
   await other.locator('[data-testid=history-delete]').click();

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::create_jobs::{api_error_panel, CardActions, Draft, JobCards, Jobs};
-use super::create_refs::{RefImage, ReferenceImages};
+use super::create_refs::{from_site_url, RefImage, ReferenceImages};
 use super::error_text;
 use crate::api::{self, ApiError};
 use crate::browser;
@@ -350,9 +350,17 @@ pub fn Create() -> impl IntoView {
             toasts.success(i18n.t(K::DraftApplied));
         }),
         send_to: Callback::new(move |(video, url): (bool, String)| {
-            form.refs.set(vec![RefImage { src: url, width: 0, height: 0 }]);
             goto.set(Some(if video { Mode::ImageToVideo } else { Mode::ImageToImage }));
-            toasts.success(i18n.t(K::SentAsReference));
+            spawn_local(async move {
+                let img = if url.starts_with('/') { from_site_url(&url).await } else { Ok(RefImage { src: url, width: 0, height: 0 }) };
+                match img {
+                    Ok(r) => {
+                        form.refs.try_set(vec![r]);
+                        toasts.success(i18n.t(K::SentAsReference));
+                    }
+                    Err(_) => toasts.error(i18n.t(K::RefNotImage)),
+                }
+            });
         }),
     };
 
