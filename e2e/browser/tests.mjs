@@ -524,7 +524,7 @@ test('create: reference images by click, drag-and-drop, paste and URL; big ones 
   const thumbs = page.locator('[data-testid=ref-thumbs] .ref-thumb');
   // 1. click: the drop zone opens the file chooser.
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=drop-zone]')]);
-  await chooser.setFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+  await chooser.setFiles({ name: 'big.png', mimeType: 'image/png', buffer: big }, { timeout: 30000 }); // several MB: slow on a loaded machine
   await thumbs.first().waitFor();
   const first = thumbs.first();
   assert(Number(await first.getAttribute('data-width')) === 2048, 'longest edge capped at 2048');
