@@ -263,7 +263,7 @@ test('profile edits persist across reload', async ({ page }) => {
   assert(await page.locator('#pf-watermark').isDisabled(), 'free user cannot turn off the watermark');
 });
 
-test('profile tabs work with the keyboard; placeholders are labelled', async ({ page }) => {
+test('profile tabs work with the keyboard', async ({ page }) => {
   const u = await newUser('tabs');
   await signInStorage(page, u);
   await page.goto(BASE + '/profile');
@@ -276,7 +276,7 @@ test('profile tabs work with the keyboard; placeholders are labelled', async ({ 
   assert(await page.evaluate(() => document.activeElement.id === 'tab-api'), 'focus follows the tab');
   await page.keyboard.press('ArrowLeft');
   await page.waitForURL(/tab=history/);
-  await page.locator('[data-placeholder=true]').waitFor(); // history arrives with the jobs API
+  await page.locator('[data-testid=history-empty]').waitFor();
 });
 
 test('visits are counted once per browser session', async ({ page }) => {
@@ -524,7 +524,7 @@ test('create: reference images by click, drag-and-drop, paste and URL; big ones 
   const thumbs = page.locator('[data-testid=ref-thumbs] .ref-thumb');
   // 1. click: the drop zone opens the file chooser.
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=drop-zone]')]);
-  await chooser.setFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+  await chooser.setFiles({ name: 'big.png', mimeType: 'image/png', buffer: big }, { timeout: 30000 }); // several MB: slow on a loaded machine
   await thumbs.first().waitFor();
   const first = thumbs.first();
   assert(Number(await first.getAttribute('data-width')) === 2048, 'longest edge capped at 2048');
@@ -565,6 +565,364 @@ test('create: reference images by click, drag-and-drop, paste and URL; big ones 
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=ref-thumbs] .ref-thumb').length === 3);
   assert(await thumbs.first().getByRole('button', { name: '@参考图1' }).count() === 1, 'renumbered');
   await shot(page, 'create-refs-desktop');
+});
+
+// ---------- create center: jobs ----------
+const MOCK_ADMIN = process.env.MJ_MOCK_URL;
+async function mock(path, method = 'GET', body) {
+  const res = await fetch(MOCK_ADMIN + path, {
+    method, headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`mock ${method} ${path} -> ${res.status}`);
+  return res.json().catch(() => null);
+}
+/** Adds a platform model served by the mock upstream; returns its display name. */
+async function platformModel(kind, extra = {}) {
+  const name = `E2E-${kind}-${Date.now().toString(36)}-${seq++}`;
+  const modelName = { image: 'gpt-image-1', video: 'mock-video-1', text: 'gpt-4o-mini' }[kind];
+  await api('/api/admin/system-apis', { method: 'POST', token: await adminToken(), body: {
+    name, modelName, apiUrl: MOCK_API, apiKey: 'sk-platform-e2e', type: kind, provider: 'mock', ...extra } });
+  return name;
+}
+async function chooseModel(page, name) {
+  const opt = page.locator('#create-model option', { hasText: name });
+  await opt.waitFor({ state: 'attached' });
+  await page.selectOption('#create-model', { label: await opt.innerText() });
+}
+const balanceOf = async (u) => (await api('/api/profile', { token: u.token })).profile.credits_balance;
+async function waitJob(u, id, done = ['succeeded', 'failed', 'cancelled']) {
+  for (let i = 0; i < 300; i++) {
+    const j = await api(`/api/generation-jobs/${id}`, { token: u.token });
+    if (done.includes(j.status)) return j;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+const tinyPng = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDK+mmyAAAAABJRU5ErkJggg==';
+
+test('create: text-to-image shows live progress, then the result: full screen, publish, reuse, send to image-to-image', async ({ page }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 3, capabilities: { aspectRatios: ['1:1', '16:9'], counts: ['1', '2'] } });
+  await mock('/__mock/rules', 'POST', { path: '/v1/images/generations', times: 1, action: { type: 'delay', ms: 3000 } });
+  const u = await newUser('t2i');
+  const before = await balanceOf(u);
+  await signInStorage(page, u);
+  await page.goto(BASE + '/create?type=text2img');
+  await page.locator('[data-testid=thread-empty]').waitFor();
+  await chooseModel(page, model);
+  await page.selectOption('#param-ratio', '16:9');
+  await page.fill('#create-prompt', '一只在月光下的猫');
+  await page.click('[data-testid=submit]');
+  const card = page.locator('[data-testid=job-card]').first();
+  await page.locator('[data-testid=job-card][data-status=running], [data-testid=job-card][data-status=queued]').first().waitFor();
+  assert(/^\d\d:\d\d$/.test(await page.locator('[data-testid=job-elapsed]').innerText()), 'elapsed time shown');
+  await page.locator('[role=progressbar]').waitFor();
+  await shot(page, 'create-running-desktop');
+  await page.locator('[data-testid=job-card][data-status=succeeded] [data-testid=result-img]').waitFor({ timeout: 30000 });
+  const img = page.locator('[data-testid=result-img]').first();
+  await page.waitForFunction(() => document.querySelector('[data-testid=result-img]').naturalWidth > 0);
+  assert((await img.getAttribute('src')).startsWith('/api/local-storage/'), 'result stored by the server');
+  assert(await card.getByText('-3 积分').count() === 1, 'cost shown');
+  assert((await balanceOf(u)) === before - 3, 'charged 3 credits');
+  const job = (await api('/api/generation-jobs', { token: u.token })).jobs[0];
+  // Full screen: the thumbnail first, then the original.
+  await page.click('[data-testid=result-open]');
+  await page.locator('[data-testid=lightbox-img][data-showing=original]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=lightbox]').waitFor({ state: 'detached' });
+  // Download goes through the download route with a short-lived token.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=result-grid] button', { hasText: '下载' }).first().click()]);
+  assert(dl.url().includes('/api/download?') && dl.url().includes('downloadToken='), `download link: ${dl.url()}`);
+  assert(/^miaojing-\d+\.\w+$/.test(dl.suggestedFilename()), `file name: ${dl.suggestedFilename()}`);
+  assert(!(await dl.failure()), 'download completed');
+  // Publish: visible in the gallery listing.
+  await page.click('[data-testid=publish]');
+  await page.getByRole('button', { name: '已分享' }).waitFor();
+  const g = await api('/api/gallery?limit=60');
+  assert(g.works.some((w) => w.id === job.result.workIds[0]), 'published work is in the gallery');
+  await shot(page, 'create-result-desktop');
+  // Reuse fills the form again; sending to image-to-image takes the original as reference.
+  await page.fill('#create-prompt', '');
+  await page.click('[data-testid=reuse]');
+  assert((await page.inputValue('#create-prompt')) === '一只在月光下的猫', 'prompt reused');
+  assert((await page.inputValue('#param-ratio')) === '16:9', 'ratio reused');
+  await page.click('[data-testid=to-img2img]');
+  await page.waitForURL(/type=img2img/);
+  // The stored original becomes the reference, sent as data (the upstream cannot fetch a site-relative URL).
+  const thumb = page.locator('[data-testid=ref-thumbs] .ref-thumb').first();
+  await thumb.waitFor();
+  assert((await thumb.locator('img').getAttribute('src')).startsWith('data:image/jpeg'), 'reference carried as data');
+  const dims = job.result.dimensions[job.result.images[0]];
+  assert(Number(await thumb.getAttribute('data-width')) === dims.width, `original size kept (${await thumb.getAttribute('data-width')} vs ${dims.width})`);
+});
+
+test('create: a refresh and a new tab recover a running video job; cancel leaves credits unchanged', async ({ page, context }) => {
+  const model = await platformModel('video', { billingMode: 'duration', durationPricePerSecond: 2, capabilities: { durations: ['5'] }, videoUsageModes: ['text-to-video'] });
+  await mock('/__mock/settings', 'PUT', { video_running_ms: 120000 });
+  try {
+    const u = await newUser('video');
+    const before = await balanceOf(u);
+    await signInStorage(page, u);
+    await page.goto(BASE + '/create?type=text2video');
+    await chooseModel(page, model);
+    await page.fill('#create-prompt', '镜头缓缓推进的海边日落');
+    await page.selectOption('#param-camera', 'push_in');
+    await page.click('[data-testid=submit]');
+    await page.locator('[data-testid=job-card][data-status=running]').waitFor({ timeout: 15000 });
+    const id = await page.locator('[data-testid=job-card]').first().getAttribute('data-job');
+    assert((await balanceOf(u)) === before, 'held, not charged');
+    await page.reload();
+    await page.locator(`[data-testid=job-card][data-job="${id}"][data-status=running]`).waitFor();
+    assert((await page.locator('[data-testid=job-card] .job-prompt').innerText()).includes('海边日落'), 'prompt kept after reload');
+    const tab = await context.newPage();
+    await tab.goto(BASE + '/create?type=text2video');
+    await tab.locator(`[data-testid=job-card][data-job="${id}"]`).waitFor();
+    await tab.close();
+    await page.click('[data-testid=job-cancel]');
+    await page.getByText('已取消任务').first().waitFor();
+    await page.locator('[data-testid=job-card]').waitFor({ state: 'detached' });
+    const j = await api(`/api/generation-jobs/${id}`, { token: u.token });
+    assert(j.status === 'cancelled', `cancelled on the server (${j.status})`);
+    assert((await balanceOf(u)) === before, 'credits unchanged after cancel');
+  } finally {
+    await mock('/__mock/settings', 'PUT', { video_running_ms: 700 });
+  }
+});
+
+test('create: a job that finished while the page was closed is shown once', async ({ page }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1 });
+  const u = await newUser('away');
+  const r = await api('/api/generation-jobs', { method: 'POST', token: u.token, body: { type: 'image', payload: { prompt: '离开期间的作品', model } } });
+  await waitJob(u, r.jobId);
+  await signInStorage(page, u);
+  await page.goto(BASE + '/create');
+  await page.locator(`[data-testid=job-card][data-job="${r.jobId}"] [data-testid=while-away]`).waitFor();
+  await page.locator('[data-testid=result-img]').waitFor();
+  await page.locator('[data-testid=job-card] .job-prompt', { hasText: '离开期间的作品' }).waitFor(); // prompt from the history
+  await page.reload();
+  await page.locator('[data-testid=thread-empty]').waitFor();
+  assert(await page.locator('[data-testid=job-card]').count() === 0, 'not shown a second time');
+});
+
+test('create: insufficient credits (402) and upstream failures are explained in plain words', async ({ page }) => {
+  const dear = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 100000 });
+  const broken = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1, modelName: 'gpt-image-broken' });
+  await mock('/__mock/rules', 'POST', { model: 'gpt-image-broken', action: { type: 'status', status: 401 } });
+  try {
+    const u = await newUser('errors');
+    const before = await balanceOf(u);
+    await signInStorage(page, u);
+    await page.goto(BASE + '/create?type=text2img');
+    await chooseModel(page, dear);
+    await page.fill('#create-prompt', '一座很贵的城堡');
+    await page.click('[data-testid=submit]');
+    const panel = page.locator('[data-testid=error-panel]');
+    await panel.waitFor();
+    assert((await panel.innerText()).includes('积分不足'), `credits explained: ${await panel.innerText()}`);
+    assert(await panel.locator('a[href="/profile?tab=credits"]').count() === 1, 'link to get credits');
+    await shot(page, 'create-error-desktop');
+    await chooseModel(page, broken);
+    await page.click('[data-testid=submit]');
+    const failed = page.locator('[data-testid=job-card][data-status=failed] [data-testid=error-panel]');
+    await failed.waitFor({ timeout: 30000 });
+    assert((await failed.innerText()).includes('繁忙'), `upstream failure explained: ${await failed.innerText()}`);
+    assert((await balanceOf(u)) === before, 'nothing charged');
+  } finally {
+    await mock('/__mock/rules', 'DELETE');
+  }
+});
+
+test('create: reverse prompt from an uploaded image; prompt suggestion', async ({ page }) => {
+  await platformModel('text', { billingMode: 'fixed', creditsPerUse: 0 });
+  const image = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1 });
+  const u = await newUser('reverse');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/create?type=reverse-prompt');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=drop-zone]')]);
+  await chooser.setFiles({ name: 'pic.png', mimeType: 'image/png', buffer: Buffer.from(tinyPng, 'base64') });
+  await page.locator('[data-testid=ref-thumbs] .ref-thumb').waitFor();
+  await page.selectOption('#reverse-kind', 'general');
+  await page.selectOption('#reverse-lang', 'en');
+  await page.click('[data-testid=submit]');
+  const out = page.locator('[data-testid=reverse-text]');
+  await out.waitFor({ timeout: 20000 });
+  assert((await out.innerText()).trim().length > 5, `a prompt came back: ${await out.innerText()}`);
+  const recovered = (await out.innerText()).trim();
+  await shot(page, 'create-reverse-desktop');
+  await page.click('[data-testid=reverse-generate]');
+  await page.waitForURL(/type=text2img/);
+  assert((await page.inputValue('#create-prompt')).trim() === recovered, 'recovered prompt carried to text-to-image');
+  await chooseModel(page, image);
+  await page.fill('#create-prompt', '一只猫');
+  await page.click('[data-testid=suggest]');
+  await page.waitForFunction(() => document.querySelector('#create-prompt').value !== '一只猫');
+  assert((await page.inputValue('#create-prompt')).length > 3, 'suggested prompt filled in');
+});
+
+test('phone 390x844: chat thread above a fixed composer; the latest card stays visible', async ({ browser }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1 });
+  const u = await newUser('chat');
+  const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  ctx.setDefaultTimeout(15000);
+  const page = await ctx.newPage();
+  try {
+    await signInStorage(page, u);
+    await page.goto(BASE + '/create?type=text2img');
+    await chooseModel(page, model);
+    for (const p of ['第一张：山', '第二张：水', '第三张：云']) {
+      await page.fill('#create-prompt', p);
+      await page.click('[data-testid=submit]');
+      await page.locator('[data-testid=job-card] .job-prompt', { hasText: p }).waitFor();
+    }
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=job-card][data-status=succeeded]').length === 3, null, { timeout: 30000 });
+    await page.waitForTimeout(600);
+    const boxes = await page.evaluate(() => {
+      const r = (el) => el.getBoundingClientRect();
+      const cards = [...document.querySelectorAll('[data-testid=job-card]')];
+      return {
+        order: cards.map((c) => c.querySelector('.job-prompt').textContent),
+        last: r(cards[cards.length - 1]),
+        composer: r(document.querySelector('[data-testid=create-form]')),
+        composerPos: getComputedStyle(document.querySelector('[data-testid=create-form]')).position,
+        bar: r(document.querySelector('.nav-links')),
+        send: r(document.querySelector('[data-testid=submit]')),
+      };
+    });
+    assert(boxes.order.join('|') === '第一张：山|第二张：水|第三张：云', `oldest to newest: ${boxes.order}`);
+    assert(boxes.composerPos === 'fixed', 'composer fixed');
+    assert(boxes.composer.bottom <= boxes.bar.top + 1, `composer above the bottom bar (${boxes.composer.bottom} vs ${boxes.bar.top})`);
+    assert(boxes.send.bottom <= boxes.composer.bottom + 1 && boxes.send.top >= boxes.composer.top - 1, 'send button inside the composer');
+    assert(boxes.last.bottom <= boxes.composer.top + 1, `latest card not hidden (${boxes.last.bottom} vs composer ${boxes.composer.top})`);
+    assert(await overflowX(page) <= 0, 'no horizontal overflow');
+    await shot(page, 'create-chat-phone');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('create: image-to-video from a result; the video result loads only when played; English labels', async ({ page }) => {
+  const image = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 1 });
+  const video = await platformModel('video', { billingMode: 'duration', durationPricePerSecond: 1, capabilities: { durations: ['5'] }, videoUsageModes: ['image-to-video'] });
+  const u = await newUser('i2v');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/create?type=text2img');
+  await chooseModel(page, image);
+  await page.fill('#create-prompt', '静止的湖面');
+  await page.click('[data-testid=submit]');
+  await page.locator('[data-testid=to-img2video]').click();
+  await page.waitForURL(/type=img2video/);
+  await page.locator('[data-testid=ref-thumbs] img').waitFor();
+  await chooseModel(page, video);
+  await page.fill('#create-prompt', '湖面泛起涟漪');
+  await page.click('[data-testid=submit]');
+  const v = page.locator('[data-testid=job-card][data-status=succeeded] [data-testid=result-grid] video');
+  await v.waitFor({ timeout: 30000 });
+  assert((await v.getAttribute('preload')) === 'none', 'video waits for play');
+  const job = (await api('/api/generation-jobs', { token: u.token })).jobs.find((j) => j.mode === 'img2video');
+  assert(job && job.status === 'succeeded' && job.result.videos.length === 1, 'image-to-video job made a video');
+  // English: the create page follows the language switch.
+  await page.click('.lang-btn');
+  await page.getByText('Reuse settings').first().waitFor();
+  await page.getByRole('tab', { name: 'Image to video' }).waitFor();
+  assert(await page.locator('#param-camera option', { hasText: 'Push in' }).count() === 1, 'camera movements translated');
+  await page.click('.lang-btn');
+});
+
+// ---------- gallery and history ----------
+/** Makes `n` finished image works for `u` (one job each) and returns the jobs. */
+async function makeWorks(u, model, prompts) {
+  const jobs = [];
+  for (const prompt of prompts) {
+    const r = await api('/api/generation-jobs', { method: 'POST', token: u.token, body: { type: 'image', payload: { prompt, model } } });
+    jobs.push(await waitJob(u, r.jobId));
+  }
+  assert(jobs.every((j) => j.status === 'succeeded'), `works made: ${jobs.map((j) => j.status)}`);
+  return jobs;
+}
+
+test('gallery: masonry, search, infinite scroll, cached first page, detail overlay, likes persist', async ({ page, browser }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 0 });
+  const tag = `画廊${Date.now().toString(36)}`;
+  const u = await newUser('gallery');
+  const jobs = await makeWorks(u, model, Array.from({ length: 15 }, (_, i) => `${tag} 第${i + 1}幅`));
+  for (const j of jobs) await api('/api/gallery/publish', { method: 'POST', token: u.token, body: { workId: j.result.workIds[0] } });
+  const viewer = await newUser('viewer');
+  await signInStorage(page, viewer);
+  await page.goto(BASE + '/gallery');
+  await page.fill('#gallery-search', tag);
+  await page.press('#gallery-search', 'Enter');
+  const items = page.locator('[data-testid=gallery-item]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length === 12);
+  const cols = await page.evaluate(() => getComputedStyle(document.querySelector('.masonry')).columnCount);
+  assert(cols === '4', `4 columns on desktop (${cols})`);
+  // Scrolling near the end loads the next small page.
+  await page.locator('.gallery-sentinel').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length === 15);
+  await shot(page, 'gallery-desktop');
+  // Detail overlay: stored size, copy, full screen.
+  await items.first().locator('.masonry-open').click();
+  const detail = page.locator('[data-testid=gallery-detail]');
+  await detail.waitFor();
+  assert(/^\d+ × \d+$/.test(await detail.locator('[data-testid=detail-size]').innerText()), 'size from stored metadata');
+  await detail.locator('[data-testid=detail-fullscreen]').click();
+  await page.locator('[data-testid=lightbox-img][data-showing=original]').waitFor();
+  await page.click('[data-testid=lightbox-close]');
+  // Like in the overlay; it persists after a reload.
+  const first = await items.first().getAttribute('data-id');
+  await detail.locator('[data-testid=detail-like]').click();
+  await page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like][aria-pressed=true]`).waitFor();
+  await page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.fill('#gallery-search', tag);
+  await page.press('#gallery-search', 'Enter');
+  const liked = page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like]`);
+  await page.locator(`[data-testid=gallery-item][data-id="${first}"] [data-testid=like][aria-pressed=true]`).waitFor();
+  assert((await liked.locator('[data-testid=likes]').innerText()) === '1', 'one like stored');
+  // Reopening the gallery shows the cached first page even when the network is slow.
+  await page.click('a[href="/create"]');
+  await page.waitForURL(/\/create/);
+  await page.route('**/api/gallery?*', async (route) => { await new Promise((ok) => setTimeout(ok, 4000)); await route.continue().catch(() => {}); });
+  await page.click('a[href="/gallery"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gallery-item]').length > 0, null, { timeout: 1500 });
+  await page.unroute('**/api/gallery?*');
+  // Phones keep two columns.
+  const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  const p = await ctx.newPage();
+  await p.goto(BASE + '/gallery');
+  await p.locator('[data-testid=gallery-item]').first().waitFor();
+  assert((await p.evaluate(() => getComputedStyle(document.querySelector('.masonry')).columnCount)) === '2', 'two columns on phones');
+  await shot(p, 'gallery-phone');
+  await ctx.close();
+});
+
+test('profile history: filter by mode, publish, delete with confirmation', async ({ page }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 0 });
+  const u = await newUser('history');
+  const jobs = await makeWorks(u, model, ['历史作品一', '历史作品二']);
+  await signInStorage(page, u);
+  await page.goto(BASE + '/profile?tab=history');
+  const items = page.locator('[data-testid=history-item]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 2);
+  await page.selectOption('#history-mode', 'text2video');
+  await page.locator('[data-testid=history-empty]').waitFor();
+  await page.selectOption('#history-mode', 'text2img');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 2);
+  // Publish one.
+  const target = items.filter({ hasText: '历史作品一' });
+  await target.locator('[data-testid=history-publish]').click();
+  await target.getByRole('button', { name: '取消分享' }).waitFor();
+  const work = jobs[0].result.workIds[0];
+  assert((await api('/api/gallery?limit=60')).works.some((w) => w.id === work), 'published to the gallery');
+  await shot(page, 'profile-history-items-desktop');
+  // Delete the other after confirming.
+  const other = items.filter({ hasText: '历史作品二' });
+  await other.locator('[data-testid=history-delete]').click();
+  await other.getByText('确认删除这件作品？').waitFor();
+  await other.locator('[data-testid=history-confirm-delete]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item]').length === 1);
+  const left = await api('/api/creation-history', { token: u.token });
+  assert(left.records.length === 1 && left.records[0].prompt === '历史作品一', 'deleted on the server');
 });
 
 const PAGES = [

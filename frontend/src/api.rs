@@ -18,12 +18,19 @@ use miaojing_api_types::{
     },
     credits::{CreditRecords, MyInvitations, RedeemRequest, RedeemResponse},
     error::ErrorBody,
+    generation::{
+        CreateJobRequest, CreatedJob, JobAction, JobList, JobView, ReversePromptInput, ReversePromptOutput, SuggestPromptInput,
+        SuggestPromptOutput,
+    },
     profile::{ProfileResponse, ProfileUpdate, ThemeRequest, ThemeResponse},
     providers::{ModelConfig, StylePresetList, UpstreamProbe, UpstreamProbeResult, UserApiKeyList, UserApiKeySave},
     site::{Announcement, SiteConfig, SiteStats},
+    works::{Deleted, GalleryPage, HistoryPage, LikeState, PublishRequest, PublishResponse},
     Success,
 };
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 use crate::session;
 
@@ -54,6 +61,15 @@ mod paths {
     pub const FETCH_MODELS: &str = "/auth/fetch-models";
     pub const MODEL_CONFIG: &str = "/model-config";
     pub const STYLE_PRESETS: &str = "/style-presets";
+    pub const JOBS: &str = "/generation-jobs";
+    pub const JOB_EVENTS: &str = "/generation-jobs/events";
+    pub const REVERSE_PROMPT: &str = "/generate/reverse-prompt";
+    pub const SUGGEST_PROMPT: &str = "/generate/suggest-prompt";
+    pub const HISTORY: &str = "/creation-history";
+    pub const GALLERY: &str = "/gallery";
+    pub const PUBLISH: &str = "/gallery/publish";
+    pub const DOWNLOAD: &str = "/download";
+    pub const DOWNLOAD_TOKEN: &str = "/download/token";
 }
 
 thread_local! {
@@ -143,6 +159,10 @@ fn put(path: &str) -> RequestBuilder {
 
 fn delete(path: &str) -> RequestBuilder {
     with_auth(Request::delete(&url(path)))
+}
+
+fn patch(path: &str) -> RequestBuilder {
+    with_auth(Request::patch(&url(path)))
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
@@ -310,4 +330,177 @@ pub async fn model_config() -> ApiResult<ModelConfig> {
 /// `GET /api/style-presets`: the active style presets, most used first.
 pub async fn style_presets() -> ApiResult<StylePresetList> {
     send(get(paths::STYLE_PRESETS)).await
+}
+
+/// `POST /api/generation-jobs`: queues a job (credits are held at once; 402 when short).
+pub async fn create_job(req: &CreateJobRequest) -> ApiResult<CreatedJob> {
+    send_json(post(paths::JOBS), req).await
+}
+
+/// `GET /api/generation-jobs`: the caller's queued and running jobs plus those finished in
+/// the last hour, newest first.
+pub async fn list_jobs() -> ApiResult<JobList> {
+    send(get(paths::JOBS)).await
+}
+
+/// `GET /api/generation-jobs/{id}`.
+pub async fn job(id: Uuid) -> ApiResult<JobView> {
+    send(get(&format!("{}/{id}", paths::JOBS))).await
+}
+
+/// `PATCH /api/generation-jobs/{id} {action: "cancel"}`.
+pub async fn cancel_job(id: Uuid) -> ApiResult<JobView> {
+    send_json(patch(&format!("{}/{id}", paths::JOBS)), &JobAction { action: Some("cancel".into()) }).await
+}
+
+/// One change of one of the caller's jobs, as the event stream sends it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobEvent {
+    pub job_id: Uuid,
+    pub status: String,
+    pub message: Option<String>,
+}
+
+/// What the event stream reports.
+pub enum StreamMsg {
+    /// The stream is open (sent once, before any event).
+    Connected,
+    Job(JobEvent),
+}
+
+/// Reads `GET /api/generation-jobs/events` (server-sent events) until it ends, the
+/// signal aborts it or the connection drops. `fetch` is used instead of `EventSource`
+/// because the stream needs the bearer header.
+pub async fn job_events(abort: &web_sys::AbortSignal, mut on_msg: impl FnMut(StreamMsg)) -> ApiResult<()> {
+    let had_token = session::access_token().is_some();
+    let resp = get(paths::JOB_EVENTS)
+        .header("Accept", "text/event-stream")
+        .abort_signal(Some(abort))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !resp.ok() {
+        return finish::<Success>(resp, had_token).await.map(|_| ());
+    }
+    let body = resp.body().ok_or_else(|| ApiError::Network("empty event stream".into()))?;
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    on_msg(StreamMsg::Connected);
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read()).await.map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        if done {
+            return Ok(());
+        }
+        if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
+            buf.extend(js_sys::Uint8Array::new(&value).to_vec());
+        }
+        while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
+            let block: Vec<u8> = buf.drain(..end + 2).collect();
+            if let Some(ev) = parse_event(&String::from_utf8_lossy(&block)) {
+                on_msg(StreamMsg::Job(ev));
+            }
+        }
+    }
+}
+
+/// The `job` event in one server-sent-events block (comments and other events are skipped).
+fn parse_event(block: &str) -> Option<JobEvent> {
+    let mut event = "message";
+    let mut data = String::new();
+    for line in block.lines() {
+        if let Some(v) = line.strip_prefix("event:") {
+            event = v.trim();
+        } else if let Some(v) = line.strip_prefix("data:") {
+            data.push_str(v.trim_start());
+        }
+    }
+    (event == "job").then(|| serde_json::from_str(&data).ok()).flatten()
+}
+
+/// `POST /api/generate/reverse-prompt` (synchronous).
+pub async fn reverse_prompt(req: &ReversePromptInput) -> ApiResult<ReversePromptOutput> {
+    send_json(post(paths::REVERSE_PROMPT), req).await
+}
+
+/// `POST /api/generate/suggest-prompt` (synchronous).
+pub async fn suggest_prompt(req: &SuggestPromptInput) -> ApiResult<SuggestPromptOutput> {
+    send_json(post(paths::SUGGEST_PROMPT), req).await
+}
+
+/// `GET /api/creation-history?mode=&limit=&cursor=`.
+pub async fn creation_history(mode: Option<&str>, limit: u32, cursor: Option<&str>) -> ApiResult<HistoryPage> {
+    let mut q = vec![("limit", limit.to_string())];
+    if let Some(m) = mode {
+        q.push(("mode", m.to_string()));
+    }
+    if let Some(c) = cursor {
+        q.push(("cursor", c.to_string()));
+    }
+    send(get(paths::HISTORY).query(q)).await
+}
+
+/// `DELETE /api/creation-history?id=`.
+pub async fn delete_work(id: Uuid) -> ApiResult<Deleted> {
+    send(delete(paths::HISTORY).query([("id", id.to_string())])).await
+}
+
+/// A gallery listing request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GalleryQuery {
+    /// `image`, `video` or a mode; empty for all.
+    pub category: String,
+    /// `latest` or `popular`.
+    pub sort: String,
+    pub search: String,
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/gallery`.
+pub async fn gallery(q: &GalleryQuery) -> ApiResult<GalleryPage> {
+    let mut params = vec![("limit", q.limit.to_string())];
+    for (k, v) in [("category", &q.category), ("sort", &q.sort), ("q", &q.search)] {
+        if !v.trim().is_empty() {
+            params.push((k, v.trim().to_string()));
+        }
+    }
+    if let Some(c) = &q.cursor {
+        params.push(("cursor", c.clone()));
+    }
+    let req = get(paths::GALLERY).query(params);
+    // The listing may be cached for a while; the caller's own likes must be current.
+    let req = if session::access_token().is_some() { req.cache(web_sys::RequestCache::NoCache) } else { req };
+    send(req).await
+}
+
+/// `POST /api/gallery/publish`: publishes (or with `false` unpublishes) one of the caller's works.
+pub async fn publish(work_id: Uuid, public: bool) -> ApiResult<PublishResponse> {
+    send_json(post(paths::PUBLISH), &PublishRequest { work_id: Some(work_id), publish: Some(public) }).await
+}
+
+/// `POST|DELETE /api/gallery/{id}/like`.
+pub async fn set_like(work_id: Uuid, liked: bool) -> ApiResult<LikeState> {
+    let path = format!("{}/{work_id}/like", paths::GALLERY);
+    send(if liked { post(&path) } else { delete(&path) }).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DownloadToken {
+    token: String,
+}
+
+/// A link that downloads a stored file (`/api/download?url=&filename=&downloadToken=`); the
+/// short-lived token lets a plain anchor carry the session.
+pub async fn download_link(file_url: &str, filename: &str) -> ApiResult<String> {
+    let token =
+        if session::access_token().is_some() { Some(send::<DownloadToken>(post(paths::DOWNLOAD_TOKEN)).await?.token) } else { None };
+    let enc = crate::browser::encode;
+    let mut link = format!("{}?url={}&filename={}", url(paths::DOWNLOAD), enc(file_url), enc(filename));
+    if let Some(t) = token {
+        link.push_str(&format!("&downloadToken={}", enc(&t)));
+    }
+    Ok(link)
 }

@@ -10,6 +10,7 @@ use miaojing_api_types::site::SiteConfig;
 use crate::announce::AnnouncementPopup;
 use crate::api::{self, ApiResult};
 use crate::browser;
+use crate::components::media::{provide_viewer, Lightbox};
 use crate::i18n::{provide_i18n, use_i18n, K};
 use crate::navbar::{Footer, Navbar};
 use crate::pages;
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
     provide_theme();
     provide_session();
     provide_toasts();
+    provide_viewer();
     let site = SiteCfg(LocalResource::new(api::get_site_config));
     provide_context(site);
 
@@ -76,6 +78,7 @@ pub fn App() -> impl IntoView {
             </main>
             <Footer/>
             <AnnouncementPopup/>
+            <Lightbox/>
             <ToastHost/>
         </Router>
     }

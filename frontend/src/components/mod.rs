@@ -1,6 +1,7 @@
 //! Reusable pieces: skeleton placeholders and form controls.
 
 pub mod form;
+pub mod media;
 
 pub use form::{EmailCodeField, FormMessage, PasswordInput, TextField};
 

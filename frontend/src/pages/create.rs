@@ -1,20 +1,30 @@
-//! `/create?type=`: the five creation modes. This part holds the form: the model picker
-//! (platform models with prices first, then the user's own keys), controls shown by the
-//! selected model's capabilities, style presets, prompt and negative prompt, and the
-//! reverse-prompt options, reference images (see `create_refs`). Submission and job cards
-//! are not here yet.
+//! `/create?type=`: the five creation modes. The form: the model picker (platform models
+//! with prices first, then the user's own keys), controls shown by the selected model's
+//! capabilities, style presets, prompt (with a suggestion button) and negative prompt,
+//! reference images (see `create_refs`), the reverse-prompt options; submission, and the
+//! thread of job cards (see `create_jobs`). Below 768 px the page is a chat: the thread
+//! from oldest to newest and the form as a composer fixed above the bottom bar.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use miaojing_api_types::generation::{
+    CreateJobRequest, GenerationPayload, ModelChoice as JobModel, ReversePromptInput, ReversePromptOutput, SuggestPromptInput,
+};
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, StylePresetView, UserApiKeyView};
-use serde_json::Value;
+use serde_json::{json, Value};
+use uuid::Uuid;
 
-use super::create_refs::{RefImage, ReferenceImages};
-use crate::api;
+use super::create_jobs::{api_error_panel, CardActions, Draft, JobCards, Jobs};
+use super::create_refs::{from_site_url, RefImage, ReferenceImages};
+use super::error_text;
+use crate::api::{self, ApiError};
+use crate::browser;
+use crate::components::media::copy_with_toast;
 use crate::i18n::{use_i18n, I18n, K};
 use crate::session::use_session;
+use crate::toast::use_toasts;
 
 /// The five modes, as named in `?type=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +87,28 @@ impl Mode {
 
     fn is_video(self) -> bool {
         self.media() == "video"
+    }
+
+    /// The title of the empty thread.
+    fn empty_title(self) -> K {
+        match self {
+            Mode::TextToImage => K::EmptyT2i,
+            Mode::ImageToImage => K::EmptyI2i,
+            Mode::TextToVideo => K::EmptyT2v,
+            Mode::ImageToVideo => K::EmptyI2v,
+            Mode::Reverse => K::EmptyReverse,
+        }
+    }
+
+    /// Starter phrases offered by the empty thread (added to the prompt).
+    fn starters(self) -> &'static [K] {
+        match self {
+            Mode::TextToImage => &[K::StartPhoto, K::StartAnime, K::StartInk],
+            Mode::ImageToImage => &[K::StartRestyle, K::StartScene, K::StartKeepPerson],
+            Mode::TextToVideo => &[K::StartProduct, K::StartCinema, K::StartAction],
+            Mode::ImageToVideo => &[K::StartPush, K::StartGentle, K::StartAnimate],
+            Mode::Reverse => &[],
+        }
     }
 
     /// The `videoUsageModes` value a video model must list (when it lists any).
@@ -144,13 +176,108 @@ pub fn cap_list(caps: &Value, names: &[&str]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-const CAMERA: [&str; 7] = ["static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "orbit"];
-const VIDEO_STYLES: [&str; 5] = ["realistic", "cinematic", "anime", "3d", "watercolor"];
+/// Camera movements (sent as a style instruction) and their labels.
+const CAMERA: [(&str, K); 7] = [
+    ("static", K::CamStatic),
+    ("push_in", K::CamPushIn),
+    ("pull_out", K::CamPullOut),
+    ("pan_left", K::CamPanLeft),
+    ("pan_right", K::CamPanRight),
+    ("tilt_up", K::CamTiltUp),
+    ("orbit", K::CamOrbit),
+];
+/// Video styles (sent as `style`) and their labels.
+const VIDEO_STYLES: [(&str, K); 5] =
+    [("realistic", K::VsRealistic), ("cinematic", K::VsCinematic), ("anime", K::VsAnime), ("3d", K::Vs3d), ("watercolor", K::VsWatercolor)];
+
+/// The job's model choice from a picker value (`system:<id>` or `custom:<id>`).
+fn job_model(value: &str) -> Option<JobModel> {
+    let (kind, id) = value.split_once(':')?;
+    let id = Uuid::parse_str(id).ok()?;
+    match kind {
+        "system" => Some(JobModel { system_api_id: Some(id), ..Default::default() }),
+        "custom" => Some(JobModel { custom_api_key_id: Some(id), ..Default::default() }),
+        _ => None,
+    }
+}
+
+/// The chosen value when it is one of `opts`, else the first option (none when no options).
+fn pick(value: &str, opts: &[String]) -> Option<String> {
+    opts.iter().find(|o| *o == value).or(opts.first()).cloned()
+}
+
+/// A client request id: a repeated submission of the same click is answered with the first job.
+fn request_id() -> String {
+    format!("web-{}-{:08x}", browser::now_millis(), (js_sys::Math::random() * f64::from(u32::MAX)) as u32)
+}
+
+/// The form's values.
+#[derive(Clone, Copy)]
+struct Form {
+    prompt: RwSignal<String>,
+    negative: RwSignal<String>,
+    style: RwSignal<Option<String>>,
+    ratio: RwSignal<String>,
+    resolution: RwSignal<String>,
+    format: RwSignal<String>,
+    quality: RwSignal<String>,
+    count: RwSignal<String>,
+    duration: RwSignal<String>,
+    camera: RwSignal<String>,
+    video_style: RwSignal<String>,
+    guidance: RwSignal<String>,
+    refs: RwSignal<Vec<RefImage>>,
+    reverse_kind: RwSignal<String>,
+    reverse_lang: RwSignal<String>,
+}
+
+impl Form {
+    fn new() -> Self {
+        let s = || RwSignal::new(String::new());
+        Form {
+            prompt: s(),
+            negative: s(),
+            style: RwSignal::new(None),
+            ratio: s(),
+            resolution: s(),
+            format: s(),
+            quality: s(),
+            count: s(),
+            duration: s(),
+            camera: RwSignal::new(CAMERA[0].0.into()),
+            video_style: RwSignal::new(VIDEO_STYLES[0].0.into()),
+            guidance: s(),
+            refs: RwSignal::new(Vec::new()),
+            reverse_kind: RwSignal::new("general".into()),
+            reverse_lang: RwSignal::new("zh".into()),
+        }
+    }
+
+    fn apply(self, d: &Draft) {
+        self.prompt.set(d.prompt.clone());
+        self.negative.set(d.negative.clone());
+        for (sig, v) in [
+            (self.ratio, &d.ratio),
+            (self.resolution, &d.resolution),
+            (self.count, &d.count),
+            (self.duration, &d.duration),
+            (self.guidance, &d.guidance),
+        ] {
+            sig.set(v.clone());
+        }
+        if !d.camera.is_empty() {
+            self.camera.set(d.camera.clone());
+        }
+        if !d.video_style.is_empty() {
+            self.video_style.set(d.video_style.clone());
+        }
+        self.refs.set(d.refs.iter().map(|u| RefImage { src: u.clone(), width: 0, height: 0 }).collect());
+    }
+}
 
 #[component]
 pub fn Create() -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
+    let (i18n, toasts, session) = (use_i18n(), use_toasts(), use_session());
     let query = use_query_map();
     let navigate = use_navigate();
     let mode = Memo::new(move |_| query.with(|q| q.get("type")).and_then(|t| Mode::parse(&t)).unwrap_or(Mode::TextToImage));
@@ -173,6 +300,7 @@ pub fn Create() -> impl IntoView {
             presets.try_set(p.presets);
         }
     });
+    let jobs = Jobs::start(logged_in);
 
     let choices = Memo::new(move |_| config.with(|c| c.as_ref().map(|c| model_choices(c, mode.get(), i18n)).unwrap_or_default()));
     let selected = RwSignal::new(String::new());
@@ -188,14 +316,9 @@ pub fn Create() -> impl IntoView {
         choices.with(|l| l.iter().find(|c| c.value == sel).map(|c| c.capabilities.clone())).unwrap_or(Value::Null)
     });
 
-    let prompt = RwSignal::new(String::new());
-    let negative = RwSignal::new(String::new());
-    let style = RwSignal::new(None::<String>);
-    let reverse_kind = RwSignal::new("general".to_string());
-    let reverse_lang = RwSignal::new("zh".to_string());
-    let refs = RwSignal::new(Vec::<RefImage>::new());
+    let form = Form::new();
     let insert_mention = Callback::new(move |tag: String| {
-        prompt.update(|p| {
+        form.prompt.update(|p| {
             if !p.is_empty() && !p.ends_with(char::is_whitespace) {
                 p.push(' ');
             }
@@ -203,13 +326,203 @@ pub fn Create() -> impl IntoView {
         });
     });
 
-    let select_mode = move |m: Mode| {
-        navigate(&format!("/create?type={}", m.id()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    // Mode changes go through the URL; callbacks ask for one through this signal.
+    let goto = RwSignal::new(None::<Mode>);
+    {
+        let navigate = navigate.clone();
+        Effect::new(move |_| {
+            if let Some(m) = goto.get() {
+                navigate(&format!("/create?type={}", m.id()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            }
+        });
+    }
+    let select_mode = move |m: Mode| goto.set(Some(m));
+
+    let actions = CardActions {
+        reuse: Callback::new(move |d: Draft| {
+            if let Some(m) = Mode::parse(&d.mode) {
+                goto.set(Some(m));
+            }
+            form.apply(&d);
+            if !d.model.is_empty() {
+                selected.set(d.model.clone());
+            }
+            toasts.success(i18n.t(K::DraftApplied));
+        }),
+        send_to: Callback::new(move |(video, url): (bool, String)| {
+            goto.set(Some(if video { Mode::ImageToVideo } else { Mode::ImageToImage }));
+            spawn_local(async move {
+                let img = if url.starts_with('/') { from_site_url(&url).await } else { Ok(RefImage { src: url, width: 0, height: 0 }) };
+                match img {
+                    Ok(r) => {
+                        form.refs.try_set(vec![r]);
+                        toasts.success(i18n.t(K::SentAsReference));
+                    }
+                    Err(_) => toasts.error(i18n.t(K::RefNotImage)),
+                }
+            });
+        }),
     };
 
+    // Submission.
+    let submitting = RwSignal::new(false);
+    let submit_error = RwSignal::new(None::<ApiError>);
+    let reverse_out = RwSignal::new(None::<ReversePromptOutput>);
+    let opts_of = move |names: &[&str]| cap_list(&caps.get_untracked(), names);
+    let submit = move || {
+        if !logged_in.get_untracked() {
+            toasts.info(i18n.t(K::LoginToCreate));
+            goto.set(None);
+            let to = format!("/auth/login?redirect={}", browser::encode(&browser::current_path()));
+            let _ = window().location().set_href(&to);
+            return;
+        }
+        let m = mode.get_untracked();
+        let refs: Vec<String> = form.refs.get_untracked().into_iter().take(m.max_refs()).map(|r| r.src).collect();
+        if m.max_refs() > 0 && refs.is_empty() && m != Mode::TextToVideo {
+            toasts.error(i18n.t(K::NeedRefImage));
+            return;
+        }
+        submit_error.set(None);
+        if m == Mode::Reverse {
+            let req = ReversePromptInput {
+                image: refs.first().cloned(),
+                output_mode: Some(form.reverse_kind.get_untracked()),
+                language: Some(form.reverse_lang.get_untracked()),
+            };
+            submitting.set(true);
+            reverse_out.set(None);
+            spawn_local(async move {
+                match api::reverse_prompt(&req).await {
+                    Ok(out) => {
+                        reverse_out.try_set(Some(out));
+                    }
+                    Err(e) => {
+                        submit_error.try_set(Some(e));
+                    }
+                }
+                submitting.try_set(false);
+            });
+            return;
+        }
+        let model = selected.get_untracked();
+        let Some(choice) = job_model(&model) else {
+            toasts.error(i18n.t(K::NoModels));
+            return;
+        };
+        let prompt = form.prompt.get_untracked().trim().to_string();
+        if !m.is_video() && prompt.chars().count() < 2 {
+            toasts.error(i18n.t(K::PromptTooShort));
+            return;
+        }
+        let ratio = pick(&form.ratio.get_untracked(), &opts_of(&["aspectRatios", "ratios"]));
+        let resolution = pick(&form.resolution.get_untracked(), &opts_of(&["resolutions", "sizes"]));
+        let count = pick(&form.count.get_untracked(), &opts_of(&["counts", "imageCounts"]));
+        let duration = pick(&form.duration.get_untracked(), &opts_of(&["durations"]));
+        let guidance = form.guidance.get_untracked().trim().parse::<f64>().ok();
+        let (style, style_prompt, style_label) = if m.is_video() {
+            let camera = form.camera.get_untracked();
+            (Some(form.video_style.get_untracked()), Some(format!("Camera movement: {}", camera.replace('_', " "))), None)
+        } else {
+            let label = form.style.get_untracked();
+            let text = label.as_ref().and_then(|l| presets.with_untracked(|p| p.iter().find(|p| &p.label == l).map(|p| p.prompt.clone())));
+            (None, text, label)
+        };
+        let draft = Draft {
+            mode: m.id().into(),
+            prompt: prompt.clone(),
+            negative: form.negative.get_untracked(),
+            model,
+            ratio: ratio.clone().unwrap_or_default(),
+            resolution: resolution.clone().unwrap_or_default(),
+            count: count.clone().unwrap_or_default(),
+            duration: duration.clone().unwrap_or_default(),
+            camera: form.camera.get_untracked(),
+            video_style: form.video_style.get_untracked(),
+            guidance: form.guidance.get_untracked(),
+            refs: refs.iter().filter(|r| r.starts_with("http")).cloned().collect(),
+        };
+        let req = CreateJobRequest {
+            kind: if m.is_video() { "video" } else { "image" }.into(),
+            payload: Some(GenerationPayload {
+                prompt: Some(prompt),
+                negative_prompt: Some(form.negative.get_untracked()).filter(|n| !n.trim().is_empty()),
+                aspect_ratio: ratio,
+                resolution,
+                count: count.and_then(|c| c.parse().ok()),
+                duration: duration.and_then(|d| d.trim_end_matches('s').parse().ok()),
+                guidance_scale: guidance,
+                style,
+                style_prompt,
+                style_label,
+                images: refs,
+                client_request_id: Some(request_id()),
+                custom_api_config: Some(choice),
+                ..Default::default()
+            }),
+        };
+        submitting.set(true);
+        spawn_local(async move {
+            match api::create_job(&req).await {
+                Ok(created) => jobs.submitted(created.job_id, draft),
+                Err(e) => {
+                    submit_error.try_set(Some(e));
+                }
+            }
+            submitting.try_set(false);
+        });
+    };
+
+    // Prompt suggestion from the platform's text model.
+    let suggesting = RwSignal::new(false);
+    let suggest = move |_| {
+        let prompt = form.prompt.get_untracked();
+        if prompt.trim().is_empty() {
+            toasts.error(i18n.t(K::PromptEmpty));
+            return;
+        }
+        let m = mode.get_untracked();
+        let sel = selected.get_untracked();
+        let label = choices.with_untracked(|l| l.iter().find(|c| c.value == sel).map(|c| c.label.clone())).unwrap_or_default();
+        let req = SuggestPromptInput {
+            prompt: Some(prompt),
+            system_prefix: None,
+            custom_api_config: None,
+            target_generation_model: Some(json!({"modelName": label, "displayName": label, "mediaType": m.media()})),
+        };
+        suggesting.set(true);
+        spawn_local(async move {
+            match api::suggest_prompt(&req).await {
+                Ok(out) => {
+                    form.prompt.try_set(out.prompt);
+                    if let Some(n) = out.negative_prompt.filter(|n| !n.trim().is_empty()) {
+                        form.negative.try_set(n);
+                    }
+                    toasts.success(i18n.t(K::SuggestDone));
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            suggesting.try_set(false);
+        });
+    };
+
+    // On phones the newest entry of the thread scrolls into view (above the composer).
+    let thread_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let n = jobs.cards.with(Vec::len);
+        let extra = reverse_out.with(Option::is_some) as usize + submit_error.with(Option::is_some) as usize;
+        if n + extra == 0 || window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1024.0) >= 768.0 {
+            return;
+        }
+        request_animation_frame(move || {
+            if let Some(last) = thread_ref.get_untracked().and_then(|t| t.last_element_child()) {
+                last.scroll_into_view_with_bool(false);
+            }
+        });
+    });
+
     // One select per capability the model declares; video modes always get camera and style.
-    let param = move |id: &'static str, label: K, names: &'static [&'static str]| {
-        let value = RwSignal::new(String::new());
+    let param = move |id: &'static str, label: K, names: &'static [&'static str], value: RwSignal<String>| {
         move || {
             let opts = cap_list(&caps.get(), names);
             (!opts.is_empty()).then(|| {
@@ -217,30 +530,62 @@ pub fn Create() -> impl IntoView {
                     <div class="field">
                         <label for=id>{move || i18n.t(label)}</label>
                         <select id=id class="input" on:change=move |ev| value.set(event_target_value(&ev))>
-                            {opts.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+                            {opts.into_iter().map(|o| {
+                                let o2 = o.clone();
+                                view! { <option value=o.clone() prop:selected=move || value.get() == o2>{o.clone()}</option> }
+                            }).collect_view()}
                         </select>
                     </div>
                 }
             })
         }
     };
-    let fixed_select = move |id: &'static str, label: K, opts: &'static [&'static str]| {
+    let fixed_select = move |id: &'static str, label: K, opts: &'static [(&'static str, K)], value: RwSignal<String>| {
         view! {
             <div class="field">
                 <label for=id>{move || i18n.t(label)}</label>
-                <select id=id class="input">
-                    {opts.iter().map(|o| view! { <option value=*o>{*o}</option> }).collect_view()}
+                <select id=id class="input" on:change=move |ev| value.set(event_target_value(&ev))>
+                    {opts.iter().map(|(o, k)| view! { <option value=*o prop:selected=move || value.get() == *o>{move || i18n.t(*k)}</option> }).collect_view()}
                 </select>
             </div>
         }
     };
 
+    let reverse_card = move || {
+        reverse_out.get().map(|out| {
+            let structured = form.reverse_kind.get_untracked() == "structured";
+            let text = if structured && !out.structured_prompt.trim().is_empty() { out.structured_prompt.clone() } else { out.general_prompt.clone() };
+            let (t1, t2) = (text.clone(), text.clone());
+            let negative = out.negative_prompt.clone();
+            view! {
+                <article class="glass-panel job-card" data-testid="reverse-result">
+                    <header class="job-head"><strong>{move || i18n.t(K::ReverseResult)}</strong></header>
+                    {out.reference_image.clone().map(|src| view! { <img class="reverse-ref" src=src alt=""/> })}
+                    <p class="job-prompt" data-testid="reverse-text">{text}</p>
+                    {(!negative.trim().is_empty()).then(|| view! {
+                        <p class="small muted"><span>{move || i18n.t(K::NegativeLabel)}</span>": "{negative.clone()}</p>
+                    })}
+                    <div class="btn-row">
+                        <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| copy_with_toast(t1.clone(), toasts, i18n)>
+                            {move || i18n.t(K::CopyPrompt)}</button>
+                        <button type="button" class="btn btn-outline btn-sm" data-testid="reverse-generate"
+                            on:click=move |_| actions.reuse.run(Draft { mode: Mode::TextToImage.id().into(), prompt: t2.clone(), ..Default::default() })>
+                            {move || i18n.t(K::GenerateImage)}</button>
+                    </div>
+                </article>
+            }
+        })
+    };
+
+    let empty = move || {
+        jobs.cards.with(Vec::is_empty) && reverse_out.with(Option::is_none) && submit_error.with(Option::is_none) && !submitting.get()
+    };
+
     view! {
-        <section class="container create-page">
-            <h1 class="page-title">{move || i18n.t(K::CreateTitle)}</h1>
+        <section class="container create-page create-chat-layout">
+            <h1 class="page-title create-heading">{move || i18n.t(K::CreateTitle)}</h1>
             <div class="tabs mode-tabs" role="tablist" aria-label=move || i18n.t(K::CreateTitle)>
                 {Mode::ALL.into_iter().map(|m| {
-                    let select_mode = select_mode.clone();
                     view! {
                         <button type="button" role="tab" class="tab" data-mode=m.id()
                             aria-selected=move || (mode.get() == m).to_string()
@@ -248,7 +593,34 @@ pub fn Create() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <div class="glass-panel card-pad create-form" data-testid="create-form">
+            <div class="create-grid">
+            <div class="create-thread" data-testid="create-thread" node_ref=thread_ref aria-live="polite">
+                <Show when=empty>
+                    <div class="thread-empty glass-panel" data-testid="thread-empty">
+                        <span class="thread-empty-icon" aria-hidden="true">"✦"</span>
+                        <strong class="thread-empty-title">{move || i18n.t(mode.get().empty_title())}</strong>
+                        <p class="small">{move || i18n.t(K::ResultsHere)}</p>
+                        <div class="model-chips">
+                            {move || mode.get().starters().iter().map(|k| {
+                                let k = *k;
+                                view! { <button type="button" class="chip chip-btn" on:click=move |_| insert_mention.run(i18n.t(k).to_string())>
+                                    {move || i18n.t(k)}</button> }
+                            }).collect_view()}
+                        </div>
+                    </div>
+                </Show>
+                <JobCards jobs=jobs actions=actions/>
+                {reverse_card}
+                <Show when=move || submitting.get() && mode.get() == Mode::Reverse>
+                    <article class="glass-panel job-card" data-testid="reverse-busy">
+                        <p class="muted">{move || i18n.t(K::Reversing)}</p>
+                        <div class="progress"><div class="progress-fill indeterminate"></div></div>
+                    </article>
+                </Show>
+                {move || submit_error.get().map(|e| view! { <div class="job-card glass-panel">{api_error_panel(&e, i18n)}</div> })}
+            </div>
+            <form class="glass-panel card-pad create-form create-composer" data-testid="create-form"
+                on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <div class="field">
                     <label for="create-model">{move || i18n.t(if mode.get().is_video() { K::VideoModel } else { K::GenModel })}</label>
                     {move || if choices.with(Vec::is_empty) {
@@ -264,7 +636,7 @@ pub fn Create() -> impl IntoView {
                                 {move || choices.get().into_iter().map(|c| {
                                     let v = c.value.clone();
                                     let text = match &c.price { Some(p) => format!("{} · {p}", c.label), None => format!("{} · {}", c.label, i18n.t(K::OwnKey)) };
-                                    view! { <option value=c.value.clone() selected=move || selected.get() == v>{text}</option> }
+                                    view! { <option value=c.value.clone() prop:selected=move || selected.get() == v>{text}</option> }
                                 }).collect_view()}
                             </select>
                         }.into_any()
@@ -272,13 +644,13 @@ pub fn Create() -> impl IntoView {
                 </div>
                 {move || {
                     let max = mode.get().max_refs();
-                    (max > 0).then(|| view! { <ReferenceImages images=refs max=max on_mention=insert_mention/> })
+                    (max > 0).then(|| view! { <ReferenceImages images=form.refs max=max on_mention=insert_mention/> })
                 }}
                 <Show when=move || mode.get() == Mode::Reverse>
                     <div class="form-grid">
                         <div class="field">
                             <label for="reverse-kind">{move || i18n.t(K::ReverseKind)}</label>
-                            <select id="reverse-kind" class="input" on:change=move |ev| reverse_kind.set(event_target_value(&ev))>
+                            <select id="reverse-kind" class="input" on:change=move |ev| form.reverse_kind.set(event_target_value(&ev))>
                                 <option value="general">{move || i18n.t(K::ReverseGeneral)}</option>
                                 <option value="structured">{move || i18n.t(K::ReverseStructured)}</option>
                                 <option value="pixel">{move || i18n.t(K::ReversePixel)}</option>
@@ -286,7 +658,7 @@ pub fn Create() -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="reverse-lang">{move || i18n.t(K::ReverseLang)}</label>
-                            <select id="reverse-lang" class="input" on:change=move |ev| reverse_lang.set(event_target_value(&ev))>
+                            <select id="reverse-lang" class="input" on:change=move |ev| form.reverse_lang.set(event_target_value(&ev))>
                                 <option value="zh">"中文"</option>
                                 <option value="en">"English"</option>
                             </select>
@@ -295,24 +667,30 @@ pub fn Create() -> impl IntoView {
                 </Show>
                 <Show when=move || mode.get() != Mode::Reverse>
                     <div class="field">
-                        <label for="create-prompt">{move || i18n.t(K::PromptLabel)}</label>
-                        <textarea id="create-prompt" class="input textarea" rows="5" bind:value=prompt></textarea>
+                        <div class="label-row">
+                            <label for="create-prompt">{move || i18n.t(K::PromptLabel)}</label>
+                            <button type="button" class="btn btn-ghost btn-sm" data-testid="suggest" disabled=move || suggesting.get()
+                                on:click=suggest>{move || i18n.t(if suggesting.get() { K::Suggesting } else { K::SuggestPrompt })}</button>
+                        </div>
+                        <textarea id="create-prompt" class="input textarea" rows="5" bind:value=form.prompt
+                            placeholder=move || i18n.t(if mode.get().is_video() { K::PromptPhVideo } else { K::PromptPhImage })
+                            on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); submit(); }></textarea>
                     </div>
-                    <div class="field">
+                    <div class="field composer-optional">
                         <label for="create-negative">{move || i18n.t(K::NegativeLabel)}</label>
-                        <textarea id="create-negative" class="input textarea" rows="3" bind:value=negative></textarea>
+                        <textarea id="create-negative" class="input textarea" rows="3" bind:value=form.negative></textarea>
                     </div>
                 </Show>
                 <Show when=move || matches!(mode.get(), Mode::TextToImage | Mode::ImageToImage) && !presets.with(Vec::is_empty)>
                     <div class="field">
                         <span class="label">{move || i18n.t(K::StylePresets)}</span>
-                        <div class="model-chips" data-testid="style-presets">
+                        <div class="model-chips style-strip" data-testid="style-presets">
                             {move || presets.get().into_iter().map(|p| {
                                 let label = p.label.clone();
                                 let l2 = p.label.clone();
                                 view! {
-                                    <button type="button" class="chip chip-btn" aria-pressed=move || (style.get().as_deref() == Some(label.as_str())).to_string()
-                                        on:click=move |_| style.update(|s| *s = if s.as_deref() == Some(l2.as_str()) { None } else { Some(l2.clone()) })>
+                                    <button type="button" class="chip chip-btn" aria-pressed=move || (form.style.get().as_deref() == Some(label.as_str())).to_string()
+                                        on:click=move |_| form.style.update(|s| *s = if s.as_deref() == Some(l2.as_str()) { None } else { Some(l2.clone()) })>
                                         {p.label.clone()}
                                     </button>
                                 }
@@ -321,18 +699,33 @@ pub fn Create() -> impl IntoView {
                     </div>
                 </Show>
                 <div class="form-grid params" data-testid="params">
-                    {param("param-ratio", K::ParamRatio, &["aspectRatios", "ratios"])}
-                    {param("param-resolution", K::ParamResolution, &["resolutions", "sizes"])}
-                    {param("param-format", K::ParamFormat, &["outputFormats", "formats"])}
-                    {param("param-quality", K::ParamQuality, &["qualities", "imageQualities"])}
-                    {param("param-count", K::ParamCount, &["counts", "imageCounts"])}
-                    {param("param-duration", K::ParamDuration, &["durations"])}
+                    {param("param-ratio", K::ParamRatio, &["aspectRatios", "ratios"], form.ratio)}
+                    {param("param-resolution", K::ParamResolution, &["resolutions", "sizes"], form.resolution)}
+                    {param("param-format", K::ParamFormat, &["outputFormats", "formats"], form.format)}
+                    {param("param-quality", K::ParamQuality, &["qualities", "imageQualities"], form.quality)}
+                    {param("param-count", K::ParamCount, &["counts", "imageCounts"], form.count)}
+                    {param("param-duration", K::ParamDuration, &["durations"], form.duration)}
                     {move || mode.get().is_video().then(|| view! {
-                        {fixed_select("param-camera", K::ParamCamera, &CAMERA)}
-                        {fixed_select("param-video-style", K::ParamVideoStyle, &VIDEO_STYLES)}
+                        {fixed_select("param-camera", K::ParamCamera, &CAMERA, form.camera)}
+                        {fixed_select("param-video-style", K::ParamVideoStyle, &VIDEO_STYLES, form.video_style)}
+                    })}
+                    {move || matches!(mode.get(), Mode::TextToImage | Mode::ImageToImage).then(|| view! {
+                        <div class="field">
+                            <label for="param-guidance">{move || i18n.t(K::ParamGuidance)}</label>
+                            <input id="param-guidance" class="input" type="number" min="0" max="20" step="0.5" inputmode="decimal"
+                                placeholder=move || i18n.t(K::DefaultValue) bind:value=form.guidance/>
+                        </div>
                     })}
                 </div>
-                <p class="muted small">{move || i18n.t(K::SubmitComing)}</p>
+                <div class="composer-send">
+                    <button type="submit" class="btn btn-gold send-btn" data-testid="submit"
+                        aria-label=move || i18n.t(K::SendCreation)
+                        disabled=move || submitting.get() || (mode.get() != Mode::Reverse && choices.with(Vec::is_empty))>
+                        <span aria-hidden="true">"✦ "</span>
+                        {move || i18n.t(if submitting.get() { K::Submitting } else if mode.get() == Mode::Reverse { K::StartReverse } else { K::Generate })}
+                    </button>
+                </div>
+            </form>
             </div>
         </section>
     }

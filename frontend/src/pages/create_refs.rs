@@ -74,13 +74,19 @@ pub async fn compress(file: File) -> Result<RefImage, JsValue> {
     if plain_type && file.size() <= MAX_BYTES && w.max(h) <= MAX_EDGE {
         return Ok(RefImage { src: read_data_url(&file).await?, width: w as u32, height: h as u32 });
     }
+    encode(&img, w, h)
+}
+
+/// Re-encodes a loaded image as JPEG: longest edge at most 2048 px, quality stepped down
+/// until it fits 1.5 MB.
+fn encode(img: &HtmlImageElement, w: f64, h: f64) -> Result<RefImage, JsValue> {
     let scale = (MAX_EDGE / w.max(h)).min(1.0);
     let (cw, ch) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
     let canvas: HtmlCanvasElement = document().create_element("canvas")?.unchecked_into();
     canvas.set_width(cw as u32);
     canvas.set_height(ch as u32);
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d")?.ok_or(JsValue::NULL)?.unchecked_into();
-    ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, cw, ch)?;
+    ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, cw, ch)?;
     let mut quality = 0.92;
     loop {
         let src = canvas.to_data_url_with_type_and_encoder_options("image/jpeg", &JsValue::from_f64(quality))?;
@@ -89,6 +95,13 @@ pub async fn compress(file: File) -> Result<RefImage, JsValue> {
         }
         quality -= 0.08;
     }
+}
+
+/// A reference made from a file of this site (`/api/local-storage/...`): the server and the
+/// upstream cannot fetch a relative URL, so the image is loaded here and sent as data.
+pub async fn from_site_url(url: &str) -> Result<RefImage, JsValue> {
+    let img = load_image(url).await?;
+    encode(&img, img.natural_width() as f64, img.natural_height() as f64)
 }
 
 fn files_of(list: Option<FileList>) -> Vec<File> {

@@ -1,7 +1,9 @@
 //! Routed pages.
 pub(crate) mod auth;
 mod create;
+mod create_jobs;
 mod create_refs;
+mod gallery;
 mod home;
 mod policy;
 mod profile;
@@ -9,10 +11,11 @@ mod simple;
 
 pub use auth::{Login, Register, ResetPassword};
 pub use create::Create;
+pub use gallery::Gallery;
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
 pub use profile::Profile;
-pub use simple::{Gallery, NotFound};
+pub use simple::NotFound;
 
 use crate::api::ApiError;
 use crate::i18n::{I18n, K};

@@ -1,19 +1,8 @@
-//! Pages that are still small: gallery and not-found.
+//! The not-found page.
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{use_i18n, K};
-
-#[component]
-pub fn Gallery() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="container narrow">
-            <h1 class="page-title">{move || i18n.t(K::GalleryTitle)}</h1>
-            <p class="muted lead">{move || i18n.t(K::GallerySub)}</p>
-        </section>
-    }
-}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -1,9 +1,10 @@
 //! `/profile`: the signed-in user's hero, quick stats and tabs (account, membership,
-//! credits, API keys; history is a placeholder until its API lands). The tab is
+//! credits, history, API keys). The tab is
 //! kept in `?tab=` so it survives a reload and can be linked.
 mod account;
 mod api_keys;
 mod credits;
+mod history;
 mod key_import;
 
 use leptos::prelude::*;
@@ -188,7 +189,7 @@ fn SignedInProfile() -> impl IntoView {
                 Tab::Account => view! { <account::AccountTab/> }.into_any(),
                 Tab::Membership => view! { <MembershipTab/> }.into_any(),
                 Tab::Credits => view! { <credits::CreditsTab/> }.into_any(),
-                Tab::History => view! { <Placeholder title=K::TabHistory text=K::HistoryComing/> }.into_any(),
+                Tab::History => view! { <history::HistoryTab/> }.into_any(),
                 Tab::ApiKeys => view! { <api_keys::ApiKeysTab/> }.into_any(),
             }}
         </div>
@@ -281,18 +282,6 @@ fn MembershipTab() -> impl IntoView {
                     <A href="/profile?tab=credits" attr:class="btn btn-outline">{move || i18n.t(K::RedeemTitle)}</A>
                 }.into_any(),
             }}
-        </div>
-    }
-}
-
-/// A clearly labelled tab body for features that arrive with other issues.
-#[component]
-fn Placeholder(title: K, text: K) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="glass-panel card-pad placeholder" data-placeholder="true">
-            <h2 class="card-title">{move || i18n.t(title)}</h2>
-            <p class="muted">{move || i18n.t(text)}</p>
         </div>
     }
 }

@@ -1,0 +1,181 @@
+//! Profile history tab: the caller's works, filtered by mode, paged with "load more";
+//! each can be opened full screen, shared to (or withdrawn from) the gallery, and deleted
+//! after a confirmation.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use miaojing_api_types::works::HistoryRecord;
+
+use crate::api;
+use crate::browser::local_minute;
+use crate::components::media::{copy_with_toast, use_viewer, Media};
+use crate::components::SkeletonLines;
+use crate::i18n::{use_i18n, K};
+use crate::pages::error_text;
+use crate::toast::use_toasts;
+
+const PAGE: u32 = 24;
+const MODES: [(&str, K); 5] = [
+    ("text2img", K::ModeT2i),
+    ("img2img", K::ModeI2i),
+    ("text2video", K::ModeT2v),
+    ("img2video", K::ModeI2v),
+    ("reverse-prompt", K::ModeReverse),
+];
+
+fn media_of(r: &HistoryRecord) -> Media {
+    Media {
+        thumb: r.thumbnail_url.clone().unwrap_or_else(|| r.url.clone()),
+        original: r.url.clone(),
+        video: r.kind == "video",
+        width: r.width,
+        height: r.height,
+    }
+}
+
+#[component]
+pub fn HistoryTab() -> impl IntoView {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let mode = RwSignal::new(String::new());
+    let records = RwSignal::new(Vec::<HistoryRecord>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let loaded = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let load = move |more: bool| {
+        let m = mode.get_untracked();
+        let c = if more { cursor.get_untracked() } else { None };
+        busy.set(true);
+        spawn_local(async move {
+            match api::creation_history(Some(m.as_str()).filter(|m| !m.is_empty()), PAGE, c.as_deref()).await {
+                Ok(p) => {
+                    if mode.try_get_untracked().as_deref() != Some(m.as_str()) {
+                        return;
+                    }
+                    records.update(|v| {
+                        if !more {
+                            v.clear();
+                        }
+                        v.extend(p.records);
+                    });
+                    cursor.set(p.next_cursor);
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            loaded.try_set(true);
+            busy.try_set(false);
+        });
+    };
+    Effect::new(move |_| {
+        mode.track();
+        load(false);
+    });
+
+    view! {
+        <section class="glass-panel card-pad history-tab" data-testid="history">
+            <div class="label-row">
+                <h2 class="card-title">{move || i18n.t(K::TabHistory)}</h2>
+                <select id="history-mode" class="input history-filter" aria-label=move || i18n.t(K::HistoryFilter)
+                    on:change=move |ev| mode.set(event_target_value(&ev))>
+                    <option value="">{move || i18n.t(K::AllModes)}</option>
+                    {MODES.into_iter().map(|(id, k)| view! { <option value=id>{move || i18n.t(k)}</option> }).collect_view()}
+                </select>
+            </div>
+            <Show when=move || loaded.get() fallback=|| view! { <SkeletonLines lines=4/> }>
+                <Show when=move || !records.with(Vec::is_empty) fallback=move || view! {
+                    <p class="muted" data-testid="history-empty">{move || i18n.t(K::HistoryEmpty)}</p>
+                }>
+                    <div class="history-grid">
+                        <For each=move || records.get() key=|r| (r.id, r.published) let:r>
+                            <HistoryItem record=r records=records/>
+                        </For>
+                    </div>
+                </Show>
+            </Show>
+            <Show when=move || cursor.with(Option::is_some)>
+                <button type="button" class="btn btn-outline btn-sm" disabled=move || busy.get() on:click=move |_| load(true)>
+                    {move || i18n.t(K::LoadMore)}</button>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryItem(record: HistoryRecord, records: RwSignal<Vec<HistoryRecord>>) -> impl IntoView {
+    let (i18n, toasts, viewer) = (use_i18n(), use_toasts(), use_viewer());
+    let id = record.id;
+    let confirming = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let published = record.published;
+    let m = media_of(&record);
+    let has_media = !record.url.is_empty() && record.mode != "reverse-prompt";
+    let prompt = record.prompt.clone();
+    let toggle_publish = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match api::publish(id, !published).await {
+                Ok(r) => {
+                    records.update(|v| {
+                        if let Some(x) = v.iter_mut().find(|x| x.id == id) {
+                            x.published = r.published;
+                        }
+                    });
+                    toasts.success(i18n.t(if r.published { K::Published } else { K::Unpublished }));
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            busy.try_set(false);
+        });
+    };
+    let delete = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match api::delete_work(id).await {
+                Ok(_) => {
+                    records.update(|v| v.retain(|x| x.id != id));
+                    toasts.success(i18n.t(K::WorkDeleted));
+                }
+                Err(e) => {
+                    busy.try_set(false);
+                    toasts.error(error_text(&e, i18n));
+                }
+            }
+        });
+    };
+    view! {
+        <article class="history-item" data-testid="history-item" data-id=id.to_string() data-mode=record.mode.clone()>
+            {has_media.then(|| {
+                let m2 = m.clone();
+                view! {
+                    <button type="button" class="result-open" aria-label=move || i18n.t(K::Fullscreen)
+                        on:click=move |_| viewer.open(vec![m2.clone()], 0)>
+                        <img src=m.thumb.clone() alt="" loading="lazy"/>
+                        {m.video.then(|| view! { <span class="play-glyph" aria-hidden="true">"▶"</span> })}
+                    </button>
+                }
+            })}
+            <p class="history-prompt small">{record.prompt.clone()}</p>
+            <p class="muted small">{local_minute(record.created_at)}</p>
+            <div class="btn-row">
+                <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| copy_with_toast(prompt.clone(), toasts, i18n)>
+                    {move || i18n.t(K::CopyPrompt)}</button>
+                {has_media.then(|| view! {
+                    <button type="button" class="btn btn-ghost btn-sm" data-testid="history-publish" disabled=move || busy.get()
+                        on:click=toggle_publish>{move || i18n.t(if published { K::Unpublish } else { K::Publish })}</button>
+                })}
+                {move || if confirming.get() {
+                    view! {
+                        <span class="small" role="alert">{move || i18n.t(K::ConfirmDeleteWork)}</span>
+                        <button type="button" class="btn btn-danger btn-sm" data-testid="history-confirm-delete" disabled=move || busy.get()
+                            on:click=delete>{move || i18n.t(K::ConfirmDelete)}</button>
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| confirming.set(false)>
+                            {move || i18n.t(K::Cancel)}</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="btn btn-ghost btn-sm" data-testid="history-delete"
+                            on:click=move |_| confirming.set(true)>{move || i18n.t(K::Delete)}</button>
+                    }.into_any()
+                }}
+            </div>
+        </article>
+    }
+}
