@@ -35,6 +35,12 @@ pub struct GenerationPayload {
     /// Video length in seconds, 1–60 (default 5).
     pub duration: Option<u32>,
     pub style: Option<String>,
+    /// Image quality where the model offers one (`auto`, `high`, `medium`, `low`, …).
+    pub quality: Option<String>,
+    /// Image file format where the model offers one (`png`, `jpeg`, `webp`).
+    pub output_format: Option<String>,
+    /// Video camera movement (e.g. `push in`, `orbit`).
+    pub camera_movement: Option<String>,
     /// Appended to the prompt as a style instruction.
     pub style_prompt: Option<String>,
     /// A style preset label (its usage is counted).

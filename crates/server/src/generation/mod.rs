@@ -86,6 +86,9 @@ impl ProviderExecutor {
         req.guidance_scale = spec.guidance_scale;
         req.duration = spec.duration;
         req.style = spec.style.clone();
+        req.quality = spec.quality.clone();
+        req.output_format = spec.output_format.clone();
+        req.camera_movement = spec.camera_movement.clone();
         for image in &spec.images {
             if image.starts_with("data:") {
                 let bytes = miaojing_storage::upload::decode_data_url(image, MAX_REFERENCE_BYTES)?;

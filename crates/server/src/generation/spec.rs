@@ -35,6 +35,12 @@ pub struct JobSpec {
     pub guidance_scale: Option<f64>,
     pub duration: Option<u32>,
     pub style: Option<String>,
+    #[serde(default)]
+    pub quality: Option<String>,
+    #[serde(default)]
+    pub output_format: Option<String>,
+    #[serde(default)]
+    pub camera_movement: Option<String>,
     pub style_prompt: Option<String>,
     #[serde(default)]
     pub images: Vec<String>,
@@ -54,6 +60,16 @@ fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<Strin
         return Err(Error::validation(code, "参数过长"));
     }
     Ok(v)
+}
+
+/// An image format the platform can store: `png`, `jpeg` (or `jpg`) or `webp`.
+fn format(v: Option<String>) -> Result<Option<String>> {
+    match opt(v, 10, "invalid_output_format")?.map(|f| f.to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(f) if f == "jpg" => Ok(Some("jpeg".into())),
+        Some(f) if ["png", "jpeg", "webp"].contains(&f.as_str()) => Ok(Some(f)),
+        Some(_) => Err(Error::validation("invalid_output_format", "图片格式只支持 png、jpeg 或 webp")),
+    }
 }
 
 /// Checks a payload of `kind` (`image` or `video`); returns the mode and the spec (with the
@@ -118,6 +134,9 @@ pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, 
         guidance_scale: p.guidance_scale,
         duration,
         style: opt(p.style, 100, "invalid_style")?,
+        quality: if video { None } else { opt(p.quality, 20, "invalid_quality")? },
+        output_format: if video { None } else { format(p.output_format)? },
+        camera_movement: if video { opt(p.camera_movement, 100, "invalid_camera_movement")? } else { None },
         style_prompt: opt(p.style_prompt, 2_000, "invalid_style_prompt")?,
         images,
         client_request_id,

@@ -232,10 +232,13 @@ async fn user_key_jobs_are_free(app: TestApp, mock: MockHandle) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, keys) = app.get("/api/user-api-keys", Some(&t)).await;
     let key_id = keys["keys"][0]["id"].as_str().unwrap().to_string();
-    let (s, v) = submit(&app, &t, "image", json!({"prompt": "my own cat", "customApiConfig": {"customApiKeyId": key_id}})).await;
+    let payload = json!({"prompt": "my own cat", "quality": "high", "outputFormat": "jpg", "customApiConfig": {"customApiKeyId": key_id}});
+    let (s, v) = submit(&app, &t, "image", payload).await;
     assert_eq!((s, v["creditsHeld"].as_i64()), (StatusCode::ACCEPTED, Some(0)), "{v}");
     let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
     assert_eq!(job["status"], "succeeded", "{job}");
+    let sent = mock.requests().into_iter().find(|r| r.path == "/v1/images/generations").unwrap().body.unwrap();
+    assert_eq!((sent["quality"].as_str(), sent["output_format"].as_str()), (Some("high"), Some("jpeg")), "{sent}");
     assert_eq!(job["result"]["creditsCost"], 0);
     assert_eq!(app.balance(&t).await, before);
     // Another user cannot use the key.
@@ -273,7 +276,8 @@ async fn async_video_job_polls_to_completion(app: TestApp, mock: MockHandle) {
     .await;
     let (t, _) = app.register("v@example.com", "video").await;
     let before = app.balance(&t).await;
-    let (s, v) = submit(&app, &t, "video", json!({"prompt": "a wave breaking", "model": "Wave", "duration": 3})).await;
+    let (s, v) =
+        submit(&app, &t, "video", json!({"prompt": "a wave breaking", "model": "Wave", "duration": 3, "cameraMovement": "orbit"})).await;
     assert_eq!((s, v["creditsHeld"].as_i64()), (StatusCode::ACCEPTED, Some(6)), "{v}");
     let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
     assert_eq!(job["status"], "succeeded", "{job}");
@@ -282,8 +286,9 @@ async fn async_video_job_polls_to_completion(app: TestApp, mock: MockHandle) {
     let (s, n) = fetch(&app, video).await;
     assert!(s.is_success() && n > 0, "{s}");
     assert_eq!(app.balance(&t).await, before - 6, "per second × duration");
-    let creates = mock.requests().iter().filter(|r| r.method == "POST" && r.path == "/v1/video/generations").count();
-    assert_eq!(creates, 1, "the paid create call is sent once");
+    let creates: Vec<_> = mock.requests().into_iter().filter(|r| r.method == "POST" && r.path == "/v1/video/generations").collect();
+    assert_eq!(creates.len(), 1, "the paid create call is sent once");
+    assert_eq!(creates[0].body.as_ref().unwrap()["camera_movement"], "orbit", "the camera movement is sent");
 }
 
 async fn prompt_helpers_answer_for_free(app: TestApp, mock: MockHandle) {
@@ -312,6 +317,11 @@ async fn bad_submissions_are_refused(app: TestApp, mock: MockHandle) {
     assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "count": 50})).await, 400, "invalid_count");
     assert_error(&submit(&app, &t, "image", json!({"prompt": "", "model": "Paint"})).await, 400, "prompt_required");
     assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Nope"})).await, 400, "model_unavailable");
+    assert_error(
+        &submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "outputFormat": "bmp"})).await,
+        400,
+        "invalid_output_format",
+    );
     assert_eq!(submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await.0, StatusCode::ACCEPTED);
     assert_error(
         &app.post("/api/generation-jobs", json!({"type": "image", "payload": {"prompt": "a cat"}}), None).await,
