@@ -62,7 +62,7 @@ impl ProviderExecutor {
         }
     }
 
-    fn request(job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
+    async fn request(&self, job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
         let mode = match job.mode {
             miaojing_domain::job::Mode::Text2Img => GenerationMode::TextToImage,
             miaojing_domain::job::Mode::Img2Img => GenerationMode::ImageToImage,
@@ -90,8 +90,12 @@ impl ProviderExecutor {
         req.output_format = spec.output_format.clone();
         req.camera_movement = spec.camera_movement.clone();
         for image in &spec.images {
-            if image.starts_with("data:") {
-                let bytes = miaojing_storage::upload::decode_data_url(image, MAX_REFERENCE_BYTES)?;
+            let stored = image.strip_prefix(miaojing_storage::keys::PUBLIC_PREFIX);
+            if image.starts_with("data:") || stored.is_some() {
+                let bytes = match stored {
+                    Some(raw) => self.stored_reference(raw).await?,
+                    None => miaojing_storage::upload::decode_data_url(image, MAX_REFERENCE_BYTES)?,
+                };
                 let mime = miaojing_storage::media::MediaFormat::sniff(&bytes).map_or("image/png", |f| f.mime()).to_string();
                 req.images.push(InputImage::from_bytes(bytes, mime));
             } else {
@@ -101,9 +105,16 @@ impl ProviderExecutor {
         Ok(req)
     }
 
+    /// The bytes of a reference given as this site's own `/api/local-storage/…` URL.
+    async fn stored_reference(&self, raw_key: &str) -> Result<Vec<u8>> {
+        let missing = || Error::validation("reference_missing", "参考图不存在或已删除，请重新上传");
+        let key = miaojing_storage::keys::key_from_url_path(raw_key).map_err(|_| missing())?;
+        self.storage.read(&key, MAX_REFERENCE_BYTES as u64).await.map_err(|_| missing())
+    }
+
     /// Submits the job; returns the step and, when it finished at once, the serving row.
     async fn submit(&self, job: &Job, spec: &JobSpec) -> Result<Step> {
-        let req = Self::request(job, spec)?;
+        let req = self.request(job, spec).await?;
         let media = resolve::media_of(req.mode.is_video());
         match &spec.source {
             Source::UserKey { id } => {

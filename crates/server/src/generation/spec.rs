@@ -89,8 +89,10 @@ pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, 
         if i.len() > MAX_IMAGE_CHARS {
             return Err(Error::new(miaojing_domain::ErrorKind::TooLarge, "image_too_large", "图片过大，请压缩后再上传"));
         }
-        if !(i.starts_with("data:image/") || i.starts_with("https://") || i.starts_with("http://")) {
-            return Err(Error::validation("invalid_image", "参考图必须是图片 data URL 或 http(s) 地址"));
+        let own =
+            i.strip_prefix(miaojing_storage::keys::PUBLIC_PREFIX).is_some_and(|k| miaojing_storage::keys::key_from_url_path(k).is_ok());
+        if !(own || i.starts_with("data:image/") || i.starts_with("https://") || i.starts_with("http://")) {
+            return Err(Error::validation("invalid_image", "参考图必须是图片 data URL、http(s) 地址或本站作品地址"));
         }
     }
     let prompt = p.prompt.unwrap_or_default().trim().to_string();
@@ -169,6 +171,8 @@ mod tests {
         let (mode, spec) = check("video", p, src.clone()).unwrap();
         assert_eq!((mode, spec.duration), (Mode::Img2Video, Some(5)));
         let mut p = payload("a cat");
+        p.images = vec!["/api/local-storage/../etc/passwd".into()];
+        assert!(check("image", p.clone(), Source::System { name: "m".into() }).is_err());
         p.images = vec!["file:///etc/passwd".into()];
         assert_eq!(check("image", p, src).unwrap_err().code, "invalid_image");
     }

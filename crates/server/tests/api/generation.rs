@@ -137,6 +137,21 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
     assert_eq!((next["eta"]["source"].as_str(), next["eta"]["sampleCount"].as_u64()), (Some("history"), Some(1)), "{next}");
     assert_eq!((next["estimateSeconds"].as_u64(), next["eta"]["windowDays"].as_u64()), (Some(20), Some(1)), "{next}");
     finished(&app, &alice, next["jobId"].as_str().unwrap()).await;
+    // A result of this site is a valid reference: its stored bytes go to the upstream edit.
+    let admin = app.admin_token().await;
+    let me = app.store.user_by_email("alice@example.com").await.unwrap().unwrap();
+    let (s, _) = app.post("/api/admin/users/credits", json!({"userId": me.id, "amount": 50, "reason": "test"}), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = submit(&app, &alice, "image", json!({"prompt": "the fox at night", "model": "Paint", "images": [images[0]]})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let edited = finished(&app, &alice, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((edited["status"].as_str(), edited["mode"].as_str()), (Some("succeeded"), Some("img2img")), "{edited}");
+    let edit = mock.requests().into_iter().find(|r| r.path == "/v1/images/edits").expect("an edit call");
+    assert_eq!(edit.image_count, 1);
+    let missing = json!({"prompt": "gone", "model": "Paint", "images": ["/api/local-storage/generated/images/missing.png"]});
+    let (_, v) = submit(&app, &alice, "image", missing).await;
+    let gone = finished(&app, &alice, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((gone["status"].as_str(), gone["error_code"].as_str()), (Some("failed"), Some("reference_missing")), "{gone}");
     // Another user neither sees nor cancels it.
     let (bob, _) = app.register("bob@example.com", "bob").await;
     assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, "job_not_found");
