@@ -1,18 +1,27 @@
 //! A short-lived snapshot of the platform part of the model catalogue (providers,
 //! recommendations, platform models), shared by every `GET /api/model-config`. Any admin write
 //! on this instance drops it at once; other instances see a change within [`CATALOG_TTL`].
-//! Only the caller's own keys are read per request.
+//! The caller's own keys are cached per user the same way; changing them drops the cache.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, ProviderView, RecommendationView, UserApiKeyView};
 use miaojing_domain::provider::MediaType;
 use miaojing_domain::user::Tier;
-use miaojing_domain::{Result, Store};
+use miaojing_domain::{Error, Result, Store};
 use parking_lot::Mutex;
+use uuid::Uuid;
 
-use crate::provider_views::{platform_model, provider_view, recommendation_view};
+use crate::provider_views::{platform_model, provider_view, recommendation_view, user_key_view};
+use crate::state::AppState;
 
 /// How long a snapshot serves before the store is read again.
 pub const CATALOG_TTL: Duration = Duration::from_secs(2);
@@ -74,23 +83,23 @@ impl PlatformCatalog {
         }
     }
 
-    /// The answer as JSON text: the tier's pre-serialised part plus the caller's keys.
-    pub fn answer_json(&self, tier: Tier, user_keys: Vec<UserApiKeyView>) -> serde_json::Result<String> {
-        let head = TIERS.iter().position(|t| *t == tier).and_then(|i| self.heads.get(i)).filter(|h| !h.is_empty());
-        match head {
-            Some(head) => {
-                let keys = serde_json::to_string(&user_keys)?;
-                Ok(format!("{head},\"userKeys\":{keys}}}"))
-            }
-            None => serde_json::to_string(&self.answer(tier, user_keys)),
-        }
+    /// The answer as JSON text: the tier's pre-serialised part plus the caller's keys (a JSON
+    /// array of key views). `None` if the tier's part could not be prepared.
+    pub fn answer_json(&self, tier: Tier, user_keys_json: &str) -> Option<String> {
+        let head = TIERS.iter().position(|t| *t == tier).and_then(|i| self.heads.get(i)).filter(|h| !h.is_empty())?;
+        Some(format!("{head},\"userKeys\":{user_keys_json}}}"))
     }
 }
 
-/// The cached snapshot.
+/// Users whose key lists are kept at most (older entries are dropped first).
+const MAX_CACHED_USERS: usize = 10_000;
+
+/// The cached snapshot and the callers' key lists.
 #[derive(Default)]
 pub struct CatalogCache {
     slot: Mutex<Option<(Instant, Arc<PlatformCatalog>)>>,
+    /// Per user: the key views as a JSON array, and when they were read.
+    keys: Mutex<HashMap<Uuid, (Instant, Arc<str>)>>,
     /// Bumped by every invalidation, so a snapshot read before it is never stored after it.
     generation: AtomicU64,
 }
@@ -122,12 +131,56 @@ impl CatalogCache {
         Ok(built)
     }
 
-    /// Drops the snapshot (after an admin change).
+    /// The caller's key views as a JSON array, read from the store when missing or older than
+    /// [`CATALOG_TTL`].
+    pub async fn user_keys_json(&self, store: &dyn Store, user: Uuid) -> Result<Arc<str>> {
+        if let Some((at, json)) = self.keys.lock().get(&user) {
+            if at.elapsed() < CATALOG_TTL {
+                return Ok(Arc::clone(json));
+            }
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let views: Vec<UserApiKeyView> = store.list_user_api_keys(user).await?.into_iter().map(user_key_view).collect();
+        let json: Arc<str> = serde_json::to_string(&views).map_err(|e| Error::internal(format!("keys: {e}")))?.into();
+        let mut keys = self.keys.lock();
+        if self.generation.load(Ordering::Acquire) == generation {
+            if keys.len() >= MAX_CACHED_USERS {
+                keys.retain(|_, (at, _)| at.elapsed() < CATALOG_TTL);
+                if keys.len() >= MAX_CACHED_USERS {
+                    keys.clear();
+                }
+            }
+            keys.insert(user, (Instant::now(), Arc::clone(&json)));
+        }
+        Ok(json)
+    }
+
+    /// Drops the snapshot and every cached key list (after a change to either).
     pub fn invalidate(&self) {
-        let mut slot = self.slot.lock();
+        let (mut slot, mut keys) = (self.slot.lock(), self.keys.lock());
         self.generation.fetch_add(1, Ordering::AcqRel);
         *slot = None;
+        keys.clear();
     }
+}
+
+/// Drops the cache after every write that may change what `GET /api/model-config` answers:
+/// admin changes and users' own key changes (on this instance; others catch up within
+/// [`CATALOG_TTL`]).
+pub async fn invalidate_on_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> std::result::Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req.path();
+    let writes = req.method() != Method::GET
+        && req.method() != Method::HEAD
+        && (path.starts_with("/api/admin/") || path.starts_with("/api/user-api-keys"));
+    let cache = if writes { req.app_data::<web::Data<AppState>>().map(|st| Arc::clone(&st.catalog)) } else { None };
+    let res = next.call(req).await;
+    if let Some(cache) = cache {
+        cache.invalidate();
+    }
+    res
 }
 
 #[cfg(test)]
@@ -138,9 +191,8 @@ mod tests {
     fn the_pre_serialised_answer_equals_the_plain_one() {
         let c = PlatformCatalog::new(Vec::new(), Vec::new(), Vec::new());
         for tier in TIERS {
-            let fast: serde_json::Value = serde_json::from_str(&c.answer_json(tier, Vec::new()).unwrap()).unwrap();
+            let fast: serde_json::Value = serde_json::from_str(&c.answer_json(tier, "[]").unwrap()).unwrap();
             assert_eq!(fast, serde_json::to_value(c.answer(tier, Vec::new())).unwrap());
-            assert!(!c.heads.iter().any(String::is_empty), "every tier has its head");
         }
     }
 }

@@ -172,7 +172,11 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
             })
             .configure(crate::routes::configure)
             .split_for_parts();
-        app.wrap(from_fn(crate::http::extract::admin_gate)).wrap(Compress::default()).wrap(from_fn(security_headers)).wrap(from_fn(observe))
+        app.wrap(from_fn(crate::catalog_cache::invalidate_on_writes))
+            .wrap(from_fn(crate::http::extract::admin_gate))
+            .wrap(Compress::default())
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(observe))
     })
     .workers(config.workers)
     .listen(listener)?

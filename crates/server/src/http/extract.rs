@@ -146,14 +146,7 @@ pub async fn admin_gate(
     match Admin::from_request(req.request(), &mut Payload::None).await {
         Ok(Admin(user)) => {
             req.extensions_mut().insert(CheckedAdmin(user));
-            let writes = req.method() != actix_web::http::Method::GET;
-            let st = state(req.request());
-            let res = next.call(req).await.map(ServiceResponse::map_into_left_body);
-            if writes {
-                // Whatever the admin changed, users see it on their next catalogue read.
-                st.catalog.invalidate();
-            }
-            res
+            next.call(req).await.map(ServiceResponse::map_into_left_body)
         }
         Err(e) => Ok(req.into_response(e.error_response()).map_into_right_body()),
     }

@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
-use crate::provider_views::{preset_view, user_key_view};
+use crate::provider_views::preset_view;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -22,10 +22,11 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResponse> {
     let now = Utc::now();
     let tier = me.0.user.effective_tier(now);
-    let (platform, keys) = futures_util::try_join!(st.catalog.get(st.store.as_ref()), st.store.list_user_api_keys(me.0.user.id))?;
+    let (platform, keys) =
+        futures_util::try_join!(st.catalog.get(st.store.as_ref()), st.catalog.user_keys_json(st.store.as_ref(), me.0.user.id))?;
     let body = platform
-        .answer_json(tier, keys.into_iter().map(user_key_view).collect())
-        .map_err(|e| miaojing_domain::Error::internal(format!("model-config: {e}")))?;
+        .answer_json(tier, &keys)
+        .ok_or_else(|| miaojing_domain::Error::internal("model-config: the platform catalogue could not be serialised"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "private, no-store, max-age=0, must-revalidate"))
         .insert_header(("pragma", "no-cache"))

@@ -148,6 +148,8 @@ async fn user_keys_masked_and_isolated(app: TestApp) {
     // The owner updates without resending the key: the key is kept.
     let (s, v) = app.put("/api/user-api-keys", json!({"keys": [{"id": id, "note": "main", "type": "video"}]}), Some(&alice)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, catalog) = app.get("/api/model-config", Some(&alice)).await;
+    assert_eq!(catalog["userKeys"][0]["note"], "main", "the catalogue shows a key change at once: {catalog}");
     assert_eq!(
         (v["keys"][0]["note"].as_str(), v["keys"][0]["type"].as_str(), v["keys"][0]["apiKeyPreview"].as_str()),
         (Some("main"), Some("video"), Some("***wxyz"))
