@@ -176,7 +176,7 @@ pub fn cap_list(caps: &Value, names: &[&str]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Camera movements (sent as a style instruction) and their labels.
+/// Camera movements (sent as `cameraMovement`) and their labels.
 const CAMERA: [(&str, K); 7] = [
     ("static", K::CamStatic),
     ("push_in", K::CamPushIn),
@@ -420,9 +420,11 @@ pub fn Create() -> impl IntoView {
         let count = pick(&form.count.get_untracked(), &opts_of(&["counts", "imageCounts"]));
         let duration = pick(&form.duration.get_untracked(), &opts_of(&["durations"]));
         let guidance = form.guidance.get_untracked().trim().parse::<f64>().ok();
+        let format = pick(&form.format.get_untracked(), &opts_of(&["outputFormats", "formats"]));
+        let quality = pick(&form.quality.get_untracked(), &opts_of(&["qualities", "imageQualities"]));
+        let camera_movement = m.is_video().then(|| form.camera.get_untracked().replace('_', " ")).filter(|c| !c.is_empty());
         let (style, style_prompt, style_label) = if m.is_video() {
-            let camera = form.camera.get_untracked();
-            (Some(form.video_style.get_untracked()), Some(format!("Camera movement: {}", camera.replace('_', " "))), None)
+            (Some(form.video_style.get_untracked()), None, None)
         } else {
             let label = form.style.get_untracked();
             let text = label.as_ref().and_then(|l| presets.with_untracked(|p| p.iter().find(|p| &p.label == l).map(|p| p.prompt.clone())));
@@ -453,6 +455,9 @@ pub fn Create() -> impl IntoView {
                 duration: duration.and_then(|d| d.trim_end_matches('s').parse().ok()),
                 guidance_scale: guidance,
                 style,
+                quality: if m.is_video() { None } else { quality },
+                output_format: if m.is_video() { None } else { format },
+                camera_movement,
                 style_prompt,
                 style_label,
                 images: refs,
