@@ -1,0 +1,250 @@
+// Browser tests of the admin console (/console) against the real server (started by run.sh,
+// after tests.mjs). Setup goes through the API; what is asserted is what the console shows
+// and what its actions change on the server.
+import {
+  BASE, MOCK_API, ADMIN, DESKTOP, PHONE, api, newUser, adminToken, assert, signInStorage, runTests,
+} from './lib.mjs';
+
+const filter = process.argv[2] || '';
+const tests = [];
+const test = (name, fn) => tests.push({ name: `console: ${name}`, fn });
+
+/** The admin's login answer, for storing a session without the form. */
+async function adminAuth() {
+  return api('/api/auth/login', { method: 'POST', body: { account: ADMIN.email, password: ADMIN.password, adminOnly: true } });
+}
+/** Opens the console signed in as the admin, on the given view. */
+async function openConsole(page, view) {
+  await signInStorage(page, { auth: await adminAuth() });
+  await page.goto(BASE + '/console');
+  await page.locator('.console').waitFor();
+  if (view) await nav(page, view);
+}
+async function nav(page, view) {
+  await page.locator(`.console-nav-item[data-view=${view}]`).click();
+  await page.locator(`.console-body[data-view=${view}]`).waitFor();
+}
+/** Pop-ups from other tests would cover the console: mark them read. */
+async function dismissAnnouncements(page) {
+  const ids = (await api('/api/announcements')).map((a) => a.id);
+  await page.evaluate((ids) => localStorage.setItem('miaojing_dismissed_announcements', JSON.stringify(ids)), ids);
+}
+
+test('a non-admin reaching /console is refused', async ({ page }) => {
+  const u = await newUser('nonadmin');
+  await signInStorage(page, u);
+  await page.goto(BASE + '/console');
+  await page.locator('[data-testid=console-refused]').waitFor();
+  assert((await page.locator('[data-testid=console-refused]').innerText()).includes('只有管理员可以登录管理后台'), 'refusal says why');
+  assert((await page.locator('.console').count()) === 0, 'no console shell for a non-admin');
+  // Signing in with a non-admin account through the card is refused too.
+  await page.fill('#console-account', u.email);
+  await page.fill('#console-password', u.password);
+  await page.press('#console-password', 'Enter');
+  await page.locator('.console-login .form-error', { hasText: '只有管理员可以登录管理后台' }).waitFor();
+  // The dashboard address does not open the console either.
+  await page.goto(BASE + '/console/dashboard');
+  await page.locator('[data-testid=console-refused]').waitFor();
+  // And the admin API itself answers 403 to that token.
+  const res = await fetch(BASE + '/api/admin/dashboard', { headers: { authorization: `Bearer ${u.token}` } });
+  assert(res.status === 403, `admin API refuses a user (${res.status})`);
+});
+
+test('admin login; the open view survives a refresh and resets on sign-out', async ({ page }) => {
+  await page.goto(BASE + '/console');
+  await page.fill('#console-account', ADMIN.email);
+  await page.fill('#console-password', 'wrong-password-1');
+  await page.press('#console-password', 'Enter');
+  await page.locator('.console-login .form-error:not(:empty)').waitFor();
+  await page.fill('#console-password', ADMIN.password);
+  await page.press('#console-password', 'Enter');
+  await page.waitForURL(/\/console\/dashboard$/);
+  await page.locator('[data-testid=dash-stats]').waitFor();
+  const users = await page.locator('[data-testid=dash-stats] .stat-card-value').first().innerText();
+  assert(Number(users) >= 1, `dashboard counts users (${users})`);
+  await page.locator('[data-testid=dash-jobs] svg.chart').waitFor();
+  await nav(page, 'redeem');
+  await page.reload();
+  await page.locator('.console-body[data-view=redeem]').waitFor();
+  assert(await page.locator('.console-nav-item[data-view=redeem]').getAttribute('aria-current') === 'page', 'nav marks the view');
+  // An admin already signed in goes straight to the console.
+  await page.goto(BASE + '/console');
+  await page.locator('.console-body[data-view=redeem]').waitFor();
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.locator('#console-account').waitFor();
+  assert((await page.evaluate(() => sessionStorage.getItem('miaojing_console_active_view'))) === null, 'view forgotten');
+  await page.fill('#console-account', ADMIN.email);
+  await page.fill('#console-password', ADMIN.password);
+  await page.press('#console-password', 'Enter');
+  await page.locator('.console-body[data-view=dashboard]').waitFor();
+});
+
+test('a system model pointing at mock-upstream appears on the user create page', async ({ page, browser }) => {
+  await openConsole(page, 'api');
+  const display = `Console Mock ${Date.now().toString(36)}`;
+  await page.getByRole('button', { name: '添加模型' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByLabel('显示名称').fill(display);
+  await dlg.getByLabel('模型名称').fill('mock-image-1');
+  await dlg.getByLabel('供应商').fill('Mock');
+  await dlg.getByLabel('API 地址').fill(MOCK_API);
+  await dlg.getByLabel('API Key').fill('sk-console-test-key-1234');
+  await dlg.getByLabel('每次积分').fill('3');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  const row = page.locator('tr', { hasText: display });
+  await row.waitFor();
+  assert((await row.innerText()).includes('3 积分/次'), 'price shown per use');
+  assert(/\*{2,}|…|1234/.test(await row.innerText()), 'key shown only as a masked preview');
+  assert(!(await row.innerText()).includes('sk-console-test-key-1234'), 'full key never shown');
+  // Per-1M token pricing is shown per 1M.
+  await row.getByRole('button', { name: '编辑' }).click();
+  await dlg.getByLabel('计费模式').selectOption('token');
+  await dlg.getByLabel('输入 积分 / 1M tokens').fill('5');
+  await dlg.getByLabel('输出 积分 / 1M tokens').fill('20');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await page.locator('tr', { hasText: display }).filter({ hasText: '积分/1M tokens' }).waitFor();
+  await page.locator('tr', { hasText: display }).getByRole('button', { name: '编辑' }).click();
+  await dlg.getByLabel('计费模式').selectOption('fixed');
+  await dlg.getByLabel('每次积分').fill('3');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await page.locator('tr', { hasText: display }).filter({ hasText: '3 积分/次' }).waitFor();
+  const saved = (await api('/api/admin/system-apis', { token: await adminToken() })).apis.find((a) => a.name === display);
+  assert(saved && saved.apiUrl === MOCK_API && saved.isActive && saved.creditsPerUse === 3, 'saved on the server');
+
+  // A user sees it on the create page.
+  const u = await newUser('creator');
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const p = await ctx.newPage();
+  await signInStorage(p, u);
+  await p.goto(BASE + '/create');
+  await p.locator('#create-model option', { hasText: display }).waitFor({ state: 'attached' });
+  await ctx.close();
+
+  // Disabled in the console, it disappears for users.
+  await page.locator('tr', { hasText: display }).getByRole('switch').click();
+  await page.waitForFunction(async (name) => {
+    const r = await fetch('/api/model-config');
+    const j = await r.json();
+    return !j.systemApis.some((m) => m.name === name);
+  }, display);
+});
+
+test('batch-create redeem codes, copy the batch, and a user redeems one', async ({ page, browser }) => {
+  await openConsole(page, 'redeem');
+  const note = `console-${Date.now().toString(36)}`;
+  await page.getByLabel('生成数量').fill('3');
+  await page.getByLabel('每个兑换积分').fill('25');
+  await page.getByLabel('备注').first().fill(note);
+  await page.getByRole('button', { name: '生成兑换码' }).click();
+  await page.locator('#fresh-codes').waitFor();
+  const fresh = (await page.inputValue('#fresh-codes')).split('\n').map((l) => l.split('\t')[0]);
+  assert(fresh.length === 3 && fresh.every((c) => /^MJ-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(c)), `3 codes: ${fresh}`);
+  // Copy the whole batch through the clipboard.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  await page.getByRole('button', { name: '复制整批' }).first().click();
+  await page.locator('.toast', { hasText: '已复制' }).waitFor();
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert(fresh.every((c) => clip.includes(c)), 'clipboard holds the batch');
+
+  // The user redeems one in their profile.
+  const u = await newUser('redeemer');
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const p = await ctx.newPage();
+  await signInStorage(p, u);
+  await p.goto(BASE + '/profile?tab=credits');
+  await p.fill('#redeem-code', fresh[0]);
+  await p.press('#redeem-code', 'Enter');
+  await p.locator('.toast', { hasText: '25' }).waitFor();
+  await ctx.close();
+
+  // The console lists it as used by that user; filter by state.
+  await page.getByLabel('状态').selectOption('used');
+  await page.getByLabel('搜索').fill(fresh[0]);
+  const used = page.locator(`tr[data-code="${fresh[0]}"]`);
+  await used.waitFor();
+  assert((await used.innerText()).includes(u.email), 'used by the redeemer');
+  // Revoke another one; the user can no longer redeem it.
+  await page.getByLabel('状态').selectOption('unused');
+  await page.getByLabel('搜索').fill(fresh[1]);
+  await page.locator(`tr[data-code="${fresh[1]}"]`).getByRole('button', { name: '停用' }).click();
+  await page.getByLabel('状态').selectOption('revoked');
+  await page.locator(`tr[data-code="${fresh[1]}"]`).waitFor();
+  const r = await fetch(BASE + '/api/redeem-codes/redeem', {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
+    body: JSON.stringify({ code: fresh[1] }),
+  });
+  assert(r.status >= 400, `revoked code refused (${r.status})`);
+  // Export CSV of the filter.
+  await page.getByLabel('搜索').fill('');
+  await page.getByLabel('状态').selectOption('all');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 CSV' }).click()]);
+  assert(download.suggestedFilename() === 'redeem-codes.csv', 'csv download');
+});
+
+test('disabling a user in the console ends their session', async ({ page, browser }) => {
+  const u = await newUser('tobedisabled');
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const p = await ctx.newPage();
+  await signInStorage(p, u);
+  await p.goto(BASE + '/profile');
+  await p.locator('.user-chip').waitFor();
+
+  await openConsole(page, 'users');
+  await page.getByLabel('搜索用户').fill(u.email);
+  const row = page.locator(`tr[data-email="${u.email}"]`);
+  await row.waitFor();
+  await row.getByRole('button', { name: '调整积分' }).click();
+  await page.getByRole('dialog').getByLabel('数量').fill('40');
+  await page.getByRole('dialog').getByLabel('原因').fill('console test bonus');
+  await page.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+  await page.locator('.toast', { hasText: '当前余额' }).waitFor();
+  const ledger = await api('/api/credit-transactions', { token: u.token });
+  assert(ledger.records.some((r) => r.amount === 40 && r.description.includes('console test bonus')), 'ledger row with the reason');
+
+  await row.getByRole('button', { name: '编辑' }).click();
+  await page.getByRole('dialog').getByRole('switch', { name: '账号正常' }).uncheck();
+  await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
+  await row.filter({ hasText: '停用' }).waitFor();
+
+  // The user's next call is refused and the SPA sends them to the login page.
+  await p.reload();
+  await p.waitForURL(/\/auth\/login/);
+  const res = await fetch(BASE + '/api/profile', { headers: { authorization: `Bearer ${u.token}` } });
+  assert(res.status === 401, `old token rejected (${res.status})`);
+  await ctx.close();
+});
+
+const VIEWS = ['dashboard', 'users', 'invitations', 'redeem', 'announcements', 'api', 'catalog', 'tasks', 'calls', 'gallery',
+  'logs', 'email', 'settings'];
+
+test('screenshots of every view; tables scroll inside their card on a phone', async ({ browser }) => {
+  const bad = [];
+  for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = await ctx.newPage();
+    await signInStorage(page, { auth: await adminAuth() });
+    await dismissAnnouncements(page);
+    for (const view of VIEWS) {
+      await page.evaluate((v) => sessionStorage.setItem('miaojing_console_active_view', v), view);
+      await page.goto(BASE + '/console');
+      await page.locator(`.console-body[data-view=${view}]`).waitFor();
+      await page.waitForLoadState('networkidle');
+      const over = await page.evaluate(() => {
+        const root = document.querySelector('.console-root');
+        return Math.max(document.documentElement.scrollWidth - window.innerWidth, root.scrollWidth - root.clientWidth);
+      });
+      if (over > 0) bad.push(`${view} (${size}) overflows by ${over}px`);
+      await page.waitForTimeout(200);
+      await page.locator('.console-root').screenshot({ path: `${process.env.MJ_ARTIFACTS}/console-${view}-${size}.png` });
+    }
+    if (size === 'phone') {
+      await page.getByRole('button', { name: '打开菜单' }).click();
+      await page.locator('.console-nav-item[data-view=users]').click();
+      await page.locator('.console-body[data-view=users]').waitFor();
+    }
+    await ctx.close();
+  }
+  assert(bad.length === 0, bad.join('; '));
+});
+
+process.exit((await runTests(tests, filter)) ? 1 : 0);
