@@ -121,12 +121,66 @@ test('a system model pointing at mock-upstream appears on the user create page',
   await ctx.close();
 
   // Disabled in the console, it disappears for users.
-  await page.locator('tr', { hasText: display }).getByRole('switch').click();
-  await page.waitForFunction(async (name) => {
-    const r = await fetch('/api/model-config');
-    const j = await r.json();
-    return !j.systemApis.some((m) => m.name === name);
-  }, display);
+  await page.locator('tr', { hasText: display }).locator('label.switch').click();
+  let gone = false;
+  for (let i = 0; i < 50 && !gone; i++) {
+    const cfg = await api('/api/model-config', { token: u.token });
+    gone = !cfg.systemApis.some((m) => m.name === display);
+    if (!gone) await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert(gone, 'a disabled model is no longer offered to users');
+});
+
+test('a user job is counted on the dashboard; prompt moderation needs the author notice', async ({ page }) => {
+  const admin = await adminToken();
+  const name = `Dash Mock ${Date.now().toString(36)}`;
+  await api('/api/admin/system-apis', { method: 'POST', token: admin, body: {
+    name, modelName: 'mock-image-1', apiUrl: MOCK_API, apiKey: 'sk-dash-1', type: 'image', billingMode: 'fixed', creditsPerUse: 2,
+  } });
+  await openConsole(page);
+  const count = async (label) => Number((await page.locator('[data-testid=dash-jobs] svg text.chart-label', { hasText: label })
+    .locator('xpath=following-sibling::*[2]').textContent()));
+  await page.locator('[data-testid=dash-jobs] svg.chart').waitFor();
+  const before = await count('已完成');
+  const u = await newUser('dashjob');
+  const job = await api('/api/generation-jobs', { method: 'POST', token: u.token, body: {
+    type: 'image', payload: { prompt: 'a lantern by the river at night', model: name, count: 1 } } });
+  let state;
+  for (let i = 0; i < 100; i++) {
+    state = await api(`/api/generation-jobs/${job.jobId}`, { token: u.token });
+    if (['succeeded', 'failed', 'cancelled'].includes(state.status)) break;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert(state.status === 'succeeded', `job succeeded (${state.status} ${state.error})`);
+  await page.getByRole('button', { name: '刷新' }).click();
+  await page.locator('.toast', { hasText: '仪表盘已刷新' }).waitFor();
+  await page.waitForFunction(([b]) => {
+    const labels = [...document.querySelectorAll('[data-testid=dash-jobs] svg text.chart-label')];
+    const t = labels.find((l) => l.textContent === '已完成');
+    return t && Number(t.nextElementSibling.nextElementSibling.textContent) > b;
+  }, [before]);
+  await page.locator('[data-testid=dash-calls] svg text', { hasText: 'mock-image-1' }).first().waitFor();
+
+  // Published, the work shows in gallery moderation; without working mail the edit is refused
+  // and the prompt stays as it was (the notice is mandatory).
+  const hist = await api('/api/creation-history', { token: u.token });
+  const work = hist.records[0];
+  await api('/api/gallery/publish', { method: 'POST', token: u.token, body: { workId: work.id, publish: true } });
+  await nav(page, 'gallery');
+  const row = page.locator(`tr[data-work="${work.id}"]`);
+  await row.waitFor();
+  assert((await row.innerText()).includes(u.email), 'author e-mail shown');
+  await row.getByRole('button', { name: '修改提示词' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByLabel('新的提示词').fill('a lantern by the river');
+  await dlg.getByLabel('原因').selectOption('remove_sensitive_words');
+  assert((await dlg.getByLabel('邮件标题').inputValue()).includes('删除敏感词'), 'reason fills the subject');
+  await dlg.getByRole('button', { name: '保存并通知作者' }).click();
+  await page.locator('.toast-error').waitFor();
+  const after = await api('/api/creation-history', { token: u.token });
+  assert(after.records[0].prompt === 'a lantern by the river at night', 'prompt unchanged when the notice cannot be sent');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
 });
 
 test('batch-create redeem codes, copy the batch, and a user redeems one', async ({ page, browser }) => {
@@ -202,7 +256,8 @@ test('disabling a user in the console ends their session', async ({ page, browse
   assert(ledger.records.some((r) => r.amount === 40 && r.description.includes('console test bonus')), 'ledger row with the reason');
 
   await row.getByRole('button', { name: '编辑' }).click();
-  await page.getByRole('dialog').getByRole('switch', { name: '账号正常' }).uncheck();
+  await page.getByRole('dialog').locator('label.switch', { hasText: '账号正常' }).click();
+  assert(!(await page.getByRole('dialog').getByRole('switch', { name: '账号正常' }).isChecked()), 'switched off');
   await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
   await row.filter({ hasText: '停用' }).waitFor();
 

@@ -144,13 +144,21 @@ pub fn Dashboard() -> impl IntoView {
         tick.track();
         admin::channel_health()
     });
-    let refreshing = RwSignal::new(false);
+    // While a manual refresh runs: the time stamp of the data it replaces.
+    let refreshing = RwSignal::new(None::<chrono::DateTime<chrono::Utc>>);
     Effect::new(move |_| {
-        if refreshing.get_untracked() && dash.get().is_some() {
-            refreshing.set(false);
-            toasts.success(i18n.c(C::DashboardRefreshed));
+        if let Some(Ok(d)) = dash.get() {
+            if refreshing.get_untracked().is_some_and(|from| from != d.generated_at) {
+                refreshing.set(None);
+                toasts.success(i18n.c(C::DashboardRefreshed));
+            }
         }
     });
+    let refresh = move |_| {
+        let from = dash.get_untracked().and_then(Result::ok).map(|d| d.generated_at).unwrap_or_default();
+        refreshing.set(Some(from));
+        tick.update(|t| *t += 1);
+    };
 
     let overview = loaded(dash, move |d| {
         let updated = local_minute(d.generated_at);
@@ -262,9 +270,8 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <div class="c-view c-dashboard">
             <div class="c-toolbar">
-                <button type="button" class="btn btn-outline btn-sm" disabled=move || refreshing.get()
-                    on:click=move |_| { refreshing.set(true); tick.update(|t| *t += 1); }>
-                    {move || if refreshing.get() { i18n.c(C::Refreshing) } else { i18n.c(C::Refresh) }}
+                <button type="button" class="btn btn-outline btn-sm" disabled=move || refreshing.get().is_some() on:click=refresh>
+                    {move || if refreshing.get().is_some() { i18n.c(C::Refreshing) } else { i18n.c(C::Refresh) }}
                 </button>
             </div>
             {overview}

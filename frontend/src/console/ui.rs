@@ -171,10 +171,10 @@ pub fn Pager(page: RwSignal<i64>, #[prop(into)] total_pages: Signal<i64>, #[prop
     let i18n = use_i18n();
     view! {
         <nav class="pager c-pager" aria-label=move || i18n.c(C::Pagination)>
-            <button type="button" class="btn btn-outline btn-sm" disabled=move || page.get() <= 1
+            <button type="button" class="btn btn-outline btn-sm" disabled=move || { page.get() <= 1 }
                 on:click=move |_| page.update(|p| *p = (*p - 1).max(1))>{move || i18n.c(C::PrevPage)}</button>
             <span class="muted small">{move || format!("{} {} / {} · {} {}", i18n.c(C::PageWord), page.get(), total_pages.get().max(1), total.get(), i18n.c(C::Rows))}</span>
-            <button type="button" class="btn btn-outline btn-sm" disabled=move || page.get() >= total_pages.get()
+            <button type="button" class="btn btn-outline btn-sm" disabled=move || { page.get() >= total_pages.get() }
                 on:click=move |_| page.update(|p| *p += 1)>{move || i18n.c(C::NextPage)}</button>
         </nav>
     }
