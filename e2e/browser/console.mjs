@@ -159,7 +159,10 @@ test('a user job is counted on the dashboard; prompt moderation needs the author
     const t = labels.find((l) => l.textContent === '已完成');
     return t && Number(t.nextElementSibling.nextElementSibling.textContent) > b;
   }, [before]);
-  await page.locator('[data-testid=dash-calls] svg text', { hasText: 'mock-image-1' }).first().waitFor();
+  const calls = await api('/api/admin/model-call-records?pageSize=5', { token: admin });
+  const model = calls.records.find((c) => c.generation_job_id === job.jobId);
+  assert(model, 'the job left a model call record');
+  await page.locator('[data-testid=dash-calls] svg text', { hasText: model.model_name.slice(0, 18) }).first().waitFor();
 
   // Published, the work shows in gallery moderation; without working mail the edit is refused
   // and the prompt stays as it was (the notice is mandatory).

@@ -5,15 +5,15 @@ use gloo_net::http::Request;
 use miaojing_api_types::{
     admin::{
         AdminUserList, AdminUserResponse, AdminUserUpdate, CreditAdjustment, Dashboard, DeletedUser, EmailSettingsResponse,
-        EmailSettingsUpdate, LogSettingsResponse, LogSettingsUpdate, PlatformLogList, RedeemBatch, RedeemBatchRequest,
-        RedeemCodeList, RedeemCodeResponse, RedeemCodeToggle, ReferralList, TestEmailRequest,
+        EmailSettingsUpdate, LogSettingsResponse, LogSettingsUpdate, PlatformLogList, RedeemBatch, RedeemBatchRequest, RedeemCodeList,
+        RedeemCodeResponse, RedeemCodeToggle, ReferralList, TestEmailRequest,
     },
     auth::MessageResponse,
     credits::CreditRecords,
     providers::{
         AgnesInstallInput, AgnesInstallResult, ChannelHealthList, ChannelHealthView, ProviderInput, ProviderList, ProviderOne,
-        RecommendationInput, RecommendationList, RecommendationOne, StylePresetInput, StylePresetList, StylePresetOne,
-        SystemApiInput, SystemApiList, SystemApiOne, SystemSmartImportInput, SystemSmartImportResult,
+        RecommendationInput, RecommendationList, RecommendationOne, StylePresetInput, StylePresetList, StylePresetOne, SystemApiInput,
+        SystemApiList, SystemApiOne, SystemSmartImportInput, SystemSmartImportResult,
     },
     site::{Announcement, AnnouncementInput, Created, SiteConfig, SiteConfigUpdate},
     works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, ModelCalls, PromptEdit},

@@ -9,6 +9,7 @@ use miaojing_api_types::auth::LoginRequest;
 
 use super::is_admin_role;
 use super::text::C;
+use super::ui::Shield;
 use crate::api;
 use crate::components::FormMessage;
 use crate::i18n::use_i18n;
@@ -60,7 +61,7 @@ pub fn ConsoleLogin() -> impl IntoView {
         <section class="console-login">
             <form class="auth-card glass-panel" on:submit=submit novalidate=true>
                 <header class="auth-head">
-                    <span class="console-shield big" aria-hidden="true">"⛨"</span>
+                    <Shield big=true/>
                     <h1 class="auth-title">{move || i18n.c(C::ConsoleLoginTitle)}</h1>
                     <p class="muted">{move || i18n.c(C::ConsoleLoginSub)}</p>
                 </header>

@@ -206,10 +206,11 @@ fn Shell() -> impl IntoView {
     }
 
     view! {
-        <div class="console" class:drawer-open=move || drawer.get()>
+        <div class="console" class:drawer-open=move || drawer.get()
+            on:keydown=move |ev| if ev.key() == "Escape" { drawer.set(false); }>
             <aside class="console-side glass-panel" id="console-side">
                 <div class="console-brand">
-                    <span class="console-shield" aria-hidden="true">"⛨"</span>
+                    <ui::Shield/>
                     <div>
                         <strong>{move || i18n.c(C::ConsoleBrand)}</strong>
                         <div class="muted small console-email">{move || me().1}</div>

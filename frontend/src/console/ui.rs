@@ -180,20 +180,45 @@ pub fn Pager(page: RwSignal<i64>, #[prop(into)] total_pages: Signal<i64>, #[prop
     }
 }
 
-/// A modal dialog: Escape or the close button calls `on_close`.
+/// The console's shield mark (decorative).
+#[component]
+pub fn Shield(#[prop(optional)] big: bool) -> impl IntoView {
+    view! {
+        <span class="console-shield" class:big=big aria-hidden="true">
+            <svg viewBox="0 0 24 24" width="60%" height="60%" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+                <path d="M12 3l7 3v5c0 4.5-3 8.3-7 10-4-1.7-7-5.5-7-10V6z"/>
+                <path d="M9 12l2 2 4-4" stroke-linecap="round"/>
+            </svg>
+        </span>
+    }
+}
+
+/// A modal dialog: Escape or the close button calls `on_close`; focus moves to its first
+/// control when it opens.
 #[component]
 pub fn Dialog(title: Signal<String>, on_close: Callback<()>, children: Children, #[prop(optional)] wide: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let first = el.query_selector("input:not([type=hidden]), select, textarea").ok().flatten();
+            if let Some(f) = first.and_then(|f| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(f).ok()) {
+                let _ = f.focus();
+            }
+        }
+    });
     let title_id = next_id();
     let labelled_by = title_id.clone();
-    let on_key = move |ev: KeyboardEvent| {
+    // Escape closes the dialog wherever the focus is (a disabled button drops it to <body>).
+    let esc = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             on_close.run(());
         }
-    };
+    });
+    on_cleanup(move || esc.remove());
     view! {
-        <div class="modal-backdrop c-modal-backdrop" on:keydown=on_key>
-            <div class="modal glass-panel c-dialog" class:c-dialog-wide=wide role="dialog" aria-modal="true" aria-labelledby=labelled_by>
+        <div class="modal-backdrop c-modal-backdrop">
+            <div node_ref=node class="modal glass-panel c-dialog" class:c-dialog-wide=wide role="dialog" aria-modal="true" aria-labelledby=labelled_by>
                 <div class="c-dialog-head">
                     <h2 id=title_id class="modal-title">{move || title.get()}</h2>
                     <button type="button" class="btn btn-ghost btn-sm" aria-label=move || i18n.c(C::Close)

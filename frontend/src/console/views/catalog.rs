@@ -2,7 +2,9 @@
 //! Each is a table with an enable switch, edit and delete, and one create/edit dialog.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use miaojing_api_types::providers::{ProviderInput, ProviderView, RecommendationInput, RecommendationView, StylePresetInput, StylePresetView};
+use miaojing_api_types::providers::{
+    ProviderInput, ProviderView, RecommendationInput, RecommendationView, StylePresetInput, StylePresetView,
+};
 use miaojing_api_types::Success;
 use uuid::Uuid;
 
@@ -26,7 +28,8 @@ enum Section {
 pub fn Catalog() -> impl IntoView {
     let i18n = use_i18n();
     let section = RwSignal::new(Section::Providers);
-    let tabs = [(Section::Providers, C::SecProviders), (Section::Recommendations, C::SecRecommendations), (Section::Presets, C::SecPresets)];
+    let tabs =
+        [(Section::Providers, C::SecProviders), (Section::Recommendations, C::SecRecommendations), (Section::Presets, C::SecPresets)];
     view! {
         <div class="c-view">
             <div class="tabs" role="tablist">

@@ -41,7 +41,9 @@ pub fn Gallery() -> impl IntoView {
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {
         (search.track(), kind.track(), size.track());
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let list = LocalResource::new(move || {
         version.track();

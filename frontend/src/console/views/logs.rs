@@ -40,7 +40,9 @@ pub fn Logs() -> impl IntoView {
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {
         (kind.track(), level.track(), user.track(), keyword.track(), start.track(), end.track(), size.track());
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let iso = |s: RwSignal<String>| from_local_input(&s.get()).map(|t| t.to_rfc3339()).unwrap_or_default();
     let all = |s: String| if s == "all" { String::new() } else { s };

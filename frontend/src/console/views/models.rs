@@ -13,8 +13,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
 
-const BILLING: [(&str, C); 4] =
-    [("free", C::BillFree), ("fixed", C::BillFixed), ("duration", C::BillDuration), ("token", C::BillToken)];
+const BILLING: [(&str, C); 4] = [("free", C::BillFree), ("fixed", C::BillFixed), ("duration", C::BillDuration), ("token", C::BillToken)];
 const POLLING: [(&str, C); 3] = [("sequential", C::PollSequential), ("random", C::PollRandom), ("custom", C::PollCustom)];
 const VIDEO_MODES: [(&str, C); 2] = [("text-to-video", C::Text2Video), ("image-to-video", C::Img2Video)];
 
@@ -30,12 +29,8 @@ enum Section {
 pub fn Models() -> impl IntoView {
     let i18n = use_i18n();
     let section = RwSignal::new(Section::Models);
-    let tabs = [
-        (Section::Models, C::SecModels),
-        (Section::Health, C::SecHealth),
-        (Section::Import, C::SecImport),
-        (Section::Agnes, C::SecAgnes),
-    ];
+    let tabs =
+        [(Section::Models, C::SecModels), (Section::Health, C::SecHealth), (Section::Import, C::SecImport), (Section::Agnes, C::SecAgnes)];
     view! {
         <div class="c-view">
             <div class="tabs" role="tablist">
@@ -60,7 +55,14 @@ pub fn price_text(a: &SystemApiView, i18n: I18n) -> String {
     match p.billing_mode.as_str() {
         "free" => i18n.c(C::BillFree).to_string(),
         "duration" => format!("{} {}", p.duration_price_per_second, i18n.c(C::PerSecond)),
-        "token" => format!("{} {} / {} {} {}", i18n.c(C::InputWord), p.input_price_per_1m, i18n.c(C::OutputWord), p.output_price_per_1m, i18n.c(C::Per1M)),
+        "token" => format!(
+            "{} {} / {} {} {}",
+            i18n.c(C::InputWord),
+            p.input_price_per_1m,
+            i18n.c(C::OutputWord),
+            p.output_price_per_1m,
+            i18n.c(C::Per1M)
+        ),
         _ => format!("{} {}", p.credits_per_use, i18n.c(C::PerUse)),
     }
 }
@@ -206,7 +208,9 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
     let key = RwSignal::new(String::new());
     let clear_key = RwSignal::new(false);
     let tiers = RwSignal::new(m.as_ref().map(|a| a.allowed_membership_tiers.clone()).unwrap_or_default());
-    let video_modes = RwSignal::new(m.as_ref().map(|a| a.video_usage_modes.clone()).unwrap_or_else(|| VIDEO_MODES.iter().map(|v| v.0.to_string()).collect()));
+    let video_modes = RwSignal::new(
+        m.as_ref().map(|a| a.video_usage_modes.clone()).unwrap_or_else(|| VIDEO_MODES.iter().map(|v| v.0.to_string()).collect()),
+    );
     let is_default = RwSignal::new(m.as_ref().is_none_or(|a| a.is_default));
     let active = RwSignal::new(m.as_ref().is_none_or(|a| a.is_active));
     let preview = m.as_ref().map(|a| a.api_key_preview.clone()).unwrap_or_default();
@@ -445,7 +449,8 @@ fn Agnes() -> impl IntoView {
             match admin::install_agnes(&req).await {
                 Ok(r) => {
                     toasts.success(r.message.clone());
-                    result.set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
+                    result
+                        .set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
                 }
                 Err(e) => toasts.error(error_text(&e, i18n)),
             }

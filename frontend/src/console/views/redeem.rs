@@ -90,14 +90,12 @@ pub fn RedeemCodes() -> impl IntoView {
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {
         (status.track(), search.track(), batch.track(), size.track());
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let filter = move || -> Query {
-        vec![
-            ("status", status.get()),
-            ("search", search.get()),
-            ("batchId", batch.get().map(|b| b.to_string()).unwrap_or_default()),
-        ]
+        vec![("status", status.get()), ("search", search.get()), ("batchId", batch.get().map(|b| b.to_string()).unwrap_or_default())]
     };
     let list = LocalResource::new(move || {
         version.track();

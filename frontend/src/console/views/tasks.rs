@@ -36,7 +36,9 @@ pub fn Tasks() -> impl IntoView {
     let clean_days = RwSignal::new("7".to_string());
     Effect::new(move |_| {
         (status.track(), user.track(), size.track());
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let list = LocalResource::new(move || {
         version.track();
@@ -134,7 +136,9 @@ pub fn Calls() -> impl IntoView {
     let page = RwSignal::new(1i64);
     Effect::new(move |_| {
         (status.track(), source.track(), keyword.track(), start.track(), end.track(), size.track());
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let iso = |s: RwSignal<String>| from_local_input(&s.get()).map(|t| t.to_rfc3339()).unwrap_or_default();
     let list = LocalResource::new(move || {
@@ -155,7 +159,12 @@ pub fn Calls() -> impl IntoView {
         let summary: Vec<Bar> = per_model(&l.records)
             .into_iter()
             .take(6)
-            .map(|(m, n, f)| Bar { label: m.chars().take(18).collect(), value: n, note: Some(format!("{n} · {} {f}", i18n.c(C::StFailed))), tone: if f > 0 { "bad" } else { "ok" } })
+            .map(|(m, n, f)| Bar {
+                label: m.chars().take(18).collect(),
+                value: n,
+                note: Some(format!("{n} · {} {f}", i18n.c(C::StFailed))),
+                tone: if f > 0 { "bad" } else { "ok" },
+            })
             .collect();
         view! {
             {(!summary.is_empty()).then(|| view! { <Bars label=i18n.c(C::CallsPerModel).to_string() bars=summary/> })}

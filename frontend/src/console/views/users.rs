@@ -34,7 +34,9 @@ pub fn Users() -> impl IntoView {
     Effect::new(move |_| {
         search.track();
         size.track();
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let list = LocalResource::new(move || {
         version.track();
@@ -230,7 +232,8 @@ fn UserLedger(user: AdminUser, close: Callback<()>) -> impl IntoView {
         async move { admin::user_ledger(id, p, 20).await }
     });
     let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| (l.total + l.page_size - 1) / l.page_size.max(1)).unwrap_or(1));
+    let pages =
+        Signal::derive(move || list.get().and_then(Result::ok).map(|l| (l.total + l.page_size - 1) / l.page_size.max(1)).unwrap_or(1));
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::Ledger headers=vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason]>
@@ -294,7 +297,9 @@ pub fn Invitations() -> impl IntoView {
     let page = RwSignal::new(1i64);
     Effect::new(move |_| {
         search.track();
-        page.set(1);
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
     });
     let list = LocalResource::new(move || {
         let (s, p) = (search.get(), page.get());
