@@ -272,6 +272,52 @@ test('disabling a user in the console ends their session', async ({ page, browse
   await ctx.close();
 });
 
+test('announcements with a pop-up window, providers and site settings are saved through the console', async ({ page, browser }) => {
+  await openConsole(page, 'announcements');
+  const title = `控制台公告 ${Date.now().toString(36)}`;
+  await page.getByRole('button', { name: '新建公告' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByLabel('标题').fill(title);
+  await dlg.getByLabel('内容（Markdown）').fill('**维护通知**：今晚十点升级。');
+  await dlg.getByLabel('开始时间').fill('2020-01-01T00:00');
+  await dlg.getByLabel('结束时间').fill('2099-01-01T00:00');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  const row = page.locator('tr', { hasText: title });
+  await row.waitFor();
+  assert((await row.innerText()).includes('生效中'), 'live within its window');
+  // A visitor gets the pop-up.
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const p = await ctx.newPage();
+  await p.goto(BASE + '/about');
+  await p.getByRole('dialog').filter({ hasText: title }).waitFor();
+  await ctx.close();
+  // Disabled, it is no longer public.
+  await row.locator('label.switch').click();
+  await page.locator('tr', { hasText: title }).filter({ hasText: '停用' }).waitFor();
+  assert(!(await api('/api/announcements')).some((a) => a.title === title), 'disabled announcement hidden');
+
+  await nav(page, 'catalog');
+  const name = `Console Provider ${Date.now().toString(36)}`;
+  await page.getByRole('button', { name: '添加供应商' }).click();
+  await page.getByRole('dialog').getByLabel('名称').fill(name);
+  await page.getByRole('dialog').getByLabel('API 地址').fill('https://api.example.com/v1');
+  await page.getByRole('dialog').getByLabel('默认模型').fill('example-image-1');
+  await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
+  await page.locator('tr', { hasText: name }).waitFor();
+  const cfg = await api('/api/model-config', { token: await adminToken() });
+  assert(cfg.providers.some((pr) => pr.name === name), 'provider offered to users');
+
+  await nav(page, 'settings');
+  const site = `妙境控制台 ${Date.now().toString(36)}`;
+  await page.getByLabel('网站名称').fill(site);
+  await page.getByLabel('注册赠送积分').fill('12');
+  await page.getByRole('button', { name: '保存设置' }).click();
+  await page.locator('.toast', { hasText: '网站配置已保存' }).waitFor();
+  const sc = await api('/api/site-config');
+  assert(sc.siteName === site && sc.registrationGiftCredits === 12, 'site config saved');
+  await api('/api/site-config', { method: 'PUT', token: await adminToken(), body: { siteName: '妙境', registrationGiftCredits: 10 } });
+});
+
 const VIEWS = ['dashboard', 'users', 'invitations', 'redeem', 'announcements', 'api', 'catalog', 'tasks', 'calls', 'gallery',
   'logs', 'email', 'settings'];
 
