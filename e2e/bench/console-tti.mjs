@@ -20,25 +20,32 @@ await setup.evaluate((a) => {
   sessionStorage.removeItem('miaojing_console_active_view');
 }, login);
 await setup.close();
-// Every block has data: stats, jobs chart, model calls block, recent logs table, works count.
+// "First data": the account stats are drawn. "Interactive": every block shows data (stats,
+// jobs chart, model calls, recent logs table, works and channel counts).
+const firstData = () => document.querySelector('[data-testid=dash-stats]');
 const ready = () => document.querySelector('[data-testid=dash-stats]')
   && document.querySelector('[data-testid=dash-jobs] svg.chart')
   && document.querySelector('[data-testid=dash-calls] p')
-  && document.querySelector('.c-dashboard table.dense')
-  && document.querySelector('.c-stat-link .stat-card-value');
+  && document.querySelector('[data-testid=dash-logs] table.dense')
+  && document.querySelector('[data-testid=dash-works] .stat-card-value')
+  && document.querySelector('[data-testid=dash-channels] .stat-card-value');
+const first = [];
 const times = [];
 for (let i = 0; i < loads + 1; i++) {
   const page = await ctx.newPage();
   await page.goto(`${BASE}/console`, { waitUntil: 'commit' });
+  await page.waitForFunction(firstData, null, { polling: 'raf', timeout: 30000 });
+  const f = await page.evaluate(() => performance.now());
   await page.waitForFunction(ready, null, { polling: 'raf', timeout: 30000 });
   const ms = await page.evaluate(() => performance.now());
-  const works = await page.locator('.c-stat-link .stat-card-value').first().innerText();
+  const works = await page.locator('[data-testid=dash-works] .stat-card-value').innerText();
   if (i > 0) { // the first load warms the server and the HTTP cache of the wasm
+    first.push(f);
     times.push(ms);
-    console.log(`  load ${i}: ${ms.toFixed(0)} ms (public works shown: ${works})`);
+    console.log(`  load ${i}: first data ${f.toFixed(0)} ms, interactive ${ms.toFixed(0)} ms (public works shown: ${works})`);
   }
   await page.close();
 }
 await browser.close();
-times.sort((a, b) => a - b);
-console.log(`console dashboard time to interactive: median ${times[Math.floor(times.length / 2)].toFixed(0)} ms over ${times.length} loads`);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)].toFixed(0);
+console.log(`console dashboard: median first data ${median(first)} ms, median time to interactive ${median(times)} ms over ${times.length} loads`);

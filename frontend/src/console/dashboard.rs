@@ -13,7 +13,9 @@ use super::{use_console_view, View};
 use crate::api::ApiResult;
 use crate::api_admin as admin;
 use crate::browser::local_minute;
+use crate::components::SkeletonLines;
 use crate::i18n::{use_i18n, I18n};
+use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 /// Seconds between silent refreshes.
@@ -92,14 +94,12 @@ fn pct(part: i64, whole: i64) -> String {
     }
 }
 
-/// Totals of jobs per state (one count query each).
-async fn job_counts() -> ApiResult<Vec<(&'static str, C, i64)>> {
-    let mut out = Vec::new();
-    for (s, l) in JOB_STATES {
-        let r = admin::jobs(vec![("status", s.into()), ("pageSize", "1".into())]).await?;
-        out.push((s, l, r.total));
-    }
-    Ok(out)
+/// The number of jobs in one state (a one-row page; its total).
+fn job_count(tick: RwSignal<u32>, state: &'static str) -> LocalResource<ApiResult<i64>> {
+    LocalResource::new(move || {
+        tick.track();
+        async move { admin::jobs(vec![("status", state.into()), ("pageSize", "1".into())]).await.map(|p| p.total) }
+    })
 }
 
 fn stat(i18n: I18n, label: C, value: String, sub: String) -> impl IntoView {
@@ -124,10 +124,9 @@ pub fn Dashboard() -> impl IntoView {
         tick.track();
         admin::dashboard()
     });
-    let jobs = LocalResource::new(move || {
-        tick.track();
-        job_counts()
-    });
+    // One count per state, fetched in parallel.
+    let jobs: Vec<(&'static str, C, LocalResource<ApiResult<i64>>)> =
+        JOB_STATES.iter().map(|(s, l)| (*s, *l, job_count(tick, s))).collect();
     let calls = LocalResource::new(move || {
         tick.track();
         admin::model_calls(vec![("pageSize", CALL_SAMPLE.to_string())])
@@ -193,7 +192,15 @@ pub fn Dashboard() -> impl IntoView {
         .into_any()
     });
 
-    let jobs_block = loaded(jobs, move |counts| {
+    let jobs_block = move || {
+        let mut counts = Vec::new();
+        for (s, l, r) in &jobs {
+            match r.get() {
+                None => return view! { <SkeletonLines lines=4/> }.into_any(),
+                Some(Err(e)) => return view! { <div class="c-error" role="alert">{error_text(&e, i18n)}</div> }.into_any(),
+                Some(Ok(n)) => counts.push((*s, *l, n)),
+            }
+        }
         let total: i64 = counts.iter().map(|c| c.2).sum();
         let bars = counts
             .iter()
@@ -214,7 +221,7 @@ pub fn Dashboard() -> impl IntoView {
             <Bars label=i18n.c(C::JobsByState).to_string() bars=bars/>
         }
         .into_any()
-    });
+    };
 
     let calls_block = loaded(calls, move |page| {
         let models = per_model(&page.records);
@@ -276,11 +283,11 @@ pub fn Dashboard() -> impl IntoView {
             </div>
             {overview}
             <div class="c-stats">
-                <button type="button" class="glass-panel c-stat c-stat-link" on:click=move |_| goto.set(View::Gallery)>
+                <button type="button" class="glass-panel c-stat c-stat-link" data-testid="dash-works" on:click=move |_| goto.set(View::Gallery)>
                     <div class="stat-card-label">{move || i18n.c(C::StatPublicWorks)}</div>
                     {works_block}
                 </button>
-                <button type="button" class="glass-panel c-stat c-stat-link" on:click=move |_| goto.set(View::Models)>
+                <button type="button" class="glass-panel c-stat c-stat-link" data-testid="dash-channels" on:click=move |_| goto.set(View::Models)>
                     <div class="stat-card-label">{move || i18n.c(C::StatChannels)}</div>
                     {channels_block}
                 </button>
@@ -297,7 +304,7 @@ pub fn Dashboard() -> impl IntoView {
                     <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| goto.set(View::Calls)>{move || i18n.c(C::ViewCalls)}" →"</button>
                 </section>
             </div>
-            <section class="glass-panel c-card">
+            <section class="glass-panel c-card" data-testid="dash-logs">
                 <h2 class="c-card-title">{move || i18n.c(C::RecentLogs)}</h2>
                 {logs_block}
             </section>
