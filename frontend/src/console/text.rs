@@ -420,6 +420,10 @@ strings! {
     CompositionHint => "为图片任务加入「100 Layout Compositions」构图策略之一（按提示词确定），不改变主体", "Adds one of the \"100 Layout Compositions\" strategies (picked from the prompt) to image jobs without changing the subject";
     SaveSettings => "保存设置", "Save settings";
     SiteSaved => "网站配置已保存，所有访客将看到更新", "Site settings saved; every visitor sees them now";
+    PhWork => "作品 ID / 提示词 / 作者邮箱", "Work id / prompt / author email";
+    PhUser => "邮箱 / 昵称 / 用户 ID", "Email / nickname / user id";
+    PhModel => "模型 / 供应商", "Model / provider";
+    PhUserSearch => "邮箱 / 昵称 / 手机 / ID", "Email / nickname / phone / id";
     // media
     MediaImage => "图片", "Image";
     MediaVideo => "视频", "Video";

@@ -44,7 +44,10 @@ pub fn Field(
     value: RwSignal<String>,
     #[prop(default = Input::Text)] input: Input,
     #[prop(optional)] hint: Option<C>,
-    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<C>,
+    /// A literal placeholder (URLs, JSON samples) when no translation applies.
+    #[prop(optional)]
+    example: Option<&'static str>,
     #[prop(optional)] required: bool,
     #[prop(optional)] wide: bool,
     #[prop(optional, into)] disabled: Signal<bool>,
@@ -53,6 +56,7 @@ pub fn Field(
     let id = next_id();
     let hint_id = format!("{id}-hint");
     let described = hint.map(|_| hint_id.clone());
+    let placeholder = move || placeholder.map(|p| i18n.c(p)).or(example);
     let control = match input {
         Input::Area => view! {
             <textarea id=id.clone() class="input textarea" placeholder=placeholder required=required

@@ -101,7 +101,7 @@ pub fn Gallery() -> impl IntoView {
     view! {
         <div class="c-view">
             <div class="c-toolbar">
-                <Field label=C::Search value=search placeholder="id / prompt / email"/>
+                <Field label=C::Search value=search placeholder=C::PhWork/>
                 <Choice label=C::Type value=kind options=KINDS.to_vec()/>
                 <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>
             </div>

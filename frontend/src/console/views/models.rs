@@ -279,7 +279,7 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
                 <Field label=C::ModelName value=model_name required=true/>
                 <Field label=C::Provider value=provider/>
                 <Choice label=C::Type value=media options=MEDIA.to_vec()/>
-                <Field label=C::ApiUrl value=api_url placeholder="https://…/v1" wide=true/>
+                <Field label=C::ApiUrl value=api_url example="https://…/v1" wide=true/>
                 <div class="field">
                     <Field label=C::ApiKey value=key input=Input::Password hint=key_hint/>
                     {(!preview.is_empty()).then(|| view! { <small class="muted mono">{format!("{} {preview}", i18n.c(C::SavedKey))}</small> })}
@@ -309,7 +309,7 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
                 <Choice label=C::PollingMode value=polling options=POLLING.to_vec()/>
                 <Field label=C::PollingOrder value=order input=Input::Number/>
                 {move || (media.get() == "video").then(|| view! { <MultiCheck label=C::VideoModes value=video_modes options=VIDEO_MODES.to_vec()/> })}
-                <Field label=C::Capabilities value=capabilities input=Input::Area hint=C::CapabilitiesHint wide=true placeholder="{\"sizes\": [\"1024x1024\"]}"/>
+                <Field label=C::Capabilities value=capabilities input=Input::Area hint=C::CapabilitiesHint wide=true example="{\"sizes\": [\"1024x1024\"]}"/>
             </div>
             <div class="modal-actions">
                 <button type="button" class="btn btn-gold" disabled=move || pending.get() on:click=save>{move || i18n.c(C::Save)}</button>

@@ -107,7 +107,7 @@ pub fn Tasks() -> impl IntoView {
         <div class="c-view">
             <div class="c-toolbar">
                 <Choice label=C::Status value=status options=with_all(&JOB_STATES)/>
-                <Field label=C::UserFilter value=user placeholder="email / id"/>
+                <Field label=C::UserFilter value=user placeholder=C::PhUser/>
                 <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>
                 <button type="button" class="btn btn-outline btn-sm" on:click=move |_| version.update(|v| *v += 1)>{move || i18n.c(C::Refresh)}</button>
             </div>
@@ -195,7 +195,7 @@ pub fn Calls() -> impl IntoView {
             <div class="c-toolbar">
                 <Choice label=C::Status value=status options=with_all(&JOB_STATES)/>
                 <Choice label=C::Source value=source options=SOURCES.to_vec()/>
-                <Field label=C::Keyword value=keyword placeholder="model / provider"/>
+                <Field label=C::Keyword value=keyword placeholder=C::PhModel/>
                 <Field label=C::From value=start input=Input::DateTime/>
                 <Field label=C::To value=end input=Input::DateTime/>
                 <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>

@@ -106,7 +106,7 @@ pub fn Users() -> impl IntoView {
     view! {
         <div class="c-view">
             <div class="c-toolbar">
-                <Field label=C::SearchUsers value=search placeholder="email / nickname / id"/>
+                <Field label=C::SearchUsers value=search placeholder=C::PhUserSearch/>
                 <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>
             </div>
             <section class="glass-panel c-card">{table}<Pager page=page total_pages=pages total=total/></section>
