@@ -6,7 +6,8 @@
 # MIAOJING_MOCK_UPSTREAM) runs on a free loopback port that the server's outbound guard allows.
 # Usage: e2e/browser/run.sh path/to/miaojing   (build the SPA first: deploy/build-frontend.sh;
 # `cargo build -p miaojing-server -p miaojing-mock-upstream`)
-# Prints "N passed, M failed" and exits non-zero on failure.
+# Runs tests.mjs (user SPA) then console.mjs (admin console); each prints "N passed, M failed";
+# exits non-zero when either suite fails.
 set -euo pipefail
 bin="$(realpath "${1:?usage: e2e/browser/run.sh path/to/miaojing [test-name-filter]}")"
 shift
@@ -54,5 +55,10 @@ trap cleanup EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 mkdir -p "$root/e2e/artifacts"
-MJ_BASE="http://127.0.0.1:$port" MJ_MOCK_URL="$mock_url" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
-  MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium" node "$here/tests.mjs" "$@"
+export MJ_BASE="http://127.0.0.1:$port" MJ_MOCK_URL="$mock_url" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
+  MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium"
+# The user SPA suite, then the admin console suite; fails when either fails.
+spa=0 console=0
+node "$here/tests.mjs" "$@" || spa=$?
+node "$here/console.mjs" "$@" || console=$?
+exit $(( spa || console ))

@@ -133,11 +133,11 @@ impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-fn url(path: &str) -> String {
+pub(crate) fn url(path: &str) -> String {
     format!("{API_BASE}{path}")
 }
 
-fn with_auth(builder: RequestBuilder) -> RequestBuilder {
+pub(crate) fn with_auth(builder: RequestBuilder) -> RequestBuilder {
     let builder = builder.header("Accept", "application/json");
     match session::access_token() {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
@@ -145,27 +145,27 @@ fn with_auth(builder: RequestBuilder) -> RequestBuilder {
     }
 }
 
-fn get(path: &str) -> RequestBuilder {
+pub(crate) fn get(path: &str) -> RequestBuilder {
     with_auth(Request::get(&url(path)))
 }
 
-fn post(path: &str) -> RequestBuilder {
+pub(crate) fn post(path: &str) -> RequestBuilder {
     with_auth(Request::post(&url(path)))
 }
 
-fn put(path: &str) -> RequestBuilder {
+pub(crate) fn put(path: &str) -> RequestBuilder {
     with_auth(Request::put(&url(path)))
 }
 
-fn delete(path: &str) -> RequestBuilder {
+pub(crate) fn delete(path: &str) -> RequestBuilder {
     with_auth(Request::delete(&url(path)))
 }
 
-fn patch(path: &str) -> RequestBuilder {
+pub(crate) fn patch(path: &str) -> RequestBuilder {
     with_auth(Request::patch(&url(path)))
 }
 
-async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
+pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
     let status = resp.status();
     let text = resp.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
     if resp.ok() {
@@ -187,13 +187,13 @@ async fn finish<T: DeserializeOwned>(resp: Response, had_token: bool) -> ApiResu
     out
 }
 
-async fn send<T: DeserializeOwned>(builder: RequestBuilder) -> ApiResult<T> {
+pub(crate) async fn send<T: DeserializeOwned>(builder: RequestBuilder) -> ApiResult<T> {
     let had_token = session::access_token().is_some();
     let resp = builder.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     finish(resp, had_token).await
 }
 
-async fn send_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> ApiResult<T> {
+pub(crate) async fn send_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> ApiResult<T> {
     let had_token = session::access_token().is_some();
     let req = builder.json(body).map_err(|e| ApiError::Network(e.to_string()))?;
     let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;

@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/terms") view=|| view! { <pages::PolicyPage policy=pages::Policy::Terms/> }/>
                     <Route path=path!("/privacy") view=|| view! { <pages::PolicyPage policy=pages::Policy::Privacy/> }/>
                     <Route path=path!("/help") view=|| view! { <pages::PolicyPage policy=pages::Policy::Help/> }/>
+                    <Route path=path!("/console") view=crate::console::ConsolePage/>
+                    <Route path=path!("/console/dashboard") view=crate::console::ConsolePage/>
                 </Routes>
             </main>
             <Footer/>

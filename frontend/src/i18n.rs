@@ -38,24 +38,28 @@ impl Lang {
     }
 }
 
+/// Declares a string-key enum `$name` with a Chinese and an English text per key
+/// (used for [`K`] here and for the console's own table).
 macro_rules! strings {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
-        /// Every translatable UI string.
+    ($name:ident; $($key:ident => $zh:literal, $en:literal;)*) => {
+        /// Translatable UI strings.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum K { $($key),* }
+        pub enum $name { $($key),* }
 
-        impl K {
+        impl $name {
             pub fn text(self, lang: Lang) -> &'static str {
                 match lang {
-                    Lang::Zh => match self { $(K::$key => $zh),* },
-                    Lang::En => match self { $(K::$key => $en),* },
+                    Lang::Zh => match self { $($name::$key => $zh),* },
+                    Lang::En => match self { $($name::$key => $en),* },
                 }
             }
         }
     };
 }
+pub(crate) use strings;
 
 strings! {
+    K;
     // Brand and shell
     BrandName => "妙境", "MiaoJing";
     Slogan => "妙手丹青，境随心造", "Masterful strokes, worlds shaped by the mind";

@@ -1,9 +1,11 @@
 //! MiaoJing (妙境) single-page app: Leptos CSR, built by Trunk for wasm32.
 mod announce;
 mod api;
+mod api_admin;
 mod app;
 mod browser;
 mod components;
+mod console;
 mod i18n;
 mod markdown;
 mod navbar;

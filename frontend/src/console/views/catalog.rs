@@ -1,0 +1,409 @@
+//! What users pick from: the provider catalogue, model recommendations and style presets.
+//! Each is a table with an enable switch, edit and delete, and one create/edit dialog.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use miaojing_api_types::providers::{
+    ProviderInput, ProviderView, RecommendationInput, RecommendationView, StylePresetInput, StylePresetView,
+};
+use miaojing_api_types::Success;
+use uuid::Uuid;
+
+use super::{label_of, MEDIA};
+use crate::api::ApiResult;
+use crate::api_admin as admin;
+use crate::console::text::C;
+use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, Table, Toggle};
+use crate::i18n::{use_i18n, I18n};
+use crate::pages::error_text;
+use crate::toast::{use_toasts, Toasts};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Providers,
+    Recommendations,
+    Presets,
+}
+
+#[component]
+pub fn Catalog() -> impl IntoView {
+    let i18n = use_i18n();
+    let section = RwSignal::new(Section::Providers);
+    let tabs =
+        [(Section::Providers, C::SecProviders), (Section::Recommendations, C::SecRecommendations), (Section::Presets, C::SecPresets)];
+    view! {
+        <div class="c-view">
+            <div class="tabs" role="tablist">
+                {tabs.into_iter().map(|(s, l)| view! {
+                    <button type="button" class="tab" role="tab" aria-selected=move || (section.get() == s).to_string()
+                        on:click=move |_| section.set(s)>{move || i18n.c(l)}</button>
+                }).collect_view()}
+            </div>
+            {move || match section.get() {
+                Section::Providers => view! { <Providers/> }.into_any(),
+                Section::Recommendations => view! { <Recommendations/> }.into_any(),
+                Section::Presets => view! { <Presets/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Catalogue writes: run one, then reload the list (`version`) or report the error.
+#[derive(Clone, Copy)]
+struct Writer {
+    i18n: I18n,
+    toasts: Toasts,
+    version: RwSignal<u32>,
+}
+
+type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<T>>>>;
+
+impl Writer {
+    fn new(version: RwSignal<u32>) -> Writer {
+        Writer { i18n: use_i18n(), toasts: use_toasts(), version }
+    }
+
+    fn run<T: 'static>(self, fut: impl std::future::Future<Output = ApiResult<T>> + 'static, after: Option<Callback<()>>) {
+        spawn_local(async move {
+            match fut.await {
+                Ok(_) => {
+                    self.version.update(|v| *v += 1);
+                    if let Some(cb) = after {
+                        cb.run(());
+                    }
+                }
+                Err(e) => self.toasts.error(error_text(&e, self.i18n)),
+            }
+        });
+    }
+
+    fn delete(self, name: &str, id: Uuid, call: fn(Uuid) -> Pending<Success>) {
+        if confirm(&format!("{} {name}", self.i18n.c(C::ConfirmDelete))) {
+            self.run(call(id), None);
+        }
+    }
+}
+
+/// A switch cell that toggles `is_active`.
+#[component]
+fn ActiveSwitch(on: bool, toggle: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="switch">
+            <input type="checkbox" role="switch" prop:checked=on aria-label=move || i18n.c(C::Enabled)
+                on:change=move |ev| toggle.run(event_target_checked(&ev)) />
+            <span class="switch-track" aria-hidden="true"></span>
+        </label>
+    }
+}
+
+/// The "add" button and table card of a catalogue section.
+#[component]
+fn SectionCard(add: C, on_add: Callback<()>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="glass-panel c-card">
+            <div class="c-toolbar">
+                <button type="button" class="btn btn-gold btn-sm" on:click=move |_| on_add.run(())>{move || i18n.c(add)}</button>
+            </div>
+            {children()}
+        </section>
+    }
+}
+
+fn provider_input(p: &ProviderView) -> ProviderInput {
+    ProviderInput {
+        id: Some(p.id),
+        name: Some(p.name.clone()),
+        default_api_url: Some(p.default_api_url.clone()),
+        default_model: Some(p.default_model.clone()),
+        media_type: Some(p.media_type.clone()),
+        website: Some(p.website.clone()),
+        is_active: Some(p.is_active),
+        sort_order: Some(p.sort_order),
+    }
+}
+
+#[component]
+fn Providers() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
+    let list = LocalResource::new(move || {
+        version.track();
+        admin::providers()
+    });
+    let editing = RwSignal::new(None::<Option<ProviderView>>);
+    let done = Callback::new(move |_| editing.set(None));
+    let table = loaded(list, move |l| {
+        view! {
+            <Table label=C::SecProviders headers=vec![C::Name, C::Type, C::DefaultModel, C::ApiUrl, C::SortOrder, C::Enabled, C::Actions]>
+                {if l.providers.is_empty() { view! { <EmptyRow cols=7/> }.into_any() } else {
+                    l.providers.into_iter().map(|p| {
+                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+                        let media = p.media_type.clone();
+                        view! {
+                            <tr>
+                                <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
+                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                                <td class="mono">{p.default_model.clone()}</td>
+                                <td class="small">{p.default_api_url.clone()}</td>
+                                <td class="num">{p.sort_order}</td>
+                                <td><ActiveSwitch on=p.is_active toggle=Callback::new(move |on| {
+                                    let mut req = provider_input(&p1);
+                                    req.is_active = Some(on);
+                                    w.run(async move { admin::save_provider(&req).await }, None);
+                                })/></td>
+                                <td class="actions">
+                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(p2.clone())))>{move || i18n.c(C::Edit)}</button>
+                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&p3.name, p3.id, |id| Box::pin(admin::delete_provider(id)))>{move || i18n.c(C::Delete)}</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    view! {
+        <SectionCard add=C::AddProvider on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
+        {move || editing.get().map(|p| {
+            let name = RwSignal::new(p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+            let url = RwSignal::new(p.as_ref().map(|p| p.default_api_url.clone()).unwrap_or_default());
+            let model = RwSignal::new(p.as_ref().map(|p| p.default_model.clone()).unwrap_or_default());
+            let media = RwSignal::new(p.as_ref().map(|p| p.media_type.clone()).unwrap_or_else(|| "image".into()));
+            let site = RwSignal::new(p.as_ref().map(|p| p.website.clone()).unwrap_or_default());
+            let order = RwSignal::new(p.as_ref().map(|p| p.sort_order.to_string()).unwrap_or_else(|| "0".into()));
+            let active = RwSignal::new(p.as_ref().is_none_or(|p| p.is_active));
+            let id = p.as_ref().map(|p| p.id);
+            let save = move |_| {
+                let req = ProviderInput {
+                    id,
+                    name: Some(name.get_untracked()),
+                    default_api_url: Some(url.get_untracked()),
+                    default_model: Some(model.get_untracked()),
+                    media_type: Some(media.get_untracked()),
+                    website: Some(site.get_untracked()),
+                    is_active: Some(active.get_untracked()),
+                    sort_order: num(&order).map(|n| n as i32),
+                };
+                w.run(async move { admin::save_provider(&req).await }, Some(done));
+            };
+            view! {
+                <Dialog title=Signal::derive(move || i18n.c(if id.is_some() { C::EditProvider } else { C::AddProvider }).to_string()) on_close=done>
+                    <div class="form-grid">
+                        <Field label=C::Name value=name required=true/>
+                        <Choice label=C::Type value=media options=MEDIA.to_vec()/>
+                        <Field label=C::ApiUrl value=url wide=true/>
+                        <Field label=C::DefaultModel value=model/>
+                        <Field label=C::Website value=site/>
+                        <Field label=C::SortOrder value=order input=Input::Number/>
+                        <Toggle label=C::Enabled value=active/>
+                    </div>
+                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                </Dialog>
+            }
+        })}
+    }
+}
+
+fn recommendation_input(r: &RecommendationView) -> RecommendationInput {
+    RecommendationInput {
+        id: Some(r.id),
+        model_name: Some(r.model_name.clone()),
+        display_name: Some(r.display_name.clone()),
+        media_type: Some(r.media_type.clone()),
+        provider_id: r.provider_id,
+        is_active: Some(r.is_active),
+        sort_order: Some(r.sort_order),
+    }
+}
+
+#[component]
+fn Recommendations() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
+    let list = LocalResource::new(move || {
+        version.track();
+        admin::recommendations()
+    });
+    let providers = LocalResource::new(admin::providers);
+    let provider_name = move |id: Option<Uuid>| -> String {
+        match id {
+            None => i18n.c(C::AllProviders).to_string(),
+            Some(id) => providers
+                .get()
+                .and_then(Result::ok)
+                .and_then(|l| l.providers.into_iter().find(|p| p.id == id).map(|p| p.name))
+                .unwrap_or_else(|| id.to_string()),
+        }
+    };
+    let editing = RwSignal::new(None::<Option<RecommendationView>>);
+    let done = Callback::new(move |_| editing.set(None));
+    let table = loaded(list, move |l| {
+        view! {
+            <Table label=C::SecRecommendations headers=vec![C::ModelName, C::DisplayName, C::Type, C::Provider, C::SortOrder, C::Enabled, C::Actions]>
+                {if l.recommendations.is_empty() { view! { <EmptyRow cols=7/> }.into_any() } else {
+                    l.recommendations.into_iter().map(|r| {
+                        let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
+                        let media = r.media_type.clone();
+                        let pid = r.provider_id;
+                        view! {
+                            <tr>
+                                <td class="mono">{r.model_name.clone()}</td>
+                                <td>{r.display_name.clone()}</td>
+                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                                <td>{move || provider_name(pid)}</td>
+                                <td class="num">{r.sort_order}</td>
+                                <td><ActiveSwitch on=r.is_active toggle=Callback::new(move |on| {
+                                    let mut req = recommendation_input(&r1);
+                                    req.is_active = Some(on);
+                                    w.run(async move { admin::save_recommendation(&req).await }, None);
+                                })/></td>
+                                <td class="actions">
+                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(r2.clone())))>{move || i18n.c(C::Edit)}</button>
+                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&r3.model_name, r3.id, |id| Box::pin(admin::delete_recommendation(id)))>{move || i18n.c(C::Delete)}</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    view! {
+        <SectionCard add=C::AddRecommendation on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
+        {move || editing.get().map(|r| {
+            let model = RwSignal::new(r.as_ref().map(|r| r.model_name.clone()).unwrap_or_default());
+            let display = RwSignal::new(r.as_ref().map(|r| r.display_name.clone()).unwrap_or_default());
+            let media = RwSignal::new(r.as_ref().map(|r| r.media_type.clone()).unwrap_or_else(|| "image".into()));
+            let provider = RwSignal::new(r.as_ref().and_then(|r| r.provider_id).map(|p| p.to_string()).unwrap_or_default());
+            let order = RwSignal::new(r.as_ref().map(|r| r.sort_order.to_string()).unwrap_or_else(|| "0".into()));
+            let active = RwSignal::new(r.as_ref().is_none_or(|r| r.is_active));
+            let id = r.as_ref().map(|r| r.id);
+            let save = move |_| {
+                let req = RecommendationInput {
+                    id,
+                    model_name: Some(model.get_untracked()),
+                    display_name: Some(display.get_untracked()),
+                    media_type: Some(media.get_untracked()),
+                    provider_id: Uuid::try_parse(&provider.get_untracked()).ok(),
+                    is_active: Some(active.get_untracked()),
+                    sort_order: num(&order).map(|n| n as i32),
+                };
+                w.run(async move { admin::save_recommendation(&req).await }, Some(done));
+            };
+            let options = move || {
+                providers.get().and_then(Result::ok).map(|l| l.providers).unwrap_or_default().into_iter().map(|p| {
+                    let v = p.id.to_string();
+                    let sel = provider.get_untracked() == v;
+                    view! { <option value=v selected=sel>{p.name}</option> }
+                }).collect_view()
+            };
+            view! {
+                <Dialog title=Signal::derive(move || i18n.c(if id.is_some() { C::EditRecommendation } else { C::AddRecommendation }).to_string()) on_close=done>
+                    <div class="form-grid">
+                        <Field label=C::ModelName value=model required=true/>
+                        <Field label=C::DisplayName value=display/>
+                        <Choice label=C::Type value=media options=MEDIA.to_vec()/>
+                        <div class="field">
+                            <label for="rec-provider">{move || i18n.c(C::Provider)}</label>
+                            <select id="rec-provider" class="input" on:change=move |ev| provider.set(event_target_value(&ev))>
+                                <option value="">{move || i18n.c(C::AllProviders)}</option>
+                                {options}
+                            </select>
+                        </div>
+                        <Field label=C::SortOrder value=order input=Input::Number/>
+                        <Toggle label=C::Enabled value=active/>
+                    </div>
+                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                </Dialog>
+            }
+        })}
+    }
+}
+
+fn preset_input(p: &StylePresetView) -> StylePresetInput {
+    StylePresetInput {
+        id: Some(p.id),
+        label: Some(p.label.clone()),
+        prompt: Some(p.prompt.clone()),
+        is_active: Some(p.is_active),
+        sort_order: Some(p.sort_order),
+    }
+}
+
+#[component]
+fn Presets() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
+    let list = LocalResource::new(move || {
+        version.track();
+        admin::style_presets()
+    });
+    let editing = RwSignal::new(None::<Option<StylePresetView>>);
+    let done = Callback::new(move |_| editing.set(None));
+    let table = loaded(list, move |l| {
+        view! {
+            <Table label=C::SecPresets headers=vec![C::Label, C::Prompt, C::UsageCount, C::SortOrder, C::Enabled, C::Actions]>
+                {if l.presets.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
+                    l.presets.into_iter().map(|p| {
+                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+                        view! {
+                            <tr>
+                                <td class="strong">{p.label.clone()}</td>
+                                <td><div class="clamp">{p.prompt.clone()}</div></td>
+                                <td class="num">{p.usage_count}</td>
+                                <td class="num">{p.sort_order}</td>
+                                <td><ActiveSwitch on=p.is_active toggle=Callback::new(move |on| {
+                                    let mut req = preset_input(&p1);
+                                    req.is_active = Some(on);
+                                    w.run(async move { admin::save_style_preset(&req).await }, None);
+                                })/></td>
+                                <td class="actions">
+                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(p2.clone())))>{move || i18n.c(C::Edit)}</button>
+                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&p3.label, p3.id, |id| Box::pin(admin::delete_style_preset(id)))>{move || i18n.c(C::Delete)}</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    view! {
+        <SectionCard add=C::AddPreset on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
+        {move || editing.get().map(|p| {
+            let label = RwSignal::new(p.as_ref().map(|p| p.label.clone()).unwrap_or_default());
+            let prompt = RwSignal::new(p.as_ref().map(|p| p.prompt.clone()).unwrap_or_default());
+            let order = RwSignal::new(p.as_ref().map(|p| p.sort_order.to_string()).unwrap_or_else(|| "0".into()));
+            let active = RwSignal::new(p.as_ref().is_none_or(|p| p.is_active));
+            let id = p.as_ref().map(|p| p.id);
+            let save = move |_| {
+                let req = StylePresetInput {
+                    id,
+                    label: Some(label.get_untracked()),
+                    prompt: Some(prompt.get_untracked()),
+                    is_active: Some(active.get_untracked()),
+                    sort_order: num(&order).map(|n| n as i32),
+                };
+                w.run(async move { admin::save_style_preset(&req).await }, Some(done));
+            };
+            view! {
+                <Dialog title=Signal::derive(move || i18n.c(if id.is_some() { C::EditPreset } else { C::AddPreset }).to_string()) on_close=done>
+                    <div class="form-grid">
+                        <Field label=C::Label value=label required=true/>
+                        <Field label=C::SortOrder value=order input=Input::Number/>
+                        <Field label=C::Prompt value=prompt input=Input::Area required=true wide=true/>
+                        <Toggle label=C::Enabled value=active/>
+                    </div>
+                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                </Dialog>
+            }
+        })}
+    }
+}

@@ -1,0 +1,334 @@
+//! Users (search, page, edit, credits with a reason, ledger, public works, delete) and the
+//! invitation records.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use miaojing_api_types::admin::{AdminUser, AdminUserUpdate, CreditAdjustment};
+
+use super::{from_local_input, label_of, short_id, to_local_input, when, PAGE_SIZES, TIERS};
+use crate::api_admin as admin;
+use crate::browser::local_minute;
+use crate::console::text::C;
+use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, Pager, Table, Tag, Toggle};
+use crate::i18n::use_i18n;
+use crate::pages::error_text;
+use crate::toast::use_toasts;
+
+const ROLES: [(&str, C); 3] = [("user", C::RoleUser), ("admin", C::RoleAdmin), ("enterprise_admin", C::RoleEnterpriseAdmin)];
+
+/// Which dialog is open for which user.
+#[derive(Clone, PartialEq)]
+enum Open {
+    Edit(AdminUser),
+    Credits(AdminUser),
+    Ledger(AdminUser),
+    Works(AdminUser),
+}
+
+#[component]
+pub fn Users() -> impl IntoView {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let search = RwSignal::new(String::new());
+    let size = RwSignal::new("20".to_string());
+    let page = RwSignal::new(1i64);
+    let version = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        search.track();
+        size.track();
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
+    });
+    let list = LocalResource::new(move || {
+        version.track();
+        let (s, p, z) = (search.get(), page.get(), size.get().parse().unwrap_or(20));
+        async move { admin::users(&s, p, z).await }
+    });
+    let open = RwSignal::new(None::<Open>);
+    let done = Callback::new(move |_| {
+        open.set(None);
+        version.update(|v| *v += 1);
+    });
+    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
+    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+
+    let delete = move |u: AdminUser| {
+        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDeleteUser), u.email)) {
+            return;
+        }
+        spawn_local(async move {
+            match admin::delete_user(u.id).await {
+                Ok(_) => {
+                    toasts.success(i18n.c(C::Deleted));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+        });
+    };
+
+    let table = loaded(list, move |l| {
+        let rows = l.users;
+        view! {
+            <Table label=C::ViewUsers headers=vec![C::User, C::Role, C::Tier, C::CreditsCol, C::Status, C::Watermark, C::Invited, C::Created, C::Actions]>
+                {if rows.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
+                    rows.into_iter().map(|u| {
+                        let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
+                        let is_admin = crate::console::is_admin_role(&u.role);
+                        view! {
+                            <tr data-email=u.email.clone()>
+                                <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
+                                <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
+                                <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
+                                    <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
+                                <td class="num">{u.credits_balance}</td>
+                                <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
+                                <td>{if u.watermark_disabled { i18n.c(C::NoWatermark) } else { "—" }}</td>
+                                <td class="num">{u.invited_count}</td>
+                                <td class="nowrap">{local_minute(u.created_at)}</td>
+                                <td class="actions">
+                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Edit(u3.clone())))>{move || i18n.c(C::Edit)}</button>
+                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Credits(u4.clone())))>{move || i18n.c(C::AdjustCredits)}</button>
+                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Ledger(u.clone())))}>{move || i18n.c(C::Ledger)}</button>
+                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Works(u.clone())))}>{move || i18n.c(C::Works)}</button>
+                                    {(!is_admin).then(|| view! {
+                                        <button type="button" class="btn btn-danger btn-sm" on:click={let u = u5.clone(); move |_| delete(u.clone())}>{move || i18n.c(C::Delete)}</button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+
+    view! {
+        <div class="c-view">
+            <div class="c-toolbar">
+                <Field label=C::SearchUsers value=search placeholder=C::PhUserSearch/>
+                <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>
+            </div>
+            <section class="glass-panel c-card">{table}<Pager page=page total_pages=pages total=total/></section>
+            {move || open.get().map(|o| match o {
+                Open::Edit(u) => view! { <EditUser user=u done=done/> }.into_any(),
+                Open::Credits(u) => view! { <AdjustCredits user=u done=done/> }.into_any(),
+                Open::Ledger(u) => view! { <UserLedger user=u close=Callback::new(move |_| open.set(None))/> }.into_any(),
+                Open::Works(u) => view! { <UserWorks user=u close=Callback::new(move |_| open.set(None))/> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let role = RwSignal::new(user.role.clone());
+    let tier = RwSignal::new(user.membership_tier.clone());
+    let expires = RwSignal::new(to_local_input(user.membership_expires_at));
+    let active = RwSignal::new(user.is_active);
+    let watermark = RwSignal::new(user.watermark_disabled);
+    let password = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let id = user.id;
+    let save = move |_| {
+        let new_password = Some(password.get_untracked()).filter(|p| !p.is_empty());
+        let req = AdminUserUpdate {
+            user_id: Some(id),
+            role: Some(role.get_untracked()),
+            membership_tier: Some(tier.get_untracked()),
+            membership_expires_at: Some(from_local_input(&expires.get_untracked())),
+            is_active: Some(active.get_untracked()),
+            watermark_disabled: Some(watermark.get_untracked()),
+            new_password,
+            ..Default::default()
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match admin::update_user(&req).await {
+                Ok(_) => {
+                    toasts.success(i18n.c(C::Saved));
+                    done.run(());
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            pending.set(false);
+        });
+    };
+    let title = Signal::derive(move || format!("{} · {}", i18n.c(C::EditUser), user.email));
+    view! {
+        <Dialog title=title on_close=done>
+            <div class="form-grid">
+                <Choice label=C::Role value=role options=ROLES.to_vec()/>
+                <Choice label=C::Tier value=tier options=TIERS.to_vec()/>
+                <Field label=C::TierExpires value=expires input=Input::DateTime hint=C::TierExpiresHint/>
+                <Field label=C::NewPassword value=password input=Input::Password hint=C::NewPasswordHint/>
+                <Toggle label=C::AccountActive value=active hint=C::AccountActiveHint/>
+                <Toggle label=C::NoWatermark value=watermark/>
+            </div>
+            <div class="modal-actions btn-row">
+                <button type="button" class="btn btn-gold" disabled=move || pending.get() on:click=save>{move || i18n.c(C::Save)}</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn AdjustCredits(user: AdminUser, done: Callback<()>) -> impl IntoView {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let amount = RwSignal::new(String::new());
+    let reason = RwSignal::new(i18n.c(C::DefaultCreditReason).to_string());
+    let pending = RwSignal::new(false);
+    let id = user.id;
+    let save = move |_| {
+        let Some(n) = num(&amount).filter(|n| *n != 0) else {
+            toasts.error(i18n.c(C::AmountInvalid));
+            return;
+        };
+        let r = reason.get_untracked().trim().to_string();
+        if r.is_empty() {
+            toasts.error(i18n.c(C::ReasonRequired));
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match admin::adjust_credits(&CreditAdjustment { user_id: Some(id), amount: n, reason: r }).await {
+                Ok(resp) => {
+                    toasts.success(format!("{} {}", i18n.c(C::BalanceNow), resp.user.credits_balance));
+                    done.run(());
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            pending.set(false);
+        });
+    };
+    let title = Signal::derive(move || format!("{} · {}", i18n.c(C::AdjustCredits), user.email));
+    view! {
+        <Dialog title=title on_close=done>
+            <p class="muted">{format!("{} {}", i18n.c(C::BalanceNow), user.credits_balance)}</p>
+            <div class="btn-row">
+                {[50, 100, 200, 500, -50].into_iter().map(|n| view! {
+                    <button type="button" class="badge chip-btn" on:click=move |_| amount.set(n.to_string())>{format!("{n:+}")}</button>
+                }).collect_view()}
+            </div>
+            <div class="form-grid">
+                <Field label=C::Amount value=amount input=Input::Number hint=C::AmountHint required=true/>
+                <Field label=C::Reason value=reason required=true/>
+            </div>
+            <div class="modal-actions">
+                <button type="button" class="btn btn-gold" disabled=move || pending.get() on:click=save>{move || i18n.c(C::Confirm)}</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn UserLedger(user: AdminUser, close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let page = RwSignal::new(1i64);
+    let id = user.id;
+    let list = LocalResource::new(move || {
+        let p = page.get();
+        async move { admin::user_ledger(id, p, 20).await }
+    });
+    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
+    let pages =
+        Signal::derive(move || list.get().and_then(Result::ok).map(|l| (l.total + l.page_size - 1) / l.page_size.max(1)).unwrap_or(1));
+    let table = loaded(list, move |l| {
+        view! {
+            <Table label=C::Ledger headers=vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason]>
+                {if l.records.is_empty() { view! { <EmptyRow cols=5/> }.into_any() } else {
+                    l.records.into_iter().map(|r| view! {
+                        <tr>
+                            <td class="nowrap">{local_minute(r.created_at)}</td>
+                            <td>{r.kind.clone()}</td>
+                            <td class={if r.amount >= 0 { "num up" } else { "num down" }}>{format!("{:+}", r.amount)}</td>
+                            <td class="num">{r.balance_after}</td>
+                            <td>{r.description.clone()}</td>
+                        </tr>
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    let title = Signal::derive(move || format!("{} · {}", i18n.c(C::Ledger), user.email));
+    view! {
+        <Dialog title=title on_close=close wide=true>
+            {table}
+            <Pager page=page total_pages=pages total=total/>
+        </Dialog>
+    }
+}
+
+#[component]
+fn UserWorks(user: AdminUser, close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let email = user.email.clone();
+    let list = LocalResource::new(move || {
+        let e = email.clone();
+        async move { admin::gallery_works(vec![("q", e), ("pageSize", "50".into())]).await }
+    });
+    let table = loaded(list, move |l| {
+        view! {
+            <p class="muted small">{format!("{} {}", i18n.c(C::PublicWorksOnly), l.total)}</p>
+            <Table label=C::Works headers=vec![C::Work, C::Prompt, C::Published]>
+                {if l.works.is_empty() { view! { <EmptyRow cols=3/> }.into_any() } else {
+                    l.works.into_iter().map(|w| view! {
+                        <tr>
+                            <td><a href=w.url.clone() target="_blank" rel="noopener">{format!("{} · {}", w.mode, short_id(w.id))}</a></td>
+                            <td class="clamp">{w.prompt.clone()}</td>
+                            <td class="nowrap">{when(w.published_at)}</td>
+                        </tr>
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    let title = Signal::derive(move || format!("{} · {}", i18n.c(C::Works), user.email));
+    view! { <Dialog title=title on_close=close wide=true>{table}</Dialog> }
+}
+
+/// Who invited whom, with the rewards.
+#[component]
+pub fn Invitations() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    Effect::new(move |_| {
+        search.track();
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
+    });
+    let list = LocalResource::new(move || {
+        let (s, p) = (search.get(), page.get());
+        async move { admin::invitations(&s, p, 20).await }
+    });
+    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
+    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let table = loaded(list, move |l| {
+        view! {
+            <Table label=C::ViewInvitations headers=vec![C::InviteCode, C::Inviter, C::Invitee, C::Rewards, C::Time]>
+                {if l.referrals.is_empty() { view! { <EmptyRow cols=5/> }.into_any() } else {
+                    l.referrals.into_iter().map(|r| view! {
+                        <tr>
+                            <td class="mono">{r.invite_code.clone()}</td>
+                            <td>{r.inviter_email.clone().unwrap_or_default()}</td>
+                            <td>{r.invitee_email.clone().unwrap_or_default()}</td>
+                            <td>{format!("+{} / +{}", r.inviter_bonus_credits, r.invitee_bonus_credits)}</td>
+                            <td class="nowrap">{local_minute(r.created_at)}</td>
+                        </tr>
+                    }).collect_view().into_any()
+                }}
+            </Table>
+        }
+        .into_any()
+    });
+    view! {
+        <div class="c-view">
+            <div class="c-toolbar"><Field label=C::Search value=search/></div>
+            <section class="glass-panel c-card">{table}<Pager page=page total_pages=pages total=total/></section>
+        </div>
+    }
+}
