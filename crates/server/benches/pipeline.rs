@@ -38,16 +38,17 @@ impl Bench {
         v
     }
 
+    /// The job as its owner sees it. A pooled connection the server closed as idle is retried.
     async fn job(&self, id: &str) -> Value {
-        self.client
-            .get(format!("{}/api/generation-jobs/{id}", self.base))
-            .bearer_auth(&self.user)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let url = format!("{}/api/generation-jobs/{id}", self.base);
+        for _ in 0..3 {
+            match self.client.get(&url).bearer_auth(&self.user).send().await {
+                Ok(res) => return res.json().await.unwrap(),
+                Err(e) if e.is_request() => continue,
+                Err(e) => panic!("GET {url}: {e}"),
+            }
+        }
+        panic!("GET {url}: the connection kept failing")
     }
 
     async fn submit(&self, kind: &str, payload: Value) -> String {
