@@ -266,9 +266,12 @@ pub trait JobRepo: Send + Sync {
     /// Claims up to `limit` queued jobs, oldest first, for `worker` until `lease_until`:
     /// status running, attempt + 1. No job is claimed by two workers.
     async fn claim_jobs(&self, worker: &str, limit: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Job>>;
-    /// Extends the lease of every running job `worker` holds; returns their ids (a job
-    /// missing from the answer was cancelled or taken over and must be abandoned).
-    async fn extend_leases(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>>;
+    /// Extends the lease of the running jobs `worker` holds that are still alive: those whose
+    /// upstream task is being polled, and those in `starting` (the starts in flight on the
+    /// worker). Returns the ids extended; a held job left out (its start died with no upstream
+    /// task) expires and is recovered, and a starting job missing from the answer was cancelled
+    /// or taken over and must be abandoned.
+    async fn extend_leases(&self, worker: &str, starting: &[Uuid], now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>>;
     /// Records the upstream task of a running job held by `worker`; false if it no longer is.
     async fn set_upstream_task(&self, id: Uuid, worker: &str, task_id: &str, next_poll_at: DateTime<Utc>) -> Result<bool>;
     /// Moves the next poll of a running job held by `worker`; false if it no longer is.

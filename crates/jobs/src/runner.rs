@@ -3,7 +3,7 @@
 //! jobs whose worker died.
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -69,35 +69,49 @@ impl RunnerConfig {
     }
 }
 
-/// Abort handles of this instance's in-flight starts, shared with the queue's cancel.
+/// Abort handles of this instance's in-flight starts (with when each began), shared with the
+/// queue's cancel.
 #[derive(Clone, Default)]
-pub struct Aborts(Arc<Mutex<HashMap<Uuid, AbortHandle>>>);
+pub struct Aborts(Arc<Mutex<HashMap<Uuid, (AbortHandle, Instant)>>>);
 
 impl Aborts {
     /// Aborts the in-flight start of `id`, if this instance runs it.
     pub fn abort(&self, id: Uuid) {
-        if let Some(h) = self.0.lock().remove(&id) {
+        if let Some((h, _)) = self.0.lock().remove(&id) {
             h.abort();
         }
     }
 
     fn insert(&self, id: Uuid, h: AbortHandle) {
-        self.0.lock().insert(id, h);
+        self.0.lock().insert(id, (h, Instant::now()));
     }
 
     fn remove(&self, id: Uuid) {
         self.0.lock().remove(&id);
     }
 
-    /// Aborts every in-flight start not in `keep`.
-    fn retain(&self, keep: &HashSet<Uuid>) {
-        self.0.lock().retain(|id, h| {
-            let k = keep.contains(id);
+    /// The jobs whose start is in flight.
+    fn ids(&self) -> Vec<Uuid> {
+        self.0.lock().keys().copied().collect()
+    }
+
+    /// Aborts every in-flight start that began before `since` and is not in `keep` (its lease
+    /// was lost). Starts that began later are kept: `keep` was read before they were claimed.
+    fn abandon_lost(&self, keep: &HashSet<Uuid>, since: Instant) {
+        self.0.lock().retain(|id, (h, began)| {
+            let k = keep.contains(id) || *began >= since;
             if !k {
                 h.abort();
             }
             k
         });
+    }
+
+    /// Aborts every in-flight start.
+    fn abort_all(&self) {
+        for (_, (h, _)) in self.0.lock().drain() {
+            h.abort();
+        }
     }
 }
 
@@ -123,7 +137,7 @@ impl RunnerHandle {
     /// runner recovers it), and waits for the loops to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        self.aborts.retain(&HashSet::new());
+        self.aborts.abort_all();
         for t in self.tasks {
             t.abort();
             let _ = t.await;
@@ -132,7 +146,7 @@ impl RunnerHandle {
 
     /// Simulates a crash: every task is aborted at once, nothing is cleaned up.
     pub fn kill(self) {
-        self.aborts.retain(&HashSet::new());
+        self.aborts.abort_all();
         for t in self.tasks {
             t.abort();
         }
@@ -252,9 +266,10 @@ impl Runner {
     async fn lease_loop(self: Arc<Self>, stop: watch::Receiver<bool>) {
         let every = self.config.lease / 3;
         while !*stop.borrow() {
-            let now = Utc::now();
-            match self.store.extend_leases(self.me(), now, now + chrono(self.config.lease)).await {
-                Ok(held) => self.aborts.retain(&held.into_iter().collect()),
+            let (since, now) = (Instant::now(), Utc::now());
+            let starting = self.aborts.ids();
+            match self.store.extend_leases(self.me(), &starting, now, now + chrono(self.config.lease)).await {
+                Ok(held) => self.aborts.abandon_lost(&held.into_iter().collect(), since),
                 Err(e) => tracing::warn!(error = %e, "extending leases failed"),
             }
             match self.store.recover_jobs(now).await {

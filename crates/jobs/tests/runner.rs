@@ -400,3 +400,36 @@ async fn two_runners_on_one_postgres_never_run_twice_nor_double_charge() {
     ha.stop().await;
     hb.stop().await;
 }
+
+/// A burst with short leases: lease renewals run while starts are being claimed, yet every
+/// start is kept, no job is left running and none runs twice.
+async fn burst_with_short_leases_loses_no_start(store: Arc<dyn Store>, wake: Arc<dyn JobWakeup>) {
+    let h = harness(store).await;
+    let (r, aborts, events) = runner(&h, Arc::clone(&wake), "busy", 16, 900);
+    let handle = r.spawn();
+    let queue = JobQueue::new(Arc::clone(&h.store), wake, events, aborts);
+    let user = user_with(&h.store, 1_000).await;
+    let mut ids = vec![];
+    for i in 0..200 {
+        ids.push(queue.submit(job(user, Mode::Text2Img, &format!("burst {i}"), 1)).await.unwrap().0.id);
+    }
+    let done = wait_finished(&h.store, &ids).await;
+    assert!(done.iter().all(|j| j.status == JobStatus::Succeeded), "{:?}", done.iter().find(|j| j.status != JobStatus::Succeeded));
+    assert!(ids.iter().all(|id| h.exec.starts_of(*id) == 1), "no job ran twice");
+    assert_eq!(balance(&h.store, user).await, 800);
+    assert_eq!(h.store.open_holds_total(user).await.unwrap(), 0);
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_burst_with_short_leases_loses_no_start() {
+    let dir = tempfile::tempdir().unwrap();
+    burst_with_short_leases_loses_no_start(sqlite_store(&dir).await, Arc::new(LocalWakeup::default())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_burst_with_short_leases_loses_no_start() {
+    let pg = miaojing_store_postgres::testing::fresh_database().await;
+    let wake: Arc<dyn JobWakeup> = Arc::new(miaojing_store_postgres::PgWakeup::start(pg.pool()).await.unwrap());
+    burst_with_short_leases_loses_no_start(Arc::new(pg), wake).await;
+}

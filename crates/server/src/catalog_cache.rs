@@ -8,11 +8,6 @@ use std::time::{Duration, Instant};
 
 use std::collections::HashMap;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::middleware::Next;
-use actix_web::web;
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, ProviderView, RecommendationView, UserApiKeyView};
 use miaojing_domain::provider::MediaType;
 use miaojing_domain::user::Tier;
@@ -21,7 +16,6 @@ use parking_lot::Mutex;
 use uuid::Uuid;
 
 use crate::provider_views::{platform_model, provider_view, recommendation_view, user_key_view};
-use crate::state::AppState;
 
 /// How long a snapshot serves before the store is read again.
 pub const CATALOG_TTL: Duration = Duration::from_secs(2);
@@ -164,23 +158,10 @@ impl CatalogCache {
     }
 }
 
-/// Drops the cache after every write that may change what `GET /api/model-config` answers:
-/// admin changes and users' own key changes (on this instance; others catch up within
-/// [`CATALOG_TTL`]).
-pub async fn invalidate_on_writes(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> std::result::Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let path = req.path();
-    let writes = req.method() != Method::GET
-        && req.method() != Method::HEAD
-        && (path.starts_with("/api/admin/") || path.starts_with("/api/user-api-keys"));
-    let cache = if writes { req.app_data::<web::Data<AppState>>().map(|st| Arc::clone(&st.catalog)) } else { None };
-    let res = next.call(req).await;
-    if let Some(cache) = cache {
-        cache.invalidate();
-    }
-    res
+/// Whether a request that is not a read may change what `GET /api/model-config` answers: admin
+/// changes and users' own key changes.
+pub fn changes_catalog(path: &str) -> bool {
+    path.starts_with("/api/admin/") || path.starts_with("/api/user-api-keys")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod catalog_cache;
 pub mod channels;
 pub mod config;
 pub mod demo;
+pub mod gallery_cache;
 pub mod generation;
 pub mod http;
 pub mod maintenance;

@@ -112,6 +112,7 @@ impl Application {
             secrets,
             metrics: Arc::new(Metrics::default()),
             catalog: Arc::default(),
+            gallery: Arc::default(),
             trust_proxy: config.trust_proxy,
             started: Instant::now(),
             store: store.clone(),
@@ -172,7 +173,7 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
             })
             .configure(crate::routes::configure)
             .split_for_parts();
-        app.wrap(from_fn(crate::catalog_cache::invalidate_on_writes))
+        app.wrap(from_fn(crate::http::invalidate::invalidate_caches_on_writes))
             .wrap(from_fn(crate::http::extract::admin_gate))
             .wrap(Compress::default())
             .wrap(from_fn(security_headers))

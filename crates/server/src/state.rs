@@ -34,6 +34,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The shared snapshot behind `GET /api/model-config`.
     pub catalog: Arc<crate::catalog_cache::CatalogCache>,
+    /// Anonymous `GET /api/gallery` pages, kept for a moment.
+    pub gallery: Arc<crate::gallery_cache::GalleryCache>,
     pub trust_proxy: bool,
     pub started: Instant,
 }

@@ -361,15 +361,17 @@ impl JobRepo for PgStore {
         Ok(jobs)
     }
 
-    async fn extend_leases(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    async fn extend_leases(&self, worker: &str, starting: &[Uuid], now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>> {
         let mut tx = self.pool.begin().await.db()?;
         let ids: Vec<Uuid> = sqlx::query_scalar(
             "UPDATE generation_jobs SET lease_expires_at = $1, heartbeat_at = $2 \
-             WHERE status = 'running' AND lease_owner = $3 RETURNING id",
+             WHERE status = 'running' AND lease_owner = $3 \
+               AND (upstream_task_id IS NOT NULL OR id = ANY($4)) RETURNING id",
         )
         .bind(lease_until)
         .bind(now)
         .bind(worker)
+        .bind(starting)
         .fetch_all(&mut *tx)
         .await
         .db()?;

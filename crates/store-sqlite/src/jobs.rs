@@ -355,18 +355,23 @@ impl JobRepo for SqliteStore {
         Ok(jobs)
     }
 
-    async fn extend_leases(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    async fn extend_leases(&self, worker: &str, starting: &[Uuid], now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Uuid>> {
         let mut tx = self.begin_write().await?;
-        let ids: Vec<Uuid> = sqlx::query_scalar(
-            "UPDATE generation_jobs SET lease_expires_at = ?1, heartbeat_at = ?2 \
-             WHERE status = 'running' AND lease_owner = ?3 RETURNING id",
-        )
-        .bind(lease_until)
-        .bind(now)
-        .bind(worker)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let mut q = QueryBuilder::<Sqlite>::new("UPDATE generation_jobs SET lease_expires_at = ");
+        q.push_bind(lease_until).push(", heartbeat_at = ").push_bind(now);
+        q.push(" WHERE status = 'running' AND lease_owner = ").push_bind(worker);
+        q.push(" AND (upstream_task_id IS NOT NULL");
+        // In chunks well under SQLite's bound-parameter limit.
+        for chunk in starting.chunks(500) {
+            q.push(" OR id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+        }
+        q.push(") RETURNING id");
+        let ids: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut *tx).await.map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(ids)
     }

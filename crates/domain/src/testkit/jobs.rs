@@ -180,9 +180,13 @@ pub async fn claims_leases_and_recovery(store: SharedStore) {
     assert_eq!(w2.iter().map(|j| j.id).collect::<Vec<_>>(), vec![c.id]);
     assert!(store.claim_jobs("w3", 5, t, lease).await.unwrap().is_empty());
 
-    let held: BTreeSet<Uuid> = store.extend_leases("w1", t, t + Duration::seconds(60)).await.unwrap().into_iter().collect();
+    let held: BTreeSet<Uuid> = store.extend_leases("w1", &[a.id, b.id], t, t + Duration::seconds(60)).await.unwrap().into_iter().collect();
     assert_eq!(held, [a.id, b.id].into_iter().collect());
+    assert!(store.extend_leases("w1", &[c.id], t, t + Duration::seconds(60)).await.unwrap().is_empty(), "not w1's job");
     assert!(store.set_upstream_task(a.id, "w1", "task-a", t + Duration::seconds(5)).await.unwrap());
+    // b's start died on w1 (no upstream task, no longer starting): its lease is not extended.
+    let held = store.extend_leases("w1", &[], t, t + Duration::seconds(60)).await.unwrap();
+    assert_eq!(held, vec![a.id], "a is polled, so it stays held without being in flight");
     assert!(!store.set_upstream_task(a.id, "w2", "task-x", t).await.unwrap(), "only the lease holder");
     assert!(store.due_polls("w1", t, 10).await.unwrap().is_empty(), "not due yet");
     assert_eq!(store.due_polls("w1", t + Duration::seconds(6), 10).await.unwrap().len(), 1);

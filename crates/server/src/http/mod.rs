@@ -3,4 +3,5 @@
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod invalidate;
 pub mod metrics;

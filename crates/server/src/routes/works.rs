@@ -1,4 +1,6 @@
 //! Creation history (written by the server only), the public gallery, publishing and likes.
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
@@ -170,12 +172,28 @@ async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<Gallery
         limit: limit + 1,
         viewer: me.0.map(|u| u.user.id),
     };
+    // Visitors who are not signed in share pages (no per-viewer like state in them).
+    let shared = query.viewer.is_none().then(|| (format!("{query:?}"), st.gallery.generation()));
+    if let Some(body) = shared.as_ref().and_then(|(key, _)| st.gallery.get(key)) {
+        return Ok(gallery_response(body));
+    }
     let mut items = st.store.gallery(&query).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_cursor = if has_more { items.last().map(|i| Cursor::after_gallery(&i.work, sort).encode()) } else { None };
     let page = GalleryPage { works: items.iter().map(gallery_work).collect(), next_cursor, has_more };
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "private, max-age=30, stale-while-revalidate=120")).json(page))
+    let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| Error::internal(format!("gallery page: {e}")))?);
+    if let Some((key, generation)) = shared {
+        st.gallery.put(key, generation, body.clone());
+    }
+    Ok(gallery_response(body))
+}
+
+fn gallery_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .insert_header(("Cache-Control", "private, max-age=30, stale-while-revalidate=120"))
+        .body(body)
 }
 
 /// Publishes one of the caller's works (its stored original and thumbnail are reused), or

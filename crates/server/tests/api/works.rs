@@ -19,6 +19,7 @@ on_both_backends!(
     popular_sort_follows_real_likes,
     publish_reuses_stored_keys_and_unpublishes,
     likes_are_idempotent,
+    anonymous_pages_follow_writes_at_once,
     bad_input_is_a_clear_error,
     admin_moderation_lists_and_deletes,
     prompt_edit_mails_the_author_first,
@@ -299,6 +300,30 @@ async fn likes_are_idempotent(app: TestApp) {
     assert_error(&app.delete(&like, None).await, 401, "unauthenticated");
     assert_error(&app.post(&format!("/api/gallery/{}/like", Uuid::new_v4()), json!({}), Some(&a)).await, 404, "work_not_found");
     assert_eq!(app.store.work_by_id(id).await.unwrap().unwrap().like_count, 1, "stored count matches");
+}
+
+/// Anonymous gallery pages are served from memory; every write that changes them is seen at once.
+async fn anonymous_pages_follow_writes_at_once(app: TestApp) {
+    let (author, owner) = user(&app, "cached").await;
+    let (fan, _) = user(&app, "fan").await;
+    let id = seed(&app, owner, Mode::Text2Img, "lighthouse", "flux", Utc::now(), false).await;
+    assert_eq!(anon(&app).await["works"], json!([]));
+    app.post("/api/gallery/publish", json!({ "workId": id }), Some(&author)).await;
+    assert_eq!(ids(&anon(&app).await, "works"), vec![id.to_string()], "publishing shows at once");
+    app.post(&format!("/api/gallery/{id}/like"), json!({}), Some(&fan)).await;
+    assert_eq!(anon(&app).await["works"][0]["likes"], 1, "a like shows at once");
+    let (s, v) = app.put("/api/profile", json!({ "nickname": "Keeper" }), Some(&author)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(anon(&app).await["works"][0]["publisherNickname"], "Keeper", "a new nickname shows at once");
+    app.delete(&format!("/api/gallery/{id}/like"), Some(&fan)).await;
+    assert_eq!(anon(&app).await["works"][0]["likes"], 0);
+    app.post("/api/gallery/publish", json!({ "workId": id, "publish": false }), Some(&author)).await;
+    assert_eq!(anon(&app).await["works"], json!([]), "unpublishing hides at once");
+}
+
+/// The first gallery page as a visitor who is not signed in sees it.
+async fn anon(app: &TestApp) -> Value {
+    app.get("/api/gallery?limit=18", None).await.1
 }
 
 async fn bad_input_is_a_clear_error(app: TestApp) {
