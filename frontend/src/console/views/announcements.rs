@@ -7,7 +7,7 @@ use miaojing_api_types::site::{Announcement, AnnouncementInput};
 use super::{from_local_input, to_local_input, when};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, Dialog, EmptyRow, Field, Input, Table, Tag, Toggle};
+use crate::console::ui::{loaded, rows, Dialog, Field, Input, Table, Tag, Toggle, Writer};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -28,8 +28,9 @@ fn state(a: &Announcement) -> (C, &'static str) {
 
 #[component]
 pub fn Announcements() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
     let list = LocalResource::new(move || {
         version.track();
         admin::all_announcements()
@@ -41,29 +42,15 @@ pub fn Announcements() -> impl IntoView {
     });
     let set_enabled = move |id, on: bool| {
         let req = AnnouncementInput { id: Some(id), enabled: Some(on), ..Default::default() };
-        spawn_local(async move {
-            match admin::save_announcement(&req).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(async move { admin::save_announcement(&req).await }, None, None);
     };
     let remove = move |a: Announcement| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), a.title)) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_announcement(a.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.delete(&a.title, a.id, |id| Box::pin(admin::delete_announcement(id)));
     };
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::ViewAnnouncements headers=vec![C::Title, C::Status, C::Popup, C::Window, C::Enabled, C::Actions]>
-                {if l.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
-                    l.into_iter().map(|a| {
+                {rows(l, 6, |a| {
                         let (st, tone) = state(&a);
                         let (a1, a2) = (a.clone(), a.clone());
                         let id = a.id;
@@ -86,8 +73,7 @@ pub fn Announcements() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()

@@ -7,7 +7,7 @@ use miaojing_api_types::works::{GalleryWork, PromptEdit};
 use super::{short_id, when, PAGE_SIZES};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, Choice, Dialog, EmptyRow, Field, Input, Pager, Table};
+use crate::console::ui::{first_page_on, loaded, page_counts, rows, Choice, Dialog, Field, Input, Pager, Table, Writer};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -33,45 +33,33 @@ const REASONS: [(&str, C); 5] = [
 
 #[component]
 pub fn Gallery() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
     let kind = RwSignal::new("all".to_string());
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    let w = Writer::new(version);
+    first_page_on(page, move || {
         (search.track(), kind.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let list = LocalResource::new(move || {
         version.track();
         admin::gallery_works(vec![("q", search.get()), ("type", kind.get()), ("page", page.get().to_string()), ("pageSize", size.get())])
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
     let editing = RwSignal::new(None::<GalleryWork>);
     let done = Callback::new(move |_| {
         editing.set(None);
         version.update(|v| *v += 1);
     });
-    let remove = move |w: GalleryWork| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), short_id(w.id))) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_work(w.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+    let remove = move |g: GalleryWork| {
+        w.delete(&short_id(g.id), g.id, |id| Box::pin(admin::delete_work(id)));
     };
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::ViewGallery headers=vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions]>
-                {if l.works.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
-                    l.works.into_iter().map(|w| {
+                {rows(l.works, 6, |w| {
                         let (w1, w2) = (w.clone(), w.clone());
                         let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
                         view! {
@@ -92,8 +80,7 @@ pub fn Gallery() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()

@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{AgnesInstallInput, SystemApiInput, SystemApi
 use super::{label_of, when, MEDIA, TIERS};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, MultiCheck, Table, Tag, Toggle};
+use crate::console::ui::{loaded, num, rows, Choice, Dialog, Field, Input, MultiCheck, Table, Tag, Toggle, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -99,8 +99,9 @@ fn input_of(a: &SystemApiView) -> SystemApiInput {
 
 #[component]
 fn ModelList() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
     let list = LocalResource::new(move || {
         version.track();
         admin::system_apis()
@@ -114,29 +115,15 @@ fn ModelList() -> impl IntoView {
     let set_active = move |a: SystemApiView, on: bool| {
         let mut req = input_of(&a);
         req.is_active = Some(on);
-        spawn_local(async move {
-            match admin::save_system_api(&req).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(async move { admin::save_system_api(&req).await }, None, None);
     };
     let remove = move |a: SystemApiView| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), a.name)) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_system_api(a.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.delete(&a.name, a.id, |id| Box::pin(admin::delete_system_api(id)));
     };
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::SecModels headers=vec![C::Name, C::Type, C::Endpoint, C::Price, C::Tiers, C::Polling, C::ApiKey, C::Enabled, C::Actions]>
-                {if l.apis.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.apis.into_iter().map(|a| {
+                {rows(l.apis, 9, |a| {
                         let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
                         let media = a.media_type.clone();
                         let tiers = if a.allowed_membership_tiers.is_empty() { i18n.c(C::AllTiers).to_string() } else {
@@ -166,8 +153,7 @@ fn ModelList() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()
@@ -347,8 +333,7 @@ fn Health() -> impl IntoView {
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::SecHealth headers=vec![C::Name, C::Type, C::Enabled, C::ErrorsInWindow, C::Frozen, C::LastError, C::LastSuccess, C::LastProbe, C::Actions]>
-                {if l.channels.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.channels.into_iter().map(|c| {
+                {rows(l.channels, 9, |c| {
                         let id = c.channel_id;
                         view! {
                             <tr>
@@ -366,8 +351,7 @@ fn Health() -> impl IntoView {
                                     on:click=move |_| probe(id)>{move || i18n.c(C::Retest)}</button></td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()

@@ -9,7 +9,7 @@ use super::{from_local_input, label_of, short_id, status_label, status_tone, whe
 use crate::api_admin::{self as admin, Query};
 use crate::browser::{copy_text, local_minute};
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, EmptyRow, Field, Input, Pager, Table, Tag};
+use crate::console::ui::{confirm, first_page_on, loaded, num, rows, Choice, Field, Input, Pager, Table, Tag, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::{use_toasts, Toasts};
@@ -88,11 +88,9 @@ pub fn RedeemCodes() -> impl IntoView {
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    let w = Writer::new(version);
+    first_page_on(page, move || {
         (status.track(), search.track(), batch.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let filter = move || -> Query {
         vec![("status", status.get()), ("search", search.get()), ("batchId", batch.get().map(|b| b.to_string()).unwrap_or_default())]
@@ -147,30 +145,19 @@ pub fn RedeemCodes() -> impl IntoView {
     };
 
     let toggle = move |c: RedeemCodeView| {
-        spawn_local(async move {
-            match admin::toggle_redeem_code(c.id, !c.is_active).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::toggle_redeem_code(c.id, !c.is_active), None, None);
     };
     let remove = move |c: RedeemCodeView| {
         if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), c.code)) {
             return;
         }
-        spawn_local(async move {
-            match admin::delete_redeem_code(c.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::delete_redeem_code(c.id), None, None);
     };
 
     let table = loaded(list, move |l| {
         view! {
             <Table label=C::CodeList headers=vec![C::Code, C::Value, C::Status, C::Note, C::Batch, C::UsedBy, C::Expires, C::Created, C::Actions]>
-                {if l.codes.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.codes.into_iter().map(|c| {
+                {rows(l.codes, 9, |c| {
                         let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
                         let st = c.status.clone();
                         view! {
@@ -200,8 +187,7 @@ pub fn RedeemCodes() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()
