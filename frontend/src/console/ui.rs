@@ -342,17 +342,16 @@ pub fn rows<T, V: IntoView + 'static>(items: Vec<T>, cols: usize, row: impl FnMu
 }
 
 /// The total and page-count signals of a paged list (zero and one until it loads).
-pub fn page_counts<T: Clone + 'static>(
-    list: LocalResource<ApiResult<T>>,
-    counts: fn(&T) -> (i64, i64),
-) -> (Signal<i64>, Signal<i64>) {
+pub fn page_counts<T: Clone + 'static>(list: LocalResource<ApiResult<T>>, counts: fn(&T) -> (i64, i64)) -> (Signal<i64>, Signal<i64>) {
     let of = move |i: usize| {
         Signal::derive(move || {
-            list.get().and_then(Result::ok).map(|l| {
-                let (total, pages) = counts(&l);
-                [total, pages][i]
-            })
-            .unwrap_or(i as i64)
+            list.get()
+                .and_then(Result::ok)
+                .map(|l| {
+                    let (total, pages) = counts(&l);
+                    [total, pages][i]
+                })
+                .unwrap_or(i as i64)
         })
     };
     (of(0), of(1))
@@ -434,4 +433,27 @@ pub fn SwitchActions(on: bool, toggle: Callback<bool>, edit: Callback<()>, delet
         <td><ActiveSwitch on=on toggle=toggle/></td>
         <RowActions edit=edit delete=delete/>
     }
+}
+
+/// A fetched list drawn as a [`Table`] with one column per header: `items` picks the rows out
+/// of the answer and `row` draws one (the "nothing here" row when there are none).
+pub fn table_of<T, I, V>(
+    list: LocalResource<ApiResult<T>>,
+    label: C,
+    headers: Vec<C>,
+    items: fn(T) -> Vec<I>,
+    row: impl Fn(I) -> V + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Send + Sync + 'static
+where
+    T: Clone + 'static,
+    I: 'static,
+    V: IntoView + 'static,
+{
+    let row = std::sync::Arc::new(row);
+    loaded(list, move |l| {
+        let (headers, row) = (headers.clone(), row.clone());
+        let cols = headers.len();
+        let body = rows(items(l), cols, move |i| row(i));
+        view! { <Table label=label headers=headers>{body}</Table> }.into_any()
+    })
 }

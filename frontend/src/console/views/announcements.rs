@@ -7,7 +7,7 @@ use miaojing_api_types::site::{Announcement, AnnouncementInput};
 use super::{from_local_input, to_local_input, when};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{loaded, rows, Dialog, Field, Input, Table, Tag, Toggle, Writer};
+use crate::console::ui::{table_of, Dialog, Field, Input, Tag, Toggle, Writer};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -47,37 +47,36 @@ pub fn Announcements() -> impl IntoView {
     let remove = move |a: Announcement| {
         w.delete(&a.title, a.id, |id| Box::pin(admin::delete_announcement(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewAnnouncements headers=vec![C::Title, C::Status, C::Popup, C::Window, C::Enabled, C::Actions]>
-                {rows(l, 6, |a| {
-                        let (st, tone) = state(&a);
-                        let (a1, a2) = (a.clone(), a.clone());
-                        let id = a.id;
-                        view! {
-                            <tr>
-                                <td><div class="strong">{a.title.clone()}</div><div class="muted small clamp">{a.content.chars().take(120).collect::<String>()}</div></td>
-                                <td><Tag text=Signal::derive(move || i18n.c(st).to_string()) tone=tone/></td>
-                                <td>{if a.popup { "✓" } else { "—" }}</td>
-                                <td class="nowrap">{format!("{} → {}", when(a.starts_at), when(a.expires_at))}</td>
-                                <td>
-                                    <label class="switch">
-                                        <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
-                                            on:change=move |ev| set_enabled(id, event_target_checked(&ev)) />
-                                        <span class="switch-track" aria-hidden="true"></span>
-                                    </label>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a1.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a2.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewAnnouncements,
+        vec![C::Title, C::Status, C::Popup, C::Window, C::Enabled, C::Actions],
+        |l| l,
+        move |a| {
+            let (st, tone) = state(&a);
+            let (a1, a2) = (a.clone(), a.clone());
+            let id = a.id;
+            view! {
+                <tr>
+                    <td><div class="strong">{a.title.clone()}</div><div class="muted small clamp">{a.content.chars().take(120).collect::<String>()}</div></td>
+                    <td><Tag text=Signal::derive(move || i18n.c(st).to_string()) tone=tone/></td>
+                    <td>{if a.popup { "✓" } else { "—" }}</td>
+                    <td class="nowrap">{format!("{} → {}", when(a.starts_at), when(a.expires_at))}</td>
+                    <td>
+                        <label class="switch">
+                            <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
+                                on:change=move |ev| set_enabled(id, event_target_checked(&ev)) />
+                            <span class="switch-track" aria-hidden="true"></span>
+                        </label>
+                    </td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a1.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a2.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <section class="glass-panel c-card">

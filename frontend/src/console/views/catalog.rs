@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{
 use super::{label_of, MEDIA};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{loaded, num, rows, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Table, Toggle, Writer};
+use crate::console::ui::{num, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Toggle, Writer};
 use crate::i18n::use_i18n;
 use uuid::Uuid;
 
@@ -66,34 +66,33 @@ fn Providers() -> impl IntoView {
     });
     let editing = RwSignal::new(None::<Option<ProviderView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecProviders headers=vec![C::Name, C::Type, C::DefaultModel, C::ApiUrl, C::SortOrder, C::Enabled, C::Actions]>
-                {rows(l.providers, 7, |p| {
-                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
-                        let media = p.media_type.clone();
-                        view! {
-                            <tr>
-                                <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td class="mono">{p.default_model.clone()}</td>
-                                <td class="small">{p.default_api_url.clone()}</td>
-                                <td class="num">{p.sort_order}</td>
-                                <SwitchActions on=p.is_active
-                                    toggle=Callback::new(move |on| {
-                                        let mut req = provider_input(&p1);
-                                        req.is_active = Some(on);
-                                        w.run(async move { admin::save_provider(&req).await }, None, None);
-                                    })
-                                    edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
-                                    delete=Callback::new(move |_| w.delete(&p3.name, p3.id, |id| Box::pin(admin::delete_provider(id))))/>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecProviders,
+        vec![C::Name, C::Type, C::DefaultModel, C::ApiUrl, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.providers,
+        move |p| {
+            let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+            let media = p.media_type.clone();
+            view! {
+                <tr>
+                    <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td class="mono">{p.default_model.clone()}</td>
+                    <td class="small">{p.default_api_url.clone()}</td>
+                    <td class="num">{p.sort_order}</td>
+                    <SwitchActions on=p.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = provider_input(&p1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_provider(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&p3.name, p3.id, |id| Box::pin(admin::delete_provider(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddProvider on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|p| {
@@ -170,35 +169,34 @@ fn Recommendations() -> impl IntoView {
     };
     let editing = RwSignal::new(None::<Option<RecommendationView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecRecommendations headers=vec![C::ModelName, C::DisplayName, C::Type, C::Provider, C::SortOrder, C::Enabled, C::Actions]>
-                {rows(l.recommendations, 7, |r| {
-                        let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
-                        let media = r.media_type.clone();
-                        let pid = r.provider_id;
-                        view! {
-                            <tr>
-                                <td class="mono">{r.model_name.clone()}</td>
-                                <td>{r.display_name.clone()}</td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td>{move || provider_name(pid)}</td>
-                                <td class="num">{r.sort_order}</td>
-                                <SwitchActions on=r.is_active
-                                    toggle=Callback::new(move |on| {
-                                        let mut req = recommendation_input(&r1);
-                                        req.is_active = Some(on);
-                                        w.run(async move { admin::save_recommendation(&req).await }, None, None);
-                                    })
-                                    edit=Callback::new(move |_| editing.set(Some(Some(r2.clone()))))
-                                    delete=Callback::new(move |_| w.delete(&r3.model_name, r3.id, |id| Box::pin(admin::delete_recommendation(id))))/>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecRecommendations,
+        vec![C::ModelName, C::DisplayName, C::Type, C::Provider, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.recommendations,
+        move |r| {
+            let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
+            let media = r.media_type.clone();
+            let pid = r.provider_id;
+            view! {
+                <tr>
+                    <td class="mono">{r.model_name.clone()}</td>
+                    <td>{r.display_name.clone()}</td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td>{move || provider_name(pid)}</td>
+                    <td class="num">{r.sort_order}</td>
+                    <SwitchActions on=r.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = recommendation_input(&r1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_recommendation(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(r2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&r3.model_name, r3.id, |id| Box::pin(admin::delete_recommendation(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddRecommendation on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|r| {
@@ -272,32 +270,31 @@ fn Presets() -> impl IntoView {
     });
     let editing = RwSignal::new(None::<Option<StylePresetView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecPresets headers=vec![C::Label, C::Prompt, C::UsageCount, C::SortOrder, C::Enabled, C::Actions]>
-                {rows(l.presets, 6, |p| {
-                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
-                        view! {
-                            <tr>
-                                <td class="strong">{p.label.clone()}</td>
-                                <td><div class="clamp">{p.prompt.clone()}</div></td>
-                                <td class="num">{p.usage_count}</td>
-                                <td class="num">{p.sort_order}</td>
-                                <SwitchActions on=p.is_active
-                                    toggle=Callback::new(move |on| {
-                                        let mut req = preset_input(&p1);
-                                        req.is_active = Some(on);
-                                        w.run(async move { admin::save_style_preset(&req).await }, None, None);
-                                    })
-                                    edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
-                                    delete=Callback::new(move |_| w.delete(&p3.label, p3.id, |id| Box::pin(admin::delete_style_preset(id))))/>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecPresets,
+        vec![C::Label, C::Prompt, C::UsageCount, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.presets,
+        move |p| {
+            let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+            view! {
+                <tr>
+                    <td class="strong">{p.label.clone()}</td>
+                    <td><div class="clamp">{p.prompt.clone()}</div></td>
+                    <td class="num">{p.usage_count}</td>
+                    <td class="num">{p.sort_order}</td>
+                    <SwitchActions on=p.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = preset_input(&p1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_style_preset(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&p3.label, p3.id, |id| Box::pin(admin::delete_style_preset(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddPreset on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|p| {

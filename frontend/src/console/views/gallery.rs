@@ -7,7 +7,7 @@ use miaojing_api_types::works::{GalleryWork, PromptEdit};
 use super::{short_id, when, PAGE_SIZES};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{first_page_on, loaded, page_counts, rows, Choice, Dialog, Field, Input, Pager, Table, Writer};
+use crate::console::ui::{first_page_on, page_counts, table_of, Choice, Dialog, Field, Input, Pager, Writer};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -56,35 +56,34 @@ pub fn Gallery() -> impl IntoView {
     let remove = move |g: GalleryWork| {
         w.delete(&short_id(g.id), g.id, |id| Box::pin(admin::delete_work(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewGallery headers=vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions]>
-                {rows(l.works, 6, |w| {
-                        let (w1, w2) = (w.clone(), w.clone());
-                        let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
-                        view! {
-                            <tr data-work=w.id.to_string()>
-                                <td>
-                                    <a href=w.url.clone() target="_blank" rel="noopener">
-                                        {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
-                                    </a>
-                                    <div class="muted small mono">{format!("{} · {}", w.mode, short_id(w.id))}</div>
-                                </td>
-                                <td>{w.publisher_nickname.clone()}<div class="muted small">{w.author_email.clone().unwrap_or_default()}</div></td>
-                                <td><div class="clamp">{w.prompt.clone()}</div></td>
-                                <td class="nowrap">{when(w.published_at)}</td>
-                                <td class="num">{w.likes}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(w1.clone()))>{move || i18n.c(C::EditPrompt)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewGallery,
+        vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions],
+        |l| l.works,
+        move |w| {
+            let (w1, w2) = (w.clone(), w.clone());
+            let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
+            view! {
+                <tr data-work=w.id.to_string()>
+                    <td>
+                        <a href=w.url.clone() target="_blank" rel="noopener">
+                            {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
+                        </a>
+                        <div class="muted small mono">{format!("{} · {}", w.mode, short_id(w.id))}</div>
+                    </td>
+                    <td>{w.publisher_nickname.clone()}<div class="muted small">{w.author_email.clone().unwrap_or_default()}</div></td>
+                    <td><div class="clamp">{w.prompt.clone()}</div></td>
+                    <td class="nowrap">{when(w.published_at)}</td>
+                    <td class="num">{w.likes}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(w1.clone()))>{move || i18n.c(C::EditPrompt)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar">

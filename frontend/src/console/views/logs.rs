@@ -8,7 +8,7 @@ use crate::api_admin::{self as admin, Query};
 use crate::browser::local_minute;
 use crate::console::dashboard::level_tone;
 use crate::console::text::C;
-use crate::console::ui::{first_page_on, loaded, num, page_counts, rows, Choice, Field, Input, Pager, Table, Tag};
+use crate::console::ui::{first_page_on, num, page_counts, table_of, Choice, Field, Input, Pager, Tag};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -85,24 +85,25 @@ pub fn Logs() -> impl IntoView {
         start.set(days.map(|d| to_local_input(Some(super::now() - Duration::days(d)))).unwrap_or_default());
         end.set(String::new());
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewLogs headers=vec![C::Time, C::Type, C::Level, C::User, C::Message, C::Target, C::Ip]>
-                {rows(l.logs, 7, |r| view! {
-                        <tr>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                            <td>{r.kind.clone()}</td>
-                            <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
-                            <td>{r.user_email.clone().or(r.user_name.clone()).unwrap_or_default()}</td>
-                            <td><div class="strong small mono">{r.action.clone()}</div>{r.message.clone()}</td>
-                            <td class="mono small">{r.target_type.clone().map(|t| format!("{t}:{}", r.target_id.clone().unwrap_or_default()))}</td>
-                            <td class="mono small">{r.ip_address.clone()}</td>
-                        </tr>
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewLogs,
+        vec![C::Time, C::Type, C::Level, C::User, C::Message, C::Target, C::Ip],
+        |l| l.logs,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                    <td>{r.kind.clone()}</td>
+                    <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
+                    <td>{r.user_email.clone().or(r.user_name.clone()).unwrap_or_default()}</td>
+                    <td><div class="strong small mono">{r.action.clone()}</div>{r.message.clone()}</td>
+                    <td class="mono small">{r.target_type.clone().map(|t| format!("{t}:{}", r.target_id.clone().unwrap_or_default()))}</td>
+                    <td class="mono small">{r.ip_address.clone()}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <section class="glass-panel c-card">

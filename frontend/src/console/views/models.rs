@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{AgnesInstallInput, SystemApiInput, SystemApi
 use super::{label_of, when, MEDIA, TIERS};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{loaded, num, rows, Choice, Dialog, Field, Input, MultiCheck, Table, Tag, Toggle, Writer};
+use crate::console::ui::{num, table_of, Choice, Dialog, Field, Input, MultiCheck, Tag, Toggle, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -120,44 +120,49 @@ fn ModelList() -> impl IntoView {
     let remove = move |a: SystemApiView| {
         w.delete(&a.name, a.id, |id| Box::pin(admin::delete_system_api(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecModels headers=vec![C::Name, C::Type, C::Endpoint, C::Price, C::Tiers, C::Polling, C::ApiKey, C::Enabled, C::Actions]>
-                {rows(l.apis, 9, |a| {
-                        let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
-                        let media = a.media_type.clone();
-                        let tiers = if a.allowed_membership_tiers.is_empty() { i18n.c(C::AllTiers).to_string() } else {
-                            a.allowed_membership_tiers.iter().map(|t| label_of(&TIERS, t).map(|l| i18n.c(l)).unwrap_or(t)).collect::<Vec<_>>().join(" / ")
-                        };
-                        let poll = format!("{} #{}", label_of(&POLLING, &a.polling_mode).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
-                        view! {
-                            <tr data-model=a.model_name.clone()>
-                                <td><div class="strong">{a.name.clone()}</div><div class="muted small mono">{a.model_name.clone()}</div>
-                                    {a.is_default.then(|| view! { <span class="badge c-tag ok">{i18n.c(C::DefaultFlag)}</span> })}</td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td><div>{a.provider.clone()}</div><div class="muted small">{a.api_url.clone()}</div></td>
-                                <td class="nowrap">{price_text(&a, i18n)}<div class="muted small">{a.price_note.clone()}</div></td>
-                                <td>{tiers}</td>
-                                <td class="nowrap">{poll}</td>
-                                <td class="mono">{if a.api_key_preview.is_empty() { "—".to_string() } else { a.api_key_preview.clone() }}</td>
-                                <td>
-                                    <label class="switch">
-                                        <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
-                                            on:change=move |ev| set_active(a1.clone(), event_target_checked(&ev)) />
-                                        <span class="switch-track" aria-hidden="true"></span>
-                                    </label>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a2.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a3.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecModels,
+        vec![C::Name, C::Type, C::Endpoint, C::Price, C::Tiers, C::Polling, C::ApiKey, C::Enabled, C::Actions],
+        |l| l.apis,
+        move |a| {
+            let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
+            let media = a.media_type.clone();
+            let tiers = if a.allowed_membership_tiers.is_empty() {
+                i18n.c(C::AllTiers).to_string()
+            } else {
+                a.allowed_membership_tiers
+                    .iter()
+                    .map(|t| label_of(&TIERS, t).map(|l| i18n.c(l)).unwrap_or(t))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            };
+            let poll = format!("{} #{}", label_of(&POLLING, &a.polling_mode).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
+            view! {
+                <tr data-model=a.model_name.clone()>
+                    <td><div class="strong">{a.name.clone()}</div><div class="muted small mono">{a.model_name.clone()}</div>
+                        {a.is_default.then(|| view! { <span class="badge c-tag ok">{i18n.c(C::DefaultFlag)}</span> })}</td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td><div>{a.provider.clone()}</div><div class="muted small">{a.api_url.clone()}</div></td>
+                    <td class="nowrap">{price_text(&a, i18n)}<div class="muted small">{a.price_note.clone()}</div></td>
+                    <td>{tiers}</td>
+                    <td class="nowrap">{poll}</td>
+                    <td class="mono">{if a.api_key_preview.is_empty() { "—".to_string() } else { a.api_key_preview.clone() }}</td>
+                    <td>
+                        <label class="switch">
+                            <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
+                                on:change=move |ev| set_active(a1.clone(), event_target_checked(&ev)) />
+                            <span class="switch-track" aria-hidden="true"></span>
+                        </label>
+                    </td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a2.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a3.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <section class="glass-panel c-card">
             <div class="c-toolbar">
@@ -330,32 +335,31 @@ fn Health() -> impl IntoView {
             probing.set(None);
         });
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecHealth headers=vec![C::Name, C::Type, C::Enabled, C::ErrorsInWindow, C::Frozen, C::LastError, C::LastSuccess, C::LastProbe, C::Actions]>
-                {rows(l.channels, 9, |c| {
-                        let id = c.channel_id;
-                        view! {
-                            <tr>
-                                <td><div class="strong">{c.name.clone()}</div><div class="muted small mono">{c.model_name.clone()}</div></td>
-                                <td>{c.media_type.clone()}</td>
-                                <td>{if c.is_active { "✓" } else { "—" }}</td>
-                                <td class="num">{c.errors_in_window}</td>
-                                <td>{if c.frozen {
-                                    view! { <Tag text=format!("{} {}", i18n.c(C::FrozenUntil), when(c.frozen_until)) tone="bad"/> }.into_any()
-                                } else { view! { <Tag text=i18n.c(C::Healthy).to_string() tone="ok"/> }.into_any() }}</td>
-                                <td class="clamp">{c.last_error.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.last_error_at.map(|t| when(Some(t)))}</div></td>
-                                <td class="nowrap">{when(c.last_success_at)}</td>
-                                <td class="nowrap">{when(c.last_probe_at)}</td>
-                                <td><button type="button" class="btn btn-outline btn-sm" disabled=move || probing.get() == Some(id)
-                                    on:click=move |_| probe(id)>{move || i18n.c(C::Retest)}</button></td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecHealth,
+        vec![C::Name, C::Type, C::Enabled, C::ErrorsInWindow, C::Frozen, C::LastError, C::LastSuccess, C::LastProbe, C::Actions],
+        |l| l.channels,
+        move |c| {
+            let id = c.channel_id;
+            view! {
+                <tr>
+                    <td><div class="strong">{c.name.clone()}</div><div class="muted small mono">{c.model_name.clone()}</div></td>
+                    <td>{c.media_type.clone()}</td>
+                    <td>{if c.is_active { "✓" } else { "—" }}</td>
+                    <td class="num">{c.errors_in_window}</td>
+                    <td>{if c.frozen {
+                        view! { <Tag text=format!("{} {}", i18n.c(C::FrozenUntil), when(c.frozen_until)) tone="bad"/> }.into_any()
+                    } else { view! { <Tag text=i18n.c(C::Healthy).to_string() tone="ok"/> }.into_any() }}</td>
+                    <td class="clamp">{c.last_error.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.last_error_at.map(|t| when(Some(t)))}</div></td>
+                    <td class="nowrap">{when(c.last_success_at)}</td>
+                    <td class="nowrap">{when(c.last_probe_at)}</td>
+                    <td><button type="button" class="btn btn-outline btn-sm" disabled=move || probing.get() == Some(id)
+                        on:click=move |_| probe(id)>{move || i18n.c(C::Retest)}</button></td>
+                </tr>
+            }
+        },
+    );
     view! {
         <section class="glass-panel c-card">
             <div class="c-toolbar">

@@ -9,7 +9,7 @@ use super::{from_local_input, label_of, short_id, status_label, status_tone, whe
 use crate::api_admin::{self as admin, Query};
 use crate::browser::{copy_text, local_minute};
 use crate::console::text::C;
-use crate::console::ui::{confirm, first_page_on, loaded, num, rows, Choice, Field, Input, Pager, Table, Tag, Writer};
+use crate::console::ui::{confirm, first_page_on, num, table_of, Choice, Field, Input, Pager, Tag, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::{use_toasts, Toasts};
@@ -154,44 +154,43 @@ pub fn RedeemCodes() -> impl IntoView {
         w.run(admin::delete_redeem_code(c.id), None, None);
     };
 
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::CodeList headers=vec![C::Code, C::Value, C::Status, C::Note, C::Batch, C::UsedBy, C::Expires, C::Created, C::Actions]>
-                {rows(l.codes, 9, |c| {
-                        let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-                        let st = c.status.clone();
-                        view! {
-                            <tr data-code=c.code.clone()>
-                                <td class="mono nowrap">{c.code.clone()}</td>
-                                <td>{value_text(&c, i18n)}</td>
-                                <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&c.status)/></td>
-                                <td>{c.note.clone()}</td>
-                                <td><button type="button" class="btn btn-ghost btn-sm mono" title=move || i18n.c(C::FilterBatch)
-                                    on:click=move |_| batch.set(Some(c.batch_id))>{short_id(c.batch_id)}</button></td>
-                                <td>{c.used_by_email.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.used_at.map(local_minute)}</div></td>
-                                <td class="nowrap">{when(c.expires_at)}</td>
-                                <td class="nowrap">{local_minute(c.created_at)}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| {
-                                        let code = c1.code.clone();
-                                        spawn_local(async move { if copy_text(&code).await { toasts.success(i18n.c(C::Copied)); } });
-                                    }>{move || i18n.c(C::Copy)}</button>
-                                    {(c.status != "used").then(|| view! {
-                                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| toggle(c2.clone())>
-                                            {move || if c2.is_active { i18n.c(C::Revoke) } else { i18n.c(C::Enable) }}
-                                        </button>
-                                    })}
-                                    {(c.status != "used").then(|| view! {
-                                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(c3.clone())>{move || i18n.c(C::Delete)}</button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::CodeList,
+        vec![C::Code, C::Value, C::Status, C::Note, C::Batch, C::UsedBy, C::Expires, C::Created, C::Actions],
+        |l| l.codes,
+        move |c| {
+            let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
+            let st = c.status.clone();
+            view! {
+                <tr data-code=c.code.clone()>
+                    <td class="mono nowrap">{c.code.clone()}</td>
+                    <td>{value_text(&c, i18n)}</td>
+                    <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&c.status)/></td>
+                    <td>{c.note.clone()}</td>
+                    <td><button type="button" class="btn btn-ghost btn-sm mono" title=move || i18n.c(C::FilterBatch)
+                        on:click=move |_| batch.set(Some(c.batch_id))>{short_id(c.batch_id)}</button></td>
+                    <td>{c.used_by_email.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.used_at.map(local_minute)}</div></td>
+                    <td class="nowrap">{when(c.expires_at)}</td>
+                    <td class="nowrap">{local_minute(c.created_at)}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| {
+                            let code = c1.code.clone();
+                            spawn_local(async move { if copy_text(&code).await { toasts.success(i18n.c(C::Copied)); } });
+                        }>{move || i18n.c(C::Copy)}</button>
+                        {(c.status != "used").then(|| view! {
+                            <button type="button" class="btn btn-outline btn-sm" on:click=move |_| toggle(c2.clone())>
+                                {move || if c2.is_active { i18n.c(C::Revoke) } else { i18n.c(C::Enable) }}
+                            </button>
+                        })}
+                        {(c.status != "used").then(|| view! {
+                            <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(c3.clone())>{move || i18n.c(C::Delete)}</button>
+                        })}
+                    </td>
+                </tr>
+            }
+        },
+    );
 
     view! {
         <div class="c-view">

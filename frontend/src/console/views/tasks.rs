@@ -13,7 +13,9 @@ use miaojing_api_types::works::ModelCall;
 
 use crate::console::dashboard::{Bar, Bars, JOB_STATES};
 use crate::console::text::C;
-use crate::console::ui::{confirm, first_page_on, loaded, num, page_counts, rows, Choice, Field, Input, Pager, Table, Tag, Writer};
+use crate::console::ui::{
+    confirm, first_page_on, loaded, num, page_counts, rows, table_of, Choice, Field, Input, Pager, Table, Tag, Writer,
+};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -87,36 +89,35 @@ pub fn Tasks() -> impl IntoView {
             }
         });
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewTasks headers=vec![C::TaskId, C::User, C::Type, C::ModelName, C::Status, C::Cost, C::ErrorCol, C::Created, C::Finished, C::Actions]>
-                {rows(l.jobs, 10, |j| {
-                        let st = j.status.clone();
-                        let open = matches!(j.status.as_str(), "queued" | "running");
-                        let id = j.id;
-                        view! {
-                            <tr data-job=j.id.to_string()>
-                                <td class="mono" title=j.id.to_string()>{short_id(j.id)}</td>
-                                <td>{j.user_email.clone()}<div class="muted small">{j.user_nickname.clone()}</div></td>
-                                <td>{j.mode.clone()}</td>
-                                <td class="mono">{j.model.clone()}</td>
-                                <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&j.status)/></td>
-                                <td class="num">{j.actual_cost.unwrap_or(j.estimated_cost)}</td>
-                                <td class="clamp">{j.error.clone().unwrap_or_default()}</td>
-                                <td class="nowrap">{local_minute(j.created_at)}</td>
-                                <td class="nowrap">{when(j.finished_at)}</td>
-                                <td class="actions">{if open {
-                                    view! { <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cancel(id)>{move || i18n.c(C::CancelJob)}</button> }.into_any()
-                                } else {
-                                    view! { <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(id)>{move || i18n.c(C::DeleteJob)}</button> }.into_any()
-                                }}</td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewTasks,
+        vec![C::TaskId, C::User, C::Type, C::ModelName, C::Status, C::Cost, C::ErrorCol, C::Created, C::Finished, C::Actions],
+        |l| l.jobs,
+        move |j| {
+            let st = j.status.clone();
+            let open = matches!(j.status.as_str(), "queued" | "running");
+            let id = j.id;
+            view! {
+                <tr data-job=j.id.to_string()>
+                    <td class="mono" title=j.id.to_string()>{short_id(j.id)}</td>
+                    <td>{j.user_email.clone()}<div class="muted small">{j.user_nickname.clone()}</div></td>
+                    <td>{j.mode.clone()}</td>
+                    <td class="mono">{j.model.clone()}</td>
+                    <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&j.status)/></td>
+                    <td class="num">{j.actual_cost.unwrap_or(j.estimated_cost)}</td>
+                    <td class="clamp">{j.error.clone().unwrap_or_default()}</td>
+                    <td class="nowrap">{local_minute(j.created_at)}</td>
+                    <td class="nowrap">{when(j.finished_at)}</td>
+                    <td class="actions">{if open {
+                        view! { <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cancel(id)>{move || i18n.c(C::CancelJob)}</button> }.into_any()
+                    } else {
+                        view! { <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(id)>{move || i18n.c(C::DeleteJob)}</button> }.into_any()
+                    }}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar">

@@ -9,7 +9,9 @@ use super::{from_local_input, label_of, short_id, to_local_input, PAGE_SIZES, TI
 use crate::api_admin as admin;
 use crate::browser::local_minute;
 use crate::console::text::C;
-use crate::console::ui::{confirm, first_page_on, loaded, num, page_counts, rows, Choice, Dialog, Field, Input, Pager, Table, Tag, Toggle, Writer};
+use crate::console::ui::{
+    confirm, first_page_on, loaded, num, page_counts, rows, table_of, Choice, Dialog, Field, Input, Pager, Table, Tag, Toggle, Writer,
+};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -56,39 +58,38 @@ pub fn Users() -> impl IntoView {
         w.run(admin::delete_user(u.id), Some(C::Deleted), None);
     };
 
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewUsers headers=vec![C::User, C::Role, C::Tier, C::CreditsCol, C::Status, C::Watermark, C::Invited, C::Created, C::Actions]>
-                {rows(l.users, 9, |u| {
-                        let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
-                        let is_admin = crate::console::is_admin_role(&u.role);
-                        view! {
-                            <tr data-email=u.email.clone()>
-                                <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
-                                <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
-                                <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
-                                    <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
-                                <td class="num">{u.credits_balance}</td>
-                                <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
-                                <td>{if u.watermark_disabled { i18n.c(C::NoWatermark) } else { "—" }}</td>
-                                <td class="num">{u.invited_count}</td>
-                                <td class="nowrap">{local_minute(u.created_at)}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Edit(u3.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Credits(u4.clone())))>{move || i18n.c(C::AdjustCredits)}</button>
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Ledger(u.clone())))}>{move || i18n.c(C::Ledger)}</button>
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Works(u.clone())))}>{move || i18n.c(C::Works)}</button>
-                                    {(!is_admin).then(|| view! {
-                                        <button type="button" class="btn btn-danger btn-sm" on:click={let u = u5.clone(); move |_| delete(u.clone())}>{move || i18n.c(C::Delete)}</button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewUsers,
+        vec![C::User, C::Role, C::Tier, C::CreditsCol, C::Status, C::Watermark, C::Invited, C::Created, C::Actions],
+        |l| l.users,
+        move |u| {
+            let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
+            let is_admin = crate::console::is_admin_role(&u.role);
+            view! {
+                <tr data-email=u.email.clone()>
+                    <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
+                    <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
+                    <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
+                        <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
+                    <td class="num">{u.credits_balance}</td>
+                    <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
+                    <td>{if u.watermark_disabled { i18n.c(C::NoWatermark) } else { "—" }}</td>
+                    <td class="num">{u.invited_count}</td>
+                    <td class="nowrap">{local_minute(u.created_at)}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Edit(u3.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Credits(u4.clone())))>{move || i18n.c(C::AdjustCredits)}</button>
+                        <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Ledger(u.clone())))}>{move || i18n.c(C::Ledger)}</button>
+                        <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Works(u.clone())))}>{move || i18n.c(C::Works)}</button>
+                        {(!is_admin).then(|| view! {
+                            <button type="button" class="btn btn-danger btn-sm" on:click={let u = u5.clone(); move |_| delete(u.clone())}>{move || i18n.c(C::Delete)}</button>
+                        })}
+                    </td>
+                </tr>
+            }
+        },
+    );
 
     view! {
         <div class="c-view">
@@ -221,22 +222,23 @@ fn UserLedger(user: AdminUser, close: Callback<()>) -> impl IntoView {
     let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
     let pages =
         Signal::derive(move || list.get().and_then(Result::ok).map(|l| (l.total + l.page_size - 1) / l.page_size.max(1)).unwrap_or(1));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::Ledger headers=vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason]>
-                {rows(l.records, 5, |r| view! {
-                        <tr>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                            <td>{r.kind.clone()}</td>
-                            <td class={if r.amount >= 0 { "num up" } else { "num down" }}>{format!("{:+}", r.amount)}</td>
-                            <td class="num">{r.balance_after}</td>
-                            <td>{r.description.clone()}</td>
-                        </tr>
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::Ledger,
+        vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason],
+        |l| l.records,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                    <td>{r.kind.clone()}</td>
+                    <td class={if r.amount >= 0 { "num up" } else { "num down" }}>{format!("{:+}", r.amount)}</td>
+                    <td class="num">{r.balance_after}</td>
+                    <td>{r.description.clone()}</td>
+                </tr>
+            }
+        },
+    );
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::Ledger), user.email));
     view! {
         <Dialog title=title on_close=close wide=true>
@@ -303,22 +305,23 @@ pub fn Invitations() -> impl IntoView {
         async move { admin::invitations(&s, p, 20).await }
     });
     let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewInvitations headers=vec![C::InviteCode, C::Inviter, C::Invitee, C::Rewards, C::Time]>
-                {rows(l.referrals, 5, |r| view! {
-                        <tr>
-                            <td class="mono">{r.invite_code.clone()}</td>
-                            <td>{r.inviter_email.clone().unwrap_or_default()}</td>
-                            <td>{r.invitee_email.clone().unwrap_or_default()}</td>
-                            <td>{format!("+{} / +{}", r.inviter_bonus_credits, r.invitee_bonus_credits)}</td>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                        </tr>
-                    })}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewInvitations,
+        vec![C::InviteCode, C::Inviter, C::Invitee, C::Rewards, C::Time],
+        |l| l.referrals,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="mono">{r.invite_code.clone()}</td>
+                    <td>{r.inviter_email.clone().unwrap_or_default()}</td>
+                    <td>{r.invitee_email.clone().unwrap_or_default()}</td>
+                    <td>{format!("+{} / +{}", r.inviter_bonus_credits, r.invitee_bonus_credits)}</td>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar"><Field label=C::Search value=search/></div>
