@@ -457,3 +457,17 @@ where
         view! { <Table label=label headers=headers>{body}</Table> }.into_any()
     })
 }
+
+/// A list that loads again after every successful write of the returned [`Writer`].
+pub fn reloading<T, F>(fetch: impl Fn() -> F + 'static) -> (Writer, LocalResource<ApiResult<T>>)
+where
+    T: 'static,
+    F: std::future::Future<Output = ApiResult<T>> + 'static,
+{
+    let version = RwSignal::new(0u32);
+    let list = LocalResource::new(move || {
+        version.track();
+        fetch()
+    });
+    (Writer::new(version), list)
+}

@@ -1,15 +1,13 @@
 //! Announcements: list with state, create / edit (markdown content, pop-up flag, validity
 //! window), enable / disable and delete.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::site::{Announcement, AnnouncementInput};
 
 use super::{from_local_input, to_local_input, when};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{table_of, Dialog, Field, Input, Tag, Toggle, Writer};
+use crate::console::ui::{reloading, table_of, Dialog, Field, Input, Tag, Toggle, Writer};
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 /// Live, scheduled, expired or disabled.
@@ -29,12 +27,8 @@ fn state(a: &Announcement) -> (C, &'static str) {
 #[component]
 pub fn Announcements() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::all_announcements()
-    });
+    let (w, list) = reloading(admin::all_announcements);
+    let version = w.version;
     let editing = RwSignal::new(None::<Option<Announcement>>);
     let done = Callback::new(move |_| {
         editing.set(None);
@@ -99,7 +93,8 @@ fn AnnouncementForm(item: Option<Announcement>, done: Callback<()>) -> impl Into
     let end = RwSignal::new(to_local_input(item.as_ref().and_then(|a| a.expires_at)));
     let enabled = RwSignal::new(item.as_ref().is_none_or(|a| a.is_active));
     let popup = RwSignal::new(item.as_ref().is_none_or(|a| a.popup));
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = item.as_ref().map(|a| a.id);
     let save = move |_| {
         let req = AnnouncementInput {
@@ -111,16 +106,9 @@ fn AnnouncementForm(item: Option<Announcement>, done: Callback<()>) -> impl Into
             enabled: Some(enabled.get_untracked()),
             popup: Some(popup.get_untracked()),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::save_announcement(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::save_announcement(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let heading = Signal::derive(move || i18n.c(if id.is_none() { C::AddAnnouncement } else { C::EditAnnouncement }).to_string());

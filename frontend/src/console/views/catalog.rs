@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{
 use super::{label_of, MEDIA};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{num, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Toggle, Writer};
+use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Toggle};
 use crate::i18n::use_i18n;
 use uuid::Uuid;
 
@@ -58,12 +58,7 @@ fn provider_input(p: &ProviderView) -> ProviderInput {
 #[component]
 fn Providers() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::providers()
-    });
+    let (w, list) = reloading(admin::providers);
     let editing = RwSignal::new(None::<Option<ProviderView>>);
     let done = Callback::new(move |_| editing.set(None));
     let table = table_of(
@@ -150,12 +145,7 @@ fn recommendation_input(r: &RecommendationView) -> RecommendationInput {
 #[component]
 fn Recommendations() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::recommendations()
-    });
+    let (w, list) = reloading(admin::recommendations);
     let providers = LocalResource::new(admin::providers);
     let provider_name = move |id: Option<Uuid>| -> String {
         match id {
@@ -262,12 +252,7 @@ fn preset_input(p: &StylePresetView) -> StylePresetInput {
 #[component]
 fn Presets() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::style_presets()
-    });
+    let (w, list) = reloading(admin::style_presets);
     let editing = RwSignal::new(None::<Option<StylePresetView>>);
     let done = Callback::new(move |_| editing.set(None));
     let table = table_of(

@@ -1,7 +1,6 @@
 //! Gallery moderation: public works with their authors; edit a prompt (the author is mailed
 //! first; no mail, no change) or delete a work.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::works::{GalleryWork, PromptEdit};
 
 use super::{short_id, when, PAGE_SIZES};
@@ -9,7 +8,6 @@ use crate::api_admin as admin;
 use crate::console::text::C;
 use crate::console::ui::{first_page_on, page_counts, table_of, Choice, Dialog, Field, Input, Pager, Writer};
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 const KINDS: [(&str, C); 7] = [
@@ -111,7 +109,8 @@ fn PromptEditor(work: GalleryWork, done: Callback<()>) -> impl IntoView {
         subject.set(format!("{} · {label}", i18n.c(C::NoticeSubject)));
         body.set(format!("{}\n\n{}: {label}", i18n.c(C::NoticeBody), i18n.c(C::Reason)));
     });
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = work.id;
     let save = move |_| {
         let req = PromptEdit {
@@ -121,16 +120,9 @@ fn PromptEditor(work: GalleryWork, done: Callback<()>) -> impl IntoView {
             email_body: body.get_untracked(),
             reason_key: reason.get_untracked(),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::edit_prompt(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::PromptEdited));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::edit_prompt(&req).await }, move |_| {
+            toasts.success(i18n.c(C::PromptEdited));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::EditPrompt), short_id(id)));

@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{AgnesInstallInput, SystemApiInput, SystemApi
 use super::{label_of, when, MEDIA, TIERS};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{num, table_of, Choice, Dialog, Field, Input, MultiCheck, Tag, Toggle, Writer};
+use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, MultiCheck, Tag, Toggle, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -100,12 +100,8 @@ fn input_of(a: &SystemApiView) -> SystemApiInput {
 #[component]
 fn ModelList() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::system_apis()
-    });
+    let (w, list) = reloading(admin::system_apis);
+    let version = w.version;
     // `Some(None)`: a new model; `Some(Some(m))`: editing m.
     let editing = RwSignal::new(None::<Option<SystemApiView>>);
     let done = Callback::new(move |_| {
@@ -205,7 +201,8 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
     let is_default = RwSignal::new(m.as_ref().is_none_or(|a| a.is_default));
     let active = RwSignal::new(m.as_ref().is_none_or(|a| a.is_active));
     let preview = m.as_ref().map(|a| a.api_key_preview.clone()).unwrap_or_default();
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let base = model.clone();
 
     let save = move |_| {
@@ -248,16 +245,9 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
             is_active: Some(active.get_untracked()),
             sort_order: base.as_ref().map(|a| a.sort_order),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::save_system_api(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::save_system_api(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let is_new = model.is_none();
@@ -312,11 +302,8 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
 #[component]
 fn Health() -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
-    let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::channel_health()
-    });
+    let (w, list) = reloading(admin::channel_health);
+    let version = w.version;
     let probing = RwSignal::new(None::<uuid::Uuid>);
     let probe = move |id: uuid::Uuid| {
         probing.set(Some(id));
@@ -378,7 +365,8 @@ fn SmartImport() -> impl IntoView {
     let is_default = RwSignal::new(true);
     let price = RwSignal::new("10".to_string());
     let result = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let submit = move |_| {
         let req = SystemSmartImportInput {
             config_text: Some(config.get_untracked()),
@@ -386,16 +374,9 @@ fn SmartImport() -> impl IntoView {
             is_default: Some(is_default.get_untracked()),
             credits_per_use: num(&price),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::smart_import(&req).await {
-                Ok(r) => {
-                    toasts.success(r.message.clone());
-                    result.set(Some(r.apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::smart_import(&req).await }, move |r| {
+            toasts.success(r.message.clone());
+            result.set(Some(r.apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
         });
     };
     view! {
@@ -423,7 +404,8 @@ fn Agnes() -> impl IntoView {
     let text = RwSignal::new(true);
     let tiers = RwSignal::new(Vec::<String>::new());
     let result = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let install = move |_| {
         let req = AgnesInstallInput {
             sync_image_models: Some(image.get_untracked()),
@@ -432,17 +414,9 @@ fn Agnes() -> impl IntoView {
             allowed_membership_tiers: Some(tiers.get_untracked()),
             is_default: Some(true),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::install_agnes(&req).await {
-                Ok(r) => {
-                    toasts.success(r.message.clone());
-                    result
-                        .set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::install_agnes(&req).await }, move |r| {
+            toasts.success(r.message.clone());
+            result.set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
         });
     };
     view! {

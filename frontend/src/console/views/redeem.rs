@@ -79,7 +79,8 @@ pub fn RedeemCodes() -> impl IntoView {
     let unit = RwSignal::new("month".to_string());
     let note = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let fresh = RwSignal::new(None::<(Uuid, Vec<RedeemCodeView>)>);
     // list
     let status = RwSignal::new("all".to_string());
@@ -120,17 +121,10 @@ pub fn RedeemCodes() -> impl IntoView {
             note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
             expires_at: from_local_input(&expires.get_untracked()),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::create_redeem_codes(&req).await {
-                Ok(b) => {
-                    toasts.success(format!("{} {}", i18n.c(C::CodesCreated), b.codes.len()));
-                    fresh.set(Some((b.batch_id, b.codes)));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::create_redeem_codes(&req).await }, move |b| {
+            toasts.success(format!("{} {}", i18n.c(C::CodesCreated), b.codes.len()));
+            fresh.set(Some((b.batch_id, b.codes)));
+            version.update(|v| *v += 1);
         });
     };
 

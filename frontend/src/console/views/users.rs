@@ -1,7 +1,6 @@
 //! Users (search, page, edit, credits with a reason, ledger, all their works, delete) and the
 //! invitation records.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::admin::{AdminUser, AdminUserUpdate, CreditAdjustment};
 use miaojing_api_types::works::HistoryRecord;
 
@@ -13,7 +12,6 @@ use crate::console::ui::{
     confirm, first_page_on, loaded, num, page_counts, rows, table_of, Choice, Dialog, Field, Input, Pager, Table, Tag, Toggle, Writer,
 };
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 const ROLES: [(&str, C); 3] = [("user", C::RoleUser), ("admin", C::RoleAdmin), ("enterprise_admin", C::RoleEnterpriseAdmin)];
@@ -117,7 +115,8 @@ fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
     let active = RwSignal::new(user.is_active);
     let watermark = RwSignal::new(user.watermark_disabled);
     let password = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = user.id;
     let save = move |_| {
         let new_password = Some(password.get_untracked()).filter(|p| !p.is_empty());
@@ -131,16 +130,9 @@ fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
             new_password,
             ..Default::default()
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::update_user(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::update_user(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::EditUser), user.email));
@@ -166,7 +158,8 @@ fn AdjustCredits(user: AdminUser, done: Callback<()>) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(i18n.c(C::DefaultCreditReason).to_string());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = user.id;
     let save = move |_| {
         let Some(n) = num(&amount).filter(|n| *n != 0) else {
@@ -178,16 +171,9 @@ fn AdjustCredits(user: AdminUser, done: Callback<()>) -> impl IntoView {
             toasts.error(i18n.c(C::ReasonRequired));
             return;
         }
-        pending.set(true);
-        spawn_local(async move {
-            match admin::adjust_credits(&CreditAdjustment { user_id: Some(id), amount: n, reason: r }).await {
-                Ok(resp) => {
-                    toasts.success(format!("{} {}", i18n.c(C::BalanceNow), resp.user.credits_balance));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::adjust_credits(&CreditAdjustment { user_id: Some(id), amount: n, reason: r }).await }, move |resp| {
+            toasts.success(format!("{} {}", i18n.c(C::BalanceNow), resp.user.credits_balance));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::AdjustCredits), user.email));
