@@ -220,10 +220,15 @@ test('a user job is counted on the dashboard; a prompt edit mails the author thr
   await page.getByLabel('SMTP 地址').fill(smtpHost);
   await page.getByLabel('端口', { exact: true }).fill(smtpPort);
   await page.getByLabel('发件人邮箱').fill('noreply@miaojing.test');
-  const ssl = page.getByRole('switch', { name: 'SSL/TLS' });
-  if (await ssl.isChecked()) await ssl.uncheck();
-  const on = page.getByRole('switch', { name: '启用邮件发送' });
-  if (!(await on.isChecked())) await on.check();
+  // The switch's input is drawn by its label: click the label to flip it.
+  const flip = async (name, want) => {
+    if ((await page.getByRole('switch', { name }).isChecked()) !== want) {
+      await page.locator('label.switch', { hasText: name }).click();
+    }
+    assert((await page.getByRole('switch', { name }).isChecked()) === want, `${name} is ${want ? 'on' : 'off'}`);
+  };
+  await flip('SSL/TLS', false);
+  await flip('启用邮件发送', true);
   await page.locator('.console-body').getByRole('button', { name: '保存', exact: true }).first().click();
   await page.locator('.toast', { hasText: '已保存' }).waitFor();
   try {
