@@ -280,9 +280,10 @@ test('batch-create redeem codes, copy the batch, and a user redeems one', async 
   // The console lists it as used by that user; filter by state.
   await page.getByLabel('状态').selectOption('used');
   await page.getByLabel('搜索').fill(fresh[0]);
-  const used = page.locator(`tr[data-code="${fresh[0]}"]`);
+  // (The row stays on screen while the filtered list loads: wait for the redeemer to show.)
+  const used = page.locator(`tr[data-code="${fresh[0]}"]`, { hasText: u.email });
   await used.waitFor();
-  assert((await used.innerText()).includes(u.email), 'used by the redeemer');
+  assert((await used.innerText()).includes('已使用'), 'used by the redeemer');
   // Revoke another one; the user can no longer redeem it.
   await page.getByLabel('状态').selectOption('unused');
   await page.getByLabel('搜索').fill(fresh[1]);
