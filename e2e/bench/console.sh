@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Console figure (issue 7): time to interactive of the /console dashboard on localhost with
 # 10,000 users and 100,000 works in a fresh SQLite store (seeded with SQL; works 30 % public,
-# plus 2,000 finished jobs so the job counters have rows). Headless Chromium (playwright-core
-# from e2e/browser) loads the dashboard `loads` times with a fresh page each time; "interactive"
+# plus 2,000 finished jobs and 20,000 model calls over two weeks so the aggregates have rows).
+# Headless Chromium (playwright-core from e2e/browser) loads the dashboard `loads` times with a fresh page each time; "interactive"
 # is the moment every dashboard block (stats, jobs chart, model calls, logs, works count) shows
 # data. Prints each load and the median.
 # Usage: e2e/bench/console.sh path/to/miaojing [loads]   (build the SPA first: deploy/build-frontend.sh)
@@ -64,11 +64,18 @@ SELECT randomblob(16), (SELECT id FROM bench_users WHERE r = (i % 10000) + (SELE
        strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || i || ' minutes'),
        strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || i || ' minutes')
 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+INSERT INTO model_call_records (id, source, operation, model, channel, status, credits_cost, created_at)
+SELECT randomblob(16), 'generation-job', 'text2img',
+       CASE i % 4 WHEN 0 THEN 'flux-dev' WHEN 1 THEN 'sdxl' WHEN 2 THEN 'veo-3' ELSE 'gpt-image-1' END, 'bench',
+       CASE WHEN i % 9 = 0 THEN 'failed' ELSE 'succeeded' END, 5,
+       strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || i || ' minutes')
+FROM n;
 ANALYZE;
 """)
 db.commit()
-counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("users", "works", "generation_jobs")]
-print(f"seeded users={counts[0]} works={counts[1]} jobs={counts[2]} in {time.time() - t:.1f}s", file=sys.stderr)
+counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("users", "works", "generation_jobs", "model_call_records")]
+print(f"seeded users={counts[0]} works={counts[1]} jobs={counts[2]} calls={counts[3]} in {time.time() - t:.1f}s", file=sys.stderr)
 PY
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

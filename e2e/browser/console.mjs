@@ -4,6 +4,31 @@
 import {
   BASE, MOCK_API, ADMIN, DESKTOP, PHONE, api, newUser, adminToken, assert, signInStorage, runTests,
 } from './lib.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** host:port of the SMTP sink and the Maildir it delivers into (started by run.sh). */
+const SMTP = process.env.MJ_SMTP;
+const MAILDIR = process.env.MJ_MAILDIR;
+
+/** The decoded text of the first message the sink delivered to `to` (waits up to 10 s). */
+async function mailTo(to) {
+  for (let i = 0; i < 100; i++) {
+    for (const sub of ['new', 'cur']) {
+      for (const f of readdirSync(join(MAILDIR, sub))) {
+        const raw = readFileSync(join(MAILDIR, sub, f), 'utf8');
+        const blocks = raw.split(/\r?\n\r?\n/);
+        if (!blocks[0].split(/\r?\n/).some((l) => /^to:/i.test(l) && l.toLowerCase().includes(to.toLowerCase()))) continue;
+        // Bodies with non-ASCII text come base64-encoded: decode every block that is.
+        const decoded = blocks.map((b) => b.split(/\r?\n/).filter((l) => !l.startsWith('--')).join(''))
+          .filter((b) => /^[A-Za-z0-9+/=]{16,}$/.test(b)).map((b) => Buffer.from(b, 'base64').toString('utf8'));
+        return [raw, ...decoded].join('\n');
+      }
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`no mail to ${to} reached the SMTP sink`);
+}
 
 const filter = process.argv[2] || '';
 const tests = [];
@@ -131,7 +156,7 @@ test('a system model pointing at mock-upstream appears on the user create page',
   assert(gone, 'a disabled model is no longer offered to users');
 });
 
-test('a user job is counted on the dashboard; prompt moderation needs the author notice', async ({ page }) => {
+test('a user job is counted on the dashboard; a prompt edit mails the author through the SMTP sink', async ({ page }) => {
   const admin = await adminToken();
   const name = `Dash Mock ${Date.now().toString(36)}`;
   await api('/api/admin/system-apis', { method: 'POST', token: admin, body: {
@@ -184,6 +209,44 @@ test('a user job is counted on the dashboard; prompt moderation needs the author
   assert(after.records[0].prompt === 'a lantern by the river at night', 'prompt unchanged when the notice cannot be sent');
   await page.keyboard.press('Escape');
   await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+  // With SMTP pointing at the sink (set through the console's e-mail settings view), the
+  // edit is saved and the author receives the notice.
+  const [smtpHost, smtpPort] = SMTP.split(':');
+  const settingsLoaded = page.waitForResponse((r) => r.url().includes('/api/admin/email-settings') && r.request().method() === 'GET');
+  await nav(page, 'email');
+  await settingsLoaded;
+  await page.waitForTimeout(200);
+  await page.getByLabel('SMTP 地址').fill(smtpHost);
+  await page.getByLabel('端口', { exact: true }).fill(smtpPort);
+  await page.getByLabel('发件人邮箱').fill('noreply@miaojing.test');
+  // The switch's input is drawn by its label: click the label to flip it.
+  const flip = async (name, want) => {
+    if ((await page.getByRole('switch', { name }).isChecked()) !== want) {
+      await page.locator('label.switch', { hasText: name }).click();
+    }
+    assert((await page.getByRole('switch', { name }).isChecked()) === want, `${name} is ${want ? 'on' : 'off'}`);
+  };
+  await flip('SSL/TLS', false);
+  await flip('启用邮件发送', true);
+  await page.locator('.console-body').getByRole('button', { name: '保存', exact: true }).first().click();
+  await page.locator('.toast', { hasText: '已保存' }).waitFor();
+  try {
+    await nav(page, 'gallery');
+    await row.getByRole('button', { name: '修改提示词' }).click();
+    const dlg2 = page.getByRole('dialog');
+    await dlg2.getByLabel('新的提示词').fill('a lantern by the river');
+    await dlg2.getByLabel('原因').selectOption('remove_sensitive_words');
+    await dlg2.getByLabel('邮件正文（Markdown）').fill('Your prompt was shortened. Marker 7f3a.');
+    await dlg2.getByRole('button', { name: '保存并通知作者' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const saved = await api('/api/creation-history', { token: u.token });
+    assert(saved.records[0].prompt === 'a lantern by the river', `prompt saved after the notice (${saved.records[0].prompt})`);
+    const mail = await mailTo(u.email);
+    assert(mail.includes('Marker 7f3a'), "the notice carries the admin's text");
+  } finally {
+    await api('/api/admin/email-settings', { method: 'PUT', token: admin, body: { enabled: false } });
+  }
 });
 
 test('batch-create redeem codes, copy the batch, and a user redeems one', async ({ page, browser }) => {
@@ -217,9 +280,10 @@ test('batch-create redeem codes, copy the batch, and a user redeems one', async 
   // The console lists it as used by that user; filter by state.
   await page.getByLabel('状态').selectOption('used');
   await page.getByLabel('搜索').fill(fresh[0]);
-  const used = page.locator(`tr[data-code="${fresh[0]}"]`);
+  // (The row stays on screen while the filtered list loads: wait for the redeemer to show.)
+  const used = page.locator(`tr[data-code="${fresh[0]}"]`, { hasText: u.email });
   await used.waitFor();
-  assert((await used.innerText()).includes(u.email), 'used by the redeemer');
+  assert((await used.innerText()).includes('已使用'), 'used by the redeemer');
   // Revoke another one; the user can no longer redeem it.
   await page.getByLabel('状态').selectOption('unused');
   await page.getByLabel('搜索').fill(fresh[1]);

@@ -3,7 +3,8 @@
 # with the built web app (frontend/dist), creates an admin with the CLI, and drives the
 # system Chromium through playwright-core. Screenshots go to e2e/artifacts/.
 # The real mock upstream (`miaojing-mock-upstream`, next to the miaojing binary or named by
-# MIAOJING_MOCK_UPSTREAM) runs on a free loopback port that the server's outbound guard allows.
+# MIAOJING_MOCK_UPSTREAM) runs on a free loopback port that the server's outbound guard allows;
+# a real SMTP sink (aiosmtpd, installed like deploy/test-services.sh does) receives the mail.
 # Usage: e2e/browser/run.sh path/to/miaojing   (build the SPA first: deploy/build-frontend.sh;
 # `cargo build -p miaojing-server -p miaojing-mock-upstream`)
 # Runs tests.mjs (user SPA) then console.mjs (admin console); each prints "N passed, M failed";
@@ -33,6 +34,16 @@ mock_bin="${MIAOJING_MOCK_UPSTREAM:-$(dirname "$bin")/miaojing-mock-upstream}"
 [ -x "$mock_bin" ] || { echo "$mock_bin not found: cargo build -p miaojing-mock-upstream" >&2; exit 2; }
 
 data="$(mktemp -d)"
+# A real SMTP sink (aiosmtpd writing a Maildir, as in deploy/test-services.sh) for the mail
+# the console sends (the author notice of a prompt edit).
+# shellcheck source=deploy/test-services.sh
+source "$root/deploy/test-services.sh"
+_mj_python_tools
+smtp_port="$(_mj_free_port)"
+maildir="$data/maildir"
+mkdir -p "$maildir"/{new,cur,tmp}
+"$root/.tools/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$maildir" >"$data/smtp.log" 2>&1 &
+smtp_pid=$!
 "$mock_bin" --port 0 >"$data/mock.url" 2>"$data/mock.log" &
 mock_pid=$!
 for _ in $(seq 1 100); do [ -s "$data/mock.url" ] && break; sleep 0.1; done
@@ -47,16 +58,17 @@ admin_password="e2e-admin-pass1"
 MIAOJING_OUTBOUND_ALLOWLIST="$mock_hostport" MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
 pid=$!
 cleanup() {
-  kill "$pid" "$mock_pid" 2>/dev/null || true
-  wait "$pid" "$mock_pid" 2>/dev/null || true
+  kill "$pid" "$mock_pid" "$smtp_pid" 2>/dev/null || true
+  wait "$pid" "$mock_pid" "$smtp_pid" 2>/dev/null || true
   rm -rf "$data"
 }
 trap cleanup EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+_mj_wait_port "$smtp_port" "$smtp_pid" "the SMTP sink" "$data/smtp.log"
 
 mkdir -p "$root/e2e/artifacts"
 export MJ_BASE="http://127.0.0.1:$port" MJ_MOCK_URL="$mock_url" MJ_ADMIN_EMAIL="$admin_email" MJ_ADMIN_PASSWORD="$admin_password" \
-  MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium"
+  MJ_ARTIFACTS="$root/e2e/artifacts" MJ_CHROMIUM="$chromium" MJ_SMTP="127.0.0.1:$smtp_port" MJ_MAILDIR="$maildir"
 # The user SPA suite, then the admin console suite; fails when either fails.
 spa=0 console=0
 node "$here/tests.mjs" "$@" || spa=$?

@@ -16,7 +16,7 @@ use miaojing_api_types::{
         SystemApiList, SystemApiOne, SystemSmartImportInput, SystemSmartImportResult,
     },
     site::{Announcement, AnnouncementInput, Created, SiteConfig, SiteConfigUpdate},
-    works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, ModelCalls, PromptEdit},
+    works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCalls, PromptEdit},
     Success,
 };
 use uuid::Uuid;
@@ -217,6 +217,18 @@ pub async fn jobs(query: Query) -> ApiResult<AdminJobs> {
 /// `POST /api/admin/generation-jobs/{id}/cancel`.
 pub async fn cancel_job(id: Uuid) -> ApiResult<AdminJob> {
     send(post(&format!("/admin/generation-jobs/{id}/cancel"))).await
+}
+
+/// `DELETE /api/admin/generation-jobs/{id}` (finished jobs only).
+pub async fn delete_job(id: Uuid) -> ApiResult<Deleted> {
+    send(delete(&format!("/admin/generation-jobs/{id}"))).await
+}
+
+/// `GET /api/admin/users/works?userId=&cursor=`: a user's works, private ones included.
+pub async fn user_works(id: Uuid, cursor: Option<String>) -> ApiResult<HistoryPage> {
+    let mut query = vec![("userId", id.to_string()), ("limit", "30".to_string())];
+    query.extend(cursor.map(|c| ("cursor", c)));
+    send(get("/admin/users/works").query(query)).await
 }
 
 /// `DELETE /api/admin/generation-jobs?status=&olderThanDays=`.

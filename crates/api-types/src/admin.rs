@@ -349,6 +349,57 @@ pub struct Dashboard {
     pub credits: DashboardCredits,
     pub announcements: DashboardAnnouncements,
     pub system: DashboardSystem,
+    pub works: DashboardWorks,
+    /// Every job state with its count, in queue order.
+    pub jobs: Vec<JobStateCount>,
+    pub model_calls: DashboardCalls,
+    /// The newest platform logs.
+    pub recent_logs: Vec<PlatformLog>,
+}
+
+/// Stored works.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardWorks {
+    pub total: i64,
+    /// Shown in the public gallery.
+    pub public: i64,
+}
+
+/// Jobs in one state.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobStateCount {
+    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
+    pub status: String,
+    pub count: i64,
+}
+
+/// Model calls of the last `windowDays` days.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardCalls {
+    pub window_days: i64,
+    pub total: i64,
+    pub failed: i64,
+    /// `failed / total` (0 without calls).
+    pub error_rate: f64,
+    /// The most used models, most calls first.
+    pub models: Vec<ModelCallStats>,
+}
+
+/// One model's calls in the dashboard window.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelCallStats {
+    pub model: String,
+    pub calls: i64,
+    pub failed: i64,
+    pub error_rate: f64,
+    pub credits: i64,
 }
 
 /// Site-wide figures.

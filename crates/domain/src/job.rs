@@ -299,6 +299,9 @@ pub trait JobRepo: Send + Sync {
     /// Deletes finished jobs of `status` last updated before `before`; running and queued
     /// jobs are never deleted. Returns how many.
     async fn delete_finished_jobs(&self, status: JobStatus, before: DateTime<Utc>) -> Result<u64>;
+    /// Deletes one job if it has finished (succeeded, failed or cancelled); `false` when it is
+    /// missing or still queued or running. Its model call record is kept (link cleared).
+    async fn delete_finished_job(&self, id: Uuid) -> Result<bool>;
     /// Writes a standalone model call record.
     async fn insert_model_call(&self, record: ModelCallRecord) -> Result<()>;
     /// The record of a job.

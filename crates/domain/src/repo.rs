@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::announcement::{Announcement, AnnouncementPatch};
 use crate::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
 use crate::invitation::{NewReferral, Referral};
+use crate::job::JobStatus;
 use crate::ledger::{Grant, LedgerEntry};
 use crate::log::{LogEntry, LogFilter};
 use crate::provider::{
@@ -188,6 +189,45 @@ pub struct PlatformStats {
     pub logs_errors: i64,
     /// Logs written since `since`.
     pub logs_recent: i64,
+    pub works_total: i64,
+    /// Works shown in the public gallery.
+    pub works_public: i64,
+}
+
+/// Calls of one model in a window, for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelUsage {
+    /// The model's display name (`""` when unknown).
+    pub model: String,
+    pub calls: i64,
+    /// Calls that ended `failed`.
+    pub failed: i64,
+    pub credits: i64,
+}
+
+/// Jobs by state and model calls per model, for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityStats {
+    /// Every job state in [`JobStatus::ALL`] order, with its count (zeros included).
+    pub jobs_by_status: Vec<(JobStatus, i64)>,
+    /// Model calls created in the window.
+    pub calls_total: i64,
+    pub calls_failed: i64,
+    /// Per model, most calls first (then by name), at most `top` of them.
+    pub models: Vec<ModelUsage>,
+}
+
+impl ActivityStats {
+    /// Assembles the figures from per-status counts and per-model rows in any order.
+    pub fn assemble(status_counts: Vec<(String, i64)>, mut models: Vec<ModelUsage>, top: usize) -> Self {
+        let jobs_by_status =
+            JobStatus::ALL.iter().map(|s| (*s, status_counts.iter().filter(|(k, _)| k == s.as_str()).map(|(_, n)| n).sum())).collect();
+        let calls_total = models.iter().map(|m| m.calls).sum();
+        let calls_failed = models.iter().map(|m| m.failed).sum();
+        models.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.model.cmp(&b.model)));
+        models.truncate(top);
+        Self { jobs_by_status, calls_total, calls_failed, models }
+    }
 }
 
 /// Aggregates for dashboards.
@@ -195,6 +235,9 @@ pub struct PlatformStats {
 pub trait StatsRepo: Send + Sync {
     /// Counts at `now`; "recent" means created at or after `since`.
     async fn platform_stats(&self, now: DateTime<Utc>, since: DateTime<Utc>) -> Result<PlatformStats>;
+    /// Jobs by state (all time) and the model calls created at or after `since`, per model
+    /// (the `top` most used).
+    async fn activity_stats(&self, since: DateTime<Utc>, top: usize) -> Result<ActivityStats>;
 }
 
 /// Platform-paid models (admin system APIs).

@@ -104,6 +104,8 @@ macro_rules! contract_tests {
             finish_settles_exactly_once,
             claims_leases_and_recovery,
             jobs_admin_list_and_cleanup,
+            admin_deletes_one_finished_job,
+            activity_stats_count,
             run_time_stats_for_eta,
             works_history_scope,
             gallery_pages_stable,
@@ -1440,6 +1442,17 @@ pub async fn platform_stats_count(store: SharedStore) {
     assert_eq!((s.users_total, s.users_active, s.admins, s.members, s.users_recent), (4, 3, 1, 1, 3), "{s:?}");
     assert_eq!((s.credits_issued, s.credits_spent), (45, 15), "{s:?}");
     assert_eq!((s.logs_total, s.logs_errors, s.logs_recent), (2, 1, 1), "{s:?}");
+    assert_eq!((s.works_total, s.works_public), (0, 0));
+
+    let t2 = now();
+    for (i, public) in [false, true, true].into_iter().enumerate() {
+        let w = store.insert_work(jobs::work_for(member.id, &format!("w{i}"), t2)).await.expect("work");
+        if public {
+            store.set_work_public(member.id, w.id, true, t2).await.expect("publish").expect("owned");
+        }
+    }
+    let s = store.platform_stats(t2, t2 - Duration::days(7)).await.expect("stats");
+    assert_eq!((s.works_total, s.works_public), (3, 2), "{s:?}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -545,6 +545,17 @@ impl JobRepo for PgStore {
         Ok(r.rows_affected())
     }
 
+    async fn delete_finished_job(&self, id: Uuid) -> Result<bool> {
+        let mut tx = self.pool.begin().await.db()?;
+        let r = sqlx::query("DELETE FROM generation_jobs WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled')")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn insert_model_call(&self, r: ModelCallRecord) -> Result<()> {
         let mut tx = self.pool.begin().await.db()?;
         sqlx::query(

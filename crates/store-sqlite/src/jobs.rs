@@ -542,6 +542,17 @@ impl JobRepo for SqliteStore {
         Ok(r.rows_affected())
     }
 
+    async fn delete_finished_job(&self, id: Uuid) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("DELETE FROM generation_jobs WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn insert_model_call(&self, r: ModelCallRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(

@@ -1,7 +1,7 @@
 //! Dashboard aggregates.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use miaojing_domain::repo::{PlatformStats, StatsRepo};
+use miaojing_domain::repo::{ActivityStats, ModelUsage, PlatformStats, StatsRepo};
 use miaojing_domain::Result;
 use sqlx::Row;
 
@@ -23,7 +23,9 @@ impl StatsRepo for SqliteStore {
                (SELECT COALESCE(-SUM(amount), 0) FROM credit_ledger WHERE amount < 0) AS credits_spent, \
                (SELECT COUNT(*) FROM platform_logs) AS logs_total, \
                (SELECT COUNT(*) FROM platform_logs WHERE level = 'error') AS logs_errors, \
-               (SELECT COUNT(*) FROM platform_logs WHERE created_at >= ?2) AS logs_recent",
+               (SELECT COUNT(*) FROM platform_logs WHERE created_at >= ?2) AS logs_recent, \
+               (SELECT COUNT(*) FROM works) AS works_total, \
+               (SELECT COUNT(*) FROM works WHERE is_public = 1) AS works_public",
         )
         .bind(now)
         .bind(since)
@@ -42,6 +44,24 @@ impl StatsRepo for SqliteStore {
             logs_total: get("logs_total")?,
             logs_errors: get("logs_errors")?,
             logs_recent: get("logs_recent")?,
+            works_total: get("works_total")?,
+            works_public: get("works_public")?,
         })
+    }
+
+    async fn activity_stats(&self, since: DateTime<Utc>, top: usize) -> Result<ActivityStats> {
+        let statuses: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM generation_jobs GROUP BY status").fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT model, COUNT(*), COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(credits_cost), 0) \
+             FROM model_call_records WHERE created_at >= ? GROUP BY model",
+        )
+        .bind(since)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        let models = rows.into_iter().map(|(model, calls, failed, credits)| ModelUsage { model, calls, failed, credits }).collect();
+        Ok(ActivityStats::assemble(statuses, models, top))
     }
 }

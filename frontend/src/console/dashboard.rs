@@ -1,27 +1,20 @@
 //! The dashboard: accounts, works, jobs by state, credits, model calls with error rates per
-//! model, health and recent logs. Each block loads on its own and everything refreshes
-//! every 30 seconds (and on demand).
-use std::collections::BTreeMap;
+//! model, health and recent logs, all from the server's aggregates (`/api/admin/dashboard`)
+//! plus channel health; everything refreshes every 30 seconds (and on demand).
 use std::time::Duration;
 
 use leptos::prelude::*;
-use miaojing_api_types::works::ModelCall;
 
 use super::text::C;
-use super::ui::{loaded, EmptyRow, Table, Tag};
+use super::ui::{loaded, rows, Table, Tag};
 use super::{use_console_view, View};
-use crate::api::ApiResult;
 use crate::api_admin as admin;
 use crate::browser::local_minute;
-use crate::components::SkeletonLines;
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 /// Seconds between silent refreshes.
 const REFRESH_SECS: u64 = 30;
-/// How many recent model calls feed the per-model error rates.
-const CALL_SAMPLE: i64 = 100;
 
 /// Job states in queue order, with their labels.
 pub const JOB_STATES: [(&str, C); 5] = [
@@ -71,35 +64,9 @@ pub fn Bars(bars: Vec<Bar>, label: String, #[prop(optional)] max: Option<i64>) -
     }
 }
 
-/// Calls and failures per model among the given calls, most used first.
-pub fn per_model(calls: &[ModelCall]) -> Vec<(String, i64, i64)> {
-    let mut m: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for c in calls {
-        let e = m.entry(if c.model_name.is_empty() { "—".into() } else { c.model_name.clone() }).or_default();
-        e.0 += 1;
-        if c.status == "failed" {
-            e.1 += 1;
-        }
-    }
-    let mut v: Vec<_> = m.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
-}
-
-fn pct(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        "0%".into()
-    } else {
-        format!("{:.0}%", part as f64 * 100.0 / whole as f64)
-    }
-}
-
-/// The number of jobs in one state (a one-row page; its total).
-fn job_count(tick: RwSignal<u32>, state: &'static str) -> LocalResource<ApiResult<i64>> {
-    LocalResource::new(move || {
-        tick.track();
-        async move { admin::jobs(vec![("status", state.into()), ("pageSize", "1".into())]).await.map(|p| p.total) }
-    })
+/// A share as a whole percentage.
+fn pct(rate: f64) -> String {
+    format!("{:.0}%", rate * 100.0)
 }
 
 fn stat(i18n: I18n, label: C, value: String, sub: String) -> impl IntoView {
@@ -123,21 +90,6 @@ pub fn Dashboard() -> impl IntoView {
     let dash = LocalResource::new(move || {
         tick.track();
         admin::dashboard()
-    });
-    // One count per state, fetched in parallel.
-    let jobs: Vec<(&'static str, C, LocalResource<ApiResult<i64>>)> =
-        JOB_STATES.iter().map(|(s, l)| (*s, *l, job_count(tick, s))).collect();
-    let calls = LocalResource::new(move || {
-        tick.track();
-        admin::model_calls(vec![("pageSize", CALL_SAMPLE.to_string())])
-    });
-    let works = LocalResource::new(move || {
-        tick.track();
-        admin::gallery_works(vec![("pageSize", "1".into())])
-    });
-    let logs = LocalResource::new(move || {
-        tick.track();
-        admin::logs(vec![("pageSize", "8".into())])
     });
     let health = LocalResource::new(move || {
         tick.track();
@@ -165,6 +117,7 @@ pub fn Dashboard() -> impl IntoView {
             <div class="c-stats" data-testid="dash-stats">
                 {stat(i18n, C::StatUsers, d.users.total.to_string(), format!("{} {}", i18n.c(C::New7d), d.users.created_7d))}
                 {stat(i18n, C::StatActiveUsers, d.users.active.to_string(), format!("{} {} · {} {}", i18n.c(C::Disabled), d.users.disabled, i18n.c(C::Members), d.users.members))}
+                {stat(i18n, C::StatWorks, d.works.total.to_string(), format!("{} {}", i18n.c(C::StatPublicWorks), d.works.public))}
                 {stat(i18n, C::StatCreditsIssued, d.credits.issued.to_string(), format!("{} {}", i18n.c(C::CreditsSpent), d.credits.spent))}
                 {stat(i18n, C::StatVisits, d.platform.total_visits.to_string(), format!("{} {}", d.platform.database, d.platform.version))}
                 {stat(i18n, C::StatAnnouncements, d.announcements.active.to_string(), format!("{} {} · {} {}", i18n.c(C::Scheduled), d.announcements.scheduled, i18n.c(C::Expired), d.announcements.expired))}
@@ -192,23 +145,16 @@ pub fn Dashboard() -> impl IntoView {
         .into_any()
     });
 
-    let jobs_block = move || {
-        let mut counts = Vec::new();
-        for (s, l, r) in &jobs {
-            match r.get() {
-                None => return view! { <SkeletonLines lines=4/> }.into_any(),
-                Some(Err(e)) => return view! { <div class="c-error" role="alert">{error_text(&e, i18n)}</div> }.into_any(),
-                Some(Ok(n)) => counts.push((*s, *l, n)),
-            }
-        }
-        let total: i64 = counts.iter().map(|c| c.2).sum();
-        let bars = counts
+    let jobs_block = loaded(dash, move |d| {
+        let total: i64 = d.jobs.iter().map(|j| j.count).sum();
+        let bars = d
+            .jobs
             .iter()
-            .map(|(s, l, n)| Bar {
-                label: i18n.c(*l).into(),
-                value: *n,
+            .map(|j| Bar {
+                label: i18n.c(super::views::status_label(&j.status)).into(),
+                value: j.count,
                 note: None,
-                tone: match *s {
+                tone: match j.status.as_str() {
                     "failed" => "bad",
                     "succeeded" => "ok",
                     "cancelled" => "",
@@ -221,30 +167,29 @@ pub fn Dashboard() -> impl IntoView {
             <Bars label=i18n.c(C::JobsByState).to_string() bars=bars/>
         }
         .into_any()
-    };
+    });
 
-    let calls_block = loaded(calls, move |page| {
-        let models = per_model(&page.records);
-        let failed: i64 = models.iter().map(|m| m.2).sum();
-        let sample = page.records.len() as i64;
-        let bars = models
+    let calls_block = loaded(dash, move |d| {
+        let c = d.model_calls;
+        let bars = c
+            .models
             .iter()
             .take(8)
-            .map(|(m, n, f)| Bar {
-                label: m.chars().take(18).collect(),
-                value: *n,
-                note: Some(format!("{n} · {} {}", i18n.c(C::ErrorRate), pct(*f, *n))),
-                tone: if *f * 5 > *n { "bad" } else { "ok" },
+            .map(|m| Bar {
+                label: if m.model.is_empty() { "—".into() } else { m.model.chars().take(18).collect() },
+                value: m.calls,
+                note: Some(format!("{} · {} {}", m.calls, i18n.c(C::ErrorRate), pct(m.error_rate))),
+                tone: if m.error_rate > 0.2 { "bad" } else { "ok" },
             })
             .collect::<Vec<_>>();
         view! {
-            <p class="muted small">{format!("{} {} · {} {sample} · {} {}", i18n.c(C::Total), page.total, i18n.c(C::Sampled), i18n.c(C::ErrorRate), pct(failed, sample))}</p>
+            <p class="muted small">{format!("{} · {} {} · {} {}", i18n.c(C::CallsWindow), i18n.c(C::Total), c.total, i18n.c(C::ErrorRate), pct(c.error_rate))}</p>
             {if bars.is_empty() { view! { <p class="muted">{move || i18n.c(C::Empty)}</p> }.into_any() } else { view! { <Bars label=i18n.c(C::CallsPerModel).to_string() bars=bars/> }.into_any() }}
         }
         .into_any()
     });
 
-    let works_block = loaded(works, move |w| view! { <div class="stat-card-value">{w.total}</div> }.into_any());
+    let works_block = loaded(dash, move |d| view! { <div class="stat-card-value">{d.works.public}</div> }.into_any());
     let channels_block = loaded(health, move |h| {
         let frozen = h.channels.iter().filter(|c| c.frozen).count();
         let active = h.channels.iter().filter(|c| c.is_active).count();
@@ -255,20 +200,17 @@ pub fn Dashboard() -> impl IntoView {
         .into_any()
     });
 
-    let logs_block = loaded(logs, move |l| {
-        let rows = l.logs;
+    let logs_block = loaded(dash, move |d| {
         view! {
             <Table label=C::RecentLogs headers=vec![C::Time, C::Level, C::Type, C::Message]>
-                {if rows.is_empty() { view! { <EmptyRow cols=4/> }.into_any() } else {
-                    rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                            <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
-                            <td>{r.kind.clone()}</td>
-                            <td>{r.message.clone()}</td>
-                        </tr>
-                    }).collect_view().into_any()
-                }}
+                {rows(d.recent_logs, 4, |r| view! {
+                    <tr>
+                        <td class="nowrap">{local_minute(r.created_at)}</td>
+                        <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
+                        <td>{r.kind.clone()}</td>
+                        <td>{r.message.clone()}</td>
+                    </tr>
+                })}
             </Table>
         }
         .into_any()

@@ -144,7 +144,6 @@ strings! {
     JobsByState => "任务队列", "Jobs by state";
     CallsPerModel => "模型调用与错误率", "Model calls and error rates";
     ErrorRate => "错误率", "error rate";
-    Sampled => "统计最近", "sampled";
     Frozen => "冻结", "frozen";
     RecentLogs => "最近日志", "Recent logs";
     // users
@@ -183,7 +182,14 @@ strings! {
     Work => "作品", "Work";
     Prompt => "提示词", "Prompt";
     Published => "公开时间", "Published";
-    PublicWorksOnly => "公开作品数", "Public works:";
+    Visibility => "可见性", "Visibility";
+    PublicWork => "公开", "Public";
+    PrivateWork => "私有", "Private";
+    LoadMore => "加载更多", "Load more";
+    DeleteJob => "删除任务", "Delete task";
+    ConfirmDeleteJob => "删除这个任务记录？", "Delete this task record?";
+    StatWorks => "作品", "Works";
+    CallsWindow => "近 7 天调用", "Calls, last 7 days";
     ConfirmDeleteUser => "删除该用户及其全部数据？", "Delete this user and all their data?";
     InviteCode => "邀请码", "Invite code";
     Inviter => "邀请人", "Inviter";

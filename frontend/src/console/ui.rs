@@ -5,12 +5,15 @@ use std::cell::Cell;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
 
 use super::text::C;
 use crate::api::ApiResult;
 use crate::components::SkeletonLines;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
+use crate::toast::{use_toasts, Toasts};
 
 thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
@@ -262,4 +265,209 @@ pub fn confirm(text: &str) -> bool {
 /// A number typed in a field, or `None` when it is not one.
 pub fn num(s: &RwSignal<String>) -> Option<i64> {
     s.get_untracked().trim().parse().ok()
+}
+
+/// A pending API call (boxed, for function pointers such as a delete by id).
+pub type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<T>>>>;
+
+/// The console's writes: run one call, then reload the list (`version`) and report the
+/// outcome — success through the caller, failure as an error toast. `pending` is true while
+/// a call runs (for disabling the button that started it).
+#[derive(Clone, Copy)]
+pub struct Writer {
+    pub i18n: I18n,
+    pub toasts: Toasts,
+    pub version: RwSignal<u32>,
+    pub pending: RwSignal<bool>,
+}
+
+impl Writer {
+    /// A writer reloading `version` after each success.
+    pub fn new(version: RwSignal<u32>) -> Writer {
+        Writer { i18n: use_i18n(), toasts: use_toasts(), version, pending: RwSignal::new(false) }
+    }
+
+    /// Runs `fut`; on success reloads and calls `on_ok` with the answer.
+    pub fn then<T: 'static>(self, fut: impl std::future::Future<Output = ApiResult<T>> + 'static, on_ok: impl FnOnce(T) + 'static) {
+        self.pending.set(true);
+        spawn_local(async move {
+            match fut.await {
+                Ok(v) => {
+                    self.version.update(|n| *n += 1);
+                    on_ok(v);
+                }
+                Err(e) => self.toasts.error(error_text(&e, self.i18n)),
+            }
+            self.pending.set(false);
+        });
+    }
+
+    /// Runs `fut`; on success reloads, toasts `ok` when given and runs `after`.
+    pub fn run<T: 'static>(
+        self,
+        fut: impl std::future::Future<Output = ApiResult<T>> + 'static,
+        ok: Option<C>,
+        after: Option<Callback<()>>,
+    ) {
+        self.then(fut, move |_| {
+            if let Some(msg) = ok {
+                self.toasts.success(self.i18n.c(msg));
+            }
+            if let Some(cb) = after {
+                cb.run(());
+            }
+        });
+    }
+
+    /// Asks "`question` `name`?" and, when confirmed, runs `call(id)`.
+    pub fn confirmed<T: 'static>(self, question: C, name: &str, id: Uuid, call: fn(Uuid) -> Pending<T>) {
+        if confirm(&format!("{} {name}", self.i18n.c(question))) {
+            self.run(call(id), Some(C::Deleted), None);
+        }
+    }
+
+    /// Confirms and deletes `id` through `call`.
+    pub fn delete<T: 'static>(self, name: &str, id: Uuid, call: fn(Uuid) -> Pending<T>) {
+        self.confirmed(C::ConfirmDelete, name, id, call);
+    }
+}
+
+/// The rows of a [`Table`]: one per item through `row`, or the "nothing here" row.
+pub fn rows<T, V: IntoView + 'static>(items: Vec<T>, cols: usize, row: impl FnMut(T) -> V) -> AnyView {
+    if items.is_empty() {
+        view! { <EmptyRow cols=cols/> }.into_any()
+    } else {
+        items.into_iter().map(row).collect_view().into_any()
+    }
+}
+
+/// The total and page-count signals of a paged list (zero and one until it loads).
+pub fn page_counts<T: Clone + 'static>(list: LocalResource<ApiResult<T>>, counts: fn(&T) -> (i64, i64)) -> (Signal<i64>, Signal<i64>) {
+    let of = move |i: usize| {
+        Signal::derive(move || {
+            list.get()
+                .and_then(Result::ok)
+                .map(|l| {
+                    let (total, pages) = counts(&l);
+                    [total, pages][i]
+                })
+                .unwrap_or(i as i64)
+        })
+    };
+    (of(0), of(1))
+}
+
+/// Goes back to page 1 whenever something `filters` reads changes.
+pub fn first_page_on(page: RwSignal<i64>, filters: impl Fn() + 'static) {
+    Effect::new(move |_| {
+        filters();
+        if page.get_untracked() != 1 {
+            page.set(1);
+        }
+    });
+}
+
+/// A switch cell that toggles a row's enabled state.
+#[component]
+pub fn ActiveSwitch(on: bool, toggle: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="switch">
+            <input type="checkbox" role="switch" prop:checked=on aria-label=move || i18n.c(C::Enabled)
+                on:change=move |ev| toggle.run(event_target_checked(&ev)) />
+            <span class="switch-track" aria-hidden="true"></span>
+        </label>
+    }
+}
+
+/// The actions cell of a row: optional extra buttons, then edit and delete when given.
+#[component]
+pub fn RowActions(
+    #[prop(optional)] edit: Option<Callback<()>>,
+    #[prop(optional)] delete: Option<Callback<()>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <td class="actions">
+            {children.map(|c| c())}
+            {edit.map(|cb| view! {
+                <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cb.run(())>{move || i18n.c(C::Edit)}</button>
+            })}
+            {delete.map(|cb| view! {
+                <button type="button" class="btn btn-danger btn-sm" on:click=move |_| cb.run(())>{move || i18n.c(C::Delete)}</button>
+            })}
+        </td>
+    }
+}
+
+/// A card with an "add" button above its content.
+#[component]
+pub fn SectionCard(add: C, on_add: Callback<()>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="glass-panel c-card">
+            <div class="c-toolbar">
+                <button type="button" class="btn btn-gold btn-sm" on:click=move |_| on_add.run(())>{move || i18n.c(add)}</button>
+            </div>
+            {children()}
+        </section>
+    }
+}
+
+/// A dialog's save row: one gold button, disabled while `pending`.
+#[component]
+pub fn SaveRow(label: C, pending: RwSignal<bool>, on_save: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="modal-actions btn-row">
+            <button type="button" class="btn btn-gold" disabled=move || pending.get() on:click=move |_| on_save.run(())>{move || i18n.c(label)}</button>
+        </div>
+    }
+}
+
+/// The last two cells of an editable catalogue row: the enable switch, then edit and delete.
+#[component]
+pub fn SwitchActions(on: bool, toggle: Callback<bool>, edit: Callback<()>, delete: Callback<()>) -> impl IntoView {
+    view! {
+        <td><ActiveSwitch on=on toggle=toggle/></td>
+        <RowActions edit=edit delete=delete/>
+    }
+}
+
+/// A fetched list drawn as a [`Table`] with one column per header: `items` picks the rows out
+/// of the answer and `row` draws one (the "nothing here" row when there are none).
+pub fn table_of<T, I, V>(
+    list: LocalResource<ApiResult<T>>,
+    label: C,
+    headers: Vec<C>,
+    items: fn(T) -> Vec<I>,
+    row: impl Fn(I) -> V + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Send + Sync + 'static
+where
+    T: Clone + 'static,
+    I: 'static,
+    V: IntoView + 'static,
+{
+    let row = std::sync::Arc::new(row);
+    loaded(list, move |l| {
+        let (headers, row) = (headers.clone(), row.clone());
+        let cols = headers.len();
+        let body = rows(items(l), cols, move |i| row(i));
+        view! { <Table label=label headers=headers>{body}</Table> }.into_any()
+    })
+}
+
+/// A list that loads again after every successful write of the returned [`Writer`].
+pub fn reloading<T, F>(fetch: impl Fn() -> F + 'static) -> (Writer, LocalResource<ApiResult<T>>)
+where
+    T: 'static,
+    F: std::future::Future<Output = ApiResult<T>> + 'static,
+{
+    let version = RwSignal::new(0u32);
+    let list = LocalResource::new(move || {
+        version.track();
+        fetch()
+    });
+    (Writer::new(version), list)
 }

@@ -47,6 +47,11 @@ fn new_work(user_id: Uuid, mode: Mode, prompt: &str, at: DateTime<Utc>) -> NewWo
     }
 }
 
+/// An image work of `user_id`, for other areas' cases.
+pub(super) fn work_for(user_id: Uuid, prompt: &str, at: DateTime<Utc>) -> NewWork {
+    new_work(user_id, Mode::Text2Img, prompt, at)
+}
+
 async fn submit(store: &SharedStore, job: NewJob) -> Job {
     store.submit_job(job).await.expect("submit").0
 }
@@ -267,6 +272,54 @@ pub async fn jobs_admin_list_and_cleanup(store: SharedStore) {
         .await
         .unwrap();
     assert_eq!(by_model.total, 1);
+}
+
+/// One job is deleted only once it has finished; its model call record stays.
+pub async fn admin_deletes_one_finished_job(store: SharedStore) {
+    let u = make_user_with_credits(&store, "quin", 100).await;
+    let queued = submit(&store, new_job(u.id, 5, None, now())).await;
+    let done = submit(&store, new_job(u.id, 5, None, now())).await;
+    store.finish_job(done.id, Finisher::Any, Outcome::Cancelled, now()).await.unwrap().unwrap();
+    assert!(!store.delete_finished_job(queued.id).await.unwrap(), "a queued job stays");
+    assert!(store.job_by_id(queued.id).await.unwrap().is_some());
+    assert!(!store.delete_finished_job(Uuid::new_v4()).await.unwrap(), "missing");
+    assert!(store.delete_finished_job(done.id).await.unwrap());
+    assert!(store.job_by_id(done.id).await.unwrap().is_none());
+    assert!(!store.delete_finished_job(done.id).await.unwrap(), "only once");
+    let calls = store.list_model_calls(&CallFilter::default(), page(1, 10)).await.unwrap();
+    assert_eq!(calls.total, 2, "the deleted job's record is kept");
+}
+
+/// Dashboard activity: every job state with its count, and model calls in the window per
+/// model with failures; older calls fall outside the window.
+pub async fn activity_stats_count(store: SharedStore) {
+    let t = now();
+    let empty = store.activity_stats(t - Duration::days(7), 10).await.unwrap();
+    assert_eq!(empty.jobs_by_status.iter().map(|(s, n)| (s.as_str(), *n)).collect::<Vec<_>>(), JobStatus::ALL.map(|s| (s.as_str(), 0)));
+    assert_eq!((empty.calls_total, empty.calls_failed, empty.models.len()), (0, 0, 0));
+
+    let u = make_user_with_credits(&store, "rosa", 100).await;
+    let mut other = new_job(u.id, 1, None, t);
+    other.model = "Other".into();
+    submit(&store, other).await;
+    let a = submit(&store, new_job(u.id, 1, None, t)).await;
+    let b = submit(&store, new_job(u.id, 1, None, t)).await;
+    submit(&store, new_job(u.id, 1, None, t)).await;
+    let old = submit(&store, new_job(u.id, 1, None, t - Duration::days(10))).await;
+    store.finish_job(a.id, Finisher::Any, Outcome::failed("upstream_error", "boom"), t).await.unwrap().unwrap();
+    store.finish_job(b.id, Finisher::Any, Outcome::Cancelled, t).await.unwrap().unwrap();
+    store.finish_job(old.id, Finisher::Any, Outcome::failed("upstream_error", "old"), t).await.unwrap().unwrap();
+
+    let s = store.activity_stats(t - Duration::days(7), 10).await.unwrap();
+    let by: Vec<(&str, i64)> = s.jobs_by_status.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(by, vec![("queued", 2), ("running", 0), ("succeeded", 0), ("failed", 2), ("cancelled", 1)]);
+    assert_eq!((s.calls_total, s.calls_failed), (4, 1), "{s:?}");
+    let models: Vec<(&str, i64, i64)> = s.models.iter().map(|m| (m.model.as_str(), m.calls, m.failed)).collect();
+    assert_eq!(models, vec![("Mock Image", 3, 1), ("Other", 1, 0)], "most used first");
+    let top = store.activity_stats(t - Duration::days(30), 1).await.unwrap();
+    assert_eq!((top.calls_total, top.calls_failed), (5, 2), "totals cover every model");
+    assert_eq!(top.models.len(), 1);
+    assert_eq!((top.models[0].model.as_str(), top.models[0].calls), ("Mock Image", 4));
 }
 
 /// History is per user, newest first, keyset-paged and filterable by mode; users delete

@@ -95,14 +95,19 @@ pub struct HistoryQuery {
 #[utoipa::path(tag = "works", params(HistoryQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/api/creation-history")]
 async fn history(st: web::Data<AppState>, me: Authed, q: web::Query<HistoryQuery>) -> ApiResult<web::Json<HistoryPage>> {
+    Ok(web::Json(history_page(&st, me.0.user.id, &q).await?))
+}
+
+/// One page of a user's works (private ones included), newest first.
+pub async fn history_page(st: &AppState, user_id: Uuid, q: &HistoryQuery) -> Result<HistoryPage, Error> {
     let mode = clean_query(q.mode.clone(), 32).map(|m| Mode::parse(&m)).transpose()?;
     let limit = q.limit.unwrap_or(30).clamp(1, 100);
     let after = cursor(q.cursor.as_deref())?;
-    let mut works = st.store.user_works(me.0.user.id, mode, after, limit + 1).await?;
+    let mut works = st.store.user_works(user_id, mode, after, limit + 1).await?;
     let more = works.len() as i64 > limit;
     works.truncate(limit as usize);
     let next_cursor = if more { works.last().map(|w| Cursor::after_history(w).encode()) } else { None };
-    Ok(web::Json(HistoryPage { records: works.iter().map(history_record).collect(), next_cursor }))
+    Ok(HistoryPage { records: works.iter().map(history_record).collect(), next_cursor })
 }
 
 /// Which history rows to delete.

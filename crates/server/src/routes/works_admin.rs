@@ -2,7 +2,9 @@
 use actix_web::{delete, get, post, put, web};
 use chrono::{DateTime, Duration, Utc};
 use miaojing_api_types::error::ErrorBody;
-use miaojing_api_types::works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, ModelCall, ModelCalls, PromptEdit};
+use miaojing_api_types::works::{
+    AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCall, ModelCalls, PromptEdit,
+};
 use miaojing_auth::{mail, validate};
 use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
 use miaojing_domain::log::LogEntry;
@@ -15,13 +17,15 @@ use uuid::Uuid;
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::routes::clean_query;
-use crate::routes::works::{category_modes, gallery_work};
+use crate::routes::works::{category_modes, gallery_work, history_page, HistoryQuery};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_jobs)
         .service(cleanup_jobs)
         .service(cancel_job)
+        .service(delete_job)
+        .service(user_works)
         .service(model_calls)
         .service(gallery_works)
         .service(delete_gallery_work)
@@ -159,6 +163,49 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
         user_nickname: owner.map(|u| u.display_nickname).unwrap_or_default(),
         job,
     })))
+}
+
+/// Deletes one finished job. A queued or running job is refused with 409 `job_active`
+/// (cancel it first, which releases its hold); the job's model call record is kept.
+#[utoipa::path(tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/api/admin/generation-jobs/{id}")]
+async fn delete_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
+    let id = id.into_inner();
+    if !st.store.delete_finished_job(id).await? {
+        return Err(match st.store.job_by_id(id).await? {
+            Some(_) => Error::conflict("job_active", "任务仍在排队或运行中，请先取消"),
+            None => Error::not_found("job_not_found", "任务不存在"),
+        }
+        .into());
+    }
+    let log =
+        LogEntry::new("admin", "warning", "generation_job_deleted", "管理员删除生成任务").by(&admin.0.user).target("generation_job", id);
+    let _ = st.store.insert_log(log).await;
+    Ok(web::Json(Deleted { success: true, deleted: 1 }))
+}
+
+/// Whose works, and which page.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UserWorksQuery {
+    #[serde(rename = "userId")]
+    #[param(rename = "userId")]
+    pub user_id: Option<Uuid>,
+    /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
+    pub mode: Option<String>,
+    /// 1–100, default 30.
+    pub limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One user's works, private ones included, newest first (keyset pages as in the history).
+#[utoipa::path(tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/admin/users/works")]
+async fn user_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserWorksQuery>) -> ApiResult<web::Json<HistoryPage>> {
+    let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
+    st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+    let q = q.into_inner();
+    Ok(web::Json(history_page(&st, id, &HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }).await?))
 }
 
 /// Model call record filter.

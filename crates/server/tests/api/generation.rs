@@ -40,6 +40,8 @@ with_upstream!(
     agnes_templates_install_and_generate,
     progress_streams_to_the_owner_only,
     layout_composition_switch_shapes_image_prompts,
+    dashboard_counts_jobs_works_and_calls,
+    admin_deletes_only_finished_jobs,
 );
 
 async fn start(backend: Backend) -> (TestApp, MockHandle) {
@@ -489,4 +491,84 @@ async fn layout_composition_switch_shapes_image_prompts(app: TestApp, mock: Mock
     // History keeps the user's own prompt.
     let (_, hist) = app.get("/api/creation-history", Some(&t)).await;
     assert!(!hist.to_string().contains("layout-"), "{hist}");
+}
+
+/// The job states of a dashboard answer, as (status, count) pairs in queue order.
+fn job_states(d: &Value) -> Vec<(String, i64)> {
+    d["jobs"].as_array().unwrap().iter().map(|j| (j["status"].as_str().unwrap().to_string(), j["count"].as_i64().unwrap())).collect()
+}
+
+async fn dashboard_counts_jobs_works_and_calls(app: TestApp, mock: MockHandle) {
+    let admin = app.admin_token().await;
+    let (s, before) = app.get("/api/admin/dashboard", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{before}");
+    let zero: Vec<(String, i64)> = ["queued", "running", "succeeded", "failed", "cancelled"].iter().map(|s| (s.to_string(), 0)).collect();
+    assert_eq!(job_states(&before), zero);
+    assert_eq!((before["works"]["total"].as_i64(), before["modelCalls"]["total"].as_i64()), (Some(0), Some(0)), "{before}");
+    assert_eq!(before["modelCalls"]["windowDays"], 7);
+
+    system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 3})).await;
+    let (t, u) = app.register("dash@example.com", "dasher").await;
+    let (_, v) = submit(&app, &t, "image", json!({"prompt": "a quiet harbour", "model": "Paint"})).await;
+    assert_eq!(finished(&app, &t, v["jobId"].as_str().unwrap()).await["status"], "succeeded");
+    mock.add_rule(
+        Rule::new(Action::Status { status: 400, retry_after: None, message: Some("rejected".into()), body: None })
+            .on_path("/v1/images/generations")
+            .times(1),
+    );
+    let (_, v) = submit(&app, &t, "image", json!({"prompt": "a loud harbour", "model": "Paint"})).await;
+    assert_eq!(finished(&app, &t, v["jobId"].as_str().unwrap()).await["status"], "failed");
+
+    let (_, d) = app.get("/api/admin/dashboard", Some(&admin)).await;
+    let states = job_states(&d);
+    assert_eq!(states.iter().map(|(_, n)| *n).collect::<Vec<_>>(), vec![0, 0, 1, 1, 0], "{d}");
+    assert_eq!((d["works"]["total"].as_i64(), d["works"]["public"].as_i64()), (Some(1), Some(0)), "{d}");
+    let calls = &d["modelCalls"];
+    assert_eq!((calls["total"].as_i64(), calls["failed"].as_i64(), calls["errorRate"].as_f64()), (Some(2), Some(1), Some(0.5)), "{d}");
+    assert_eq!(calls["models"][0]["model"], "Paint", "{d}");
+    assert_eq!((calls["models"][0]["calls"].as_i64(), calls["models"][0]["credits"].as_i64()), (Some(2), Some(3)), "{d}");
+    assert_eq!(d["credits"]["spent"].as_i64().unwrap() - before["credits"]["spent"].as_i64().unwrap(), 3, "{d}");
+    assert!(d["recentLogs"].as_array().unwrap().iter().any(|l| l["action"] == "generation_failed"), "{d}");
+
+    // Published, the work counts as public; the admin sees it among the user's works, and a
+    // private one too.
+    let (_, hist) = app.get("/api/creation-history", Some(&t)).await;
+    let work = hist["records"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = app.get(&format!("/api/admin/users/works?userId={}&limit=1", u["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!((v["records"][0]["id"].as_str(), v["records"][0]["published"].as_bool()), (Some(work.as_str()), Some(false)), "{v}");
+    assert!(v["nextCursor"].is_null(), "one work, one page: {v}");
+    let (s, _) = app.post("/api/gallery/publish", json!({"workId": work, "publish": true}), Some(&t)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, d) = app.get("/api/admin/dashboard", Some(&admin)).await;
+    assert_eq!(d["works"]["public"], 1, "{d}");
+    assert_error(&app.get("/api/admin/users/works", Some(&admin)).await, 400, "missing_user_id");
+    assert_error(&app.get(&format!("/api/admin/users/works?userId={}", uuid::Uuid::new_v4()), Some(&admin)).await, 404, "user_not_found");
+    assert_error(&app.get(&format!("/api/admin/users/works?userId={}", u["id"].as_str().unwrap()), Some(&t)).await, 403, "admin_required");
+}
+
+async fn admin_deletes_only_finished_jobs(app: TestApp, mock: MockHandle) {
+    system_api(&app, &mock, json!({"name": "Slow", "modelName": "gpt-image-1", "creditsPerUse": 5})).await;
+    mock.add_rule(Rule::new(Action::Delay { ms: 20_000 }).on_path("/v1/images/generations"));
+    let admin = app.admin_token().await;
+    let (t, _) = app.register("del@example.com", "deleter").await;
+    let before = app.balance(&t).await;
+    let (_, v) = submit(&app, &t, "image", json!({"prompt": "a slow heron", "model": "Slow"})).await;
+    let id = v["jobId"].as_str().unwrap().to_string();
+    status_of(&app, &t, &id, "running").await;
+    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 409, "job_active");
+    status_of(&app, &t, &id, "running").await;
+    let (s, v) = app.post(&format!("/api/admin/generation-jobs/{id}/cancel"), json!({}), Some(&admin)).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{v}");
+    let (s, v) = app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await;
+    assert_eq!((s, v["deleted"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&t)).await, 404, "job_not_found");
+    assert_eq!(app.balance(&t).await, before, "the hold was released by the cancel");
+    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 404, "job_not_found");
+    let (s, v) = app.delete("/api/admin/generation-jobs/not-a-uuid", Some(&admin)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (_, calls) = app.get("/api/admin/model-call-records", Some(&admin)).await;
+    assert_eq!(calls["total"], 1, "the call record outlives the job: {calls}");
+    let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
+    assert_eq!(logs["logs"][0]["action"], "generation_job_deleted", "{logs}");
 }

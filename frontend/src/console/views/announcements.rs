@@ -1,15 +1,13 @@
 //! Announcements: list with state, create / edit (markdown content, pop-up flag, validity
 //! window), enable / disable and delete.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::site::{Announcement, AnnouncementInput};
 
 use super::{from_local_input, to_local_input, when};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, Dialog, EmptyRow, Field, Input, Table, Tag, Toggle};
+use crate::console::ui::{reloading, table_of, Dialog, Field, Input, Tag, Toggle, Writer};
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 /// Live, scheduled, expired or disabled.
@@ -28,12 +26,9 @@ fn state(a: &Announcement) -> (C, &'static str) {
 
 #[component]
 pub fn Announcements() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
-    let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::all_announcements()
-    });
+    let i18n = use_i18n();
+    let (w, list) = reloading(admin::all_announcements);
+    let version = w.version;
     let editing = RwSignal::new(None::<Option<Announcement>>);
     let done = Callback::new(move |_| {
         editing.set(None);
@@ -41,57 +36,41 @@ pub fn Announcements() -> impl IntoView {
     });
     let set_enabled = move |id, on: bool| {
         let req = AnnouncementInput { id: Some(id), enabled: Some(on), ..Default::default() };
-        spawn_local(async move {
-            match admin::save_announcement(&req).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(async move { admin::save_announcement(&req).await }, None, None);
     };
     let remove = move |a: Announcement| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), a.title)) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_announcement(a.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.delete(&a.title, a.id, |id| Box::pin(admin::delete_announcement(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewAnnouncements headers=vec![C::Title, C::Status, C::Popup, C::Window, C::Enabled, C::Actions]>
-                {if l.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
-                    l.into_iter().map(|a| {
-                        let (st, tone) = state(&a);
-                        let (a1, a2) = (a.clone(), a.clone());
-                        let id = a.id;
-                        view! {
-                            <tr>
-                                <td><div class="strong">{a.title.clone()}</div><div class="muted small clamp">{a.content.chars().take(120).collect::<String>()}</div></td>
-                                <td><Tag text=Signal::derive(move || i18n.c(st).to_string()) tone=tone/></td>
-                                <td>{if a.popup { "✓" } else { "—" }}</td>
-                                <td class="nowrap">{format!("{} → {}", when(a.starts_at), when(a.expires_at))}</td>
-                                <td>
-                                    <label class="switch">
-                                        <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
-                                            on:change=move |ev| set_enabled(id, event_target_checked(&ev)) />
-                                        <span class="switch-track" aria-hidden="true"></span>
-                                    </label>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a1.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a2.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewAnnouncements,
+        vec![C::Title, C::Status, C::Popup, C::Window, C::Enabled, C::Actions],
+        |l| l,
+        move |a| {
+            let (st, tone) = state(&a);
+            let (a1, a2) = (a.clone(), a.clone());
+            let id = a.id;
+            view! {
+                <tr>
+                    <td><div class="strong">{a.title.clone()}</div><div class="muted small clamp">{a.content.chars().take(120).collect::<String>()}</div></td>
+                    <td><Tag text=Signal::derive(move || i18n.c(st).to_string()) tone=tone/></td>
+                    <td>{if a.popup { "✓" } else { "—" }}</td>
+                    <td class="nowrap">{format!("{} → {}", when(a.starts_at), when(a.expires_at))}</td>
+                    <td>
+                        <label class="switch">
+                            <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
+                                on:change=move |ev| set_enabled(id, event_target_checked(&ev)) />
+                            <span class="switch-track" aria-hidden="true"></span>
+                        </label>
+                    </td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a1.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a2.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <section class="glass-panel c-card">
@@ -114,7 +93,8 @@ fn AnnouncementForm(item: Option<Announcement>, done: Callback<()>) -> impl Into
     let end = RwSignal::new(to_local_input(item.as_ref().and_then(|a| a.expires_at)));
     let enabled = RwSignal::new(item.as_ref().is_none_or(|a| a.is_active));
     let popup = RwSignal::new(item.as_ref().is_none_or(|a| a.popup));
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = item.as_ref().map(|a| a.id);
     let save = move |_| {
         let req = AnnouncementInput {
@@ -126,16 +106,9 @@ fn AnnouncementForm(item: Option<Announcement>, done: Callback<()>) -> impl Into
             enabled: Some(enabled.get_untracked()),
             popup: Some(popup.get_untracked()),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::save_announcement(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::save_announcement(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let heading = Signal::derive(move || i18n.c(if id.is_none() { C::AddAnnouncement } else { C::EditAnnouncement }).to_string());

@@ -1,21 +1,16 @@
 //! What users pick from: the provider catalogue, model recommendations and style presets.
 //! Each is a table with an enable switch, edit and delete, and one create/edit dialog.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::providers::{
     ProviderInput, ProviderView, RecommendationInput, RecommendationView, StylePresetInput, StylePresetView,
 };
-use miaojing_api_types::Success;
-use uuid::Uuid;
 
 use super::{label_of, MEDIA};
-use crate::api::ApiResult;
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, Table, Toggle};
-use crate::i18n::{use_i18n, I18n};
-use crate::pages::error_text;
-use crate::toast::{use_toasts, Toasts};
+use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Toggle};
+use crate::i18n::use_i18n;
+use uuid::Uuid;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -47,69 +42,6 @@ pub fn Catalog() -> impl IntoView {
     }
 }
 
-/// Catalogue writes: run one, then reload the list (`version`) or report the error.
-#[derive(Clone, Copy)]
-struct Writer {
-    i18n: I18n,
-    toasts: Toasts,
-    version: RwSignal<u32>,
-}
-
-type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<T>>>>;
-
-impl Writer {
-    fn new(version: RwSignal<u32>) -> Writer {
-        Writer { i18n: use_i18n(), toasts: use_toasts(), version }
-    }
-
-    fn run<T: 'static>(self, fut: impl std::future::Future<Output = ApiResult<T>> + 'static, after: Option<Callback<()>>) {
-        spawn_local(async move {
-            match fut.await {
-                Ok(_) => {
-                    self.version.update(|v| *v += 1);
-                    if let Some(cb) = after {
-                        cb.run(());
-                    }
-                }
-                Err(e) => self.toasts.error(error_text(&e, self.i18n)),
-            }
-        });
-    }
-
-    fn delete(self, name: &str, id: Uuid, call: fn(Uuid) -> Pending<Success>) {
-        if confirm(&format!("{} {name}", self.i18n.c(C::ConfirmDelete))) {
-            self.run(call(id), None);
-        }
-    }
-}
-
-/// A switch cell that toggles `is_active`.
-#[component]
-fn ActiveSwitch(on: bool, toggle: Callback<bool>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <label class="switch">
-            <input type="checkbox" role="switch" prop:checked=on aria-label=move || i18n.c(C::Enabled)
-                on:change=move |ev| toggle.run(event_target_checked(&ev)) />
-            <span class="switch-track" aria-hidden="true"></span>
-        </label>
-    }
-}
-
-/// The "add" button and table card of a catalogue section.
-#[component]
-fn SectionCard(add: C, on_add: Callback<()>, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="glass-panel c-card">
-            <div class="c-toolbar">
-                <button type="button" class="btn btn-gold btn-sm" on:click=move |_| on_add.run(())>{move || i18n.c(add)}</button>
-            </div>
-            {children()}
-        </section>
-    }
-}
-
 fn provider_input(p: &ProviderView) -> ProviderInput {
     ProviderInput {
         id: Some(p.id),
@@ -126,45 +58,36 @@ fn provider_input(p: &ProviderView) -> ProviderInput {
 #[component]
 fn Providers() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::providers()
-    });
+    let (w, list) = reloading(admin::providers);
     let editing = RwSignal::new(None::<Option<ProviderView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecProviders headers=vec![C::Name, C::Type, C::DefaultModel, C::ApiUrl, C::SortOrder, C::Enabled, C::Actions]>
-                {if l.providers.is_empty() { view! { <EmptyRow cols=7/> }.into_any() } else {
-                    l.providers.into_iter().map(|p| {
-                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
-                        let media = p.media_type.clone();
-                        view! {
-                            <tr>
-                                <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td class="mono">{p.default_model.clone()}</td>
-                                <td class="small">{p.default_api_url.clone()}</td>
-                                <td class="num">{p.sort_order}</td>
-                                <td><ActiveSwitch on=p.is_active toggle=Callback::new(move |on| {
-                                    let mut req = provider_input(&p1);
-                                    req.is_active = Some(on);
-                                    w.run(async move { admin::save_provider(&req).await }, None);
-                                })/></td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(p2.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&p3.name, p3.id, |id| Box::pin(admin::delete_provider(id)))>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecProviders,
+        vec![C::Name, C::Type, C::DefaultModel, C::ApiUrl, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.providers,
+        move |p| {
+            let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+            let media = p.media_type.clone();
+            view! {
+                <tr>
+                    <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td class="mono">{p.default_model.clone()}</td>
+                    <td class="small">{p.default_api_url.clone()}</td>
+                    <td class="num">{p.sort_order}</td>
+                    <SwitchActions on=p.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = provider_input(&p1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_provider(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&p3.name, p3.id, |id| Box::pin(admin::delete_provider(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddProvider on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|p| {
@@ -176,7 +99,7 @@ fn Providers() -> impl IntoView {
             let order = RwSignal::new(p.as_ref().map(|p| p.sort_order.to_string()).unwrap_or_else(|| "0".into()));
             let active = RwSignal::new(p.as_ref().is_none_or(|p| p.is_active));
             let id = p.as_ref().map(|p| p.id);
-            let save = move |_| {
+            let save = move |()| {
                 let req = ProviderInput {
                     id,
                     name: Some(name.get_untracked()),
@@ -187,7 +110,7 @@ fn Providers() -> impl IntoView {
                     is_active: Some(active.get_untracked()),
                     sort_order: num(&order).map(|n| n as i32),
                 };
-                w.run(async move { admin::save_provider(&req).await }, Some(done));
+                w.run(async move { admin::save_provider(&req).await }, Some(C::Saved), Some(done));
             };
             view! {
                 <Dialog title=Signal::derive(move || i18n.c(if id.is_some() { C::EditProvider } else { C::AddProvider }).to_string()) on_close=done>
@@ -200,7 +123,7 @@ fn Providers() -> impl IntoView {
                         <Field label=C::SortOrder value=order input=Input::Number/>
                         <Toggle label=C::Enabled value=active/>
                     </div>
-                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                    <SaveRow label=C::Save pending=w.pending on_save=Callback::new(save)/>
                 </Dialog>
             }
         })}
@@ -222,12 +145,7 @@ fn recommendation_input(r: &RecommendationView) -> RecommendationInput {
 #[component]
 fn Recommendations() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::recommendations()
-    });
+    let (w, list) = reloading(admin::recommendations);
     let providers = LocalResource::new(admin::providers);
     let provider_name = move |id: Option<Uuid>| -> String {
         match id {
@@ -241,38 +159,34 @@ fn Recommendations() -> impl IntoView {
     };
     let editing = RwSignal::new(None::<Option<RecommendationView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecRecommendations headers=vec![C::ModelName, C::DisplayName, C::Type, C::Provider, C::SortOrder, C::Enabled, C::Actions]>
-                {if l.recommendations.is_empty() { view! { <EmptyRow cols=7/> }.into_any() } else {
-                    l.recommendations.into_iter().map(|r| {
-                        let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
-                        let media = r.media_type.clone();
-                        let pid = r.provider_id;
-                        view! {
-                            <tr>
-                                <td class="mono">{r.model_name.clone()}</td>
-                                <td>{r.display_name.clone()}</td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td>{move || provider_name(pid)}</td>
-                                <td class="num">{r.sort_order}</td>
-                                <td><ActiveSwitch on=r.is_active toggle=Callback::new(move |on| {
-                                    let mut req = recommendation_input(&r1);
-                                    req.is_active = Some(on);
-                                    w.run(async move { admin::save_recommendation(&req).await }, None);
-                                })/></td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(r2.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&r3.model_name, r3.id, |id| Box::pin(admin::delete_recommendation(id)))>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecRecommendations,
+        vec![C::ModelName, C::DisplayName, C::Type, C::Provider, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.recommendations,
+        move |r| {
+            let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
+            let media = r.media_type.clone();
+            let pid = r.provider_id;
+            view! {
+                <tr>
+                    <td class="mono">{r.model_name.clone()}</td>
+                    <td>{r.display_name.clone()}</td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td>{move || provider_name(pid)}</td>
+                    <td class="num">{r.sort_order}</td>
+                    <SwitchActions on=r.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = recommendation_input(&r1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_recommendation(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(r2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&r3.model_name, r3.id, |id| Box::pin(admin::delete_recommendation(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddRecommendation on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|r| {
@@ -283,7 +197,7 @@ fn Recommendations() -> impl IntoView {
             let order = RwSignal::new(r.as_ref().map(|r| r.sort_order.to_string()).unwrap_or_else(|| "0".into()));
             let active = RwSignal::new(r.as_ref().is_none_or(|r| r.is_active));
             let id = r.as_ref().map(|r| r.id);
-            let save = move |_| {
+            let save = move |()| {
                 let req = RecommendationInput {
                     id,
                     model_name: Some(model.get_untracked()),
@@ -293,7 +207,7 @@ fn Recommendations() -> impl IntoView {
                     is_active: Some(active.get_untracked()),
                     sort_order: num(&order).map(|n| n as i32),
                 };
-                w.run(async move { admin::save_recommendation(&req).await }, Some(done));
+                w.run(async move { admin::save_recommendation(&req).await }, Some(C::Saved), Some(done));
             };
             let options = move || {
                 providers.get().and_then(Result::ok).map(|l| l.providers).unwrap_or_default().into_iter().map(|p| {
@@ -318,7 +232,7 @@ fn Recommendations() -> impl IntoView {
                         <Field label=C::SortOrder value=order input=Input::Number/>
                         <Toggle label=C::Enabled value=active/>
                     </div>
-                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                    <SaveRow label=C::Save pending=w.pending on_save=Callback::new(save)/>
                 </Dialog>
             }
         })}
@@ -338,43 +252,34 @@ fn preset_input(p: &StylePresetView) -> StylePresetInput {
 #[component]
 fn Presets() -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let w = Writer::new(version);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::style_presets()
-    });
+    let (w, list) = reloading(admin::style_presets);
     let editing = RwSignal::new(None::<Option<StylePresetView>>);
     let done = Callback::new(move |_| editing.set(None));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecPresets headers=vec![C::Label, C::Prompt, C::UsageCount, C::SortOrder, C::Enabled, C::Actions]>
-                {if l.presets.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
-                    l.presets.into_iter().map(|p| {
-                        let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
-                        view! {
-                            <tr>
-                                <td class="strong">{p.label.clone()}</td>
-                                <td><div class="clamp">{p.prompt.clone()}</div></td>
-                                <td class="num">{p.usage_count}</td>
-                                <td class="num">{p.sort_order}</td>
-                                <td><ActiveSwitch on=p.is_active toggle=Callback::new(move |on| {
-                                    let mut req = preset_input(&p1);
-                                    req.is_active = Some(on);
-                                    w.run(async move { admin::save_style_preset(&req).await }, None);
-                                })/></td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(p2.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| w.delete(&p3.label, p3.id, |id| Box::pin(admin::delete_style_preset(id)))>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecPresets,
+        vec![C::Label, C::Prompt, C::UsageCount, C::SortOrder, C::Enabled, C::Actions],
+        |l| l.presets,
+        move |p| {
+            let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
+            view! {
+                <tr>
+                    <td class="strong">{p.label.clone()}</td>
+                    <td><div class="clamp">{p.prompt.clone()}</div></td>
+                    <td class="num">{p.usage_count}</td>
+                    <td class="num">{p.sort_order}</td>
+                    <SwitchActions on=p.is_active
+                        toggle=Callback::new(move |on| {
+                            let mut req = preset_input(&p1);
+                            req.is_active = Some(on);
+                            w.run(async move { admin::save_style_preset(&req).await }, None, None);
+                        })
+                        edit=Callback::new(move |_| editing.set(Some(Some(p2.clone()))))
+                        delete=Callback::new(move |_| w.delete(&p3.label, p3.id, |id| Box::pin(admin::delete_style_preset(id))))/>
+                </tr>
+            }
+        },
+    );
     view! {
         <SectionCard add=C::AddPreset on_add=Callback::new(move |_| editing.set(Some(None)))>{table}</SectionCard>
         {move || editing.get().map(|p| {
@@ -383,7 +288,7 @@ fn Presets() -> impl IntoView {
             let order = RwSignal::new(p.as_ref().map(|p| p.sort_order.to_string()).unwrap_or_else(|| "0".into()));
             let active = RwSignal::new(p.as_ref().is_none_or(|p| p.is_active));
             let id = p.as_ref().map(|p| p.id);
-            let save = move |_| {
+            let save = move |()| {
                 let req = StylePresetInput {
                     id,
                     label: Some(label.get_untracked()),
@@ -391,7 +296,7 @@ fn Presets() -> impl IntoView {
                     is_active: Some(active.get_untracked()),
                     sort_order: num(&order).map(|n| n as i32),
                 };
-                w.run(async move { admin::save_style_preset(&req).await }, Some(done));
+                w.run(async move { admin::save_style_preset(&req).await }, Some(C::Saved), Some(done));
             };
             view! {
                 <Dialog title=Signal::derive(move || i18n.c(if id.is_some() { C::EditPreset } else { C::AddPreset }).to_string()) on_close=done>
@@ -401,7 +306,7 @@ fn Presets() -> impl IntoView {
                         <Field label=C::Prompt value=prompt input=Input::Area required=true wide=true/>
                         <Toggle label=C::Enabled value=active/>
                     </div>
-                    <div class="modal-actions"><button type="button" class="btn btn-gold" on:click=save>{move || i18n.c(C::Save)}</button></div>
+                    <SaveRow label=C::Save pending=w.pending on_save=Callback::new(save)/>
                 </Dialog>
             }
         })}

@@ -1,15 +1,13 @@
 //! Gallery moderation: public works with their authors; edit a prompt (the author is mailed
 //! first; no mail, no change) or delete a work.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::works::{GalleryWork, PromptEdit};
 
 use super::{short_id, when, PAGE_SIZES};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, Choice, Dialog, EmptyRow, Field, Input, Pager, Table};
+use crate::console::ui::{first_page_on, page_counts, table_of, Choice, Dialog, Field, Input, Pager, Writer};
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 const KINDS: [(&str, C); 7] = [
@@ -33,71 +31,57 @@ const REASONS: [(&str, C); 5] = [
 
 #[component]
 pub fn Gallery() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
     let kind = RwSignal::new("all".to_string());
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    let w = Writer::new(version);
+    first_page_on(page, move || {
         (search.track(), kind.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let list = LocalResource::new(move || {
         version.track();
         admin::gallery_works(vec![("q", search.get()), ("type", kind.get()), ("page", page.get().to_string()), ("pageSize", size.get())])
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
     let editing = RwSignal::new(None::<GalleryWork>);
     let done = Callback::new(move |_| {
         editing.set(None);
         version.update(|v| *v += 1);
     });
-    let remove = move |w: GalleryWork| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), short_id(w.id))) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_work(w.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+    let remove = move |g: GalleryWork| {
+        w.delete(&short_id(g.id), g.id, |id| Box::pin(admin::delete_work(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewGallery headers=vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions]>
-                {if l.works.is_empty() { view! { <EmptyRow cols=6/> }.into_any() } else {
-                    l.works.into_iter().map(|w| {
-                        let (w1, w2) = (w.clone(), w.clone());
-                        let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
-                        view! {
-                            <tr data-work=w.id.to_string()>
-                                <td>
-                                    <a href=w.url.clone() target="_blank" rel="noopener">
-                                        {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
-                                    </a>
-                                    <div class="muted small mono">{format!("{} · {}", w.mode, short_id(w.id))}</div>
-                                </td>
-                                <td>{w.publisher_nickname.clone()}<div class="muted small">{w.author_email.clone().unwrap_or_default()}</div></td>
-                                <td><div class="clamp">{w.prompt.clone()}</div></td>
-                                <td class="nowrap">{when(w.published_at)}</td>
-                                <td class="num">{w.likes}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(w1.clone()))>{move || i18n.c(C::EditPrompt)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewGallery,
+        vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions],
+        |l| l.works,
+        move |w| {
+            let (w1, w2) = (w.clone(), w.clone());
+            let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
+            view! {
+                <tr data-work=w.id.to_string()>
+                    <td>
+                        <a href=w.url.clone() target="_blank" rel="noopener">
+                            {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
+                        </a>
+                        <div class="muted small mono">{format!("{} · {}", w.mode, short_id(w.id))}</div>
+                    </td>
+                    <td>{w.publisher_nickname.clone()}<div class="muted small">{w.author_email.clone().unwrap_or_default()}</div></td>
+                    <td><div class="clamp">{w.prompt.clone()}</div></td>
+                    <td class="nowrap">{when(w.published_at)}</td>
+                    <td class="num">{w.likes}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(w1.clone()))>{move || i18n.c(C::EditPrompt)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar">
@@ -125,7 +109,8 @@ fn PromptEditor(work: GalleryWork, done: Callback<()>) -> impl IntoView {
         subject.set(format!("{} · {label}", i18n.c(C::NoticeSubject)));
         body.set(format!("{}\n\n{}: {label}", i18n.c(C::NoticeBody), i18n.c(C::Reason)));
     });
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = work.id;
     let save = move |_| {
         let req = PromptEdit {
@@ -135,16 +120,9 @@ fn PromptEditor(work: GalleryWork, done: Callback<()>) -> impl IntoView {
             email_body: body.get_untracked(),
             reason_key: reason.get_untracked(),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::edit_prompt(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::PromptEdited));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::edit_prompt(&req).await }, move |_| {
+            toasts.success(i18n.c(C::PromptEdited));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::EditPrompt), short_id(id)));

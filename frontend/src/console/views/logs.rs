@@ -8,7 +8,7 @@ use crate::api_admin::{self as admin, Query};
 use crate::browser::local_minute;
 use crate::console::dashboard::level_tone;
 use crate::console::text::C;
-use crate::console::ui::{loaded, num, Choice, EmptyRow, Field, Input, Pager, Table, Tag};
+use crate::console::ui::{first_page_on, num, page_counts, table_of, Choice, Field, Input, Pager, Tag};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -38,11 +38,8 @@ pub fn Logs() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let retention = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    first_page_on(page, move || {
         (kind.track(), level.track(), user.track(), keyword.track(), start.track(), end.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let iso = |s: RwSignal<String>| from_local_input(&s.get()).map(|t| t.to_rfc3339()).unwrap_or_default();
     let all = |s: String| if s == "all" { String::new() } else { s };
@@ -68,8 +65,7 @@ pub fn Logs() -> impl IntoView {
             }
         }
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
     let save_retention = move |_| {
         let Some(days) = num(&retention).filter(|d| (1..=90).contains(d)) else {
             toasts.error(i18n.c(C::RetentionInvalid));
@@ -89,26 +85,25 @@ pub fn Logs() -> impl IntoView {
         start.set(days.map(|d| to_local_input(Some(super::now() - Duration::days(d)))).unwrap_or_default());
         end.set(String::new());
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewLogs headers=vec![C::Time, C::Type, C::Level, C::User, C::Message, C::Target, C::Ip]>
-                {if l.logs.is_empty() { view! { <EmptyRow cols=7/> }.into_any() } else {
-                    l.logs.into_iter().map(|r| view! {
-                        <tr>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                            <td>{r.kind.clone()}</td>
-                            <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
-                            <td>{r.user_email.clone().or(r.user_name.clone()).unwrap_or_default()}</td>
-                            <td><div class="strong small mono">{r.action.clone()}</div>{r.message.clone()}</td>
-                            <td class="mono small">{r.target_type.clone().map(|t| format!("{t}:{}", r.target_id.clone().unwrap_or_default()))}</td>
-                            <td class="mono small">{r.ip_address.clone()}</td>
-                        </tr>
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewLogs,
+        vec![C::Time, C::Type, C::Level, C::User, C::Message, C::Target, C::Ip],
+        |l| l.logs,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                    <td>{r.kind.clone()}</td>
+                    <td><Tag text=r.level.clone() tone=level_tone(&r.level)/></td>
+                    <td>{r.user_email.clone().or(r.user_name.clone()).unwrap_or_default()}</td>
+                    <td><div class="strong small mono">{r.action.clone()}</div>{r.message.clone()}</td>
+                    <td class="mono small">{r.target_type.clone().map(|t| format!("{t}:{}", r.target_id.clone().unwrap_or_default()))}</td>
+                    <td class="mono small">{r.ip_address.clone()}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <section class="glass-panel c-card">

@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{AgnesInstallInput, SystemApiInput, SystemApi
 use super::{label_of, when, MEDIA, TIERS};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, MultiCheck, Table, Tag, Toggle};
+use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, MultiCheck, Tag, Toggle, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -99,12 +99,9 @@ fn input_of(a: &SystemApiView) -> SystemApiInput {
 
 #[component]
 fn ModelList() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
-    let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::system_apis()
-    });
+    let i18n = use_i18n();
+    let (w, list) = reloading(admin::system_apis);
+    let version = w.version;
     // `Some(None)`: a new model; `Some(Some(m))`: editing m.
     let editing = RwSignal::new(None::<Option<SystemApiView>>);
     let done = Callback::new(move |_| {
@@ -114,64 +111,54 @@ fn ModelList() -> impl IntoView {
     let set_active = move |a: SystemApiView, on: bool| {
         let mut req = input_of(&a);
         req.is_active = Some(on);
-        spawn_local(async move {
-            match admin::save_system_api(&req).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(async move { admin::save_system_api(&req).await }, None, None);
     };
     let remove = move |a: SystemApiView| {
-        if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), a.name)) {
-            return;
-        }
-        spawn_local(async move {
-            match admin::delete_system_api(a.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.delete(&a.name, a.id, |id| Box::pin(admin::delete_system_api(id)));
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecModels headers=vec![C::Name, C::Type, C::Endpoint, C::Price, C::Tiers, C::Polling, C::ApiKey, C::Enabled, C::Actions]>
-                {if l.apis.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.apis.into_iter().map(|a| {
-                        let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
-                        let media = a.media_type.clone();
-                        let tiers = if a.allowed_membership_tiers.is_empty() { i18n.c(C::AllTiers).to_string() } else {
-                            a.allowed_membership_tiers.iter().map(|t| label_of(&TIERS, t).map(|l| i18n.c(l)).unwrap_or(t)).collect::<Vec<_>>().join(" / ")
-                        };
-                        let poll = format!("{} #{}", label_of(&POLLING, &a.polling_mode).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
-                        view! {
-                            <tr data-model=a.model_name.clone()>
-                                <td><div class="strong">{a.name.clone()}</div><div class="muted small mono">{a.model_name.clone()}</div>
-                                    {a.is_default.then(|| view! { <span class="badge c-tag ok">{i18n.c(C::DefaultFlag)}</span> })}</td>
-                                <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
-                                <td><div>{a.provider.clone()}</div><div class="muted small">{a.api_url.clone()}</div></td>
-                                <td class="nowrap">{price_text(&a, i18n)}<div class="muted small">{a.price_note.clone()}</div></td>
-                                <td>{tiers}</td>
-                                <td class="nowrap">{poll}</td>
-                                <td class="mono">{if a.api_key_preview.is_empty() { "—".to_string() } else { a.api_key_preview.clone() }}</td>
-                                <td>
-                                    <label class="switch">
-                                        <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
-                                            on:change=move |ev| set_active(a1.clone(), event_target_checked(&ev)) />
-                                        <span class="switch-track" aria-hidden="true"></span>
-                                    </label>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a2.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a3.clone())>{move || i18n.c(C::Delete)}</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecModels,
+        vec![C::Name, C::Type, C::Endpoint, C::Price, C::Tiers, C::Polling, C::ApiKey, C::Enabled, C::Actions],
+        |l| l.apis,
+        move |a| {
+            let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
+            let media = a.media_type.clone();
+            let tiers = if a.allowed_membership_tiers.is_empty() {
+                i18n.c(C::AllTiers).to_string()
+            } else {
+                a.allowed_membership_tiers
+                    .iter()
+                    .map(|t| label_of(&TIERS, t).map(|l| i18n.c(l)).unwrap_or(t))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            };
+            let poll = format!("{} #{}", label_of(&POLLING, &a.polling_mode).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
+            view! {
+                <tr data-model=a.model_name.clone()>
+                    <td><div class="strong">{a.name.clone()}</div><div class="muted small mono">{a.model_name.clone()}</div>
+                        {a.is_default.then(|| view! { <span class="badge c-tag ok">{i18n.c(C::DefaultFlag)}</span> })}</td>
+                    <td>{move || label_of(&MEDIA, &media).map(|l| i18n.c(l)).unwrap_or("")}</td>
+                    <td><div>{a.provider.clone()}</div><div class="muted small">{a.api_url.clone()}</div></td>
+                    <td class="nowrap">{price_text(&a, i18n)}<div class="muted small">{a.price_note.clone()}</div></td>
+                    <td>{tiers}</td>
+                    <td class="nowrap">{poll}</td>
+                    <td class="mono">{if a.api_key_preview.is_empty() { "—".to_string() } else { a.api_key_preview.clone() }}</td>
+                    <td>
+                        <label class="switch">
+                            <input type="checkbox" role="switch" prop:checked=a.is_active aria-label=move || i18n.c(C::Enabled)
+                                on:change=move |ev| set_active(a1.clone(), event_target_checked(&ev)) />
+                            <span class="switch-track" aria-hidden="true"></span>
+                        </label>
+                    </td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(Some(a2.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(a3.clone())>{move || i18n.c(C::Delete)}</button>
+                    </td>
+                </tr>
+            }
+        },
+    );
     view! {
         <section class="glass-panel c-card">
             <div class="c-toolbar">
@@ -214,7 +201,8 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
     let is_default = RwSignal::new(m.as_ref().is_none_or(|a| a.is_default));
     let active = RwSignal::new(m.as_ref().is_none_or(|a| a.is_active));
     let preview = m.as_ref().map(|a| a.api_key_preview.clone()).unwrap_or_default();
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let base = model.clone();
 
     let save = move |_| {
@@ -257,16 +245,9 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
             is_active: Some(active.get_untracked()),
             sort_order: base.as_ref().map(|a| a.sort_order),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::save_system_api(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::save_system_api(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let is_new = model.is_none();
@@ -321,11 +302,8 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
 #[component]
 fn Health() -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
-    let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        admin::channel_health()
-    });
+    let (w, list) = reloading(admin::channel_health);
+    let version = w.version;
     let probing = RwSignal::new(None::<uuid::Uuid>);
     let probe = move |id: uuid::Uuid| {
         probing.set(Some(id));
@@ -344,34 +322,31 @@ fn Health() -> impl IntoView {
             probing.set(None);
         });
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::SecHealth headers=vec![C::Name, C::Type, C::Enabled, C::ErrorsInWindow, C::Frozen, C::LastError, C::LastSuccess, C::LastProbe, C::Actions]>
-                {if l.channels.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.channels.into_iter().map(|c| {
-                        let id = c.channel_id;
-                        view! {
-                            <tr>
-                                <td><div class="strong">{c.name.clone()}</div><div class="muted small mono">{c.model_name.clone()}</div></td>
-                                <td>{c.media_type.clone()}</td>
-                                <td>{if c.is_active { "✓" } else { "—" }}</td>
-                                <td class="num">{c.errors_in_window}</td>
-                                <td>{if c.frozen {
-                                    view! { <Tag text=format!("{} {}", i18n.c(C::FrozenUntil), when(c.frozen_until)) tone="bad"/> }.into_any()
-                                } else { view! { <Tag text=i18n.c(C::Healthy).to_string() tone="ok"/> }.into_any() }}</td>
-                                <td class="clamp">{c.last_error.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.last_error_at.map(|t| when(Some(t)))}</div></td>
-                                <td class="nowrap">{when(c.last_success_at)}</td>
-                                <td class="nowrap">{when(c.last_probe_at)}</td>
-                                <td><button type="button" class="btn btn-outline btn-sm" disabled=move || probing.get() == Some(id)
-                                    on:click=move |_| probe(id)>{move || i18n.c(C::Retest)}</button></td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::SecHealth,
+        vec![C::Name, C::Type, C::Enabled, C::ErrorsInWindow, C::Frozen, C::LastError, C::LastSuccess, C::LastProbe, C::Actions],
+        |l| l.channels,
+        move |c| {
+            let id = c.channel_id;
+            view! {
+                <tr>
+                    <td><div class="strong">{c.name.clone()}</div><div class="muted small mono">{c.model_name.clone()}</div></td>
+                    <td>{c.media_type.clone()}</td>
+                    <td>{if c.is_active { "✓" } else { "—" }}</td>
+                    <td class="num">{c.errors_in_window}</td>
+                    <td>{if c.frozen {
+                        view! { <Tag text=format!("{} {}", i18n.c(C::FrozenUntil), when(c.frozen_until)) tone="bad"/> }.into_any()
+                    } else { view! { <Tag text=i18n.c(C::Healthy).to_string() tone="ok"/> }.into_any() }}</td>
+                    <td class="clamp">{c.last_error.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.last_error_at.map(|t| when(Some(t)))}</div></td>
+                    <td class="nowrap">{when(c.last_success_at)}</td>
+                    <td class="nowrap">{when(c.last_probe_at)}</td>
+                    <td><button type="button" class="btn btn-outline btn-sm" disabled=move || probing.get() == Some(id)
+                        on:click=move |_| probe(id)>{move || i18n.c(C::Retest)}</button></td>
+                </tr>
+            }
+        },
+    );
     view! {
         <section class="glass-panel c-card">
             <div class="c-toolbar">
@@ -390,7 +365,8 @@ fn SmartImport() -> impl IntoView {
     let is_default = RwSignal::new(true);
     let price = RwSignal::new("10".to_string());
     let result = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let submit = move |_| {
         let req = SystemSmartImportInput {
             config_text: Some(config.get_untracked()),
@@ -398,16 +374,9 @@ fn SmartImport() -> impl IntoView {
             is_default: Some(is_default.get_untracked()),
             credits_per_use: num(&price),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::smart_import(&req).await {
-                Ok(r) => {
-                    toasts.success(r.message.clone());
-                    result.set(Some(r.apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::smart_import(&req).await }, move |r| {
+            toasts.success(r.message.clone());
+            result.set(Some(r.apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
         });
     };
     view! {
@@ -435,7 +404,8 @@ fn Agnes() -> impl IntoView {
     let text = RwSignal::new(true);
     let tiers = RwSignal::new(Vec::<String>::new());
     let result = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let install = move |_| {
         let req = AgnesInstallInput {
             sync_image_models: Some(image.get_untracked()),
@@ -444,17 +414,9 @@ fn Agnes() -> impl IntoView {
             allowed_membership_tiers: Some(tiers.get_untracked()),
             is_default: Some(true),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::install_agnes(&req).await {
-                Ok(r) => {
-                    toasts.success(r.message.clone());
-                    result
-                        .set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::install_agnes(&req).await }, move |r| {
+            toasts.success(r.message.clone());
+            result.set(Some(r.imported_apis.iter().map(|a| format!("{} · {}", a.name, a.model_name)).collect::<Vec<_>>().join("\n")));
         });
     };
     view! {

@@ -9,7 +9,7 @@ use super::{from_local_input, label_of, short_id, status_label, status_tone, whe
 use crate::api_admin::{self as admin, Query};
 use crate::browser::{copy_text, local_minute};
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, EmptyRow, Field, Input, Pager, Table, Tag};
+use crate::console::ui::{confirm, first_page_on, num, table_of, Choice, Field, Input, Pager, Tag, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::{use_toasts, Toasts};
@@ -79,7 +79,8 @@ pub fn RedeemCodes() -> impl IntoView {
     let unit = RwSignal::new("month".to_string());
     let note = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let fresh = RwSignal::new(None::<(Uuid, Vec<RedeemCodeView>)>);
     // list
     let status = RwSignal::new("all".to_string());
@@ -88,11 +89,9 @@ pub fn RedeemCodes() -> impl IntoView {
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    let w = Writer::new(version);
+    first_page_on(page, move || {
         (status.track(), search.track(), batch.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let filter = move || -> Query {
         vec![("status", status.get()), ("search", search.get()), ("batchId", batch.get().map(|b| b.to_string()).unwrap_or_default())]
@@ -122,17 +121,10 @@ pub fn RedeemCodes() -> impl IntoView {
             note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
             expires_at: from_local_input(&expires.get_untracked()),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::create_redeem_codes(&req).await {
-                Ok(b) => {
-                    toasts.success(format!("{} {}", i18n.c(C::CodesCreated), b.codes.len()));
-                    fresh.set(Some((b.batch_id, b.codes)));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::create_redeem_codes(&req).await }, move |b| {
+            toasts.success(format!("{} {}", i18n.c(C::CodesCreated), b.codes.len()));
+            fresh.set(Some((b.batch_id, b.codes)));
+            version.update(|v| *v += 1);
         });
     };
 
@@ -147,65 +139,52 @@ pub fn RedeemCodes() -> impl IntoView {
     };
 
     let toggle = move |c: RedeemCodeView| {
-        spawn_local(async move {
-            match admin::toggle_redeem_code(c.id, !c.is_active).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::toggle_redeem_code(c.id, !c.is_active), None, None);
     };
     let remove = move |c: RedeemCodeView| {
         if !confirm(&format!("{} {}", i18n.c(C::ConfirmDelete), c.code)) {
             return;
         }
-        spawn_local(async move {
-            match admin::delete_redeem_code(c.id).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::delete_redeem_code(c.id), None, None);
     };
 
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::CodeList headers=vec![C::Code, C::Value, C::Status, C::Note, C::Batch, C::UsedBy, C::Expires, C::Created, C::Actions]>
-                {if l.codes.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    l.codes.into_iter().map(|c| {
-                        let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-                        let st = c.status.clone();
-                        view! {
-                            <tr data-code=c.code.clone()>
-                                <td class="mono nowrap">{c.code.clone()}</td>
-                                <td>{value_text(&c, i18n)}</td>
-                                <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&c.status)/></td>
-                                <td>{c.note.clone()}</td>
-                                <td><button type="button" class="btn btn-ghost btn-sm mono" title=move || i18n.c(C::FilterBatch)
-                                    on:click=move |_| batch.set(Some(c.batch_id))>{short_id(c.batch_id)}</button></td>
-                                <td>{c.used_by_email.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.used_at.map(local_minute)}</div></td>
-                                <td class="nowrap">{when(c.expires_at)}</td>
-                                <td class="nowrap">{local_minute(c.created_at)}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| {
-                                        let code = c1.code.clone();
-                                        spawn_local(async move { if copy_text(&code).await { toasts.success(i18n.c(C::Copied)); } });
-                                    }>{move || i18n.c(C::Copy)}</button>
-                                    {(c.status != "used").then(|| view! {
-                                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| toggle(c2.clone())>
-                                            {move || if c2.is_active { i18n.c(C::Revoke) } else { i18n.c(C::Enable) }}
-                                        </button>
-                                    })}
-                                    {(c.status != "used").then(|| view! {
-                                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(c3.clone())>{move || i18n.c(C::Delete)}</button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::CodeList,
+        vec![C::Code, C::Value, C::Status, C::Note, C::Batch, C::UsedBy, C::Expires, C::Created, C::Actions],
+        |l| l.codes,
+        move |c| {
+            let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
+            let st = c.status.clone();
+            view! {
+                <tr data-code=c.code.clone()>
+                    <td class="mono nowrap">{c.code.clone()}</td>
+                    <td>{value_text(&c, i18n)}</td>
+                    <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&c.status)/></td>
+                    <td>{c.note.clone()}</td>
+                    <td><button type="button" class="btn btn-ghost btn-sm mono" title=move || i18n.c(C::FilterBatch)
+                        on:click=move |_| batch.set(Some(c.batch_id))>{short_id(c.batch_id)}</button></td>
+                    <td>{c.used_by_email.clone().unwrap_or_else(|| "—".into())}<div class="muted small">{c.used_at.map(local_minute)}</div></td>
+                    <td class="nowrap">{when(c.expires_at)}</td>
+                    <td class="nowrap">{local_minute(c.created_at)}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| {
+                            let code = c1.code.clone();
+                            spawn_local(async move { if copy_text(&code).await { toasts.success(i18n.c(C::Copied)); } });
+                        }>{move || i18n.c(C::Copy)}</button>
+                        {(c.status != "used").then(|| view! {
+                            <button type="button" class="btn btn-outline btn-sm" on:click=move |_| toggle(c2.clone())>
+                                {move || if c2.is_active { i18n.c(C::Revoke) } else { i18n.c(C::Enable) }}
+                            </button>
+                        })}
+                        {(c.status != "used").then(|| view! {
+                            <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(c3.clone())>{move || i18n.c(C::Delete)}</button>
+                        })}
+                    </td>
+                </tr>
+            }
+        },
+    );
 
     view! {
         <div class="c-view">

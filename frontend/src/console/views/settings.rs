@@ -8,7 +8,7 @@ use miaojing_api_types::site::{SiteConfig, SiteConfigUpdate};
 use crate::api;
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{loaded, num, Field, Input, Toggle};
+use crate::console::ui::{loaded, num, Field, Input, Toggle, Writer};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -38,7 +38,8 @@ fn EmailForm(s: EmailSettingsView) -> impl IntoView {
     let code_ttl = RwSignal::new(s.code_ttl_minutes.to_string());
     let test_to = RwSignal::new(String::new());
     let preview = RwSignal::new(s.smtp_password_preview.clone());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let save = move |_| {
         let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string());
         let req = EmailSettingsUpdate {
@@ -57,17 +58,10 @@ fn EmailForm(s: EmailSettingsView) -> impl IntoView {
             code_length: num(&code_len),
             code_ttl_minutes: num(&code_ttl),
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::save_email_settings(&req).await {
-                Ok(r) => {
-                    preview.set(r.settings.smtp_password_preview);
-                    password.set(String::new());
-                    toasts.success(i18n.c(C::Saved));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::save_email_settings(&req).await }, move |r| {
+            preview.set(r.settings.smtp_password_preview);
+            password.set(String::new());
+            toasts.success(i18n.c(C::Saved));
         });
     };
     let send_test = move |_| {

@@ -1,4 +1,4 @@
-//! Generation tasks (filter, cancel, clean up) and model call records (filter, per-model
+//! Generation tasks (filter, cancel, delete one finished task, clean up) and model call records (filter, per-model
 //! summary of the page, list). Payloads, prompts and keys are never shown.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,9 +7,15 @@ use uuid::Uuid;
 use super::{from_local_input, short_id, status_label, status_tone, when, PAGE_SIZES};
 use crate::api_admin::{self as admin, Query};
 use crate::browser::local_minute;
-use crate::console::dashboard::{per_model, Bar, Bars, JOB_STATES};
+use std::collections::BTreeMap;
+
+use miaojing_api_types::works::ModelCall;
+
+use crate::console::dashboard::{Bar, Bars, JOB_STATES};
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, EmptyRow, Field, Input, Pager, Table, Tag};
+use crate::console::ui::{
+    confirm, first_page_on, loaded, num, page_counts, rows, table_of, Choice, Field, Input, Pager, Table, Tag, Writer,
+};
 use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -24,6 +30,21 @@ fn with_all(list: &[(&'static str, C)]) -> Vec<(&'static str, C)> {
     v
 }
 
+/// Calls and failures per model among the given calls, most used first.
+fn per_model(calls: &[ModelCall]) -> Vec<(String, i64, i64)> {
+    let mut m: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for c in calls {
+        let e = m.entry(if c.model_name.is_empty() { "—".into() } else { c.model_name.clone() }).or_default();
+        e.0 += 1;
+        if c.status == "failed" {
+            e.1 += 1;
+        }
+    }
+    let mut v: Vec<_> = m.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
 #[component]
 pub fn Tasks() -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
@@ -32,31 +53,26 @@ pub fn Tasks() -> impl IntoView {
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
+    let w = Writer::new(version);
     let clean_status = RwSignal::new("failed".to_string());
     let clean_days = RwSignal::new("7".to_string());
-    Effect::new(move |_| {
+    first_page_on(page, move || {
         (status.track(), user.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let list = LocalResource::new(move || {
         version.track();
         let q: Query = vec![("status", status.get()), ("user", user.get()), ("page", page.get().to_string()), ("pageSize", size.get())];
         admin::jobs(q)
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
     let cancel = move |id: Uuid| {
-        spawn_local(async move {
-            match admin::cancel_job(id).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::JobCancelled));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::cancel_job(id), Some(C::JobCancelled), None);
+    };
+    let remove = move |id: Uuid| {
+        if !confirm(i18n.c(C::ConfirmDeleteJob)) {
+            return;
+        }
+        w.run(admin::delete_job(id), Some(C::Deleted), None);
     };
     let cleanup = move |_| {
         let (s, d) = (clean_status.get_untracked(), num(&clean_days).unwrap_or(7));
@@ -73,36 +89,35 @@ pub fn Tasks() -> impl IntoView {
             }
         });
     };
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewTasks headers=vec![C::TaskId, C::User, C::Type, C::ModelName, C::Status, C::Cost, C::ErrorCol, C::Created, C::Finished, C::Actions]>
-                {if l.jobs.is_empty() { view! { <EmptyRow cols=10/> }.into_any() } else {
-                    l.jobs.into_iter().map(|j| {
-                        let st = j.status.clone();
-                        let open = matches!(j.status.as_str(), "queued" | "running");
-                        let id = j.id;
-                        view! {
-                            <tr data-job=j.id.to_string()>
-                                <td class="mono" title=j.id.to_string()>{short_id(j.id)}</td>
-                                <td>{j.user_email.clone()}<div class="muted small">{j.user_nickname.clone()}</div></td>
-                                <td>{j.mode.clone()}</td>
-                                <td class="mono">{j.model.clone()}</td>
-                                <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&j.status)/></td>
-                                <td class="num">{j.actual_cost.unwrap_or(j.estimated_cost)}</td>
-                                <td class="clamp">{j.error.clone().unwrap_or_default()}</td>
-                                <td class="nowrap">{local_minute(j.created_at)}</td>
-                                <td class="nowrap">{when(j.finished_at)}</td>
-                                <td>{open.then(|| view! {
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cancel(id)>{move || i18n.c(C::CancelJob)}</button>
-                                })}</td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewTasks,
+        vec![C::TaskId, C::User, C::Type, C::ModelName, C::Status, C::Cost, C::ErrorCol, C::Created, C::Finished, C::Actions],
+        |l| l.jobs,
+        move |j| {
+            let st = j.status.clone();
+            let open = matches!(j.status.as_str(), "queued" | "running");
+            let id = j.id;
+            view! {
+                <tr data-job=j.id.to_string()>
+                    <td class="mono" title=j.id.to_string()>{short_id(j.id)}</td>
+                    <td>{j.user_email.clone()}<div class="muted small">{j.user_nickname.clone()}</div></td>
+                    <td>{j.mode.clone()}</td>
+                    <td class="mono">{j.model.clone()}</td>
+                    <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&j.status)/></td>
+                    <td class="num">{j.actual_cost.unwrap_or(j.estimated_cost)}</td>
+                    <td class="clamp">{j.error.clone().unwrap_or_default()}</td>
+                    <td class="nowrap">{local_minute(j.created_at)}</td>
+                    <td class="nowrap">{when(j.finished_at)}</td>
+                    <td class="actions">{if open {
+                        view! { <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cancel(id)>{move || i18n.c(C::CancelJob)}</button> }.into_any()
+                    } else {
+                        view! { <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(id)>{move || i18n.c(C::DeleteJob)}</button> }.into_any()
+                    }}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar">
@@ -134,11 +149,8 @@ pub fn Calls() -> impl IntoView {
     let end = RwSignal::new(String::new());
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
-    Effect::new(move |_| {
+    first_page_on(page, move || {
         (status.track(), source.track(), keyword.track(), start.track(), end.track(), size.track());
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let iso = |s: RwSignal<String>| from_local_input(&s.get()).map(|t| t.to_rfc3339()).unwrap_or_default();
     let list = LocalResource::new(move || {
@@ -153,8 +165,7 @@ pub fn Calls() -> impl IntoView {
         ];
         admin::model_calls(q)
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
     let table = loaded(list, move |l| {
         let summary: Vec<Bar> = per_model(&l.records)
             .into_iter()
@@ -169,8 +180,7 @@ pub fn Calls() -> impl IntoView {
         view! {
             {(!summary.is_empty()).then(|| view! { <Bars label=i18n.c(C::CallsPerModel).to_string() bars=summary/> })}
             <Table label=C::ViewCalls headers=vec![C::Time, C::User, C::Operation, C::ModelName, C::Status, C::Cost, C::DurationMs, C::ErrorCol]>
-                {if l.records.is_empty() { view! { <EmptyRow cols=8/> }.into_any() } else {
-                    l.records.into_iter().map(|c| {
+                {rows(l.records, 8, |c| {
                         let st = c.status.clone();
                         view! {
                             <tr>
@@ -184,8 +194,7 @@ pub fn Calls() -> impl IntoView {
                                 <td class="clamp">{c.error.clone().unwrap_or_default()}</td>
                             </tr>
                         }
-                    }).collect_view().into_any()
-                }}
+                    })}
             </Table>
         }
         .into_any()

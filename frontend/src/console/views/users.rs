@@ -1,16 +1,17 @@
-//! Users (search, page, edit, credits with a reason, ledger, public works, delete) and the
+//! Users (search, page, edit, credits with a reason, ledger, all their works, delete) and the
 //! invitation records.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use miaojing_api_types::admin::{AdminUser, AdminUserUpdate, CreditAdjustment};
+use miaojing_api_types::works::HistoryRecord;
 
-use super::{from_local_input, label_of, short_id, to_local_input, when, PAGE_SIZES, TIERS};
+use super::{from_local_input, label_of, short_id, to_local_input, PAGE_SIZES, TIERS};
 use crate::api_admin as admin;
 use crate::browser::local_minute;
 use crate::console::text::C;
-use crate::console::ui::{confirm, loaded, num, Choice, Dialog, EmptyRow, Field, Input, Pager, Table, Tag, Toggle};
+use crate::console::ui::{
+    confirm, first_page_on, loaded, num, page_counts, rows, table_of, Choice, Dialog, Field, Input, Pager, Table, Tag, Toggle, Writer,
+};
 use crate::i18n::use_i18n;
-use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 const ROLES: [(&str, C); 3] = [("user", C::RoleUser), ("admin", C::RoleAdmin), ("enterprise_admin", C::RoleEnterpriseAdmin)];
@@ -26,17 +27,15 @@ enum Open {
 
 #[component]
 pub fn Users() -> impl IntoView {
-    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
     let size = RwSignal::new("20".to_string());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    let w = Writer::new(version);
+    first_page_on(page, move || {
         search.track();
         size.track();
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let list = LocalResource::new(move || {
         version.track();
@@ -48,60 +47,47 @@ pub fn Users() -> impl IntoView {
         open.set(None);
         version.update(|v| *v += 1);
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
 
     let delete = move |u: AdminUser| {
         if !confirm(&format!("{} {}", i18n.c(C::ConfirmDeleteUser), u.email)) {
             return;
         }
-        spawn_local(async move {
-            match admin::delete_user(u.id).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Deleted));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
+        w.run(admin::delete_user(u.id), Some(C::Deleted), None);
     };
 
-    let table = loaded(list, move |l| {
-        let rows = l.users;
-        view! {
-            <Table label=C::ViewUsers headers=vec![C::User, C::Role, C::Tier, C::CreditsCol, C::Status, C::Watermark, C::Invited, C::Created, C::Actions]>
-                {if rows.is_empty() { view! { <EmptyRow cols=9/> }.into_any() } else {
-                    rows.into_iter().map(|u| {
-                        let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
-                        let is_admin = crate::console::is_admin_role(&u.role);
-                        view! {
-                            <tr data-email=u.email.clone()>
-                                <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
-                                <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
-                                <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
-                                    <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
-                                <td class="num">{u.credits_balance}</td>
-                                <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
-                                <td>{if u.watermark_disabled { i18n.c(C::NoWatermark) } else { "—" }}</td>
-                                <td class="num">{u.invited_count}</td>
-                                <td class="nowrap">{local_minute(u.created_at)}</td>
-                                <td class="actions">
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Edit(u3.clone())))>{move || i18n.c(C::Edit)}</button>
-                                    <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Credits(u4.clone())))>{move || i18n.c(C::AdjustCredits)}</button>
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Ledger(u.clone())))}>{move || i18n.c(C::Ledger)}</button>
-                                    <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Works(u.clone())))}>{move || i18n.c(C::Works)}</button>
-                                    {(!is_admin).then(|| view! {
-                                        <button type="button" class="btn btn-danger btn-sm" on:click={let u = u5.clone(); move |_| delete(u.clone())}>{move || i18n.c(C::Delete)}</button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::ViewUsers,
+        vec![C::User, C::Role, C::Tier, C::CreditsCol, C::Status, C::Watermark, C::Invited, C::Created, C::Actions],
+        |l| l.users,
+        move |u| {
+            let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
+            let is_admin = crate::console::is_admin_role(&u.role);
+            view! {
+                <tr data-email=u.email.clone()>
+                    <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
+                    <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
+                    <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
+                        <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
+                    <td class="num">{u.credits_balance}</td>
+                    <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
+                    <td>{if u.watermark_disabled { i18n.c(C::NoWatermark) } else { "—" }}</td>
+                    <td class="num">{u.invited_count}</td>
+                    <td class="nowrap">{local_minute(u.created_at)}</td>
+                    <td class="actions">
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Edit(u3.clone())))>{move || i18n.c(C::Edit)}</button>
+                        <button type="button" class="btn btn-outline btn-sm" on:click=move |_| open.set(Some(Open::Credits(u4.clone())))>{move || i18n.c(C::AdjustCredits)}</button>
+                        <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Ledger(u.clone())))}>{move || i18n.c(C::Ledger)}</button>
+                        <button type="button" class="btn btn-ghost btn-sm" on:click={let u = u5.clone(); move |_| open.set(Some(Open::Works(u.clone())))}>{move || i18n.c(C::Works)}</button>
+                        {(!is_admin).then(|| view! {
+                            <button type="button" class="btn btn-danger btn-sm" on:click={let u = u5.clone(); move |_| delete(u.clone())}>{move || i18n.c(C::Delete)}</button>
+                        })}
+                    </td>
+                </tr>
+            }
+        },
+    );
 
     view! {
         <div class="c-view">
@@ -129,7 +115,8 @@ fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
     let active = RwSignal::new(user.is_active);
     let watermark = RwSignal::new(user.watermark_disabled);
     let password = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = user.id;
     let save = move |_| {
         let new_password = Some(password.get_untracked()).filter(|p| !p.is_empty());
@@ -143,16 +130,9 @@ fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
             new_password,
             ..Default::default()
         };
-        pending.set(true);
-        spawn_local(async move {
-            match admin::update_user(&req).await {
-                Ok(_) => {
-                    toasts.success(i18n.c(C::Saved));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::update_user(&req).await }, move |_| {
+            toasts.success(i18n.c(C::Saved));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::EditUser), user.email));
@@ -178,7 +158,8 @@ fn AdjustCredits(user: AdminUser, done: Callback<()>) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(i18n.c(C::DefaultCreditReason).to_string());
-    let pending = RwSignal::new(false);
+    let w = Writer::new(RwSignal::new(0u32));
+    let pending = w.pending;
     let id = user.id;
     let save = move |_| {
         let Some(n) = num(&amount).filter(|n| *n != 0) else {
@@ -190,16 +171,9 @@ fn AdjustCredits(user: AdminUser, done: Callback<()>) -> impl IntoView {
             toasts.error(i18n.c(C::ReasonRequired));
             return;
         }
-        pending.set(true);
-        spawn_local(async move {
-            match admin::adjust_credits(&CreditAdjustment { user_id: Some(id), amount: n, reason: r }).await {
-                Ok(resp) => {
-                    toasts.success(format!("{} {}", i18n.c(C::BalanceNow), resp.user.credits_balance));
-                    done.run(());
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-            pending.set(false);
+        w.then(async move { admin::adjust_credits(&CreditAdjustment { user_id: Some(id), amount: n, reason: r }).await }, move |resp| {
+            toasts.success(format!("{} {}", i18n.c(C::BalanceNow), resp.user.credits_balance));
+            done.run(());
         });
     };
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::AdjustCredits), user.email));
@@ -234,24 +208,23 @@ fn UserLedger(user: AdminUser, close: Callback<()>) -> impl IntoView {
     let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
     let pages =
         Signal::derive(move || list.get().and_then(Result::ok).map(|l| (l.total + l.page_size - 1) / l.page_size.max(1)).unwrap_or(1));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::Ledger headers=vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason]>
-                {if l.records.is_empty() { view! { <EmptyRow cols=5/> }.into_any() } else {
-                    l.records.into_iter().map(|r| view! {
-                        <tr>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                            <td>{r.kind.clone()}</td>
-                            <td class={if r.amount >= 0 { "num up" } else { "num down" }}>{format!("{:+}", r.amount)}</td>
-                            <td class="num">{r.balance_after}</td>
-                            <td>{r.description.clone()}</td>
-                        </tr>
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let table = table_of(
+        list,
+        C::Ledger,
+        vec![C::Time, C::Type, C::Amount, C::BalanceAfter, C::Reason],
+        |l| l.records,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                    <td>{r.kind.clone()}</td>
+                    <td class={if r.amount >= 0 { "num up" } else { "num down" }}>{format!("{:+}", r.amount)}</td>
+                    <td class="num">{r.balance_after}</td>
+                    <td>{r.description.clone()}</td>
+                </tr>
+            }
+        },
+    );
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::Ledger), user.email));
     view! {
         <Dialog title=title on_close=close wide=true>
@@ -261,33 +234,48 @@ fn UserLedger(user: AdminUser, close: Callback<()>) -> impl IntoView {
     }
 }
 
+/// A user's works, private ones included, newest first; "load more" follows the cursor.
 #[component]
 fn UserWorks(user: AdminUser, close: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let email = user.email.clone();
-    let list = LocalResource::new(move || {
-        let e = email.clone();
-        async move { admin::gallery_works(vec![("q", e), ("pageSize", "50".into())]).await }
+    let id = user.id;
+    let cursor = RwSignal::new(None::<String>);
+    let shown = RwSignal::new(Vec::<HistoryRecord>::new());
+    let next = RwSignal::new(None::<String>);
+    let page = LocalResource::new(move || {
+        let c = cursor.get();
+        async move { admin::user_works(id, c).await }
     });
-    let table = loaded(list, move |l| {
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = page.get() {
+            shown.update(|v| v.extend(p.records.clone()));
+            next.set(p.next_cursor.clone());
+        }
+    });
+    let table = loaded(page, move |_| {
         view! {
-            <p class="muted small">{format!("{} {}", i18n.c(C::PublicWorksOnly), l.total)}</p>
-            <Table label=C::Works headers=vec![C::Work, C::Prompt, C::Published]>
-                {if l.works.is_empty() { view! { <EmptyRow cols=3/> }.into_any() } else {
-                    l.works.into_iter().map(|w| view! {
-                        <tr>
-                            <td><a href=w.url.clone() target="_blank" rel="noopener">{format!("{} · {}", w.mode, short_id(w.id))}</a></td>
-                            <td class="clamp">{w.prompt.clone()}</td>
-                            <td class="nowrap">{when(w.published_at)}</td>
-                        </tr>
-                    }).collect_view().into_any()
-                }}
+            <Table label=C::Works headers=vec![C::Work, C::Prompt, C::Visibility, C::Created]>
+                {rows(shown.get(), 4, |w: HistoryRecord| view! {
+                    <tr data-work=w.id.to_string()>
+                        <td><a href=w.url.clone() target="_blank" rel="noopener">{format!("{} · {}", w.mode, short_id(w.id))}</a></td>
+                        <td class="clamp">{w.prompt.clone()}</td>
+                        <td>{if w.published { view! { <Tag text=i18n.c(C::PublicWork).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::PrivateWork).to_string() tone=""/> } }}</td>
+                        <td class="nowrap">{local_minute(w.created_at)}</td>
+                    </tr>
+                })}
             </Table>
         }
         .into_any()
     });
     let title = Signal::derive(move || format!("{} · {}", i18n.c(C::Works), user.email));
-    view! { <Dialog title=title on_close=close wide=true>{table}</Dialog> }
+    view! {
+        <Dialog title=title on_close=close wide=true>
+            {table}
+            {move || next.get().map(|c| view! {
+                <button type="button" class="btn btn-outline btn-sm" on:click=move |_| cursor.set(Some(c.clone()))>{move || i18n.c(C::LoadMore)}</button>
+            })}
+        </Dialog>
+    }
 }
 
 /// Who invited whom, with the rewards.
@@ -295,36 +283,31 @@ fn UserWorks(user: AdminUser, close: Callback<()>) -> impl IntoView {
 pub fn Invitations() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
-    Effect::new(move |_| {
+    first_page_on(page, move || {
         search.track();
-        if page.get_untracked() != 1 {
-            page.set(1);
-        }
     });
     let list = LocalResource::new(move || {
         let (s, p) = (search.get(), page.get());
         async move { admin::invitations(&s, p, 20).await }
     });
-    let total = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total).unwrap_or(0));
-    let pages = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.total_pages).unwrap_or(1));
-    let table = loaded(list, move |l| {
-        view! {
-            <Table label=C::ViewInvitations headers=vec![C::InviteCode, C::Inviter, C::Invitee, C::Rewards, C::Time]>
-                {if l.referrals.is_empty() { view! { <EmptyRow cols=5/> }.into_any() } else {
-                    l.referrals.into_iter().map(|r| view! {
-                        <tr>
-                            <td class="mono">{r.invite_code.clone()}</td>
-                            <td>{r.inviter_email.clone().unwrap_or_default()}</td>
-                            <td>{r.invitee_email.clone().unwrap_or_default()}</td>
-                            <td>{format!("+{} / +{}", r.inviter_bonus_credits, r.invitee_bonus_credits)}</td>
-                            <td class="nowrap">{local_minute(r.created_at)}</td>
-                        </tr>
-                    }).collect_view().into_any()
-                }}
-            </Table>
-        }
-        .into_any()
-    });
+    let (total, pages) = page_counts(list, |l| (l.total, l.total_pages));
+    let table = table_of(
+        list,
+        C::ViewInvitations,
+        vec![C::InviteCode, C::Inviter, C::Invitee, C::Rewards, C::Time],
+        |l| l.referrals,
+        move |r| {
+            view! {
+                <tr>
+                    <td class="mono">{r.invite_code.clone()}</td>
+                    <td>{r.inviter_email.clone().unwrap_or_default()}</td>
+                    <td>{r.invitee_email.clone().unwrap_or_default()}</td>
+                    <td>{format!("+{} / +{}", r.inviter_bonus_credits, r.invitee_bonus_credits)}</td>
+                    <td class="nowrap">{local_minute(r.created_at)}</td>
+                </tr>
+            }
+        },
+    );
     view! {
         <div class="c-view">
             <div class="c-toolbar"><Field label=C::Search value=search/></div>

@@ -4,25 +4,46 @@ use std::time::Duration as StdDuration;
 use actix_web::{get, web};
 use chrono::{Duration, Utc};
 use miaojing_api_types::admin::{
-    AdminStats, Dashboard, DashboardAnnouncements, DashboardCredits, DashboardPlatform, DashboardSystem, DashboardUsers,
+    AdminStats, Dashboard, DashboardAnnouncements, DashboardCalls, DashboardCredits, DashboardPlatform, DashboardSystem, DashboardUsers,
+    DashboardWorks, JobStateCount, ModelCallStats,
 };
 use miaojing_api_types::error::ErrorBody;
+use miaojing_domain::log::LogFilter;
+use miaojing_domain::PageRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::state::AppState;
 
+/// The model-call window of the dashboard, in days.
+const CALL_WINDOW_DAYS: i64 = 7;
+/// How many models the dashboard ranks.
+const TOP_MODELS: usize = 10;
+/// How many recent logs the dashboard lists.
+const RECENT_LOGS: i64 = 8;
+
+fn rate(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(dashboard).service(stats);
 }
 
-/// Users, credits, announcements, logs and health at a glance.
+/// Users, works, jobs by state, credits, model calls per model, announcements, health and
+/// the newest logs at a glance (aggregate queries; nothing is paged through).
 #[utoipa::path(tag = "admin", responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/dashboard")]
 async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<Dashboard>> {
     let now = Utc::now();
     let s = st.store.platform_stats(now, now - Duration::days(7)).await?;
+    let activity = st.store.activity_stats(now - Duration::days(CALL_WINDOW_DAYS), TOP_MODELS).await?;
+    let logs = st.store.list_logs(&LogFilter::default(), PageRequest { page: 1, size: RECENT_LOGS }).await?;
     let announcements = st.store.list_announcements(None).await?;
     let count = |f: &dyn Fn(&miaojing_domain::announcement::Announcement) -> bool| announcements.iter().filter(|a| f(a)).count() as i64;
     let database_health = st.store.ping().await.is_ok();
@@ -57,6 +78,30 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
             logs_errors: s.logs_errors,
             logs_created_7d: s.logs_recent,
         },
+        works: DashboardWorks { total: s.works_total, public: s.works_public },
+        jobs: activity
+            .jobs_by_status
+            .iter()
+            .map(|(status, count)| JobStateCount { status: status.as_str().into(), count: *count })
+            .collect(),
+        model_calls: DashboardCalls {
+            window_days: CALL_WINDOW_DAYS,
+            total: activity.calls_total,
+            failed: activity.calls_failed,
+            error_rate: rate(activity.calls_failed, activity.calls_total),
+            models: activity
+                .models
+                .into_iter()
+                .map(|m| ModelCallStats {
+                    error_rate: rate(m.failed, m.calls),
+                    model: m.model,
+                    calls: m.calls,
+                    failed: m.failed,
+                    credits: m.credits,
+                })
+                .collect(),
+        },
+        recent_logs: logs.items.into_iter().map(super::logs::view).collect(),
     }))
 }
 

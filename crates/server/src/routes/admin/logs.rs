@@ -43,7 +43,8 @@ pub struct LogQuery {
     pub page_size: Option<i64>,
 }
 
-fn view(e: LogEntry) -> PlatformLog {
+/// A log row on the wire.
+pub(super) fn view(e: LogEntry) -> PlatformLog {
     PlatformLog {
         id: e.id,
         kind: e.kind,
