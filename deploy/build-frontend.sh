@@ -2,7 +2,10 @@
 # Build the MiaoJing SPA (frontend/) in release mode into frontend/dist/.
 #
 # Runs deploy/install-wasm-toolchain.sh first, then `trunk build --release` on the path it
-# detected (rustup wasm32 target, or Debian rustc-web + build-std), then writes precompressed
+# detected (rustup wasm32 target, or Debian rustc-web + build-std) twice: the user app
+# (frontend/index.html) and the admin console (frontend/console.html, the same crate with the
+# `console` feature), whose page becomes dist/console.html next to its own hashed files (the
+# server sends it for /console paths). Then it writes precompressed
 # .gz (and .br when `brotli` is installed) copies of the hashed .wasm/.js/.css files.
 # The frontend has its own target dir (frontend/target): it is not part of the root
 # workspace and may build with a different rustc. Idempotent. Prints the dist path.
@@ -36,14 +39,21 @@ case "$MODE" in
     cargo fetch --target wasm32-unknown-unknown \
       || echo "[build-frontend] cargo fetch failed; trying the build with the local cache" >&2
     # --offline: trunk uses the pinned wasm-bindgen/wasm-opt found on PATH, never downloads.
-    (cd "$ROOT" && trunk build --release --offline)
+    TRUNK_ARGS=(--offline)
     ;;
   rustup)
     export PATH="$HOME/.cargo/bin:$PATH"
     unset RUSTC RUSTFLAGS CARGO_UNSTABLE_BUILD_STD
-    (cd "$ROOT" && trunk build --release)
+    TRUNK_ARGS=()
     ;;
 esac
+# The console bundle is built first into its own dir (trunk empties its dist), then the user
+# app into dist/, then the console's page and hashed files are copied over.
+CONSOLE_DIST="$FRONTEND/target/dist-console"
+(cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}" frontend/console.html --dist "$CONSOLE_DIST")
+(cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}")
+cp "$CONSOLE_DIST/index.html" "$DIST/console.html"
+find "$CONSOLE_DIST" -maxdepth 1 -type f ! -name index.html -exec cp {} "$DIST/" \;
 echo "[build-frontend] trunk build ($MODE) took $(( $(date +%s) - start ))s" >&2
 
 # Precompressed copies for the server (only the hashed assets; index.html stays dynamic).
