@@ -34,7 +34,10 @@ case "$MODE" in
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
     # Without -reference-types wasm-bindgen exports the wrong table and the page fails with
     # "WebAssembly.Table.set(): Argument 1 is invalid for table".
-    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
+    # Size (this path builds std itself, so these apply to it too): a panic traps at once
+    # without formatting a message (panics are bugs; the page stops either way), and no
+    # source locations or Debug text are compiled in. About a third off the bundle.
+    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
     # trunk --offline also makes cargo offline: fetch the app's and std's crates first.
     cargo fetch --target wasm32-unknown-unknown \
       || echo "[build-frontend] cargo fetch failed; trying the build with the local cache" >&2
@@ -50,7 +53,7 @@ esac
 # The console bundle is built first into its own dir (trunk empties its dist), then the user
 # app into dist/, then the console's page and hashed files are copied over.
 CONSOLE_DIST="$FRONTEND/target/dist-console"
-(cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}" frontend/console.html --dist "$CONSOLE_DIST")
+(cd "$ROOT" && trunk build frontend/console.html --release --dist "$CONSOLE_DIST" "${TRUNK_ARGS[@]}")
 (cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}")
 cp "$CONSOLE_DIST/index.html" "$DIST/console.html"
 find "$CONSOLE_DIST" -maxdepth 1 -type f ! -name index.html -exec cp {} "$DIST/" \;

@@ -21,5 +21,9 @@ fn main() {
     console_error_panic_hook::set_once();
     #[cfg(feature = "console")]
     browser::session_remove(app::CONSOLE_HOP);
+    // The static app shell of index.html gives way to the app in the same task (no flash).
+    if let Some(shell) = leptos::prelude::document().get_element_by_id("app-shell") {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
