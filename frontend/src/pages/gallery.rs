@@ -352,7 +352,17 @@ pub fn Gallery() -> impl IntoView {
         }
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    let scroll = window_event_listener(leptos::ev::scroll, move |_| restore_above(win));
+    // Scrolling brings back pages above the window and, near the end, loads the next one
+    // (the observer only reports changes, and the sentinel can stay within its margin).
+    let scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        restore_above(win);
+        if let Some(el) = sentinel.get_untracked() {
+            let h = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+            if el.get_bounding_client_rect().top() < h + 600.0 {
+                load_more();
+            }
+        }
+    });
     on_cleanup(move || {
         resize.remove();
         scroll.remove();
