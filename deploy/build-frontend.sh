@@ -36,7 +36,7 @@ case "$MODE" in
     # "WebAssembly.Table.set(): Argument 1 is invalid for table".
     # Size (this path builds std itself, so these apply to it too): a panic traps at once
     # without formatting a message (panics are bugs; the page stops either way), and no
-    # source locations or Debug text are compiled in. About a third off the bundle.
+    # source locations or Debug text are compiled in (a few percent of the bundle).
     export RUSTFLAGS="-C target-feature=-reference-types,-multivalue -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
     # trunk --offline also makes cargo offline: fetch the app's and std's crates first.
     cargo fetch --target wasm32-unknown-unknown \
