@@ -433,7 +433,13 @@ pub fn Gallery() -> impl IntoView {
 }
 
 #[component]
-fn GalleryTile(idx: usize, work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwSignal<Option<uuid::Uuid>>, signed_in: bool) -> impl IntoView {
+fn GalleryTile(
+    idx: usize,
+    work: GalleryWork,
+    works: RwSignal<Vec<GalleryWork>>,
+    open: RwSignal<Option<uuid::Uuid>>,
+    signed_in: bool,
+) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
     let id = work.id;
     let m = media_of(&work);
