@@ -2,7 +2,10 @@
 # Build the MiaoJing SPA (frontend/) in release mode into frontend/dist/.
 #
 # Runs deploy/install-wasm-toolchain.sh first, then `trunk build --release` on the path it
-# detected (rustup wasm32 target, or Debian rustc-web + build-std), then writes precompressed
+# detected (rustup wasm32 target, or Debian rustc-web + build-std) twice: the user app
+# (frontend/index.html) and the admin console (frontend/console.html, the same crate with the
+# `console` feature), whose page becomes dist/console.html next to its own hashed files (the
+# server sends it for /console paths). Then it writes precompressed
 # .gz (and .br when `brotli` is installed) copies of the hashed .wasm/.js/.css files.
 # The frontend has its own target dir (frontend/target): it is not part of the root
 # workspace and may build with a different rustc. Idempotent. Prints the dist path.
@@ -31,19 +34,29 @@ case "$MODE" in
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
     # Without -reference-types wasm-bindgen exports the wrong table and the page fails with
     # "WebAssembly.Table.set(): Argument 1 is invalid for table".
-    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
+    # Size (this path builds std itself, so these apply to it too): a panic traps at once
+    # without formatting a message (panics are bugs; the page stops either way), and no
+    # source locations or Debug text are compiled in (a few percent of the bundle).
+    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
     # trunk --offline also makes cargo offline: fetch the app's and std's crates first.
     cargo fetch --target wasm32-unknown-unknown \
       || echo "[build-frontend] cargo fetch failed; trying the build with the local cache" >&2
     # --offline: trunk uses the pinned wasm-bindgen/wasm-opt found on PATH, never downloads.
-    (cd "$ROOT" && trunk build --release --offline)
+    TRUNK_ARGS=(--offline)
     ;;
   rustup)
     export PATH="$HOME/.cargo/bin:$PATH"
     unset RUSTC RUSTFLAGS CARGO_UNSTABLE_BUILD_STD
-    (cd "$ROOT" && trunk build --release)
+    TRUNK_ARGS=()
     ;;
 esac
+# The console bundle is built first into its own dir (trunk empties its dist), then the user
+# app into dist/, then the console's page and hashed files are copied over.
+CONSOLE_DIST="$FRONTEND/target/dist-console"
+(cd "$ROOT" && trunk build frontend/console.html --release --dist "$CONSOLE_DIST" "${TRUNK_ARGS[@]}")
+(cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}")
+cp "$CONSOLE_DIST/index.html" "$DIST/console.html"
+find "$CONSOLE_DIST" -maxdepth 1 -type f ! -name index.html -exec cp {} "$DIST/" \;
 echo "[build-frontend] trunk build ($MODE) took $(( $(date +%s) - start ))s" >&2
 
 # Precompressed copies for the server (only the hashed assets; index.html stays dynamic).

@@ -388,7 +388,9 @@ pub async fn job_events(abort: &web_sys::AbortSignal, mut on_msg: impl FnMut(Str
     on_msg(StreamMsg::Connected);
     let mut buf: Vec<u8> = Vec::new();
     loop {
-        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read()).await.map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|e| ApiError::Network(e.as_string().unwrap_or_else(|| "event stream read failed".into())))?;
         let done = js_sys::Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
         if done {
             return Ok(());

@@ -74,8 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/terms") view=|| view! { <pages::PolicyPage policy=pages::Policy::Terms/> }/>
                     <Route path=path!("/privacy") view=|| view! { <pages::PolicyPage policy=pages::Policy::Privacy/> }/>
                     <Route path=path!("/help") view=|| view! { <pages::PolicyPage policy=pages::Policy::Help/> }/>
-                    <Route path=path!("/console") view=crate::console::ConsolePage/>
-                    <Route path=path!("/console/dashboard") view=crate::console::ConsolePage/>
+                    <Route path=path!("/console") view=ConsoleEntry/>
+                    <Route path=path!("/console/dashboard") view=ConsoleEntry/>
                 </Routes>
             </main>
             <Footer/>
@@ -84,6 +84,28 @@ pub fn App() -> impl IntoView {
             <ToastHost/>
         </Router>
     }
+}
+
+/// `/console` in the console bundle (`console.html`, built with the `console` feature).
+#[cfg(feature = "console")]
+use crate::console::ConsolePage as ConsoleEntry;
+
+/// sessionStorage flag: the user bundle reloaded a `/console` path once to get the console
+/// bundle; set again on the next attempt it means that bundle is missing (no reload loop).
+pub const CONSOLE_HOP: &str = "miaojing_console_hop";
+
+/// `/console` reached inside the user bundle (a link or history navigation): the console is
+/// its own bundle, which the server sends for `/console` paths, so the page is loaded anew.
+#[cfg(not(feature = "console"))]
+#[component]
+fn ConsoleEntry() -> impl IntoView {
+    if browser::session_get(CONSOLE_HOP).is_none() {
+        browser::session_set(CONSOLE_HOP, "1");
+        let _ = window().location().reload();
+    } else {
+        browser::session_remove(CONSOLE_HOP);
+    }
+    view! { <pages::NotFound/> }
 }
 
 /// Session side effects that need the router:

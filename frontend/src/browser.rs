@@ -20,6 +20,13 @@ pub fn session_set(key: &str, value: &str) {
     }
 }
 
+/// Removes a sessionStorage value; failures are ignored.
+pub fn session_remove(key: &str) {
+    if let Some(s) = session() {
+        let _ = s.remove_item(key);
+    }
+}
+
 /// Path and query of the current page, e.g. `/profile?tab=credits`.
 pub fn current_path() -> String {
     let loc = window().location();

@@ -56,6 +56,7 @@ macro_rules! strings {
         }
     };
 }
+#[cfg(feature = "console")]
 pub(crate) use strings;
 
 strings! {

@@ -1,10 +1,12 @@
 //! MiaoJing (妙境) single-page app: Leptos CSR, built by Trunk for wasm32.
 mod announce;
 mod api;
+#[cfg(feature = "console")]
 mod api_admin;
 mod app;
 mod browser;
 mod components;
+#[cfg(feature = "console")]
 mod console;
 mod i18n;
 mod markdown;
@@ -17,5 +19,11 @@ mod toast;
 
 fn main() {
     console_error_panic_hook::set_once();
+    #[cfg(feature = "console")]
+    browser::session_remove(app::CONSOLE_HOP);
+    // The static app shell of index.html gives way to the app in the same task (no flash).
+    if let Some(shell) = leptos::prelude::document().get_element_by_id("app-shell") {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }

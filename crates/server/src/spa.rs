@@ -1,5 +1,6 @@
 //! Serves the built SPA: files from the static directory (precompressed variants when the
-//! client accepts them), and `index.html` for every other path (history-API routing).
+//! client accepts them), and the app's page for every other path (history-API routing):
+//! `console.html` (the admin console's own bundle) under `/console`, `index.html` elsewhere.
 use std::path::{Component, Path, PathBuf};
 
 use actix_files::NamedFile;
@@ -66,6 +67,18 @@ fn mime_guess_from(path: &Path) -> mime::Mime {
     }
 }
 
+/// The HTML page of a client-side route: the console bundle's page for `/console` and below
+/// when it was built, the user app's `index.html` otherwise.
+fn page_for(root: &Path, path: &str) -> PathBuf {
+    if path == "/console" || path.starts_with("/console/") {
+        let console = root.join("console.html");
+        if console.is_file() {
+            return console;
+        }
+    }
+    root.join("index.html")
+}
+
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>MiaoJing</title><body style=\"font-family:sans-serif;background:#0b1020;color:#e8e6df;padding:40px\"><h1 style=\"color:#c9a24a\">妙境 MiaoJing</h1><p>The API is running, but the web app has not been built. Run <code>deploy/build-frontend.sh</code> (or <code>deploy/run.sh</code>) and restart.</p><p><a style=\"color:#c9a24a\" href=\"/api/docs\">API documentation</a></p>";
 
 /// Default service: JSON 404 under `/api/`, otherwise a static file or `index.html`.
@@ -90,7 +103,7 @@ pub async fn serve(req: HttpRequest, spa: web::Data<SpaDir>) -> actix_web::Resul
             return Ok(res);
         }
     }
-    let index = root.join("index.html");
+    let index = page_for(root, &path);
     match open(&index, &req) {
         Some(mut res) => {
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -116,5 +129,21 @@ mod tests {
         assert!(!is_hashed(Path::new("3f2a9c0d1e2b4a5f3f2a.png")));
         assert!(!is_hashed(Path::new("index.html")));
         assert!(!is_hashed(Path::new("logo-small.png")));
+    }
+
+    #[test]
+    fn console_paths_get_the_console_page_when_built() {
+        let dir = std::env::temp_dir().join(format!("mj-spa-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "user").unwrap();
+        assert_eq!(page_for(&dir, "/console"), dir.join("index.html"), "no console bundle: the user app");
+        std::fs::write(dir.join("console.html"), "console").unwrap();
+        for p in ["/console", "/console/dashboard"] {
+            assert_eq!(page_for(&dir, p), dir.join("console.html"), "{p}");
+        }
+        for p in ["/", "/create", "/consoles", "/gallery/console"] {
+            assert_eq!(page_for(&dir, p), dir.join("index.html"), "{p}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

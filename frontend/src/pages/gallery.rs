@@ -3,6 +3,11 @@
 //! comes near; the first page of each view cached in sessionStorage so a reopen shows at
 //! once. A detail overlay shows the stored size, model and author, copies the prompt,
 //! opens full screen and likes (persisted on the server). Videos load only when played.
+//!
+//! The DOM stays bounded however far one scrolls: the CSS names the column count, each
+//! work goes to the shortest column by its stored aspect ratio (appending never moves the
+//! works shown), and at most [`WINDOW`] works are in the page. Older pages leave the DOM,
+//! their place kept by a spacer per column, and come back when scrolled to again.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use miaojing_api_types::works::{GalleryPage, GalleryWork};
@@ -19,6 +24,8 @@ use crate::toast::{use_toasts, Toasts};
 
 /// Works per page.
 const PAGE: u32 = 12;
+/// Works kept in the DOM at most.
+const WINDOW: usize = 96;
 /// sessionStorage prefix of the cached first pages.
 const CACHE_PREFIX: &str = "miaojing_gallery_first:";
 
@@ -52,6 +59,118 @@ fn mode_label(mode: &str) -> K {
         "text2video" => K::ModeT2v,
         "img2video" => K::ModeI2v,
         _ => K::ModeT2i,
+    }
+}
+
+/// The column count the stylesheet gives the grid (`column-count`, 4/3/2 by width).
+fn css_columns(el: &web_sys::Element) -> usize {
+    window()
+        .get_computed_style(el)
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_property_value("column-count").ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=8).contains(n))
+        .unwrap_or(2)
+}
+
+/// The column of each work: the shortest so far, heights estimated from the stored size
+/// in column widths (a square when unknown, plus the caption).
+fn place(works: &[GalleryWork], cols: usize) -> Vec<usize> {
+    let mut heights = vec![0.0f64; cols.max(1)];
+    works
+        .iter()
+        .map(|w| {
+            let ratio = w.width.zip(w.height).filter(|(a, b)| *a > 0 && *b > 0).map_or(1.0, |(a, b)| f64::from(b) / f64::from(a));
+            let c = (0..heights.len()).min_by(|a, b| heights[*a].total_cmp(&heights[*b])).unwrap_or(0);
+            heights[c] += ratio + 0.2;
+            c
+        })
+        .collect()
+}
+
+/// Distance from the top of column `c` to the rendered work `idx` in it, if both exist.
+fn offset_in_column(c: usize, idx: usize) -> Option<f64> {
+    let doc = document();
+    let col = doc.query_selector(&format!(".masonry-col[data-col=\"{c}\"]")).ok().flatten()?;
+    let item = doc.query_selector(&format!("[data-idx=\"{idx}\"]")).ok().flatten()?;
+    Some(item.get_bounding_client_rect().top() - col.get_bounding_client_rect().top())
+}
+
+/// The rendered window of works `lo..hi` and the spacers that keep the place of those above.
+#[derive(Clone, Copy)]
+struct Window {
+    lo: RwSignal<usize>,
+    hi: RwSignal<usize>,
+    pads: RwSignal<Vec<f64>>,
+    /// The spacers before each page was dropped, to restore them when it comes back.
+    stack: StoredValue<Vec<Vec<f64>>>,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window { lo: RwSignal::new(0), hi: RwSignal::new(0), pads: RwSignal::new(Vec::new()), stack: StoredValue::new(Vec::new()) }
+    }
+
+    fn reset(self, hi: usize) {
+        self.lo.set(0);
+        self.hi.set(hi);
+        self.pads.set(Vec::new());
+        self.stack.set_value(Vec::new());
+    }
+
+    /// Shows works up to `hi`, dropping pages at the top while more than [`WINDOW`] are
+    /// shown; each dropped page's place is measured on the current DOM.
+    fn grow_to(self, hi: usize, placement: &[usize], cols: usize) {
+        let mut lo = self.lo.get_untracked();
+        let mut pads = self.pads.get_untracked();
+        pads.resize(cols.max(1), 0.0);
+        while hi.saturating_sub(lo) > WINDOW {
+            let next = lo + PAGE as usize;
+            let mut new_pads = pads.clone();
+            for (c, pad) in new_pads.iter_mut().enumerate() {
+                if let Some(off) = (next..hi.min(placement.len())).find(|i| placement[*i] == c).and_then(|i| offset_in_column(c, i)) {
+                    *pad = off.max(0.0);
+                }
+            }
+            self.stack.update_value(|s| s.push(std::mem::replace(&mut pads, new_pads)));
+            lo = next;
+        }
+        self.pads.set(pads);
+        self.lo.set(lo);
+        self.hi.set(hi);
+    }
+
+    /// Brings back the page above the window when its place is within reach of the
+    /// viewport; returns whether it did.
+    fn restore_if_near(self) -> bool {
+        let lo = self.lo.get_untracked();
+        if lo == 0 {
+            return false;
+        }
+        let pads = self.pads.get_untracked();
+        let near = pads.iter().enumerate().any(|(c, pad)| {
+            document()
+                .query_selector(&format!(".masonry-col[data-col=\"{c}\"]"))
+                .ok()
+                .flatten()
+                .is_some_and(|col| col.get_bounding_client_rect().top() + pad > -600.0)
+        });
+        let Some(prev) = near.then(|| self.stack.try_update_value(|s| s.pop()).flatten()).flatten() else { return false };
+        self.pads.set(prev);
+        self.lo.set(lo.saturating_sub(PAGE as usize));
+        let hi = self.hi.get_untracked();
+        if hi.saturating_sub(self.lo.get_untracked()) > WINDOW {
+            self.hi.set(hi - PAGE as usize);
+        }
+        true
+    }
+}
+
+/// Keeps restoring pages above the window, one per frame, while their place is in reach.
+fn restore_above(win: Window) {
+    if win.restore_if_near() {
+        request_animation_frame(move || restore_above(win));
     }
 }
 
@@ -90,6 +209,9 @@ pub fn Gallery() -> impl IntoView {
     let open = RwSignal::new(None::<uuid::Uuid>);
     // Each (re)load bumps the generation; answers for an older one are dropped.
     let generation = StoredValue::new(0u32);
+    let cols = RwSignal::new(0usize);
+    let win = Window::new();
+    let placement = Memo::new(move |_| works.with(|v| place(v, cols.get())));
 
     let query = move || GalleryQuery {
         category: category.get_untracked(),
@@ -99,6 +221,13 @@ pub fn Gallery() -> impl IntoView {
         cursor: None,
     };
     let load_more = move || {
+        // Works already loaded below the window come back first.
+        let len = works.with_untracked(Vec::len);
+        if win.hi.get_untracked() < len {
+            let hi = (win.hi.get_untracked() + PAGE as usize).min(len);
+            placement.with_untracked(|p| win.grow_to(hi, p, cols.get_untracked()));
+            return;
+        }
         if loading.get_untracked() || !has_more.get_untracked() {
             return;
         }
@@ -122,6 +251,8 @@ pub fn Gallery() -> impl IntoView {
                     });
                     cursor.set(p.next_cursor);
                     has_more.set(p.has_more);
+                    let len = works.with_untracked(Vec::len);
+                    placement.with_untracked(|p| win.grow_to(len, p, cols.get_untracked()));
                 }
                 Err(e) => toasts.error(error_text(&e, i18n)),
             }
@@ -139,12 +270,14 @@ pub fn Gallery() -> impl IntoView {
         let q = query();
         match cached(&q) {
             Some(p) => {
+                win.reset(p.works.len());
                 works.set(p.works);
                 cursor.set(p.next_cursor);
                 has_more.set(p.has_more);
                 first_loaded.set(true);
             }
             None => {
+                win.reset(0);
                 works.set(Vec::new());
                 first_loaded.set(false);
             }
@@ -158,6 +291,7 @@ pub fn Gallery() -> impl IntoView {
             match out {
                 Ok(p) => {
                     store(&q, &p);
+                    win.reset(p.works.len());
                     works.set(p.works);
                     cursor.set(p.next_cursor);
                     has_more.set(p.has_more);
@@ -190,7 +324,8 @@ pub fn Gallery() -> impl IntoView {
     });
     // Still visible after a page came in (a tall screen): keep loading.
     Effect::new(move |_| {
-        if !loading.get() && has_more.get() {
+        let below = win.hi.get() < works.with(Vec::len);
+        if !loading.get() && (has_more.get() || below) {
             if let Some(el) = sentinel.get_untracked() {
                 let top = el.get_bounding_client_rect().top();
                 let h = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
@@ -200,11 +335,48 @@ pub fn Gallery() -> impl IntoView {
             }
         }
     });
+    // The column count follows the stylesheet (and the window's width).
+    let grid = NodeRef::<leptos::html::Div>::new();
+    let measure = move || {
+        if let Some(el) = grid.get_untracked() {
+            let n = css_columns(&el);
+            if n != cols.get_untracked() {
+                cols.set(n);
+                win.reset(win.hi.get_untracked().min(works.with_untracked(Vec::len)).min(WINDOW));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if grid.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    // Scrolling brings back pages above the window and, near the end, loads the next one
+    // (the observer only reports changes, and the sentinel can stay within its margin).
+    let scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        restore_above(win);
+        if let Some(el) = sentinel.get_untracked() {
+            let h = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+            if el.get_bounding_client_rect().top() < h + 600.0 {
+                load_more();
+            }
+        }
+    });
     on_cleanup(move || {
+        resize.remove();
+        scroll.remove();
         if let Some(Some(o)) = observer.try_with_value(|o| o.clone()) {
             o.disconnect();
         }
     });
+    // The works of column `c` inside the window, with their index.
+    let column = move |c: usize| {
+        let (lo, hi) = (win.lo.get(), win.hi.get());
+        placement.with(|p| {
+            works.with(|v| (lo..hi.min(v.len())).filter(|i| p.get(*i) == Some(&c)).map(|i| (i, v[i].clone())).collect::<Vec<_>>())
+        })
+    };
 
     let signed_in = move || session.is_logged_in_untracked();
     let chip = move |value: &'static str, label: K, target: RwSignal<String>| {
@@ -236,13 +408,18 @@ pub fn Gallery() -> impl IntoView {
             <Show when=move || first_loaded.get() && works.with(Vec::is_empty)>
                 <p class="muted center gallery-empty" data-testid="gallery-empty">{move || i18n.t(K::GalleryEmpty)}</p>
             </Show>
-            <div class="masonry" data-testid="gallery-grid">
-                <For each=move || works.get() key=|w| (w.id, w.likes, w.liked) let:w>
-                    <GalleryTile work=w works=works open=open signed_in=signed_in()/>
-                </For>
-                {move || (!first_loaded.get()).then(|| (0..8).map(|i| view! {
-                    <div class="skeleton masonry-skeleton" style=format!("height: {}px", 160 + (i % 3) * 60) aria-hidden="true"></div>
-                }).collect_view())}
+            <div class="masonry" data-testid="gallery-grid" node_ref=grid>
+                {move || (0..cols.get().max(1)).map(|c| view! {
+                    <div class="masonry-col" data-col=c.to_string()>
+                        <div class="masonry-pad" aria-hidden="true"
+                            style=move || format!("height: {}px", win.pads.with(|p| p.get(c).copied().unwrap_or(0.0)))></div>
+                        <For each=move || column(c) key=|(_, w)| (w.id, w.likes, w.liked)
+                            children=move |(i, w)| view! { <GalleryTile idx=i work=w works=works open=open signed_in=signed_in()/> }/>
+                        {move || (!first_loaded.get()).then(|| (0..2).map(|i| view! {
+                            <div class="skeleton masonry-skeleton" style=format!("height: {}px", 160 + ((i + c) % 3) * 60) aria-hidden="true"></div>
+                        }).collect_view())}
+                    </div>
+                }).collect_view()}
             </div>
             <div node_ref=sentinel class="gallery-sentinel" aria-hidden="true"></div>
             <Show when=move || loading.get() && first_loaded.get()>
@@ -256,13 +433,19 @@ pub fn Gallery() -> impl IntoView {
 }
 
 #[component]
-fn GalleryTile(work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwSignal<Option<uuid::Uuid>>, signed_in: bool) -> impl IntoView {
+fn GalleryTile(
+    idx: usize,
+    work: GalleryWork,
+    works: RwSignal<Vec<GalleryWork>>,
+    open: RwSignal<Option<uuid::Uuid>>,
+    signed_in: bool,
+) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
     let id = work.id;
     let m = media_of(&work);
     let ratio = work.width.zip(work.height).filter(|(w, h)| *w > 0 && *h > 0).map(|(w, h)| format!("aspect-ratio: {w} / {h}"));
     view! {
-        <article class="masonry-item glass-panel" data-testid="gallery-item" data-id=id.to_string()>
+        <article class="masonry-item glass-panel" data-testid="gallery-item" data-id=id.to_string() data-idx=idx.to_string()>
             <button type="button" class="masonry-open" style=ratio.unwrap_or_default() aria-label=move || i18n.t(K::ViewDetails)
                 on:click=move |_| open.set(Some(id))>
                 <img src=m.thumb.clone() alt="" loading="lazy" decoding="async"/>
