@@ -34,10 +34,9 @@ case "$MODE" in
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
     # Without -reference-types wasm-bindgen exports the wrong table and the page fails with
     # "WebAssembly.Table.set(): Argument 1 is invalid for table".
-    # Size (this path builds std itself, so these apply to it too): a panic traps at once
-    # without formatting a message (panics are bugs; the page stops either way), and no
-    # source locations or Debug text are compiled in (a few percent of the bundle).
-    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+    # (-Cpanic=immediate-abort, -Zlocation-detail=none and -Zfmt-debug=none were measured: about
+    # 2% smaller, at the cost of every panic message and all Debug text; not worth it.)
+    export RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
     # trunk --offline also makes cargo offline: fetch the app's and std's crates first.
     cargo fetch --target wasm32-unknown-unknown \
       || echo "[build-frontend] cargo fetch failed; trying the build with the local cache" >&2
