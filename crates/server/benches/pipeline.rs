@@ -41,14 +41,15 @@ impl Bench {
     /// The job as its owner sees it. A pooled connection the server closed as idle is retried.
     async fn job(&self, id: &str) -> Value {
         let url = format!("{}/api/generation-jobs/{id}", self.base);
+        let mut last = None;
         for _ in 0..3 {
             match self.client.get(&url).bearer_auth(&self.user).send().await {
                 Ok(res) => return res.json().await.unwrap(),
-                Err(e) if e.is_request() => continue,
+                Err(e) if e.is_request() => last = Some(e),
                 Err(e) => panic!("GET {url}: {e}"),
             }
         }
-        panic!("GET {url}: the connection kept failing")
+        panic!("GET {url}: the connection kept failing: {last:?}")
     }
 
     async fn submit(&self, kind: &str, payload: Value) -> String {
