@@ -2,20 +2,17 @@
 //! recommendations, platform models), shared by every `GET /api/model-config`. Any admin write
 //! on this instance drops it at once; other instances see a change within [`CATALOG_TTL`].
 //! The caller's own keys are cached per user the same way; changing them drops the cache.
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use std::collections::HashMap;
+use std::time::Duration;
 
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, ProviderView, RecommendationView, UserApiKeyView};
 use miaojing_domain::provider::MediaType;
 use miaojing_domain::user::Tier;
 use miaojing_domain::{Error, Result, Store};
-use parking_lot::Mutex;
 use uuid::Uuid;
 
 use crate::provider_views::{platform_model, provider_view, recommendation_view, user_key_view};
+use crate::ttl_map::TtlMap;
 
 /// How long a snapshot serves before the store is read again.
 pub const CATALOG_TTL: Duration = Duration::from_secs(2);
@@ -89,24 +86,25 @@ impl PlatformCatalog {
 const MAX_CACHED_USERS: usize = 10_000;
 
 /// The cached snapshot and the callers' key lists.
-#[derive(Default)]
 pub struct CatalogCache {
-    slot: Mutex<Option<(Instant, Arc<PlatformCatalog>)>>,
-    /// Per user: the key views as a JSON array, and when they were read.
-    keys: Mutex<HashMap<Uuid, (Instant, Arc<str>)>>,
-    /// Bumped by every invalidation, so a snapshot read before it is never stored after it.
-    generation: AtomicU64,
+    platform: TtlMap<(), Arc<PlatformCatalog>>,
+    /// Per user: the key views as a JSON array.
+    keys: TtlMap<Uuid, Arc<str>>,
+}
+
+impl Default for CatalogCache {
+    fn default() -> Self {
+        Self { platform: TtlMap::new(CATALOG_TTL, 1), keys: TtlMap::new(CATALOG_TTL, MAX_CACHED_USERS) }
+    }
 }
 
 impl CatalogCache {
     /// The current snapshot, read from the store when missing or older than [`CATALOG_TTL`].
     pub async fn get(&self, store: &dyn Store) -> Result<Arc<PlatformCatalog>> {
-        if let Some((at, c)) = self.slot.lock().as_ref() {
-            if at.elapsed() < CATALOG_TTL {
-                return Ok(Arc::clone(c));
-            }
+        if let Some(c) = self.platform.get(&()) {
+            return Ok(c);
         }
-        let generation = self.generation.load(Ordering::Acquire);
+        let generation = self.platform.generation();
         let catalog = store.model_catalog(None).await?;
         let models = catalog
             .system_apis
@@ -118,43 +116,27 @@ impl CatalogCache {
             catalog.recommendations.into_iter().map(recommendation_view).collect(),
             models,
         ));
-        let mut slot = self.slot.lock();
-        if self.generation.load(Ordering::Acquire) == generation {
-            *slot = Some((Instant::now(), Arc::clone(&built)));
-        }
+        self.platform.put((), generation, Arc::clone(&built));
         Ok(built)
     }
 
     /// The caller's key views as a JSON array, read from the store when missing or older than
     /// [`CATALOG_TTL`].
     pub async fn user_keys_json(&self, store: &dyn Store, user: Uuid) -> Result<Arc<str>> {
-        if let Some((at, json)) = self.keys.lock().get(&user) {
-            if at.elapsed() < CATALOG_TTL {
-                return Ok(Arc::clone(json));
-            }
+        if let Some(json) = self.keys.get(&user) {
+            return Ok(json);
         }
-        let generation = self.generation.load(Ordering::Acquire);
+        let generation = self.keys.generation();
         let views: Vec<UserApiKeyView> = store.list_user_api_keys(user).await?.into_iter().map(user_key_view).collect();
         let json: Arc<str> = serde_json::to_string(&views).map_err(|e| Error::internal(format!("keys: {e}")))?.into();
-        let mut keys = self.keys.lock();
-        if self.generation.load(Ordering::Acquire) == generation {
-            if keys.len() >= MAX_CACHED_USERS {
-                keys.retain(|_, (at, _)| at.elapsed() < CATALOG_TTL);
-                if keys.len() >= MAX_CACHED_USERS {
-                    keys.clear();
-                }
-            }
-            keys.insert(user, (Instant::now(), Arc::clone(&json)));
-        }
+        self.keys.put(user, generation, Arc::clone(&json));
         Ok(json)
     }
 
     /// Drops the snapshot and every cached key list (after a change to either).
     pub fn invalidate(&self) {
-        let (mut slot, mut keys) = (self.slot.lock(), self.keys.lock());
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        *slot = None;
-        keys.clear();
+        self.platform.clear();
+        self.keys.clear();
     }
 }
 

@@ -18,6 +18,7 @@ pub mod startup;
 pub mod state;
 pub mod storage_sync;
 pub mod telemetry;
+pub mod ttl_map;
 
 pub use config::Config;
 pub use startup::Application;

@@ -32,7 +32,7 @@ pub async fn invalidate_caches_on_writes(
             c.invalidate();
         }
         if gallery {
-            g.invalidate();
+            g.0.clear();
         }
     }
     res

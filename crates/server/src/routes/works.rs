@@ -178,8 +178,8 @@ async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<Gallery
         viewer: me.0.map(|u| u.user.id),
     };
     // Visitors who are not signed in share pages (no per-viewer like state in them).
-    let shared = query.viewer.is_none().then(|| (format!("{query:?}"), st.gallery.generation()));
-    if let Some(body) = shared.as_ref().and_then(|(key, _)| st.gallery.get(key)) {
+    let shared = query.viewer.is_none().then(|| (format!("{query:?}"), st.gallery.0.generation()));
+    if let Some(body) = shared.as_ref().and_then(|(key, _)| st.gallery.0.get(key)) {
         return Ok(gallery_response(body));
     }
     let mut items = st.store.gallery(&query).await?;
@@ -189,7 +189,7 @@ async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<Gallery
     let page = GalleryPage { works: items.iter().map(gallery_work).collect(), next_cursor, has_more };
     let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| Error::internal(format!("gallery page: {e}")))?);
     if let Some((key, generation)) = shared {
-        st.gallery.put(key, generation, body.clone());
+        st.gallery.0.put(key, generation, body.clone());
     }
     Ok(gallery_response(body))
 }
