@@ -96,3 +96,14 @@ mj_stop_test_services() {
         rm -rf "$MIAOJING_TEST_MAILDIR" "$MIAOJING_TEST_MAILDIR.log" "$MIAOJING_TEST_MAILDIR.s3.log"
     fi
 }
+
+# Starts the mock-upstream binary $1 on a free port, logging into directory $2; sets mock_pid,
+# mock_url and mock_hostport (host:port, for MIAOJING_OUTBOUND_ALLOWLIST).
+mj_start_mock_upstream() {
+    "$1" --port 0 >"$2/mock.url" 2>"$2/mock.log" &
+    mock_pid=$!
+    for _ in $(seq 1 100); do [ -s "$2/mock.url" ] && break; sleep 0.1; done
+    mock_url="$(head -n1 "$2/mock.url")"
+    mock_hostport="${mock_url#http://}"
+    mock_hostport="${mock_hostport%%/*}"
+}

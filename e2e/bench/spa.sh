@@ -67,13 +67,10 @@ FROM n""")
 db.commit()
 PY
 
-"$mock_bin" --port 0 >"$data/mock.url" 2>"$data/mock.log" &
-mock_pid=$!
-for _ in $(seq 1 100); do [ -s "$data/mock.url" ] && break; sleep 0.1; done
-mock_url="$(head -n1 "$data/mock.url")"
-mock_hostport="${mock_url#http://}"
-mock_hostport="${mock_hostport%%/*}"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# shellcheck source=deploy/test-services.sh
+source "$root/deploy/test-services.sh"
+mj_start_mock_upstream "$mock_bin" "$data"
+port="$(_mj_free_port)"
 MIAOJING_OUTBOUND_ALLOWLIST="$mock_hostport" MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done

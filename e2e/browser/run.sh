@@ -44,13 +44,8 @@ maildir="$data/maildir"
 mkdir -p "$maildir"/{new,cur,tmp}
 "$root/.tools/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$maildir" >"$data/smtp.log" 2>&1 &
 smtp_pid=$!
-"$mock_bin" --port 0 >"$data/mock.url" 2>"$data/mock.log" &
-mock_pid=$!
-for _ in $(seq 1 100); do [ -s "$data/mock.url" ] && break; sleep 0.1; done
-mock_url="$(head -n1 "$data/mock.url")"
-mock_hostport="${mock_url#http://}"
-mock_hostport="${mock_hostport%%/*}"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+mj_start_mock_upstream "$mock_bin" "$data"
+port="$(_mj_free_port)"
 admin_email="e2e-admin@example.com"
 admin_password="e2e-admin-pass1"
 "$bin" admin create --email "$admin_email" --password "$admin_password" --data-dir "$data" >/dev/null
