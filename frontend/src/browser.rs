@@ -1,6 +1,6 @@
 //! Small browser helpers: session storage, the current location, the clipboard and
 //! local time formatting.
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::window;
 use wasm_bindgen::JsCast;
 
@@ -70,16 +70,24 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// Formats a timestamp in the browser's time zone, to the minute.
+/// Formats a timestamp in the browser's time zone, to the minute (`2024-05-01 09:30`).
 pub fn local_minute(t: DateTime<Utc>) -> String {
-    let offset_min = js_sys::Date::new_0().get_timezone_offset() as i64;
-    (t - Duration::minutes(offset_min)).format("%Y-%m-%d %H:%M").to_string()
+    let d = local(t);
+    format!("{} {:02}:{:02}", ymd(&d), d.get_hours(), d.get_minutes())
 }
 
-/// Formats a timestamp's date in the browser's time zone.
+/// Formats a timestamp's date in the browser's time zone (`2024-05-01`).
 pub fn local_date(t: DateTime<Utc>) -> String {
-    let offset_min = js_sys::Date::new_0().get_timezone_offset() as i64;
-    (t - Duration::minutes(offset_min)).format("%Y-%m-%d").to_string()
+    ymd(&local(t))
+}
+
+/// The browser's own calendar does the time-zone work (chrono's formatter is large in wasm).
+fn local(t: DateTime<Utc>) -> js_sys::Date {
+    js_sys::Date::new(&(t.timestamp_millis() as f64).into())
+}
+
+fn ymd(d: &js_sys::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
 #[cfg(test)]

@@ -402,6 +402,23 @@ pub fn RowActions(
 }
 
 /// A card with an "add" button above its content.
+/// A view's section tab bar: one tab per `(section, label)`, the selected one marked.
+#[component]
+pub fn SectionTabs<S>(section: RwSignal<S>, tabs: Vec<(S, C)>) -> impl IntoView
+where
+    S: Copy + PartialEq + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <div class="tabs" role="tablist">
+            {tabs.into_iter().map(|(s, l)| view! {
+                <button type="button" class="tab" role="tab" aria-selected=move || (section.get() == s).to_string()
+                    on:click=move |_| section.set(s)>{move || i18n.c(l)}</button>
+            }).collect_view()}
+        </div>
+    }
+}
+
 #[component]
 pub fn SectionCard(add: C, on_add: Callback<()>, children: Children) -> impl IntoView {
     let i18n = use_i18n();

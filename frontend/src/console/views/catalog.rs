@@ -8,7 +8,9 @@ use miaojing_api_types::providers::{
 use super::{label_of, MEDIA};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SwitchActions, Toggle};
+use crate::console::ui::{
+    num, reloading, table_of, Choice, Dialog, Field, Input, SaveRow, SectionCard, SectionTabs, SwitchActions, Toggle,
+};
 use crate::i18n::use_i18n;
 use uuid::Uuid;
 
@@ -21,18 +23,10 @@ enum Section {
 
 #[component]
 pub fn Catalog() -> impl IntoView {
-    let i18n = use_i18n();
     let section = RwSignal::new(Section::Providers);
-    let tabs =
-        [(Section::Providers, C::SecProviders), (Section::Recommendations, C::SecRecommendations), (Section::Presets, C::SecPresets)];
     view! {
         <div class="c-view">
-            <div class="tabs" role="tablist">
-                {tabs.into_iter().map(|(s, l)| view! {
-                    <button type="button" class="tab" role="tab" aria-selected=move || (section.get() == s).to_string()
-                        on:click=move |_| section.set(s)>{move || i18n.c(l)}</button>
-                }).collect_view()}
-            </div>
+            <SectionTabs section tabs=vec![(Section::Providers, C::SecProviders), (Section::Recommendations, C::SecRecommendations), (Section::Presets, C::SecPresets)]/>
             {move || match section.get() {
                 Section::Providers => view! { <Providers/> }.into_any(),
                 Section::Recommendations => view! { <Recommendations/> }.into_any(),

@@ -8,7 +8,7 @@ use miaojing_api_types::providers::{AgnesInstallInput, SystemApiInput, SystemApi
 use super::{label_of, when, MEDIA, TIERS};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, MultiCheck, Tag, Toggle, Writer};
+use crate::console::ui::{num, reloading, table_of, Choice, Dialog, Field, Input, MultiCheck, SectionTabs, Tag, Toggle, Writer};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
@@ -27,18 +27,10 @@ enum Section {
 
 #[component]
 pub fn Models() -> impl IntoView {
-    let i18n = use_i18n();
     let section = RwSignal::new(Section::Models);
-    let tabs =
-        [(Section::Models, C::SecModels), (Section::Health, C::SecHealth), (Section::Import, C::SecImport), (Section::Agnes, C::SecAgnes)];
     view! {
         <div class="c-view">
-            <div class="tabs" role="tablist">
-                {tabs.into_iter().map(|(s, l)| view! {
-                    <button type="button" class="tab" role="tab" aria-selected=move || (section.get() == s).to_string()
-                        on:click=move |_| section.set(s)>{move || i18n.c(l)}</button>
-                }).collect_view()}
-            </div>
+            <SectionTabs section tabs=vec![(Section::Models, C::SecModels), (Section::Health, C::SecHealth), (Section::Import, C::SecImport), (Section::Agnes, C::SecAgnes)]/>
             {move || match section.get() {
                 Section::Models => view! { <ModelList/> }.into_any(),
                 Section::Health => view! { <Health/> }.into_any(),
