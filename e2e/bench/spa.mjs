@@ -81,7 +81,9 @@ for (let i = 0; i < RUNS; i++) {
     const s = document.querySelector('#create-model');
     return s && !s.disabled && s.options.length > 0 && performance.now();
   }, null, { polling: 'raf', timeout: 30000 })).jsonValue();
-  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+  // The paint entry is queued after the frame is presented: wait for it rather than read it at once.
+  const fcp = await (await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+    null, { timeout: 30000 })).jsonValue();
   fcps.push(fcp);
   readies.push(ready);
   await close();
