@@ -103,6 +103,7 @@ macro_rules! contract_tests {
             holds_parallel_submissions_exact,
             finish_settles_exactly_once,
             claims_leases_and_recovery,
+            claims_take_at_most_the_limit,
             jobs_admin_list_and_cleanup,
             admin_deletes_one_finished_job,
             activity_stats_count,

@@ -187,38 +187,56 @@ impl Runner {
     async fn dispatch_loop(self: Arc<Self>, stop: watch::Receiver<bool>) {
         let slots = Arc::new(Semaphore::new(self.config.slots.max(1)));
         while !*stop.borrow() {
-            let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
+            // One claim for every free slot: a burst is taken in few transactions.
+            let Ok(first) = Arc::clone(&slots).acquire_owned().await else { return };
+            let mut permits = vec![first];
+            while let Ok(p) = Arc::clone(&slots).try_acquire_owned() {
+                permits.push(p);
+            }
             let now = Utc::now();
-            let claimed = match self.store.claim_jobs(self.me(), 1, now, now + chrono(self.config.lease)).await {
+            let claimed = match self.store.claim_jobs(self.me(), permits.len() as i64, now, now + chrono(self.config.lease)).await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming jobs failed");
                     vec![]
                 }
             };
-            let Some(job) = claimed.into_iter().next() else {
-                drop(permit);
+            if claimed.is_empty() {
+                drop(permits);
                 tokio::select! {
                     _ = self.wakeup.notified() => {}
                     _ = tokio::time::sleep(self.config.idle_tick) => {}
                 }
                 continue;
-            };
-            self.events.publish(JobEvent::of(&job));
-            if job.upstream_task_id.is_some() {
-                // Reached the upstream before its last worker died: only polling resumes.
-                drop(permit);
-                continue;
             }
-            let this = Arc::clone(&self);
-            let id = job.id;
-            let task = tokio::spawn(async move {
-                let step = this.executor.start(&job).await;
-                this.aborts.remove(job.id);
-                this.apply(&job, step).await;
-                drop(permit);
-            });
-            self.aborts.insert(id, task.abort_handle());
+            if claimed.len() > permits.len() {
+                tracing::error!(asked = permits.len(), got = claimed.len(), "the store claimed more jobs than asked; running them all");
+            }
+            for job in claimed {
+                // A claimed job is always run: it is leased to this worker and nobody else starts it.
+                let permit = match permits.pop() {
+                    Some(p) => p,
+                    None => match Arc::clone(&slots).acquire_owned().await {
+                        Ok(p) => p,
+                        Err(_) => return,
+                    },
+                };
+                self.events.publish(JobEvent::of(&job));
+                if job.upstream_task_id.is_some() {
+                    // Reached the upstream before its last worker died: only polling resumes.
+                    drop(permit);
+                    continue;
+                }
+                let this = Arc::clone(&self);
+                let id = job.id;
+                let task = tokio::spawn(async move {
+                    let step = this.executor.start(&job).await;
+                    this.aborts.remove(job.id);
+                    this.apply(&job, step).await;
+                    drop(permit);
+                });
+                self.aborts.insert(id, task.abort_handle());
+            }
         }
     }
 

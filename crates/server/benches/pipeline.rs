@@ -228,6 +228,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let backend = args.first().map(String::as_str).unwrap_or("sqlite").to_string();
     let jobs: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(500);
+    // Server-side warnings (lease losses, pool timeouts, upstream errors) explain a slow run.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "warn");
+    }
+    miaojing_server::telemetry::init();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let (bench, _dir) = setup(&backend).await;

@@ -333,12 +333,17 @@ impl JobRepo for PgStore {
             return Ok(vec![]);
         }
         let mut tx = self.pool.begin().await.db()?;
+        // The pick is materialised so that it runs once: inlined into `IN (…)`, the planner may
+        // re-run it per row (a nested-loop semi join), each run skipping the rows the previous
+        // ones locked, and claim far more than `limit` jobs.
         let rows = sqlx::query(&format!(
-            "UPDATE generation_jobs AS j SET status = 'running', attempt = attempt + 1, lease_owner = $1, \
+            "WITH picked AS MATERIALIZED (SELECT id FROM generation_jobs WHERE status = 'queued' \
+               ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             UPDATE generation_jobs AS j SET status = 'running', attempt = attempt + 1, lease_owner = $1, \
              lease_expires_at = $2, heartbeat_at = $3, started_at = COALESCE(started_at, $3), updated_at = $3, \
              next_poll_at = CASE WHEN upstream_task_id IS NULL THEN NULL ELSE $3 END \
-             WHERE j.id IN (SELECT id FROM generation_jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) AND j.status = 'queued' \
-             RETURNING {JOB_RETURNING}"
+             FROM picked WHERE j.id = picked.id AND j.status = 'queued' \
+             RETURNING {JOB_COLUMNS}"
         ))
         .bind(worker)
         .bind(lease_until)
@@ -348,14 +353,13 @@ impl JobRepo for PgStore {
         .await
         .db()?;
         let mut jobs = rows.iter().map(job).collect::<Result<Vec<_>>>()?;
-        for j in &jobs {
-            sqlx::query("UPDATE model_call_records SET status = 'running', started_at = COALESCE(started_at, $1) WHERE job_id = $2")
-                .bind(now)
-                .bind(j.id)
-                .execute(&mut *tx)
-                .await
-                .db()?;
-        }
+        let ids: Vec<Uuid> = jobs.iter().map(|j| j.id).collect();
+        sqlx::query("UPDATE model_call_records SET status = 'running', started_at = COALESCE(started_at, $1) WHERE job_id = ANY($2)")
+            .bind(now)
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         tx.commit().await.db()?;
         jobs.sort_by_key(|j| (j.created_at, j.id));
         Ok(jobs)

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, SubsecRound, Utc};
 use miaojing_domain::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
+use miaojing_domain::job::JobRepo;
 use miaojing_domain::ledger::{Grant, LedgerKind};
 use miaojing_domain::redeem::{plan_redemption, CodeGrant, RedeemCode};
 use miaojing_domain::repo::{EmailCodeRepo, LedgerRepo, RedeemRepo, StoreInfo, UserRepo};
@@ -196,4 +197,31 @@ async fn concurrent_code_requests_respect_the_cooldown() {
         other => panic!("expected a lock, got {other:?}"),
     };
     assert_eq!(check("h").await.unwrap(), CodeCheck::Locked { until });
+}
+
+/// With planner statistics that expect an empty queue, PostgreSQL once ran the claim's
+/// `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` as a nested loop that re-ran the subquery per
+/// row, skipping its own locks each time, and claimed the whole queue for a worker that asked for
+/// one job. The claim must take exactly `limit` jobs whatever plan is chosen.
+#[tokio::test]
+async fn claim_takes_the_limit_with_fresh_statistics() {
+    let store = fresh_database().await;
+    let nu = new_user("claimer");
+    let id = nu.id;
+    store.create_user(nu, vec![grant(id, 1_000)], None).await.expect("create");
+    let t0 = Utc::now() - Duration::seconds(60);
+    // Statistics taken while the queue was empty, then a burst arrives.
+    sqlx::query("ANALYZE generation_jobs").execute(store.pool()).await.expect("analyze");
+    for i in 0..60 {
+        let job = miaojing_domain::testkit::new_job(id, 1, None, t0 + Duration::milliseconds(i));
+        store.submit_job(job).await.expect("submit");
+    }
+    let t = Utc::now();
+    for round in 0..3 {
+        let got = store.claim_jobs(&format!("w{round}"), 1, t, t + Duration::seconds(30)).await.expect("claim");
+        assert_eq!(got.len(), 1, "round {round}: one job asked for, {} claimed", got.len());
+    }
+    let queued: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM generation_jobs WHERE status = 'queued'").fetch_one(store.pool()).await.expect("count");
+    assert_eq!(queued, 57);
 }

@@ -12,7 +12,8 @@ use crate::ledger::LedgerKind;
 use crate::work::{Cursor, GalleryQuery, GallerySort, NewWork};
 use crate::ErrorKind;
 
-fn new_job(user_id: Uuid, cost: i64, crid: Option<&str>, at: DateTime<Utc>) -> NewJob {
+/// A text-to-image job of `user_id` costing `cost`, created at `at` (for this suite and backend tests).
+pub fn new_job(user_id: Uuid, cost: i64, crid: Option<&str>, at: DateTime<Utc>) -> NewJob {
     NewJob {
         id: Uuid::new_v4(),
         user_id,
@@ -217,6 +218,26 @@ pub async fn claims_leases_and_recovery(store: SharedStore) {
     }
     assert_eq!(store.open_holds_total(u.id).await.unwrap(), 0);
     assert_eq!(balance(&store, u.id).await, 100);
+}
+
+/// A claim takes at most `limit` jobs, oldest first, however long the queue: a job claimed
+/// beyond what the worker asked for would sit "running" with nobody starting it.
+pub async fn claims_take_at_most_the_limit(store: SharedStore) {
+    let u = make_user_with_credits(&store, "quinn", 1_000).await;
+    let t0 = now() - Duration::seconds(60);
+    let mut queued = Vec::new();
+    for i in 0..40 {
+        queued.push(submit(&store, new_job(u.id, 1, None, t0 + Duration::milliseconds(i))).await.id);
+    }
+    let t = now();
+    for (round, limit) in [1usize, 1, 3, 1, 5].into_iter().enumerate() {
+        let got = store.claim_jobs(&format!("w{round}"), limit as i64, t, t + Duration::seconds(30)).await.unwrap();
+        let ids: Vec<Uuid> = got.iter().map(|j| j.id).collect();
+        let expected: Vec<Uuid> = queued.drain(..limit).collect();
+        assert_eq!(ids, expected, "round {round}: exactly the {limit} oldest queued jobs");
+    }
+    let running = store.claim_jobs("w-rest", 100, t, t + Duration::seconds(30)).await.unwrap();
+    assert_eq!(running.len(), queued.len(), "every other job was still queued");
 }
 
 /// Run-time statistics count only succeeded jobs of the mode and model, finished in the window.
