@@ -25,7 +25,8 @@ mod toast;
 fn main() {
     console_error_panic_hook::set_once();
     bundle::arrived();
-    // The static app shell of index.html gives way to the app in the same task (no flash).
+    // The static app shell (shell.html, in index.html and account.html) gives way to the app in
+    // the same task (no flash).
     if let Some(shell) = leptos::prelude::document().get_element_by_id("app-shell") {
         shell.remove();
     }
