@@ -2,10 +2,11 @@
 # Build the MiaoJing SPA (frontend/) in release mode into frontend/dist/.
 #
 # Runs deploy/install-wasm-toolchain.sh first, then `trunk build --release` on the path it
-# detected (rustup wasm32 target, or Debian rustc-web + build-std) twice: the user app
-# (frontend/index.html) and the admin console (frontend/console.html, the same crate with the
-# `console` feature), whose page becomes dist/console.html next to its own hashed files (the
-# server sends it for /console paths). Then it writes precompressed
+# detected (rustup wasm32 target, or Debian rustc-web + build-std) once per page: the user app
+# (frontend/index.html), the account area (frontend/account.html, the same crate with the
+# `account` feature) and the admin console (frontend/console.html, the `console` feature); the
+# last two become dist/account.html and dist/console.html next to their own hashed files (the
+# server picks the page by path, crates/server/src/spa.rs). Then it writes precompressed
 # .gz (and .br when `brotli` is installed) copies of the hashed .wasm/.js/.css files.
 # The frontend has its own target dir (frontend/target): it is not part of the root
 # workspace and may build with a different rustc. Idempotent. Prints the dist path.
@@ -53,13 +54,16 @@ case "$MODE" in
     TRUNK_ARGS=()
     ;;
 esac
-# The console bundle is built first into its own dir (trunk empties its dist), then the user
-# app into dist/, then the console's page and hashed files are copied over.
-CONSOLE_DIST="$FRONTEND/target/dist-console"
-(cd "$ROOT" && trunk build frontend/console.html --release --dist "$CONSOLE_DIST" "${TRUNK_ARGS[@]}")
+# One bundle per page (frontend/src/bundle.rs): the user app's index.html is built into dist/
+# (trunk empties its dist, so it goes first), every other page into its own dir, whose page
+# becomes dist/<page>.html next to its hashed files (the server sends it for that page's paths).
 (cd "$ROOT" && trunk build --release "${TRUNK_ARGS[@]}")
-cp "$CONSOLE_DIST/index.html" "$DIST/console.html"
-find "$CONSOLE_DIST" -maxdepth 1 -type f ! -name index.html -exec cp {} "$DIST/" \;
+for page in account console; do
+  page_dist="$FRONTEND/target/dist-$page"
+  (cd "$ROOT" && trunk build "frontend/$page.html" --release --dist "$page_dist" "${TRUNK_ARGS[@]}")
+  cp "$page_dist/index.html" "$DIST/$page.html"
+  find "$page_dist" -maxdepth 1 -type f ! -name index.html -exec cp {} "$DIST/" \;
+done
 echo "[build-frontend] trunk build ($MODE) took $(( $(date +%s) - start ))s" >&2
 
 # Precompressed copies for the server (only the hashed assets; index.html stays dynamic).

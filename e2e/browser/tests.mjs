@@ -49,6 +49,28 @@ test('login and logout through the user menu', async ({ page }) => {
   assert((await page.evaluate(() => localStorage.getItem('miaojing_auth'))) === null, 'session removed');
 });
 
+test('bundles: /create loads no account code; links across bundles load the other page', async ({ page }) => {
+  const u = await newUser('bundles');
+  await signInStorage(page, u);
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto(BASE + '/create');
+  await page.locator('[data-testid=submit]').waitFor();
+  assert(wasm.length === 1, `one wasm for /create: ${wasm}`);
+  const profile = page.locator('.nav-links a[href="/profile"]');
+  assert((await profile.getAttribute('rel')) === 'external', 'a link to the account bundle is a page load');
+  assert((await page.locator('.nav-links a[href="/gallery"]').getAttribute('rel')) === null, 'a link inside the bundle stays with the router');
+  await profile.click();
+  await page.waitForURL(/\/profile$/);
+  await page.locator('h1.page-title').waitFor();
+  assert(wasm.length === 2 && wasm[1] !== wasm[0], `the account bundle was loaded: ${wasm}`);
+  const create = page.locator('.nav-links a[href="/create"]');
+  assert((await create.getAttribute('rel')) === 'external', 'and back: a page load');
+  await create.click();
+  await page.waitForURL(/\/create$/);
+  await page.locator('[data-testid=submit]').waitFor();
+});
+
 test('a rejected token sends the user to login and back', async ({ page }) => {
   const u = await newUser('expired');
   await signInStorage(page, u);

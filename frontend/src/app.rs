@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
 use leptos_router::{path, NavigateOptions};
 use miaojing_api_types::site::SiteConfig;
 
 use crate::announce::AnnouncementPopup;
 use crate::api::{self, ApiResult};
 use crate::browser;
+use crate::bundle::use_go;
 use crate::components::media::{provide_viewer, Lightbox};
 use crate::i18n::{provide_i18n, use_i18n, K};
 use crate::navbar::{Footer, Navbar};
@@ -90,23 +90,9 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "console")]
 use crate::console::ConsolePage as ConsoleEntry;
 
-/// sessionStorage flag: the user bundle reloaded a `/console` path once to get the console
-/// bundle; set again on the next attempt it means that bundle is missing (no reload loop).
-pub const CONSOLE_HOP: &str = "miaojing_console_hop";
-
-/// `/console` reached inside the user bundle (a link or history navigation): the console is
-/// its own bundle, which the server sends for `/console` paths, so the page is loaded anew.
+/// `/console` in the user bundles: the console is its own bundle.
 #[cfg(not(feature = "console"))]
-#[component]
-fn ConsoleEntry() -> impl IntoView {
-    if browser::session_get(CONSOLE_HOP).is_none() {
-        browser::session_set(CONSOLE_HOP, "1");
-        let _ = window().location().reload();
-    } else {
-        browser::session_remove(CONSOLE_HOP);
-    }
-    view! { <pages::NotFound/> }
-}
+use crate::bundle::OtherBundle as ConsoleEntry;
 
 /// Session side effects that need the router:
 /// - a 401 to a call made with a token signs out and goes to the login page, which
@@ -116,7 +102,7 @@ fn ConsoleEntry() -> impl IntoView {
 #[component]
 fn SessionGuard() -> impl IntoView {
     let (session, theme, toasts, i18n) = (use_session(), use_theme(), use_toasts(), use_i18n());
-    let navigate = use_navigate();
+    let go = use_go();
 
     api::on_unauthorized(move || {
         let was_signed_in = session.is_logged_in_untracked();
@@ -129,7 +115,7 @@ fn SessionGuard() -> impl IntoView {
             toasts.info(i18n.t(K::SessionExpired));
         }
         let to = format!("/auth/login?redirect={}", browser::encode(&here));
-        navigate(&to, NavigateOptions { replace: true, ..Default::default() });
+        go.to(&to, NavigateOptions { replace: true, ..Default::default() });
     });
 
     Effect::new(move |_| {

@@ -2,10 +2,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::api;
 use crate::app::{use_site_config, SiteCfg};
+use crate::bundle::{rel, use_go};
 use crate::i18n::{use_i18n, I18n, K};
 use crate::session::{display_name, use_session};
 use crate::theme::{use_theme, Theme};
@@ -50,7 +50,7 @@ pub fn Avatar(
 fn NavLink(href: &'static str, icon: &'static str, label: K) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <A href=href exact=href == "/" attr:class="nav-pill">
+        <A href=href exact=href == "/" attr:class="nav-pill" attr:rel=rel(href)>
             <span class="nav-icon" aria-hidden="true">{icon}</span>
             <span>{move || i18n.t(label)}</span>
         </A>
@@ -92,7 +92,7 @@ pub fn Navbar() -> impl IntoView {
     view! {
         <header class="navbar">
             <div class="navbar-inner">
-                <A href="/" attr:class="brand">
+                <A href="/" attr:class="brand" attr:rel=rel("/")>
                     <BrandMark/>
                     <span class="brand-name">{move || site_name(site, i18n)}</span>
                 </A>
@@ -127,8 +127,8 @@ pub fn Navbar() -> impl IntoView {
                         view! { <UserMenu/> }.into_any()
                     } else {
                         view! {
-                            <A href="/auth/login" attr:class="btn btn-ghost btn-sm">{move || i18n.t(K::Login)}</A>
-                            <A href="/auth/register" attr:class="btn btn-gold btn-sm nav-start">{move || i18n.t(K::FreeStart)}</A>
+                            <A href="/auth/login" attr:class="btn btn-ghost btn-sm" attr:rel=rel("/auth/login")>{move || i18n.t(K::Login)}</A>
+                            <A href="/auth/register" attr:class="btn btn-gold btn-sm nav-start" attr:rel=rel("/auth/register")>{move || i18n.t(K::FreeStart)}</A>
                         }.into_any()
                     }}
                 </div>
@@ -143,7 +143,7 @@ fn UserMenu() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let toasts = use_toasts();
-    let navigate = use_navigate();
+    let go = use_go();
     let open = RwSignal::new(false);
     let name = Signal::derive(move || session.user().map(|u| display_name(&u)).unwrap_or_default());
     let avatar = Signal::derive(move || session.user().and_then(|u| u.avatar_url));
@@ -151,13 +151,12 @@ fn UserMenu() -> impl IntoView {
 
     let on_logout = move |_| {
         open.set(false);
-        let navigate = navigate.clone();
         spawn_local(async move {
             // The local session goes away whatever the server says.
             let _ = api::logout().await;
             session.clear();
             toasts.success(i18n.t(K::LoggedOut));
-            navigate("/", Default::default());
+            go.to("/", Default::default());
         });
     };
 
@@ -181,10 +180,10 @@ fn UserMenu() -> impl IntoView {
             <Show when=move || open.get()>
                 <div class="menu-scrim" on:click=move |_| open.set(false)></div>
                 <div class="menu glass-panel" role="menu">
-                    <A href="/profile" attr:role="menuitem" attr:class="menu-item" on:click=move |_| open.set(false)>
+                    <A href="/profile" attr:rel=rel("/profile") attr:role="menuitem" attr:class="menu-item" on:click=move |_| open.set(false)>
                         {move || i18n.t(K::NavProfile)}
                     </A>
-                    <A href="/profile?tab=credits" attr:role="menuitem" attr:class="menu-item" on:click=move |_| open.set(false)>
+                    <A href="/profile?tab=credits" attr:rel=rel("/profile") attr:role="menuitem" attr:class="menu-item" on:click=move |_| open.set(false)>
                         {move || i18n.t(K::TabCredits)}
                     </A>
                     <button type="button" role="menuitem" class="menu-item" on:click=on_logout.clone()>
@@ -225,10 +224,10 @@ pub fn Footer() -> impl IntoView {
                     </div>
                 </div>
                 <nav class="footer-links" aria-label=move || i18n.t(K::PolicyNav)>
-                    <A href="/about">{move || i18n.t(K::PolicyAbout)}</A>
-                    <A href="/terms">{move || i18n.t(K::PolicyTerms)}</A>
-                    <A href="/privacy">{move || i18n.t(K::PolicyPrivacy)}</A>
-                    <A href="/help">{move || i18n.t(K::PolicyHelp)}</A>
+                    <A href="/about" attr:rel=rel("/about")>{move || i18n.t(K::PolicyAbout)}</A>
+                    <A href="/terms" attr:rel=rel("/terms")>{move || i18n.t(K::PolicyTerms)}</A>
+                    <A href="/privacy" attr:rel=rel("/privacy")>{move || i18n.t(K::PolicyPrivacy)}</A>
+                    <A href="/help" attr:rel=rel("/help")>{move || i18n.t(K::PolicyHelp)}</A>
                 </nav>
                 <div class="filings">
                     {move || filings().into_iter().map(|(info, href)| view! {

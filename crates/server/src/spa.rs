@@ -1,6 +1,6 @@
 //! Serves the built SPA: files from the static directory (precompressed variants when the
-//! client accepts them), and the app's page for every other path (history-API routing):
-//! `console.html` (the admin console's own bundle) under `/console`, `index.html` elsewhere.
+//! client accepts them), and the app's page for every other path (history-API routing): each
+//! area of the app is its own bundle with its own page ([`PAGES`]), `index.html` elsewhere.
 use std::path::{Component, Path, PathBuf};
 
 use actix_files::NamedFile;
@@ -67,16 +67,20 @@ fn mime_guess_from(path: &Path) -> mime::Mime {
     }
 }
 
-/// The HTML page of a client-side route: the console bundle's page for `/console` and below
-/// when it was built, the user app's `index.html` otherwise.
+/// The areas of the app built as their own bundle: URL path prefix → HTML page (the
+/// frontend's `src/bundle.rs` has the same prefixes). Every other path is the user app's
+/// `index.html`.
+const PAGES: [(&str, &str); 3] = [("/console", "console.html"), ("/profile", "account.html"), ("/auth", "account.html")];
+
+/// The HTML page of a client-side route: the page of its area from [`PAGES`] (the prefix itself
+/// or a path below it) when that bundle was built, the user app's `index.html` otherwise.
 fn page_for(root: &Path, path: &str) -> PathBuf {
-    if path == "/console" || path.starts_with("/console/") {
-        let console = root.join("console.html");
-        if console.is_file() {
-            return console;
-        }
-    }
-    root.join("index.html")
+    PAGES
+        .iter()
+        .find(|(prefix, _)| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+        .map(|(_, page)| root.join(page))
+        .filter(|page| page.is_file())
+        .unwrap_or_else(|| root.join("index.html"))
 }
 
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>MiaoJing</title><body style=\"font-family:sans-serif;background:#0b1020;color:#e8e6df;padding:40px\"><h1 style=\"color:#c9a24a\">妙境 MiaoJing</h1><p>The API is running, but the web app has not been built. Run <code>deploy/build-frontend.sh</code> (or <code>deploy/run.sh</code>) and restart.</p><p><a style=\"color:#c9a24a\" href=\"/api/docs\">API documentation</a></p>";
@@ -132,17 +136,34 @@ mod tests {
     }
 
     #[test]
-    fn console_paths_get_the_console_page_when_built() {
+    fn each_area_gets_its_page_when_built() {
         let dir = std::env::temp_dir().join(format!("mj-spa-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("index.html"), "user").unwrap();
-        assert_eq!(page_for(&dir, "/console"), dir.join("index.html"), "no console bundle: the user app");
-        std::fs::write(dir.join("console.html"), "console").unwrap();
-        for p in ["/console", "/console/dashboard"] {
-            assert_eq!(page_for(&dir, p), dir.join("console.html"), "{p}");
+        for p in ["/console", "/profile", "/auth/login"] {
+            assert_eq!(page_for(&dir, p), dir.join("index.html"), "{p}: no bundle of its own built: the user app");
         }
-        for p in ["/", "/create", "/consoles", "/gallery/console"] {
-            assert_eq!(page_for(&dir, p), dir.join("index.html"), "{p}");
+        std::fs::write(dir.join("console.html"), "console").unwrap();
+        std::fs::write(dir.join("account.html"), "account").unwrap();
+        for (p, page) in [
+            ("/console", "console.html"),
+            ("/console/dashboard", "console.html"),
+            ("/profile", "account.html"),
+            ("/profile/", "account.html"),
+            ("/auth/login", "account.html"),
+            ("/auth/register", "account.html"),
+            ("/auth/reset", "account.html"),
+            ("/", "index.html"),
+            ("/create", "index.html"),
+            ("/gallery", "index.html"),
+            ("/terms", "index.html"),
+            ("/consoles", "index.html"),
+            ("/profiles", "index.html"),
+            ("/author", "index.html"),
+            ("/gallery/console", "index.html"),
+            ("/create/profile", "index.html"),
+        ] {
+            assert_eq!(page_for(&dir, p), dir.join(page), "{p}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

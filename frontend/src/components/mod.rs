@@ -1,8 +1,10 @@
 //! Reusable pieces: skeleton placeholders and form controls.
 
+#[cfg(feature = "account")]
 pub mod form;
 pub mod media;
 
+#[cfg(feature = "account")]
 pub use form::{EmailCodeField, FormMessage, PasswordInput, TextField};
 
 use leptos::prelude::*;

@@ -27,7 +27,7 @@ fn return_path() -> String {
 /// Stores the session, applies the account's theme and goes back where the user was.
 fn use_finish_sign_in() -> impl Fn(AuthResponse, K) + Clone {
     let (theme, session, toasts, i18n) = (use_theme(), use_session(), use_toasts(), use_i18n());
-    let navigate = use_navigate();
+    let go = crate::bundle::use_go();
     let target = return_path();
     move |resp: AuthResponse, done: K| {
         if let Some(t) = Theme::parse(&resp.user.preferred_theme) {
@@ -35,7 +35,7 @@ fn use_finish_sign_in() -> impl Fn(AuthResponse, K) + Clone {
         }
         session.sign_in(resp);
         toasts.success(i18n.t(done));
-        navigate(&target, NavigateOptions { replace: true, ..Default::default() });
+        go.to(&target, NavigateOptions { replace: true, ..Default::default() });
     }
 }
 

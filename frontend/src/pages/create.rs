@@ -280,6 +280,7 @@ pub fn Create() -> impl IntoView {
     let (i18n, toasts, session) = (use_i18n(), use_toasts(), use_session());
     let query = use_query_map();
     let navigate = use_navigate();
+    let go = crate::bundle::use_go();
     let mode = Memo::new(move |_| query.with(|q| q.get("type")).and_then(|t| Mode::parse(&t)).unwrap_or(Mode::TextToImage));
     let config = RwSignal::new(None::<ModelConfig>);
     let presets = RwSignal::new(Vec::<StylePresetView>::new());
@@ -374,7 +375,7 @@ pub fn Create() -> impl IntoView {
             toasts.info(i18n.t(K::LoginToCreate));
             goto.set(None);
             let to = format!("/auth/login?redirect={}", browser::encode(&browser::current_path()));
-            let _ = window().location().set_href(&to);
+            go.to(&to, Default::default());
             return;
         }
         let m = mode.get_untracked();
@@ -632,7 +633,7 @@ pub fn Create() -> impl IntoView {
                         view! {
                             <div class="no-models" data-testid="no-models">
                                 <span>{move || i18n.t(K::NoModels)}</span>" "
-                                <A href="/profile?tab=api">{move || i18n.t(K::AddKeyLink)}</A>
+                                <A href="/profile?tab=api" attr:rel=crate::bundle::rel("/profile")>{move || i18n.t(K::AddKeyLink)}</A>
                             </div>
                         }.into_any()
                     } else {

@@ -400,7 +400,7 @@ pub fn ErrorPanel(#[prop(into)] reason: String, explanation: K, #[prop(optional)
             <strong class="error-title">{move || i18n.t(K::GenFailed)}</strong>
             <p class="error-explain">{move || i18n.t(explanation)}</p>
             <p class="small muted"><span>{move || i18n.t(K::ErrRaw)}</span>" "<span class="error-raw">{reason}</span></p>
-            {credits_link.then(|| view! { <A href="/profile?tab=credits" attr:class="btn btn-outline btn-sm">{move || i18n.t(K::GetCredits)}</A> })}
+            {credits_link.then(|| view! { <A href="/profile?tab=credits" attr:class="btn btn-outline btn-sm" attr:rel=crate::bundle::rel("/profile")>{move || i18n.t(K::GetCredits)}</A> })}
         </div>
     }
 }

@@ -1,21 +1,39 @@
-//! Routed pages.
+//! Routed pages. Each bundle (see `crate::bundle`) compiles its own; the routes of another
+//! bundle are [`OtherBundle`] there.
+#[cfg(feature = "account")]
 pub(crate) mod auth;
+#[cfg(any(feature = "console", not(feature = "account")))]
 mod create;
+#[cfg(any(feature = "console", not(feature = "account")))]
 mod create_jobs;
+#[cfg(any(feature = "console", not(feature = "account")))]
 mod create_refs;
+#[cfg(any(feature = "console", not(feature = "account")))]
 mod gallery;
+#[cfg(any(feature = "console", not(feature = "account")))]
 mod home;
 mod policy;
+#[cfg(feature = "account")]
 mod profile;
 mod simple;
 
+#[cfg(feature = "account")]
 pub use auth::{Login, Register, ResetPassword};
+#[cfg(any(feature = "console", not(feature = "account")))]
 pub use create::Create;
+#[cfg(any(feature = "console", not(feature = "account")))]
 pub use gallery::Gallery;
+#[cfg(any(feature = "console", not(feature = "account")))]
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
+#[cfg(feature = "account")]
 pub use profile::Profile;
 pub use simple::NotFound;
+
+#[cfg(not(any(feature = "console", not(feature = "account"))))]
+pub use crate::bundle::{OtherBundle as Create, OtherBundle as Gallery, OtherBundle as Home};
+#[cfg(not(feature = "account"))]
+pub use crate::bundle::{OtherBundle as Login, OtherBundle as Profile, OtherBundle as Register, OtherBundle as ResetPassword};
 
 use crate::api::ApiError;
 use crate::i18n::{I18n, K};

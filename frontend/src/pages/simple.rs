@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
             <div class="glass-panel card-pad">
                 <h1 class="page-title">{move || i18n.t(K::NotFoundTitle)}</h1>
                 <p class="muted">{move || i18n.t(K::NotFoundSub)}</p>
-                <A href="/" attr:class="btn btn-gold">{move || i18n.t(K::BackHome)}</A>
+                <A href="/" attr:class="btn btn-gold" attr:rel=crate::bundle::rel("/")>{move || i18n.t(K::BackHome)}</A>
             </div>
         </section>
     }

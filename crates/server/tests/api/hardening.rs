@@ -182,15 +182,31 @@ async fn rate_limit_counters_are_shared_through_the_store() {
 async fn spa_is_served_with_history_fallback() {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html><title>spa-index</title>").unwrap();
+    std::fs::write(dist.path().join("account.html"), "<!doctype html><title>spa-account</title>").unwrap();
+    std::fs::write(dist.path().join("console.html"), "<!doctype html><title>spa-console</title>").unwrap();
     std::fs::write(dist.path().join("app-0123456789abcdef.js"), "console.log('app')").unwrap();
     std::fs::write(dist.path().join("app-0123456789abcdef.js.gz"), b"\x1f\x8b fake gzip").unwrap();
     let root = dist.path().to_path_buf();
     let app = spawn_with(Backend::Sqlite, |c| c.static_dir = Some(root)).await;
-    for path in ["/", "/create", "/profile/settings"] {
+    // Each area's own bundle page; the user app's page for everything else.
+    for (path, page) in [
+        ("/", "spa-index"),
+        ("/create?type=image-to-image", "spa-index"),
+        ("/gallery", "spa-index"),
+        ("/terms", "spa-index"),
+        ("/profiles", "spa-index"),
+        ("/profile", "spa-account"),
+        ("/profile?tab=credits", "spa-account"),
+        ("/auth/login?redirect=%2Fcreate", "spa-account"),
+        ("/auth/register", "spa-account"),
+        ("/auth/reset", "spa-account"),
+        ("/console", "spa-console"),
+        ("/console/dashboard", "spa-console"),
+    ] {
         let res = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()["cache-control"], "no-cache");
-        assert!(res.text().await.unwrap().contains("spa-index"), "{path}");
+        assert!(res.text().await.unwrap().contains(page), "{path}: {page}");
     }
     let res = app.client.get(format!("{}/app-0123456789abcdef.js", app.base)).header("accept-encoding", "identity").send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
