@@ -1,9 +1,9 @@
 //! Which routes this build serves, and navigation that crosses bundles.
 //!
 //! The crate ships as separate bundles, each its own HTML page that the server picks by path
-//! (`crates/server/src/spa.rs`, same prefixes as [`AREAS`]): the account area (`/profile`,
-//! `/auth/…`; the `account` feature, `account.html`), the admin console (`/console…`; the
-//! `console` feature, `console.html`, which carries every route) and the rest (`index.html`, no
+//! from the one table in `miaojing_api_types::areas`: the account area (`/profile`, `/auth/…`;
+//! the `account` feature, `account.html`), the admin console (`/console…`; the `console`
+//! feature, `console.html`, which carries every route) and the rest (`index.html`, the `main`
 //! feature). Inside a bundle the router moves between its routes; a route of another bundle must
 //! be loaded from the server: links to it get `rel="external"` ([`rel`]) and code navigates with
 //! [`use_go`].
@@ -13,33 +13,16 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use miaojing_api_types::areas::Area;
+
 use crate::browser;
-
-/// The parts of the app that are separate bundles.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Area {
-    Main,
-    Account,
-    Console,
-}
-
-/// URL path prefixes of the areas with their own bundle; every other path is [`Area::Main`].
-const AREAS: [(&str, Area); 3] = [("/console", Area::Console), ("/profile", Area::Account), ("/auth", Area::Account)];
-
-fn area_of(path: &str) -> Area {
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    AREAS
-        .iter()
-        .find(|(prefix, _)| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
-        .map_or(Area::Main, |&(_, area)| area)
-}
 
 /// Whether this bundle serves the route at `path` (path, optionally with query and fragment).
 pub fn has_route(path: &str) -> bool {
-    match area_of(path) {
+    match Area::of(path) {
         Area::Console => cfg!(feature = "console"),
         Area::Account => cfg!(feature = "account"),
-        Area::Main => cfg!(any(feature = "console", not(feature = "account"))),
+        Area::Main => cfg!(feature = "main"),
     }
 }
 

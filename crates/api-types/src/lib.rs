@@ -4,6 +4,7 @@
 //! snake_case per route) so existing clients keep working.
 
 pub mod admin;
+pub mod areas;
 pub mod auth;
 pub mod credits;
 pub mod error;

@@ -1,11 +1,13 @@
 //! Serves the built SPA: files from the static directory (precompressed variants when the
 //! client accepts them), and the app's page for every other path (history-API routing): each
-//! area of the app is its own bundle with its own page ([`PAGES`]), `index.html` elsewhere.
+//! area of the app is its own bundle with its own page (`miaojing_api_types::areas`).
 use std::path::{Component, Path, PathBuf};
 
 use actix_files::NamedFile;
 use actix_web::http::header::{self, ContentEncoding, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
+
+use miaojing_api_types::areas::Area;
 
 use crate::http::error::api_not_found;
 
@@ -67,20 +69,11 @@ fn mime_guess_from(path: &Path) -> mime::Mime {
     }
 }
 
-/// The areas of the app built as their own bundle: URL path prefix → HTML page (the
-/// frontend's `src/bundle.rs` has the same prefixes). Every other path is the user app's
-/// `index.html`.
-const PAGES: [(&str, &str); 3] = [("/console", "console.html"), ("/profile", "account.html"), ("/auth", "account.html")];
-
-/// The HTML page of a client-side route: the page of its area from [`PAGES`] (the prefix itself
-/// or a path below it) when that bundle was built, the user app's `index.html` otherwise.
+/// The HTML page of a client-side route: the page of its area's bundle
+/// ([`miaojing_api_types::areas::Area`]) when that bundle was built, the user app's
+/// `index.html` otherwise.
 fn page_for(root: &Path, path: &str) -> PathBuf {
-    PAGES
-        .iter()
-        .find(|(prefix, _)| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
-        .map(|(_, page)| root.join(page))
-        .filter(|page| page.is_file())
-        .unwrap_or_else(|| root.join("index.html"))
+    Some(root.join(Area::of(path).page())).filter(|page| page.is_file()).unwrap_or_else(|| root.join(Area::Main.page()))
 }
 
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>MiaoJing</title><body style=\"font-family:sans-serif;background:#0b1020;color:#e8e6df;padding:40px\"><h1 style=\"color:#c9a24a\">妙境 MiaoJing</h1><p>The API is running, but the web app has not been built. Run <code>deploy/build-frontend.sh</code> (or <code>deploy/run.sh</code>) and restart.</p><p><a style=\"color:#c9a24a\" href=\"/api/docs\">API documentation</a></p>";

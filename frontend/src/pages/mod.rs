@@ -2,15 +2,15 @@
 //! bundle are [`OtherBundle`] there.
 #[cfg(feature = "account")]
 pub(crate) mod auth;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 mod create;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 mod create_jobs;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 mod create_refs;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 mod gallery;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 mod home;
 mod policy;
 #[cfg(feature = "account")]
@@ -19,18 +19,18 @@ mod simple;
 
 #[cfg(feature = "account")]
 pub use auth::{Login, Register, ResetPassword};
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 pub use create::Create;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 pub use gallery::Gallery;
-#[cfg(any(feature = "console", not(feature = "account")))]
+#[cfg(feature = "main")]
 pub use home::Home;
 pub use policy::{Policy, PolicyPage};
 #[cfg(feature = "account")]
 pub use profile::Profile;
 pub use simple::NotFound;
 
-#[cfg(not(any(feature = "console", not(feature = "account"))))]
+#[cfg(not(feature = "main"))]
 pub use crate::bundle::{OtherBundle as Create, OtherBundle as Gallery, OtherBundle as Home};
 #[cfg(not(feature = "account"))]
 pub use crate::bundle::{OtherBundle as Login, OtherBundle as Profile, OtherBundle as Register, OtherBundle as ResetPassword};
