@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::StorageError;
 use crate::media::video::{placeholder_thumbnail, video_placeholder_key};
-use crate::media::{thumbnail_with_limits, Limits};
+use crate::media::{thumbnail_with_limits, Effort, Limits};
 use crate::policy::{content_type, is_video, thumbnail_key_for, THUMBNAILS_PREFIX};
 use crate::{Mode, Storage};
 
@@ -58,7 +58,7 @@ impl Storage {
         }
         self.once(&thumb, fresh, || async {
             let bytes = self.read(key, Limits::default().max_bytes as u64).await?;
-            let made = tokio::task::spawn_blocking(move || thumbnail_with_limits(&bytes, None, &Limits::default()))
+            let made = tokio::task::spawn_blocking(move || thumbnail_with_limits(&bytes, None, &Limits::default(), Effort::Best))
                 .await
                 .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
                 .map_err(|e| StorageError::Io(std::io::Error::other(format!("thumbnail of {key}: {e}"))))?;

@@ -4,12 +4,14 @@
 //!   reads and writes, background mirror retries, a bounded health probe and presigned URLs;
 //! - [`keys`]: the key discipline; [`policy`]: prefixes, watermark rules, content types;
 //! - [`media`]: thumbnails, watermarks, implicit AI-content labels;
-//! - [`render`]: watermarked renders cached once; [`backfill`]: thumbnail backfill;
+//! - [`render`]: watermarked renders cached once; [`backfill`]: thumbnail backfill; [`derive`]:
+//!   new images stored with their thumbnail;
 //! - [`upload`]: checks on uploaded images; [`fetch`]: downloading upstream results;
 //! - [`sync`]: copying local files to object storage.
 
 pub mod backfill;
 pub mod config;
+pub mod derive;
 pub mod error;
 pub mod fetch;
 pub mod keys;

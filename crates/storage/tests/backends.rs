@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use miaojing_storage::derive::Derived;
+use miaojing_storage::media::Effort;
 use miaojing_storage::sync::{sync_to_object, FileOutcome, SyncOptions};
 use miaojing_storage::{Location, Mode, ObjectConfig, Storage, StorageConfig};
 
@@ -194,4 +196,54 @@ async fn body_of(o: &miaojing_storage::object::ObjectSide, key: &str) -> Vec<u8>
         out.extend_from_slice(&c.unwrap());
     }
     out
+}
+
+/// A PNG of `w`×`h` with some structure (so the thumbnail is not trivially small).
+fn test_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, ((x ^ y) & 0xff) as u8]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn new_image_with_thumbnail(mode: Mode) {
+    let bucket = bucket_name();
+    if mode != Mode::Local {
+        create_bucket(&bucket).await;
+    }
+    let (s, _dir) = open(mode, &bucket).await;
+    let png = test_png(1600, 900);
+    let key = "generated/images/new.png";
+    let derived = s.put_image(key, Bytes::from(png.clone()), Effort::Fast).await.unwrap();
+    assert_eq!(derived.size, Some((1600, 900)));
+    let thumb = derived.thumbnail_key.expect("a thumbnail");
+    assert_eq!(thumb, "thumbnails/generated/images/new-m1280q86.webp");
+    assert_eq!(s.read(key, 1 << 30).await.unwrap(), png, "the original is stored byte for byte");
+    let t = image::load_from_memory(&s.local().read(&thumb).await.unwrap()).unwrap();
+    assert_eq!((t.width(), t.height()), (1280, 720));
+    // Written after the original, so it counts as current: the backfill leaves it alone.
+    let before = s.local().head(&thumb).await.unwrap().unwrap().modified;
+    assert_eq!(s.ensure_thumbnail(key).await.unwrap(), thumb);
+    assert_eq!(s.local().head(&thumb).await.unwrap().unwrap().modified, before);
+
+    // Bytes that are no image are still stored; only the derived parts are missing.
+    let junk = Bytes::from_static(b"\x89PNG\r\n\x1a\n but not really");
+    let derived = s.put_image("generated/images/junk.png", junk.clone(), Effort::Fast).await.unwrap();
+    assert_eq!(derived, Derived::default());
+    assert_eq!(s.read("generated/images/junk.png", 1 << 20).await.unwrap(), junk.to_vec());
+    // A stored image read back gives the same as one derived on the way in.
+    let again = s.derive_image(key, Effort::Fast).await;
+    assert_eq!((again.size, again.thumbnail_key.as_deref()), (Some((1600, 900)), Some(thumb.as_str())));
+    // An invalid key stores nothing.
+    assert!(s.put_image("../escape.png", Bytes::from(png), Effort::Fast).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_images_get_their_thumbnail_local() {
+    new_image_with_thumbnail(Mode::Local).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_images_get_their_thumbnail_object() {
+    new_image_with_thumbnail(Mode::Object).await;
 }

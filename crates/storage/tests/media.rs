@@ -203,12 +203,15 @@ fn decompression_bombs_and_oversized_files_are_refused() {
 
     let small_limits = Limits { max_bytes: 64 * 1024 * 1024, max_pixels: 1_000_000 };
     let jpg = jpeg(&gradient_noise(1200, 1000));
-    let err = media::thumbnail_with_limits(&jpg, None, &small_limits).unwrap_err();
+    let err = media::thumbnail_with_limits(&jpg, None, &small_limits, media::Effort::Best).unwrap_err();
     assert!(matches!(err, MediaError::TooManyPixels { width: 1200, height: 1000, limit: 1_000_000 }), "{err}");
     assert!(err.to_string().contains("1200x1000"));
 
     let tiny_bytes = Limits { max_bytes: 1000, max_pixels: 100_000_000 };
-    assert!(matches!(media::thumbnail_with_limits(&jpg, None, &tiny_bytes), Err(MediaError::TooLarge { limit: 1000, .. })));
+    assert!(matches!(
+        media::thumbnail_with_limits(&jpg, None, &tiny_bytes, media::Effort::Best),
+        Err(MediaError::TooLarge { limit: 1000, .. })
+    ));
     assert!(matches!(media::watermark_with_limits(&jpg, None, &tiny_bytes), Err(MediaError::TooLarge { .. })));
 }
 

@@ -13,6 +13,7 @@ mod glyphs;
 mod webp_enc;
 
 pub(crate) use webp_enc::encode_webp;
+pub use webp_enc::Effort;
 
 use std::io::Cursor;
 

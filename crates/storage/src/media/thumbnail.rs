@@ -2,7 +2,8 @@
 //!
 //! Recipe (profile [`THUMB_PROFILE`] = `m1280q86`): EXIF orientation applied, fit inside
 //! 1280×1280 without enlarging, Lanczos3 resampling, a light unsharp mask, lossy WebP quality 86 with
-//! libwebp method 5 and sharp (iterative) RGB→YUV conversion.
+//! libwebp method 5 and sharp (iterative) RGB→YUV conversion ([`Effort::Best`]). Generation
+//! results, thumbnailed before their job reports done, use [`Effort::Fast`] (decision 30).
 //!
 //! Speed: JPEGs are decoded at a reduced DCT scale (1/2, 1/4 or 1/8) whenever the reduced image is
 //! still at least as large as the target ("shrink-on-load"), which skips most of the decoding work
@@ -22,7 +23,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageBuffer};
 use rayon::prelude::*;
 
-use super::{decode_full, encode_webp, label, Label, Limits, MediaError, MediaFormat};
+use super::{decode_full, encode_webp, label, Effort, Label, Limits, MediaError, MediaFormat};
 
 /// Name of the current thumbnail profile; it is part of every thumbnail's file name so that a new
 /// profile can replace the old files in the background.
@@ -83,11 +84,11 @@ pub fn fit_inside(width: u32, height: u32, max: u32) -> (u32, u32) {
 /// Makes the thumbnail of an image (PNG, JPEG, WebP or the first frame of a GIF) with the default
 /// [`Limits`], optionally embedding an implicit AI-content label.
 pub fn thumbnail(bytes: &[u8], label: Option<&Label>) -> Result<Thumbnail, MediaError> {
-    thumbnail_with_limits(bytes, label, &Limits::default())
+    thumbnail_with_limits(bytes, label, &Limits::default(), Effort::Best)
 }
 
-/// [`thumbnail`] with explicit limits.
-pub fn thumbnail_with_limits(bytes: &[u8], label: Option<&Label>, limits: &Limits) -> Result<Thumbnail, MediaError> {
+/// [`thumbnail`] with explicit limits and encoder effort.
+pub fn thumbnail_with_limits(bytes: &[u8], label: Option<&Label>, limits: &Limits, effort: Effort) -> Result<Thumbnail, MediaError> {
     limits.check_bytes(bytes)?;
     let format = MediaFormat::sniff(bytes).ok_or(MediaError::UnsupportedFormat)?;
     let (raster, orientation) = match format {
@@ -99,7 +100,7 @@ pub fn thumbnail_with_limits(bytes: &[u8], label: Option<&Label>, limits: &Limit
         },
         _ => decode_general(bytes, limits)?,
     };
-    let mut thumb = make_thumbnail(raster, orientation)?;
+    let mut thumb = make_thumbnail(raster, orientation, effort)?;
     if let Some(label) = label {
         thumb.bytes = label::embed_label(&thumb.bytes, label)?;
     }
@@ -193,7 +194,7 @@ fn decode_jpeg_scaled(bytes: &[u8], limits: &Limits) -> Result<(Raster, Orientat
     Ok((Raster { pixels, width, height, alpha: false, full_width, full_height }, orientation))
 }
 
-fn make_thumbnail(raster: Raster, orientation: Orientation) -> Result<Thumbnail, MediaError> {
+fn make_thumbnail(raster: Raster, orientation: Orientation, effort: Effort) -> Result<Thumbnail, MediaError> {
     let (tw, th) = target_before_orientation(raster.full_width, raster.full_height, orientation);
     let channels = if raster.alpha { 4 } else { 3 };
     let mut pixels = if (raster.width, raster.height) == (tw, th) {
@@ -213,7 +214,7 @@ fn make_thumbnail(raster: Raster, orientation: Orientation) -> Result<Thumbnail,
         pixels = if raster.alpha { image.into_rgba8().into_raw() } else { image.into_rgb8().into_raw() };
     }
     sharpen(&mut pixels, width as usize, height as usize, channels);
-    let bytes = encode_webp(&pixels, width, height, raster.alpha, THUMB_QUALITY)?;
+    let bytes = encode_webp(&pixels, width, height, raster.alpha, THUMB_QUALITY, effort)?;
     Ok(Thumbnail { bytes, width, height })
 }
 
@@ -245,33 +246,37 @@ pub(crate) fn sharpen(pixels: &mut [u8], width: usize, height: usize, channels: 
     let side = (-1.0 / (2.0 * SHARPEN_SIGMA * SHARPEN_SIGMA)).exp();
     let norm = 1.0 + 2.0 * side;
     let (k0, k1) = (1.0 / norm, side / norm);
-    let luma: Vec<f32> =
-        pixels.par_chunks_exact(channels).map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])).collect();
-    // Horizontal pass of the separable Gaussian (edges clamp).
-    let mut horiz = vec![0.0f32; luma.len()];
-    horiz.par_chunks_mut(width).zip(luma.par_chunks(width)).for_each(|(out, row)| {
-        for x in 0..width {
-            let l = row[x.saturating_sub(1)];
-            let r = row[(x + 1).min(width - 1)];
-            out[x] = k0 * row[x] + k1 * (l + r);
+    let row_len = width * channels;
+    // The luma of the unmodified image: rows are sharpened in place, and each reads its neighbours.
+    let mut luma = vec![0.0f32; width * height];
+    luma.par_chunks_mut(width).zip(pixels.par_chunks(row_len)).for_each(|(out, row)| {
+        for (l, p) in out.iter_mut().zip(row.chunks_exact(channels)) {
+            *l = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
         }
     });
-    pixels.par_chunks_mut(width * channels).enumerate().for_each(|(y, row)| {
-        let up = &horiz[y.saturating_sub(1) * width..][..width];
-        let mid = &horiz[y * width..][..width];
-        let down = &horiz[(y + 1).min(height - 1) * width..][..width];
-        let own = &luma[y * width..][..width];
-        for x in 0..width {
-            let blur = k0 * mid[x] + k1 * (up[x] + down[x]);
-            let delta = sharpen_gain(own[x] - blur);
-            if delta.abs() < 0.5 {
-                continue;
+    pixels.par_chunks_mut(row_len).enumerate().for_each_init(
+        || vec![0.0f32; width],
+        |column_blur, (y, row)| {
+            // The separable 3×3 Gaussian: down the columns into a row buffer, then along it (edges clamp).
+            let up = &luma[y.saturating_sub(1) * width..][..width];
+            let own = &luma[y * width..][..width];
+            let down = &luma[(y + 1).min(height - 1) * width..][..width];
+            for (((b, u), m), d) in column_blur.iter_mut().zip(up).zip(own).zip(down) {
+                *b = k0 * m + k1 * (u + d);
             }
-            for c in &mut row[x * channels..x * channels + 3] {
-                *c = (f32::from(*c) + delta).round().clamp(0.0, 255.0) as u8;
+            for x in 0..width {
+                let (l, r) = (column_blur[x.saturating_sub(1)], column_blur[(x + 1).min(width - 1)]);
+                let delta = sharpen_gain(own[x] - (k0 * column_blur[x] + k1 * (l + r)));
+                if delta.abs() < 0.5 {
+                    continue;
+                }
+                for c in &mut row[x * channels..x * channels + 3] {
+                    // Round half up by truncation (the value is clamped non-negative first).
+                    *c = ((f32::from(*c) + delta).clamp(0.0, 255.0) + 0.5) as u8;
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 #[cfg(test)]

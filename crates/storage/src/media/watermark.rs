@@ -14,7 +14,7 @@ use image::{DynamicImage, ImageEncoder};
 use tiny_skia::{Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 use super::glyphs::glyph;
-use super::{decode_full, encode_webp, label, Label, Limits, MediaError, MediaFormat};
+use super::{decode_full, encode_webp, label, Effort, Label, Limits, MediaError, MediaFormat};
 
 /// The text of the watermark.
 pub const WATERMARK_TEXT: &str = "MIAOJING AI";
@@ -201,8 +201,8 @@ pub fn watermark_with_limits(bytes: &[u8], label: Option<&Label>, limits: &Limit
         }
         MediaFormat::WebP => {
             out = match &image {
-                DynamicImage::ImageRgba8(b) => encode_webp(b, w, h, true, WEBP_QUALITY)?,
-                other => encode_webp(&other.to_rgb8(), w, h, false, WEBP_QUALITY)?,
+                DynamicImage::ImageRgba8(b) => encode_webp(b, w, h, true, WEBP_QUALITY, Effort::Best)?,
+                other => encode_webp(&other.to_rgb8(), w, h, false, WEBP_QUALITY, Effort::Best)?,
             };
             MediaFormat::WebP
         }

@@ -18,7 +18,7 @@ use image::RgbImage;
 
 use super::{open_input, FfmpegContext, VideoError, MAX_FRAME_PIXELS};
 use crate::media::thumbnail::{fit_inside, resize_lanczos3, sharpen};
-use crate::media::{encode_webp, label, thumbnail_key, Label, MediaError, Thumbnail, THUMB_MAX_EDGE, THUMB_QUALITY};
+use crate::media::{encode_webp, label, thumbnail_key, Effort, Label, MediaError, Thumbnail, THUMB_MAX_EDGE, THUMB_QUALITY};
 
 /// Seek times tried in order, in seconds.
 pub const FRAME_TIMES: [f64; 3] = [1.0, 0.2, 0.0];
@@ -76,7 +76,7 @@ pub fn frame_thumbnail(frame: &RgbImage, label: Option<&Label>) -> Result<Thumbn
     let mut pixels =
         if (tw, th) == (w, h) { frame.as_raw().clone() } else { resize_lanczos3(frame.as_raw().clone(), w, h, tw, th, false)? };
     sharpen(&mut pixels, tw as usize, th as usize, 3);
-    let mut bytes = encode_webp(&pixels, tw, th, false, THUMB_QUALITY)?;
+    let mut bytes = encode_webp(&pixels, tw, th, false, THUMB_QUALITY, Effort::Best)?;
     if let Some(label) = label {
         bytes = label::embed_label(&bytes, label)?;
     }
@@ -103,7 +103,7 @@ pub fn placeholder_thumbnail() -> Result<Thumbnail, MediaError> {
         }
         *px = image::Rgb(rgb.map(|c| c.min(255.0) as u8));
     }
-    let bytes = encode_webp(image.as_raw(), w, h, false, THUMB_QUALITY)?;
+    let bytes = encode_webp(image.as_raw(), w, h, false, THUMB_QUALITY, Effort::Best)?;
     Ok(Thumbnail { bytes, width: w, height: h })
 }
 
