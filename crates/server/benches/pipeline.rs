@@ -70,6 +70,38 @@ impl Bench {
     }
 }
 
+/// The caller's stream of job events (`GET /api/generation-jobs/events`): how a client waits
+/// for its jobs without loading the server it measures.
+struct Events {
+    stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+}
+
+impl Events {
+    async fn open(b: &Bench) -> Self {
+        let res = b.client.get(format!("{}/api/generation-jobs/events", b.base)).bearer_auth(&b.user).send().await.unwrap();
+        assert!(res.status().is_success(), "opening the job events: {}", res.status());
+        Self { stream: Box::pin(res.bytes_stream()), buf: String::new() }
+    }
+
+    /// Waits for the event that job `id` has ended.
+    async fn ended(&mut self, id: &str) {
+        loop {
+            while let Some(i) = self.buf.find("\n\n") {
+                let frame: String = self.buf.drain(..i + 2).collect();
+                let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) else { continue };
+                let v: Value = serde_json::from_str(data).unwrap();
+                if v["jobId"] == id && matches!(v["status"].as_str(), Some("succeeded" | "failed" | "cancelled")) {
+                    return;
+                }
+            }
+            let next = tokio::time::timeout(Duration::from_secs(30), self.stream.next()).await;
+            let chunk = next.expect("no job event within 30 s").expect("the event stream ended").unwrap();
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
 fn at(v: &Value, field: &str) -> DateTime<Utc> {
     v[field].as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{field} missing: {v}"))
 }
@@ -133,12 +165,15 @@ async fn setup(backend: &str) -> (Bench, tempfile::TempDir) {
     (bench, dir)
 }
 
-/// Dispatch latency and overhead, one job at a time on an idle queue.
+/// Dispatch latency and overhead, one job at a time on an idle queue. The client waits on the
+/// event stream, as the web app does, rather than polling the server it measures.
 async fn sequential(b: &Bench, jobs: usize) {
     let mut dispatch = Vec::new();
     let mut total = Vec::new();
+    let mut events = Events::open(b).await;
     for i in 0..jobs {
         let id = b.submit("image", json!({"prompt": format!("sequential {i}"), "model": "Paint", "size": "1024x1024"})).await;
+        events.ended(&id).await;
         let v = b.finished(&id).await;
         dispatch.push(ms(at(&v, "started_at") - at(&v, "created_at")));
         total.push(ms(at(&v, "finished_at") - at(&v, "started_at")));

@@ -8,7 +8,7 @@ pub mod resolve;
 pub mod spec;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use miaojing_domain::job::{Job, Outcome};
@@ -131,11 +131,13 @@ impl ProviderExecutor {
                     return Err(resolve::unavailable());
                 }
                 let cands = resolve::candidates(&self.secrets, &rows);
+                let since = Instant::now();
                 let served = failover::run(&cands, &self.health, self.failover, |c, _| {
                     let (ch, req) = (c.channel.clone(), req.clone());
                     async move { self.client.submit(&ch, &req).await }
                 })
                 .await?;
+                tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, "upstream call answered");
                 let row = &rows[served.index];
                 match served.value {
                     Submitted::Done(out) => self.finish(job, spec, out, row.pricing).await,
@@ -152,7 +154,9 @@ impl ProviderExecutor {
 
     /// Stores the outputs and prices them with the serving row's pricing.
     async fn finish(&self, job: &Job, spec: &JobSpec, out: GenerationOutput, pricing: Pricing) -> Result<Step> {
+        let since = Instant::now();
         let stored = persist::store_outputs(&self.storage, &self.fetcher, job, &out).await?;
+        tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, results = stored.len(), "results stored");
         if stored.is_empty() {
             return Err(Error::new(ErrorKind::Upstream, "upstream_empty", "上游任务已完成，但响应中无结果数据"));
         }

@@ -5,9 +5,10 @@ use miaojing_domain::job::Job;
 use miaojing_domain::work::NewWork;
 use miaojing_domain::{Error, ErrorKind, Result};
 use miaojing_providers::channel::{GenerationOutput, MediaItem};
+use miaojing_storage::derive::Derived;
 use miaojing_storage::fetch::ResultFetcher;
 use miaojing_storage::keys::public_url;
-use miaojing_storage::media::{self, MediaFormat};
+use miaojing_storage::media::{self, Effort, MediaFormat};
 use miaojing_storage::policy::thumbnail_key_for;
 use miaojing_storage::Storage;
 use serde_json::{json, Map, Value};
@@ -15,8 +16,12 @@ use uuid::Uuid;
 
 use super::spec::JobSpec;
 
-/// Largest result read back for measuring and thumbnails.
+/// Largest video read back for its frame thumbnail.
 const MAX_RESULT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Result thumbnails are made on the job's path, before it is reported done: the fast encoder
+/// (decision 30).
+const JOB_THUMBNAIL_EFFORT: Effort = Effort::Fast;
 
 /// One stored result.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,38 +52,38 @@ pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job
     let mut stored = Vec::new();
     let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
     for (video, item) in items {
-        let key = match item {
+        let fallback_ext = if video { "mp4" } else { "png" };
+        let s = match item {
             MediaItem::Inline { bytes, .. } => {
-                let ext = MediaFormat::sniff(bytes).map_or(if video { "mp4" } else { "png" }, |f| f.extension());
-                let key = new_key(video, ext);
-                storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
-                key
+                let key = new_key(video, MediaFormat::sniff(bytes).map_or(fallback_ext, |f| f.extension()));
+                if video {
+                    storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
+                    video_thumbnail(storage, key).await
+                } else {
+                    let derived = storage.put_image(&key, bytes.clone(), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?;
+                    image_stored(key, derived)
+                }
             }
             MediaItem::Url(url) => {
-                let key = new_key(video, extension_of_url(url).unwrap_or(if video { "mp4" } else { "png" }));
+                let key = new_key(video, extension_of_url(url).unwrap_or(fallback_ext));
                 fetcher.fetch_into(storage, url, &key).await?;
-                key
+                if video {
+                    video_thumbnail(storage, key).await
+                } else {
+                    let derived = storage.derive_image(&key, JOB_THUMBNAIL_EFFORT).await;
+                    image_stored(key, derived)
+                }
             }
         };
-        tracing::debug!(job = %job.id, %key, "stored a generation result");
-        stored.push(if video { video_thumbnail(storage, key).await } else { image_thumbnail(storage, key).await });
+        tracing::debug!(job = %job.id, key = %s.key, "stored a generation result");
+        stored.push(s);
     }
     Ok(stored)
 }
 
-async fn image_thumbnail(storage: &Storage, key: String) -> Stored {
-    let dims = match storage.read(&key, MAX_RESULT_BYTES).await {
-        Ok(bytes) => tokio::task::spawn_blocking(move || media::dimensions(&bytes).ok()).await.ok().flatten(),
-        Err(_) => None,
-    };
-    let thumbnail_key = match storage.ensure_thumbnail(&key).await {
-        Ok(t) => Some(t),
-        Err(e) => {
-            tracing::warn!(%key, error = %e, "thumbnail of a generated image failed");
-            None
-        }
-    };
-    Stored { thumbnail_key, width: dims.map(|d| d.1), height: dims.map(|d| d.2), key, video: false }
+fn image_stored(key: String, derived: Derived) -> Stored {
+    let (width, height) = derived.size.unzip();
+    Stored { key, thumbnail_key: derived.thumbnail_key, width, height, video: false }
 }
 
 async fn video_thumbnail(storage: &Storage, key: String) -> Stored {
