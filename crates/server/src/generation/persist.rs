@@ -8,16 +8,12 @@ use miaojing_providers::channel::{GenerationOutput, MediaItem};
 use miaojing_storage::derive::Derived;
 use miaojing_storage::fetch::ResultFetcher;
 use miaojing_storage::keys::public_url;
-use miaojing_storage::media::{self, Effort, MediaFormat};
-use miaojing_storage::policy::thumbnail_key_for;
+use miaojing_storage::media::{Effort, MediaFormat};
 use miaojing_storage::Storage;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::spec::JobSpec;
-
-/// Largest video read back for its frame thumbnail.
-const MAX_RESULT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Result thumbnails are made on the job's path, before it is reported done: the fast encoder
 /// (decision 30).
@@ -52,26 +48,26 @@ pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job
     let mut stored = Vec::new();
     let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
     for (video, item) in items {
-        let fallback_ext = if video { "mp4" } else { "png" };
+        let ext = match item {
+            MediaItem::Inline { bytes, .. } => MediaFormat::sniff(bytes).map(MediaFormat::extension),
+            MediaItem::Url(url) => extension_of_url(url),
+        };
+        let key = new_key(video, ext.unwrap_or(if video { "mp4" } else { "png" }));
         let s = match item {
+            // An image in memory: its thumbnail is made while the original is written.
+            MediaItem::Inline { bytes, .. } if !video => {
+                image_stored(key.clone(), storage.put_image(&key, bytes.clone(), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?)
+            }
             MediaItem::Inline { bytes, .. } => {
-                let key = new_key(video, MediaFormat::sniff(bytes).map_or(fallback_ext, |f| f.extension()));
-                if video {
-                    storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
-                    video_thumbnail(storage, key).await
-                } else {
-                    let derived = storage.put_image(&key, bytes.clone(), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?;
-                    image_stored(key, derived)
-                }
+                storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
+                video_stored(storage, key).await
             }
             MediaItem::Url(url) => {
-                let key = new_key(video, extension_of_url(url).unwrap_or(fallback_ext));
                 fetcher.fetch_into(storage, url, &key).await?;
                 if video {
-                    video_thumbnail(storage, key).await
+                    video_stored(storage, key).await
                 } else {
-                    let derived = storage.derive_image(&key, JOB_THUMBNAIL_EFFORT).await;
-                    image_stored(key, derived)
+                    image_stored(key.clone(), storage.derive_image(&key, JOB_THUMBNAIL_EFFORT).await)
                 }
             }
         };
@@ -86,28 +82,18 @@ fn image_stored(key: String, derived: Derived) -> Stored {
     Stored { key, thumbnail_key: derived.thumbnail_key, width, height, video: false }
 }
 
-async fn video_thumbnail(storage: &Storage, key: String) -> Stored {
-    let made = match storage.read(&key, MAX_RESULT_BYTES).await {
-        Ok(bytes) => tokio::task::spawn_blocking(move || {
-            let path = std::env::temp_dir().join(format!("miaojing-video-{}.bin", Uuid::new_v4().simple()));
-            let r = std::fs::write(&path, &bytes).ok().and_then(|_| media::video::thumbnail(&path, None).ok());
-            let _ = std::fs::remove_file(&path);
-            r.or_else(|| media::video::placeholder_thumbnail().ok())
-        })
-        .await
-        .ok()
-        .flatten(),
-        Err(_) => None,
-    };
-    let mut stored = Stored { thumbnail_key: None, width: None, height: None, key, video: true };
-    if let Some(t) = made {
-        let thumb = thumbnail_key_for(&stored.key);
-        match storage.put_local(&thumb, &t.bytes).await {
-            Ok(()) => stored.thumbnail_key = Some(thumb),
-            Err(e) => tracing::warn!(key = %stored.key, error = %e, "storing a video thumbnail failed"),
+/// A stored video with its frame thumbnail, made by the storage's own routine (spooled to a
+/// bounded temporary file; a placeholder under the stale key when no frame can be taken, so the
+/// backfill tries again).
+async fn video_stored(storage: &Storage, key: String) -> Stored {
+    let thumbnail_key = match storage.ensure_thumbnail(&key).await {
+        Ok(t) => Some(t),
+        Err(e) => {
+            tracing::warn!(%key, error = %e, "the thumbnail of a generated video failed");
+            None
         }
-    }
-    stored
+    };
+    Stored { key, thumbnail_key, width: None, height: None, video: true }
 }
 
 fn url(key: &str) -> String {

@@ -302,6 +302,10 @@ async fn async_video_job_polls_to_completion(app: TestApp, mock: MockHandle) {
     assert!(video.starts_with("/api/local-storage/generated/videos/"), "{video}");
     let (s, n) = fetch(&app, video).await;
     assert!(s.is_success() && n > 0, "{s}");
+    let thumb = job["result"]["thumbnails"][video].as_str().expect("a thumbnail of the video");
+    assert!(thumb.ends_with("-m1280q86.webp"), "a real frame, not the placeholder: {thumb}");
+    let (s, n) = fetch(&app, thumb).await;
+    assert!(s.is_success() && n > 0, "thumbnail served: {s}");
     assert_eq!(app.balance(&t).await, before - 6, "per second × duration");
     let creates: Vec<_> = mock.requests().into_iter().filter(|r| r.method == "POST" && r.path == "/v1/video/generations").collect();
     assert_eq!(creates.len(), 1, "the paid create call is sent once");
