@@ -1,10 +1,15 @@
 //! The announcement pop-up: the first pop-up announcement inside its validity window that
 //! this browser has not dismissed yet, shown shortly after load. Dismissed ids are kept in
 //! localStorage under [`DISMISSED_KEY`].
+//!
+//! Announcements speak to the site's visitors: the admin console (where they are written)
+//! never shows the pop-up, so it cannot cover a control the admin is about to use.
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_location;
+use miaojing_api_types::areas::Area;
 use miaojing_api_types::site::Announcement;
 
 use crate::api;
@@ -47,7 +52,12 @@ pub fn AnnouncementPopup() -> impl IntoView {
     let i18n = use_i18n();
     let current = RwSignal::new(None::<Announcement>);
     let ok_btn = NodeRef::<leptos::html::Button>::new();
+    let pathname = use_location().pathname;
+    let in_console = Memo::new(move |_| Area::of(&pathname.get()) == Area::Console);
 
+    if in_console.get_untracked() {
+        return ().into_any();
+    }
     set_timeout(
         move || {
             spawn_local(async move {
@@ -76,7 +86,7 @@ pub fn AnnouncementPopup() -> impl IntoView {
     };
 
     view! {
-        {move || current.get().map(|a| {
+        {move || current.get().filter(|_| !in_console.get()).map(|a| {
             let body = markdown::render(markdown::blocks(&a.content), 2);
             view! {
                 <div
@@ -104,4 +114,5 @@ pub fn AnnouncementPopup() -> impl IntoView {
             }
         })}
     }
+    .into_any()
 }
