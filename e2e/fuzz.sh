@@ -7,7 +7,7 @@
 # the real binary on a fresh data dir (a fresh database for PostgreSQL) in demo mode with an
 # admin, signs up a user, and runs schemathesis over every operation twice: as the user, then
 # the admin operations as the admin. Checks: no 5xx, every status code, content type and body
-# as documented. A bounded number of cases per operation (FUZZ_EXAMPLES, default 12) keeps a run
+# as documented. A bounded number of cases per operation (FUZZ_EXAMPLES, default 10) keeps a run
 # to a few minutes. Fails when schemathesis finds a failure; its report is kept in
 # e2e/artifacts/fuzz-<backend>/. Needs the Python tools of deploy/test-services.sh.
 set -uo pipefail
@@ -24,7 +24,7 @@ if [ ${#backends[@]} -eq 0 ]; then
     backends=(sqlite)
     [ -n "${MIAOJING_TEST_PG_URL:-}" ] && backends+=(postgres)
 fi
-examples="${FUZZ_EXAMPLES:-12}"
+examples="${FUZZ_EXAMPLES:-10}"
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 # Runs schemathesis as one caller; "$@" adds filters.
@@ -37,7 +37,7 @@ fuzz_as() {
         --max-examples "$examples" \
         --phases examples,coverage,fuzzing \
         --seed "${FUZZ_SEED:-20261207}" \
-        --workers 2 \
+        --workers 1 \
         --request-timeout 20 \
         --suppress-health-check all \
         --generation-database none \
@@ -61,7 +61,7 @@ run_backend() {
     fi
     echo "== fuzz ($backend) on $base"
     DATABASE_URL="$db_url" MIAOJING_DEMO=1 ADMIN_EMAIL=fuzz-admin@example.com ADMIN_PASSWORD=fuzz-admin-pass1 \
-        RATE_LIMIT_LOGIN_IP_MAX=100000 RATE_LIMIT_LOGIN_ACCOUNT_MAX=100000 RATE_LIMIT_REGISTER_MAX=100000 RATE_LIMIT_EMAIL_MAX=100000 \
+        RATE_LIMIT_LOGIN_IP_MAX=100000 RATE_LIMIT_LOGIN_ACCOUNT_MAX=100000 RATE_LIMIT_REGISTER_MAX=100000 RATE_LIMIT_EMAIL_MAX=100000 RATE_LIMIT_ADMIN_MAX=100000 \
         "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 150); do curl -fs "$base/api/health" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -53,6 +53,9 @@ pub struct ServeArgs {
     /// E-mail code requests per client IP per minute.
     #[arg(long, env = "RATE_LIMIT_EMAIL_MAX", default_value_t = 6)]
     pub rate_email: i64,
+    /// Admin API calls per admin session per minute.
+    #[arg(long, env = "RATE_LIMIT_ADMIN_MAX", default_value_t = 600)]
+    pub rate_admin: i64,
     /// Exact `host:port` exceptions to the outbound guard (comma separated), e.g. a local
     /// test upstream. Everything else must be a public address.
     #[arg(long, env = "MIAOJING_OUTBOUND_ALLOWLIST", default_value = "")]
@@ -379,7 +382,7 @@ impl ServeArgs {
                 login_account: Limit::new(self.rate_login_account.max(1), 60),
                 register_ip: Limit::new(self.rate_register.max(1), 60),
                 email_ip: Limit::new(self.rate_email.max(1), 60),
-                admin: defaults.admin,
+                admin: Limit::new(self.rate_admin.max(1), defaults.admin.window_secs),
             },
             outbound_allowlist: self.outbound_allowlist,
             demo: self.demo,
@@ -403,7 +406,9 @@ mod tests {
 
     #[test]
     fn every_boolean_spelling_is_accepted() {
-        for (v, want) in [("true", true), ("1", true), ("YES", true), ("On", true), ("false", false), ("0", false), ("no", false), (" OFF ", false)] {
+        for (v, want) in
+            [("true", true), ("1", true), ("YES", true), ("On", true), ("false", false), ("0", false), ("no", false), (" OFF ", false)]
+        {
             assert_eq!(parse_bool(v), Ok(want), "{v}");
         }
         assert!(parse_bool("maybe").unwrap_err().contains("true/false, 1/0, yes/no or on/off"));
@@ -411,7 +416,8 @@ mod tests {
 
     #[test]
     fn boolean_flags_take_any_spelling_or_stand_alone() {
-        let cli = Cli::try_parse_from(["miaojing", "--demo", "1", "--trust-proxy", "on", "--object-storage-force-path-style", "0"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["miaojing", "--demo", "1", "--trust-proxy", "on", "--object-storage-force-path-style", "0"]).unwrap();
         assert!(cli.serve.demo && cli.serve.trust_proxy && !cli.serve.common.object.object_storage_force_path_style);
         let cli = Cli::try_parse_from(["miaojing", "--demo"]).unwrap();
         assert!(cli.serve.demo && !cli.serve.trust_proxy && cli.serve.common.object.object_storage_force_path_style);

@@ -23,14 +23,10 @@ pub fn too_large(limit: usize) -> Error {
 }
 
 fn is_json(req: &ServiceRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            let m = m.trim().to_ascii_lowercase();
-            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-        })
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|m| {
+        let m = m.trim().to_ascii_lowercase();
+        m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+    })
 }
 
 /// Middleware: reads a JSON request body (at most `limit` bytes, else 413), keeps a copy as
@@ -303,7 +299,11 @@ fn parser_expectation(message: &str) -> String {
         "i64".into()
     } else if m.contains("`true` or `false`") || m.contains("bool") {
         "bool".into()
-    } else if m.contains("premature end") || m.contains("input contains") || m.contains("input is out of range") || m.contains("trailing input") {
+    } else if m.contains("premature end")
+        || m.contains("input contains")
+        || m.contains("input is out of range")
+        || m.contains("trailing input")
+    {
         "date-time".into()
     } else if let Some((_, ty)) = m.rsplit_once(" to a ") {
         ty.trim().to_string()
@@ -421,7 +421,10 @@ mod tests {
         let params = [("sort", "oldest"), ("limit", "5")];
         assert_eq!(guilty_param(params, "unknown variant `oldest`, expected `latest` or `popular`").as_deref(), Some("sort"));
         let params = [("id", "xyz")];
-        assert_eq!(guilty_param(params, "UUID parsing failed: invalid character: expected [0-9a-fA-F-], found `x` at 1").as_deref(), Some("id"));
+        assert_eq!(
+            guilty_param(params, "UUID parsing failed: invalid character: expected [0-9a-fA-F-], found `x` at 1").as_deref(),
+            Some("id")
+        );
         assert_eq!(guilty_param([("n", "abc")], "can not parse \"abc\" to a u32").as_deref(), Some("n"));
         assert_eq!(describe("n", "can not parse \"abc\" to a u32"), "字段 n 的值无效，应为非负整数");
         assert_eq!(describe("all", "provided string was not `true` or `false`"), "字段 all 的值无效，应为布尔值（true 或 false）");

@@ -50,7 +50,9 @@ impl ResponseError for ApiError {
 /// field (located in the body kept by [`bad_input::keep_json_body`]) and the JSON type it needs.
 pub fn json_error(err: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
     let e = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => bad_input::too_large(crate::startup::JSON_LIMIT),
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            bad_input::too_large(crate::startup::JSON_LIMIT)
+        }
         JsonPayloadError::ContentType => {
             Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）")
         }

@@ -7,7 +7,10 @@ use actix_web::middleware::Next;
 /// Routes a `HEAD` request as the `GET` of the same URL. The HTTP layer remembers the method the
 /// client sent and writes only the status and headers (with the `Content-Length` the body would
 /// have), so the answer is exactly the `GET` answer without its body.
-pub async fn head_as_get(mut req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
     }

@@ -73,11 +73,8 @@ pub async fn end_streams_on_shutdown(
 ) -> Result<ServiceResponse<EitherBody<BoxBody, UntilShutdown>>, actix_web::Error> {
     let shutdown = req.app_data::<web::Data<Shutdown>>().map(|s| s.get_ref().clone());
     let res = next.call(req).await?;
-    let streaming = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/event-stream"));
+    let streaming =
+        res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/event-stream"));
     match shutdown {
         Some(s) if streaming => {
             Ok(res.map_body(|_, body| EitherBody::right(UntilShutdown { body: body.boxed(), stop: s.wait(), stopped: false })))

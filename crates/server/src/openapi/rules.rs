@@ -122,7 +122,10 @@ fn unique_operation_ids(paths: &mut Map<String, Value>) {
             }
             let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("api").replace('-', "_");
             let candidates = [format!("{tag}_{id}"), format!("{}_{id}", path_words(path)), format!("{method}_{}_{id}", path_words(path))];
-            let new_id = candidates.into_iter().find(|c| !taken.contains_key(c) && !count.contains_key(c)).unwrap_or_else(|| format!("{method}_{}", path_words(path)));
+            let new_id = candidates
+                .into_iter()
+                .find(|c| !taken.contains_key(c) && !count.contains_key(c))
+                .unwrap_or_else(|| format!("{method}_{}", path_words(path)));
             taken.insert(new_id.clone(), 1);
             op["operationId"] = Value::String(new_id);
         }

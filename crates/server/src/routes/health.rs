@@ -2,8 +2,8 @@
 use std::time::Duration;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use miaojing_api_types::error::ErrorBody;
 use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::site::{Check, Health, HealthChecks};
 use utoipa_actix_web::service_config::ServiceConfig;
 

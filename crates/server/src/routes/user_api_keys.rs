@@ -181,7 +181,7 @@ fn failure(e: Error) -> std::result::Result<UpstreamProbeResult, Error> {
 
 /// List the models an OpenAI-compatible upstream offers (HTTP 200 with `success: false` when
 /// the upstream refuses).
-#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, description = "`keyId` names no key of the caller", body = ErrorBody)))]
 #[post("/api/auth/fetch-models")]
 async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
@@ -200,7 +200,7 @@ async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<Upstr
 }
 
 /// Test a connection: the upstream answers its model list with this key.
-#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, description = "`keyId` names no key of the caller", body = ErrorBody)))]
 #[post("/api/auth/test-api")]
 async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;

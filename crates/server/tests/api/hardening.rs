@@ -311,14 +311,16 @@ async fn bad_input_names_the_field_never_a_rust_type(app: TestApp) {
         }
     };
     check(raw(reqwest::Method::PUT, "/api/admin/users", "\"x\"", &admin).await, "invalid_field", &["请求体", "JSON 对象", "字符串"]);
-    check(raw(reqwest::Method::PUT, "/api/admin/users", "[1]", &admin).await, "invalid_field", &["请求体", "JSON 对象", "数组"]);
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "true", &admin).await, "invalid_field", &["请求体", "JSON 对象", "布尔值"]);
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "{\"userId\": 5}", &admin).await, "invalid_field", &["userId", "UUID"]);
     check(
         app.post("/api/auth/register", json!({ "email": 5, "password": "passw0rd-ok", "acceptedTerms": true }), None).await,
         "invalid_field",
         &["email", "字符串", "整数 5"],
     );
     check(
-        app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "prompt": "a cat", "count": "three" } }), Some(&token)).await,
+        app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "prompt": "a cat", "count": "three" } }), Some(&token))
+            .await,
         "invalid_field",
         &["payload.count", "非负整数"],
     );
@@ -482,7 +484,11 @@ fn free_port() -> u16 {
 async fn binary_reads_boolean_spellings_logs_plainly_and_stops_with_a_stream_open() {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut child = start_binary(data.path(), port, &[("MIAOJING_DEMO", "1"), ("MIAOJING_TRUST_PROXY", "Yes"), ("OBJECT_STORAGE_FORCE_PATH_STYLE", "off")]);
+    let mut child = start_binary(
+        data.path(),
+        port,
+        &[("MIAOJING_DEMO", "1"), ("MIAOJING_TRUST_PROXY", "Yes"), ("OBJECT_STORAGE_FORCE_PATH_STYLE", "off")],
+    );
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut up = false;
@@ -503,7 +509,8 @@ async fn binary_reads_boolean_spellings_logs_plainly_and_stops_with_a_stream_ope
     assert_eq!(res.status(), StatusCode::OK);
     let v: serde_json::Value = res.json().await.unwrap();
     let token = v["session"]["access_token"].as_str().unwrap().to_string();
-    let models: serde_json::Value = client.get(format!("{base}/api/model-config")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let models: serde_json::Value =
+        client.get(format!("{base}/api/model-config")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert!(models.to_string().contains("demo"), "demo mode is on: {models}");
     let mut stream = client.get(format!("{base}/api/generation-jobs/events")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
@@ -514,12 +521,7 @@ async fn binary_reads_boolean_spellings_logs_plainly_and_stops_with_a_stream_ope
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     let ended = tokio::time::timeout(std::time::Duration::from_secs(15), async {
-        loop {
-            match stream.chunk().await {
-                Ok(Some(_)) => continue,
-                Ok(None) | Err(_) => break,
-            }
-        }
+        while let Ok(Some(_)) = stream.chunk().await {}
     })
     .await;
     assert!(ended.is_ok(), "the event stream ended when the server stopped");

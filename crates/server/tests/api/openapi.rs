@@ -77,7 +77,8 @@ fn operation_ids_are_unique_and_shared_answers_are_documented() {
         assert!(seen.insert(id.to_string()), "{method} {path}: operationId {id} is used twice");
         let r = &op["responses"];
         assert!(r["503"].is_object(), "{method} {path}: 503");
-        let secured = op["security"].as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|x| x.as_object().is_some_and(|o| !o.is_empty())));
+        let secured =
+            op["security"].as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|x| x.as_object().is_some_and(|o| !o.is_empty())));
         if secured {
             assert!(r["401"].is_object(), "{method} {path}: 401");
         }
@@ -107,7 +108,11 @@ async fn declared_security_matches_the_server() {
         if path == "/metrics" {
             continue; // its own token (MIAOJING_METRICS_TOKEN), tested in hardening
         }
-        let url = path.split('/').map(|s| if s.starts_with('{') { "00000000-0000-0000-0000-000000000000" } else { s }).collect::<Vec<_>>().join("/");
+        let url = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "00000000-0000-0000-0000-000000000000" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
         let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut req = app.client.request(m, format!("{}{url}", app.base));
         if op["requestBody"].is_object() {
@@ -115,7 +120,8 @@ async fn declared_security_matches_the_server() {
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
-        let required = op["security"].as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|x| x.as_object().is_some_and(|o| !o.is_empty())));
+        let required =
+            op["security"].as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|x| x.as_object().is_some_and(|o| !o.is_empty())));
         if required {
             assert_eq!(status, 401, "{method} {path} declares a bearer token but answered {status} without one");
         } else {
