@@ -520,10 +520,7 @@ async fn binary_reads_boolean_spellings_logs_plainly_and_stops_with_a_stream_ope
     let started = std::time::Instant::now();
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(15), async {
-        while let Ok(Some(_)) = stream.chunk().await {}
-    })
-    .await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(15), async { while let Ok(Some(_)) = stream.chunk().await {} }).await;
     assert!(ended.is_ok(), "the event stream ended when the server stopped");
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
