@@ -30,6 +30,13 @@ _mj_python_tools() {
     if [ ! -x "$venv/bin/moto_server" ]; then
         "$venv/bin/pip" install -q 'moto[server]>=5,<6' >&2 || return 1
     fi
+    # The OpenAPI validator (the API suite's openapi test) and the fuzzer (e2e/fuzz.sh).
+    if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+        "$venv/bin/pip" install -q 'openapi-spec-validator>=0.7,<0.8' >&2 || return 1
+    fi
+    if [ ! -x "$venv/bin/st" ]; then
+        "$venv/bin/pip" install -q 'schemathesis>=4.3,<5' >&2 || return 1
+    fi
 }
 
 # Waits until something listens on 127.0.0.1:$1 while process $2 lives; $3 names it, $4 is its log.

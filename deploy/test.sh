@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: formatting, lints, unit and contract tests on SQLite and
-# PostgreSQL, API tests against both, and an end-to-end smoke test of the real binary with
-# the built web app. Installs and starts what it needs (PostgreSQL, an SMTP sink, the WASM
-# toolchain). Safe to run again.
+# PostgreSQL, API tests against both, an end-to-end smoke test of the real binary with the
+# built web app, and fuzzing of the API against its OpenAPI document on both backends.
+# Installs and starts what it needs (PostgreSQL, an SMTP sink, the WASM toolchain, the Python
+# test tools). Safe to run again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,5 +25,7 @@ cargo test --workspace
 echo "== end-to-end smoke test"
 cargo build -p miaojing-server
 "$root/e2e/smoke.sh" "$root/target/debug/miaojing"
+echo "== API fuzzing against the OpenAPI document (SQLite and PostgreSQL)"
+"$root/e2e/fuzz.sh" "$root/target/debug/miaojing" sqlite postgres
 echo "== browser tests (headless Chromium)"
 "$root/e2e/browser/run.sh" "$root/target/debug/miaojing"

@@ -250,6 +250,8 @@ pub struct PlatformLogList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct LogSettingsUpdate {
+    /// Days, 1–90.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
     pub retention_days: Option<i64>,
 }
 
@@ -299,6 +301,7 @@ pub struct EmailSettingsResponse {
 pub struct EmailSettingsUpdate {
     pub enabled: Option<bool>,
     pub smtp_host: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     pub smtp_port: Option<i64>,
     pub smtp_secure: Option<bool>,
     pub smtp_user: Option<String>,
@@ -310,7 +313,9 @@ pub struct EmailSettingsUpdate {
     pub reply_to: Option<String>,
     pub app_name: Option<String>,
     pub app_base_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 4, maximum = 10))]
     pub code_length: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
     pub code_ttl_minutes: Option<i64>,
 }
 

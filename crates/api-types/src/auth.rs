@@ -12,6 +12,7 @@ pub struct LoginRequest {
     pub account: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub password: String,
     /// Set by the admin console: non-admins are refused with 403.
     #[serde(rename = "adminOnly")]
@@ -23,7 +24,9 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RegisterRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub password: String,
     /// Login username (defaults to the e-mail's local part).
     pub nickname: Option<String>,
@@ -33,6 +36,7 @@ pub struct RegisterRequest {
     pub email_code: Option<String>,
     /// Must be `true`.
     #[serde(rename = "acceptedTerms")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub accepted_terms: bool,
     #[serde(rename = "inviteCode")]
     pub invite_code: Option<String>,

@@ -30,9 +30,11 @@ pub struct GenerationPayload {
     /// `WxH`.
     pub size: Option<String>,
     /// Images to generate, 1–10 (default 1).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub count: Option<u32>,
     pub guidance_scale: Option<f64>,
     /// Video length in seconds, 1–60 (default 5).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub duration: Option<u32>,
     pub style: Option<String>,
     /// Image quality where the model offers one (`auto`, `high`, `medium`, `low`, …).
@@ -60,6 +62,7 @@ pub struct GenerationPayload {
 pub struct CreateJobRequest {
     /// `image` or `video`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::JobKind))]
     pub kind: String,
     pub payload: Option<GenerationPayload>,
 }
@@ -101,6 +104,7 @@ pub struct JobView {
     pub job_id: Uuid,
     /// `image` or `video`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::JobKind))]
     pub kind: String,
     /// `text2img`, `img2img`, `text2video` or `img2video`.
     pub mode: String,

@@ -12,6 +12,8 @@ pub mod generation;
 pub mod profile;
 pub mod providers;
 pub mod site;
+#[cfg(feature = "openapi")]
+pub mod vocab;
 pub mod works;
 
 /// A plain `{ "success": true }` acknowledgement.

@@ -57,12 +57,16 @@ pub struct SiteConfigUpdate {
     pub public_security_filing_info: Option<String>,
     pub public_security_filing_url: Option<String>,
     pub redeem_code_mall_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
     pub log_retention_days: Option<i64>,
     pub image_composition_skill_enabled: Option<bool>,
     pub registration_enabled: Option<bool>,
     pub email_verification_required: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1000000))]
     pub registration_gift_credits: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1000000))]
     pub inviter_reward_credits: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1000000))]
     pub invitee_reward_credits: Option<i64>,
 }
 

@@ -41,14 +41,15 @@ fn mail_error(code: &'static str, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Upstream, code, message)
 }
 
-/// Sends one message; errors are 503 `email_disabled`/`email_not_configured` or
-/// 502 `email_send_failed` (the SMTP server's reason is kept for logs only).
+/// Sends one message; errors are 409 `email_disabled`/`email_not_configured` (the site has no
+/// working mail setup: a state of the site, not an outage, so not a 5xx) or 502
+/// `email_send_failed` (the SMTP server's reason is kept for logs only).
 pub async fn send(cfg: &SmtpConfig, mail: Email) -> Result<()> {
     if !cfg.enabled {
-        return Err(Error::new(ErrorKind::Unavailable, "email_disabled", "邮箱服务未启用"));
+        return Err(Error::new(ErrorKind::Conflict, "email_disabled", "本站未启用邮件服务，暂时无法发送邮件，请联系管理员"));
     }
     if cfg.host.trim().is_empty() || cfg.from_email.trim().is_empty() {
-        return Err(Error::new(ErrorKind::Unavailable, "email_not_configured", "SMTP 配置不完整"));
+        return Err(Error::new(ErrorKind::Conflict, "email_not_configured", "本站邮件服务配置不完整，暂时无法发送邮件，请联系管理员"));
     }
     let from_addr = cfg.from_email.parse().map_err(|_| Error::validation("invalid_sender", "发件邮箱格式不正确"))?;
     let from = Mailbox::new((!cfg.from_name.is_empty()).then(|| cfg.from_name.clone()), from_addr);

@@ -340,10 +340,15 @@ impl AuthService {
         let now = Utc::now();
         let limits = self.settings.rate_limits;
         self.limiter.check("login_ip", client.ip.as_deref().unwrap_or("unknown"), limits.login_ip, now).await?;
-        self.limiter.check("login_account", &identifier.to_lowercase(), limits.login_account, now).await?;
-
         let lookup = if identifier.contains('@') { identifier.to_lowercase() } else { identifier.to_string() };
         let user = self.store.user_by_login(&lookup).await?;
+        // One count per account, whichever of its names was typed; an identifier that names
+        // no account is counted by its spelling, which answers exactly like an account would.
+        let account_key = match &user {
+            Some(u) => format!("user:{}", u.id),
+            None => format!("name:{}", identifier.to_lowercase()),
+        };
+        self.limiter.check("login_account", &account_key, limits.login_account, now).await?;
         let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.as_ref().clone());
         let verified = password::verify_async(password.to_string(), stored_hash).await?;
         let user = match (user, verified) {

@@ -2,7 +2,7 @@
 //! `docs/configuration.md`).
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::{ArgAction, Args};
 use miaojing_auth::rate_limit::{Limit, RateLimits};
 use miaojing_storage::{Mode, ObjectConfig, StorageConfig};
 
@@ -33,7 +33,7 @@ pub struct ServeArgs {
     #[arg(long, env = "MIAOJING_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
     /// Trust `X-Forwarded-For` / `X-Real-IP` (only behind a reverse proxy that sets them).
-    #[arg(long, env = "MIAOJING_TRUST_PROXY", default_value_t = false)]
+    #[arg(long, env = "MIAOJING_TRUST_PROXY", value_parser = parse_bool, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub trust_proxy: bool,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MIAOJING_WORKERS")]
@@ -53,21 +53,37 @@ pub struct ServeArgs {
     /// E-mail code requests per client IP per minute.
     #[arg(long, env = "RATE_LIMIT_EMAIL_MAX", default_value_t = 6)]
     pub rate_email: i64,
+    /// Admin API calls per admin session per minute.
+    #[arg(long, env = "RATE_LIMIT_ADMIN_MAX", default_value_t = 600)]
+    pub rate_admin: i64,
     /// Exact `host:port` exceptions to the outbound guard (comma separated), e.g. a local
     /// test upstream. Everything else must be a public address.
     #[arg(long, env = "MIAOJING_OUTBOUND_ALLOWLIST", default_value = "")]
     pub outbound_allowlist: String,
     /// Demo mode: run the mock upstream in-process on loopback and register one demo image
     /// model and one demo video model, so a fresh install can create without keys.
-    #[arg(long, env = "MIAOJING_DEMO", default_value_t = false)]
+    #[arg(long, env = "MIAOJING_DEMO", value_parser = parse_bool, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub demo: bool,
     /// Generation jobs run concurrently by this instance.
     #[arg(long, env = "MIAOJING_WORKER_SLOTS", default_value_t = 4)]
     pub worker_slots: usize,
+    /// Bearer token that `GET /metrics` requires. Without it, metrics answer only direct
+    /// loopback requests (no proxy forwarding headers).
+    #[arg(long, env = "MIAOJING_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Seconds a claimed job stays this instance's without a heartbeat; after a crash its
     /// jobs are recovered once it lapses (3–600).
     #[arg(long, env = "MIAOJING_JOB_LEASE_SECS", default_value_t = 30)]
     pub job_lease_secs: u64,
+}
+
+/// The one parser of every boolean setting: `true/false`, `1/0`, `yes/no`, `on/off`, any case.
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("'{value}' is not a boolean: use true/false, 1/0, yes/no or on/off")),
+    }
 }
 
 /// Settings shared by every subcommand that opens the database.
@@ -119,9 +135,9 @@ pub struct ObjectArgs {
     /// Secret access key.
     #[arg(long, env = "OBJECT_STORAGE_SECRET_ACCESS_KEY", hide_env_values = true)]
     pub object_storage_secret_access_key: Option<String>,
-    /// Path-style URLs (`1|true|yes|on`, default true).
-    #[arg(long, env = "OBJECT_STORAGE_FORCE_PATH_STYLE", default_value = "true")]
-    pub object_storage_force_path_style: String,
+    /// Path-style URLs (default true).
+    #[arg(long, env = "OBJECT_STORAGE_FORCE_PATH_STYLE", value_parser = parse_bool, action = ArgAction::Set, num_args = 0..=1, default_value = "true", default_missing_value = "true")]
+    pub object_storage_force_path_style: bool,
     /// Key prefix inside the bucket.
     #[arg(long, env = "OBJECT_STORAGE_PREFIX")]
     pub object_storage_prefix: Option<String>,
@@ -137,7 +153,7 @@ impl ObjectArgs {
             endpoint: nonempty(&self.object_storage_endpoint),
             access_key_id: nonempty(&self.object_storage_access_key_id),
             secret_access_key: nonempty(&self.object_storage_secret_access_key),
-            force_path_style: miaojing_storage::config::parse_flag(&self.object_storage_force_path_style),
+            force_path_style: self.object_storage_force_path_style,
             prefix: nonempty(&self.object_storage_prefix),
         });
         let mode = match nonempty(&self.storage_mode) {
@@ -185,6 +201,8 @@ pub struct Config {
     pub worker_slots: usize,
     /// `MIAOJING_JOB_LEASE_SECS`: how long a job claim lasts without a heartbeat.
     pub job_lease: std::time::Duration,
+    /// `MIAOJING_METRICS_TOKEN`: the bearer token `/metrics` requires (`None`: loopback only).
+    pub metrics_token: Option<String>,
 }
 
 /// The admin to create on first start.
@@ -310,6 +328,7 @@ impl Config {
             demo: false,
             worker_slots: 4,
             job_lease: std::time::Duration::from_secs(30),
+            metrics_token: None,
         }
     }
 
@@ -363,12 +382,45 @@ impl ServeArgs {
                 login_account: Limit::new(self.rate_login_account.max(1), 60),
                 register_ip: Limit::new(self.rate_register.max(1), 60),
                 email_ip: Limit::new(self.rate_email.max(1), 60),
-                admin: defaults.admin,
+                admin: Limit::new(self.rate_admin.max(1), defaults.admin.window_secs),
             },
             outbound_allowlist: self.outbound_allowlist,
             demo: self.demo,
             worker_slots: self.worker_slots.min(256),
             job_lease: std::time::Duration::from_secs(self.job_lease_secs.clamp(3, 600)),
+            metrics_token: self.metrics_token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn every_boolean_spelling_is_accepted() {
+        for (v, want) in
+            [("true", true), ("1", true), ("YES", true), ("On", true), ("false", false), ("0", false), ("no", false), (" OFF ", false)]
+        {
+            assert_eq!(parse_bool(v), Ok(want), "{v}");
+        }
+        assert!(parse_bool("maybe").unwrap_err().contains("true/false, 1/0, yes/no or on/off"));
+    }
+
+    #[test]
+    fn boolean_flags_take_any_spelling_or_stand_alone() {
+        let cli =
+            Cli::try_parse_from(["miaojing", "--demo", "1", "--trust-proxy", "on", "--object-storage-force-path-style", "0"]).unwrap();
+        assert!(cli.serve.demo && cli.serve.trust_proxy && !cli.serve.common.object.object_storage_force_path_style);
+        let cli = Cli::try_parse_from(["miaojing", "--demo"]).unwrap();
+        assert!(cli.serve.demo && !cli.serve.trust_proxy && cli.serve.common.object.object_storage_force_path_style);
+        assert!(Cli::try_parse_from(["miaojing", "--demo=perhaps"]).is_err());
     }
 }

@@ -1,15 +1,26 @@
-//! The OpenAPI document, generated from the registered routes.
+//! The OpenAPI document, generated from the registered routes: each handler's attribute declares
+//! its security (`security(("bearer" = []))` for a signed-in caller, `["admin"]` for an admin,
+//! `(), ("bearer" = [])` when optional), parameters, body and specific answers; the answers
+//! every operation of a kind shares are added by [`rules`].
 use std::sync::OnceLock;
 
 use actix_web::App;
+use miaojing_api_types::vocab;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
+
+mod rules;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "MiaoJing (妙境) API", description = "The JSON API of MiaoJing, a self-hostable AI creation platform. Errors are `{\"error\": message, \"code\": stable_code}`. Authenticated routes take `Authorization: Bearer <access_token>`."),
     modifiers(&BearerAuth),
+    // The word sets parameters declare with `value_type = vocab::…` (bodies register theirs).
+    components(schemas(
+        vocab::JobMode, vocab::JobKind, vocab::JobStatus, vocab::FinishedStatus, vocab::GallerySort,
+        vocab::GalleryCategory, vocab::LogLevel, vocab::LogType
+    )),
     tags(
         (name = "auth", description = "Sign-up, sign-in and sessions"),
         (name = "email", description = "E-mail codes, binding and password reset"),
@@ -35,19 +46,51 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document for exactly the routes in [`crate::routes::configure`].
-pub fn spec() -> &'static utoipa::openapi::OpenApi {
-    static SPEC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+/// The document as generated from the route attributes, before [`rules::apply`].
+fn generated() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api
+}
+
+/// The document for exactly the routes in [`crate::routes::configure`], with the answers every
+/// operation shares added from its declared security, parameters and body ([`rules`]).
+pub fn spec() -> &'static serde_json::Value {
+    static SPEC: OnceLock<serde_json::Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
-        api.info.version = env!("CARGO_PKG_VERSION").to_string();
-        api
+        let mut doc = serde_json::to_value(generated()).expect("the OpenAPI document serialises");
+        rules::apply(&mut doc);
+        doc
     })
 }
 
 /// The document as pretty JSON (what `docs/openapi.json` holds).
 pub fn spec_json() -> String {
-    let mut s = spec().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut s = serde_json::to_string_pretty(spec()).expect("the OpenAPI document serialises");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use miaojing_api_types::vocab;
+    use miaojing_domain::job::{JobStatus, Mode};
+
+    #[test]
+    fn declared_vocabularies_are_the_domain_words() {
+        let modes: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(vocab::JobMode::WORDS, modes.as_slice());
+        let statuses: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(vocab::JobStatus::WORDS, statuses.as_slice());
+        let finished: Vec<&str> = JobStatus::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.as_str()).collect();
+        assert_eq!(vocab::FinishedStatus::WORDS, finished.as_slice());
+        assert_eq!(vocab::LogType::WORDS, miaojing_domain::log::LOG_KINDS.as_slice());
+        assert_eq!(vocab::LogLevel::WORDS, miaojing_domain::log::LOG_LEVELS.as_slice());
+        for word in vocab::GallerySort::WORDS {
+            assert!(miaojing_domain::work::GallerySort::parse(word).is_ok(), "{word}");
+        }
+        for word in vocab::GalleryCategory::WORDS {
+            assert!(crate::routes::works::category_modes(Some(word.to_string())).is_ok(), "{word}");
+        }
+    }
 }

@@ -24,8 +24,10 @@ use miaojing_jobs::{Aborts, EventBus, JobQueue, LocalWakeup, Runner, RunnerConfi
 use crate::config::Config;
 use crate::generation::ProviderExecutor;
 use crate::http::error::{json_error, path_error, query_error};
+use crate::http::head::head_as_get;
 use crate::http::headers::{security_headers, SecurityHeaders};
-use crate::http::metrics::{observe, Metrics};
+use crate::http::metrics::{observe, Metrics, MetricsAccess};
+use crate::http::shutdown::{end_streams_on_shutdown, Shutdown};
 use crate::site::SiteService;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
@@ -52,6 +54,7 @@ pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<d
 pub struct Application {
     port: u16,
     server: Server,
+    shutdown: Shutdown,
     worker_slots: usize,
     pub state: AppState,
 }
@@ -128,8 +131,9 @@ impl Application {
         }
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, state.clone(), &config)?;
-        Ok(Self { port, server, worker_slots: config.worker_slots, state })
+        let shutdown = Shutdown::default();
+        let server = run(listener, state.clone(), &config, shutdown.clone())?;
+        Ok(Self { port, server, shutdown, worker_slots: config.worker_slots, state })
     }
 
     /// The bound port.
@@ -137,8 +141,16 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped, with background housekeeping.
+    /// Serves until stopped (`SIGTERM`/`SIGINT`: event streams end at once, requests in flight
+    /// finish), with background housekeeping.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (handle, shutdown) = (self.server.handle(), self.shutdown.clone());
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping: ending event streams, finishing requests in flight");
+            shutdown.trigger();
+            handle.stop(true).await;
+        });
         crate::maintenance::spawn(self.state.clone());
         self.state.storage.spawn_mirror_retry(MIRROR_RETRY_EVERY);
         self.state.storage.spawn_thumbnail_backfill(THUMBNAIL_BACKFILL_EVERY);
@@ -153,10 +165,35 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Result<Server> {
+/// Resolves on `SIGTERM` or `SIGINT` (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn run(listener: TcpListener, state: AppState, config: &Config, shutdown: Shutdown) -> anyhow::Result<Server> {
     let headers = SecurityHeaders::new(&config.frame_ancestors);
     let spa_dir = SpaDir(config.static_dir.clone());
     let metrics = state.metrics.clone();
+    let metrics_access = web::Data::new(MetricsAccess::new(config.metrics_token.clone()));
+    let shutdown = web::Data::new(shutdown);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let (app, _) = App::new()
@@ -164,6 +201,8 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
             .map(|app| {
                 app.app_data(data.clone())
                     .app_data(web::Data::new(metrics.clone()))
+                    .app_data(metrics_access.clone())
+                    .app_data(shutdown.clone())
                     .app_data(web::Data::new(Rc::new(headers.clone())))
                     .app_data(web::Data::new(spa_dir.clone()))
                     .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
@@ -173,13 +212,18 @@ fn run(listener: TcpListener, state: AppState, config: &Config) -> anyhow::Resul
             })
             .configure(crate::routes::configure)
             .split_for_parts();
-        app.wrap(from_fn(crate::http::invalidate::invalidate_caches_on_writes))
+        app.wrap(from_fn(end_streams_on_shutdown))
+            .wrap(from_fn(crate::http::bad_input::keep_json_body))
+            .wrap(from_fn(crate::http::invalidate::invalidate_caches_on_writes))
             .wrap(from_fn(crate::http::extract::admin_gate))
             .wrap(Compress::default())
             .wrap(from_fn(security_headers))
+            .wrap(from_fn(head_as_get))
             .wrap(from_fn(observe))
     })
     .workers(config.workers)
+    // Stop signals are handled in `run_until_stopped`, which ends event streams first.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -79,11 +79,6 @@ pub struct StorageConfig {
     pub object: Option<ObjectConfig>,
 }
 
-/// Reads a boolean the way the configuration documents it (`1|true|yes|on`).
-pub fn parse_flag(v: &str) -> bool {
-    matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +101,5 @@ mod tests {
         assert_eq!(ok.region, "us-east-1");
         assert!(ObjectConfig { prefix: Some("a/../b".into()), ..base.clone() }.validated().is_err());
         assert!(ObjectConfig { bucket: " ".into(), ..base }.validated().is_err());
-        assert!(parse_flag("ON") && !parse_flag("0"));
     }
 }

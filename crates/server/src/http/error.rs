@@ -2,9 +2,11 @@
 //! `{"error": "...", "code": "..."}` with the right status.
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::{Error, ErrorKind};
+
+use crate::http::bad_input::{self, RawJson};
 
 /// A domain error as an HTTP response.
 #[derive(Debug)]
@@ -44,30 +46,53 @@ impl ResponseError for ApiError {
     }
 }
 
-/// JSON body errors: 413 when too large, 415 for a non-JSON content type, else 400.
-pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+/// JSON body errors: 413 when too large, 415 for a non-JSON content type, else 400 naming the
+/// field (located in the body kept by [`bad_input::keep_json_body`]) and the JSON type it needs.
+pub fn json_error(err: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
     let e = match &err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            Error::new(ErrorKind::TooLarge, "payload_too_large", "请求体过大（上限 1 MB）")
+            bad_input::too_large(crate::startup::JSON_LIMIT)
         }
         JsonPayloadError::ContentType => {
             Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）")
         }
-        JsonPayloadError::Deserialize(de) if de.is_data() => Error::validation("invalid_field", format!("请求字段类型或取值不正确：{de}")),
-        JsonPayloadError::Deserialize(_) => Error::validation("invalid_json", "请求体不是有效的 JSON"),
+        JsonPayloadError::Deserialize(de) if de.is_data() => {
+            let text = de.to_string();
+            let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
+            let place = req.extensions().get::<RawJson>().map(|raw| bad_input::path_at(&raw.0, de.line(), de.column())).unwrap_or_default();
+            let path = if bad_input::at_container_end(message) { place.container } else { place.value };
+            Error::validation("invalid_field", bad_input::describe(&path, message))
+        }
+        JsonPayloadError::Deserialize(de) if de.is_eof() => Error::validation("invalid_json", "请求体不是有效的 JSON（内容不完整）"),
+        JsonPayloadError::Deserialize(de) => {
+            Error::validation("invalid_json", format!("请求体不是有效的 JSON（第 {} 行第 {} 列）", de.line(), de.column()))
+        }
         _ => Error::validation("invalid_body", "无法读取请求体"),
     };
     ApiError(e).into()
 }
 
-/// Query-string errors: 400.
-pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError(Error::validation("invalid_query", format!("查询参数不正确：{err}"))).into()
+/// Query-string errors: 400 naming the parameter and the type it needs.
+pub fn query_error(err: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    let text = match &err {
+        QueryPayloadError::Deserialize(de) => de.to_string(),
+        other => other.to_string(),
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let params = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let name = bad_input::guilty_param(params, &text).unwrap_or_default();
+    ApiError(Error::validation("invalid_query", format!("查询参数不正确：{}", bad_input::describe(&name, &text)))).into()
 }
 
-/// Path parameter errors (e.g. a malformed UUID): 400.
-pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError(Error::validation("invalid_path", format!("路径参数不正确：{err}"))).into()
+/// Path parameter errors (e.g. a malformed UUID): 400 naming the parameter.
+pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let PathError::Deserialize(de) = &err else {
+        return ApiError(Error::validation("invalid_path", "路径参数不正确")).into();
+    };
+    let text = de.to_string();
+    let params: Vec<(&str, &str)> = req.match_info().iter().collect();
+    let name = bad_input::guilty_param(params.iter().copied(), &text).unwrap_or_default();
+    ApiError(Error::validation("invalid_path", format!("路径参数不正确：{}", bad_input::describe(&name, &text)))).into()
 }
 
 /// 404 for unknown API routes (and 405 turned into a JSON 404 for unmatched methods).

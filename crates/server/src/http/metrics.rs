@@ -78,6 +78,63 @@ impl Metrics {
     }
 }
 
+/// Who may read `/metrics`: callers with the configured bearer token, or, without a token,
+/// only direct loopback requests (nothing passed on by a reverse proxy).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAccess {
+    token: Option<String>,
+}
+
+/// Headers a reverse proxy adds: a request carrying one did not come straight from this machine.
+const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "x-real-ip", "forwarded"];
+
+impl MetricsAccess {
+    /// Access with `token` required (`None`: loopback only).
+    pub fn new(token: Option<String>) -> Self {
+        Self { token }
+    }
+
+    /// 401 `metrics_token_required` without the right token when one is set; 403
+    /// `metrics_forbidden` from anywhere but a direct loopback peer when none is.
+    pub fn check(&self, req: &actix_web::HttpRequest) -> miaojing_domain::Result<()> {
+        use miaojing_domain::{Error, ErrorKind};
+        match &self.token {
+            Some(token) => {
+                let given = req
+                    .headers()
+                    .get(actix_web::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, t)| t.trim());
+                if given.is_some_and(|g| same(g.as_bytes(), token.as_bytes())) {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorKind::Unauthenticated,
+                        "metrics_token_required",
+                        "需要指标访问令牌（Authorization: Bearer <MIAOJING_METRICS_TOKEN>）",
+                    ))
+                }
+            }
+            None => {
+                let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+                let forwarded = FORWARDING_HEADERS.iter().any(|h| req.headers().contains_key(*h));
+                if loopback && !forwarded {
+                    Ok(())
+                } else {
+                    Err(Error::forbidden("metrics_forbidden", "指标仅对本机开放；远程抓取请设置 MIAOJING_METRICS_TOKEN"))
+                }
+            }
+        }
+    }
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }

@@ -1,7 +1,10 @@
 //! HTTP plumbing: the JSON error mapping, extractors, middleware and metrics.
 
+pub mod bad_input;
 pub mod error;
 pub mod extract;
+pub mod head;
 pub mod headers;
 pub mod invalidate;
 pub mod metrics;
+pub mod shutdown;

@@ -54,7 +54,7 @@ async fn register(st: web::Data<AppState>, client: ClientInfo, body: web::Json<R
 }
 
 /// End the current session (the token stops working everywhere).
-#[utoipa::path(tag = "auth", responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "auth", responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
 #[post("/api/auth/logout")]
 async fn logout(st: web::Data<AppState>, me: Authed) -> ApiResult<web::Json<Success>> {
     st.auth.logout(&me.0).await?;

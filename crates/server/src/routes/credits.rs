@@ -57,7 +57,7 @@ pub fn referral(r: &DomainReferral) -> Referral {
 }
 
 /// The caller's ledger, newest first.
-#[utoipa::path(tag = "credits", params(PageQuery), responses((status = 200, body = CreditRecords), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "credits", params(PageQuery), responses((status = 200, body = CreditRecords), (status = 401, body = ErrorBody)))]
 #[get("/api/credit-transactions")]
 async fn credit_transactions(st: web::Data<AppState>, me: Authed, q: web::Query<PageQuery>) -> ApiResult<web::Json<CreditRecords>> {
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 300);
@@ -71,7 +71,7 @@ async fn credit_transactions(st: web::Data<AppState>, me: Authed, q: web::Query<
 }
 
 /// Redeem a code (as displayed, or without prefix and dashes, any case).
-#[utoipa::path(tag = "credits", request_body = RedeemRequest, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "credits", request_body = RedeemRequest, responses(
     (status = 200, body = RedeemResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 409, description = "Used, revoked or expired code, or a lower membership tier", body = ErrorBody)))]
 #[post("/api/redeem-codes/redeem")]
@@ -92,7 +92,7 @@ async fn redeem(st: web::Data<AppState>, me: Authed, body: web::Json<RedeemReque
 }
 
 /// The caller's invite code and the people who signed up with it.
-#[utoipa::path(tag = "credits", params(PageQuery), responses((status = 200, body = MyInvitations), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "credits", params(PageQuery), responses((status = 200, body = MyInvitations), (status = 401, body = ErrorBody)))]
 #[get("/api/invitations/me")]
 async fn my_invitations(st: web::Data<AppState>, me: Authed, q: web::Query<PageQuery>) -> ApiResult<web::Json<MyInvitations>> {
     let page = PageRequest::clamped(q.page, q.page_size, 100, 1, 100);

@@ -88,7 +88,7 @@ pub struct DownloadToken {
 }
 
 /// A short-lived token for `GET /api/download?downloadToken=…` links (signed-in users).
-#[utoipa::path(tag = "storage", responses((status = 200, body = DownloadToken), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "storage", responses((status = 200, body = DownloadToken), (status = 401, body = ErrorBody)))]
 #[post("/api/download/token")]
 async fn download_token(st: web::Data<AppState>, user: Authed) -> HttpResponse {
     let (token, expires_at) = st.downloads.issue(user.0.user.id, Utc::now());
@@ -177,7 +177,7 @@ async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: O
 }
 
 /// Downloads a stored file. Watermarked unless the caller may have raw media.
-#[utoipa::path(tag = "storage", params(DownloadQuery), responses(
+#[utoipa::path(security((), ("bearer" = [])), tag = "storage", params(DownloadQuery), responses(
     (status = 200, description = "The file, with Content-Disposition"), (status = 206, description = "A byte range"),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/download")]

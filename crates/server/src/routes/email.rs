@@ -44,7 +44,7 @@ async fn send(
 }
 
 /// Send a sign-up code to an unregistered address.
-#[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 409, description = "already registered, or `email_disabled`/`email_not_configured`: the site has no working mail setup", body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/email/send-register-code")]
 async fn send_register_code(
     st: web::Data<AppState>,
@@ -55,7 +55,7 @@ async fn send_register_code(
 }
 
 /// Send a password-reset code (same answer whether or not the address has an account).
-#[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`: the site has no working mail setup", body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/email/send-reset-code")]
 async fn send_reset_code(
     st: web::Data<AppState>,
@@ -66,7 +66,7 @@ async fn send_reset_code(
 }
 
 /// Send a code to bind a new address to the signed-in account.
-#[utoipa::path(tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "email", request_body = EmailRequest, responses((status = 200, body = CodeSentResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, description = "address taken, or `email_disabled`/`email_not_configured`: the site has no working mail setup", body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/email/send-profile-code")]
 async fn send_profile_code(
     st: web::Data<AppState>,
@@ -78,7 +78,7 @@ async fn send_profile_code(
 }
 
 /// Bind and verify the address with the code.
-#[utoipa::path(tag = "email", request_body = VerifyEmailRequest, responses((status = 200, body = ProfileResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "email", request_body = VerifyEmailRequest, responses((status = 200, body = ProfileResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/email/verify-profile")]
 async fn verify_profile(st: web::Data<AppState>, me: Authed, body: web::Json<VerifyEmailRequest>) -> ApiResult<web::Json<ProfileResponse>> {
     let user = st.auth.verify_profile_email(&me.0, &body.email, &body.code).await?;
@@ -94,7 +94,7 @@ async fn reset_password(st: web::Data<AppState>, body: web::Json<ResetPasswordRe
 }
 
 /// Send a branded notice to one address (admin).
-#[utoipa::path(tag = "email", request_body = NotificationRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "email", request_body = NotificationRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/email/send-notification")]
 async fn send_notification(
     st: web::Data<AppState>,

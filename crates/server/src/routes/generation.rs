@@ -184,7 +184,7 @@ async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
 
 /// Queue a generation: checked, priced and held at once (402 when balance minus open holds
 /// is short); a repeated `clientRequestId` returns the first job with `deduplicated: true`.
-#[utoipa::path(tag = "generation", request_body = CreateJobRequest, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "generation", request_body = CreateJobRequest, responses(
     (status = 202, body = CreatedJob), (status = 200, description = "deduplicated", body = CreatedJob),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 402, body = ErrorBody)))]
 #[post("/api/generation-jobs")]
@@ -242,11 +242,12 @@ pub struct ListQuery {
     /// CSV of statuses; default `queued,running` plus jobs finished in the last hour.
     pub status: Option<String>,
     /// 1–100, default 30.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
 /// The caller's queued and running jobs and recently finished ones, newest first (light rows).
-#[utoipa::path(tag = "generation", params(ListQuery), responses((status = 200, body = JobList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "generation", params(ListQuery), responses((status = 200, body = JobList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/api/generation-jobs")]
 async fn list(st: web::Data<AppState>, me: Authed, q: web::Query<ListQuery>) -> ApiResult<web::Json<JobList>> {
     let limit = q.limit.unwrap_or(30);
@@ -269,7 +270,7 @@ async fn visible(st: &AppState, me: &AuthUser, id: Uuid) -> Result<Job> {
 }
 
 /// One job of the caller (admins: any job).
-#[utoipa::path(tag = "generation", responses((status = 200, body = JobView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "generation", responses((status = 200, body = JobView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/generation-jobs/{id}")]
 async fn one(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>) -> ApiResult<web::Json<JobView>> {
     Ok(web::Json(view(&visible(&st, &me.0, path.into_inner()).await?)))
@@ -277,7 +278,7 @@ async fn one(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>) -> ApiR
 
 /// `{action: "cancel"}`: aborts the in-flight upstream request and releases the hold; a
 /// finished job is returned unchanged.
-#[utoipa::path(tag = "generation", request_body = JobAction, responses((status = 200, body = JobView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "generation", request_body = JobAction, responses((status = 200, body = JobView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[patch("/api/generation-jobs/{id}")]
 async fn update(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>, body: web::Json<JobAction>) -> ApiResult<web::Json<JobView>> {
     if body.action.as_deref().unwrap_or("cancel") != "cancel" {
@@ -290,7 +291,7 @@ async fn update(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>, body
 
 /// A server-sent-events stream of the caller's job changes: `event: job` with
 /// `{jobId, status, message}`.
-#[utoipa::path(tag = "generation", responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "generation", responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody)))]
 #[get("/api/generation-jobs/events")]
 async fn events(st: web::Data<AppState>, me: Authed) -> HttpResponse {
     let rx = st.jobs.events().subscribe(me.0.user.id);
@@ -368,7 +369,7 @@ async fn record_call(
 }
 
 /// Recover a prompt from an image with the platform's multimodal model (free).
-#[utoipa::path(tag = "generation", request_body = ReversePromptInput, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "generation", request_body = ReversePromptInput, responses(
     (status = 200, body = ReversePromptOutput), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/generate/reverse-prompt")]
@@ -432,7 +433,7 @@ async fn reverse_prompt(
 }
 
 /// Improve a prompt with a multimodal model (free).
-#[utoipa::path(tag = "generation", request_body = SuggestPromptInput, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "generation", request_body = SuggestPromptInput, responses(
     (status = 200, body = SuggestPromptOutput), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/generate/suggest-prompt")]

@@ -1,11 +1,14 @@
 //! Health and metrics.
 use std::time::Duration;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::site::{Check, Health, HealthChecks};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::http::error::ApiResult;
+use crate::http::metrics::MetricsAccess;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -36,10 +39,15 @@ async fn health(st: web::Data<AppState>) -> HttpResponse {
     if ok { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body)
 }
 
-/// Prometheus metrics: requests and latency by route and status, database pool use.
-#[utoipa::path(tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+/// Prometheus metrics: requests and latency by route and status, database pool use. Needs the
+/// `MIAOJING_METRICS_TOKEN` bearer token when one is configured, else a direct loopback request.
+#[utoipa::path(tag = "ops", security((), ("bearer" = [])), responses(
+    (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+    (status = 401, description = "a token is configured and was not given", body = ErrorBody),
+    (status = 403, description = "no token is configured and the request is not a direct loopback one", body = ErrorBody)))]
 #[get("/metrics")]
-async fn metrics(st: web::Data<AppState>) -> HttpResponse {
+async fn metrics(st: web::Data<AppState>, access: web::Data<MetricsAccess>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    access.check(&req)?;
     let pool = st.store.pool_stats();
     let text = st.metrics.render(&[
         ("miaojing_db_pool_connections", "Open database connections.", pool.size as f64),
@@ -48,5 +56,5 @@ async fn metrics(st: web::Data<AppState>) -> HttpResponse {
         ("miaojing_db_pool_max", "Maximum database connections.", pool.max as f64),
         ("miaojing_uptime_seconds", "Seconds since start.", st.started.elapsed().as_secs_f64()),
     ]);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").insert_header(("cache-control", "no-store")).body(text)
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").insert_header(("cache-control", "no-store")).body(text))
 }

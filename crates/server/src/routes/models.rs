@@ -17,7 +17,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 /// The models the caller may use: active providers and recommendations, the platform models
 /// their tier allows (one per media type and display name, with capabilities and price) and
 /// their own keys. One store round of four reads on a single connection.
-#[utoipa::path(tag = "models", responses((status = 200, body = ModelConfig), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "models", responses((status = 200, body = ModelConfig), (status = 401, body = ErrorBody)))]
 #[get("/api/model-config")]
 async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResponse> {
     let now = Utc::now();

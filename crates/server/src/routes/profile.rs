@@ -15,14 +15,14 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The caller's profile.
-#[utoipa::path(tag = "profile", responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "profile", responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody)))]
 #[get("/api/profile")]
 async fn get_profile(me: Authed) -> web::Json<ProfileResponse> {
     web::Json(ProfileResponse { success: None, profile: user_view(&me.0.user) })
 }
 
 /// Change the caller's profile; all fields are validated before anything is saved.
-#[utoipa::path(tag = "profile", request_body = ProfileUpdate, responses((status = 200, body = ProfileResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "profile", request_body = ProfileUpdate, responses((status = 200, body = ProfileResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/profile")]
 async fn update_profile(st: web::Data<AppState>, me: Authed, body: web::Json<ProfileUpdate>) -> ApiResult<web::Json<ProfileResponse>> {
     let b = body.into_inner();
@@ -41,7 +41,7 @@ async fn update_profile(st: web::Data<AppState>, me: Authed, body: web::Json<Pro
 }
 
 /// Save the theme (`light` or `dark`).
-#[utoipa::path(tag = "profile", request_body = ThemeRequest, responses((status = 200, body = ThemeResponse), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "profile", request_body = ThemeRequest, responses((status = 200, body = ThemeResponse), (status = 401, body = ErrorBody)))]
 #[put("/api/profile/theme")]
 async fn update_theme(st: web::Data<AppState>, me: Authed, body: web::Json<ThemeRequest>) -> ApiResult<web::Json<ThemeResponse>> {
     let user = st.auth.set_theme(&me.0, &body.theme).await?;

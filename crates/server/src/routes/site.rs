@@ -36,7 +36,7 @@ async fn get_site_config(st: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// Change the site configuration (admin). Unknown fields are refused.
-#[utoipa::path(tag = "site", request_body = SiteConfigUpdate, responses((status = 200, body = SiteConfig), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = SiteConfigUpdate, responses((status = 200, body = SiteConfig), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/site-config")]
 async fn put_site_config(st: web::Data<AppState>, admin: Admin, body: web::Json<SiteConfigUpdate>) -> ApiResult<web::Json<SiteConfig>> {
     let retention = body.log_retention_days;
@@ -95,7 +95,7 @@ fn view(a: DomainAnnouncement) -> Announcement {
 }
 
 /// Announcements, newest first: those visible now, or all of them for an admin with `scope=all`.
-#[utoipa::path(tag = "site", params(AnnouncementQuery), responses((status = 200, body = Vec<Announcement>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security((), ("bearer" = [])), tag = "site", params(AnnouncementQuery), responses((status = 200, body = Vec<Announcement>), (status = 403, body = ErrorBody)))]
 #[get("/api/announcements")]
 async fn list_announcements(
     st: web::Data<AppState>,
@@ -128,7 +128,7 @@ fn check_window(start: Option<chrono::DateTime<Utc>>, end: Option<chrono::DateTi
 }
 
 /// Create an announcement (admin).
-#[utoipa::path(tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/announcements")]
 async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Created>> {
     let b = body.into_inner();
@@ -157,7 +157,7 @@ async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::J
 }
 
 /// Change an announcement (admin).
-#[utoipa::path(tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/announcements")]
 async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Success>> {
     let b = body.into_inner();
@@ -183,7 +183,7 @@ pub struct IdQuery {
 }
 
 /// Delete an announcement (admin).
-#[utoipa::path(tag = "site", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "site", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/announcements")]
 async fn delete_announcement(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     let id = q.id.ok_or_else(|| Error::validation("missing_id", "缺少公告ID"))?;

@@ -90,7 +90,7 @@ async fn json_body(mut payload: web::Payload, max: usize, limits: &UploadLimits)
 }
 
 /// Uploads a reference image (signed-in users). Stored under `works/references/`.
-#[utoipa::path(tag = "storage", request_body(content = DataUrlUpload, description = "JSON with a data URL, or multipart/form-data with a `file` part"),
+#[utoipa::path(security(("bearer" = [])), tag = "storage", request_body(content = DataUrlUpload, description = "JSON with a data URL, or multipart/form-data with a `file` part"),
     responses((status = 200, body = UploadedImage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 #[post("/api/uploads/reference-images")]

@@ -46,7 +46,7 @@ async fn limited(st: &AppState, me: &AuthUser, bucket: &str, limit: Limit) -> Re
 }
 
 /// The caller's keys, newest first.
-#[utoipa::path(tag = "user-api-keys", responses((status = 200, body = UserApiKeyList), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", responses((status = 200, body = UserApiKeyList), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/api/user-api-keys")]
 async fn list_keys(st: web::Data<AppState>, me: Authed) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -107,7 +107,7 @@ async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<User
 }
 
 /// Create keys (or update those with an `id`).
-#[utoipa::path(tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/user-api-keys")]
 async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -115,7 +115,7 @@ async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserAp
 }
 
 /// Same as POST (the original accepted both).
-#[utoipa::path(tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/user-api-keys")]
 async fn update_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -128,7 +128,7 @@ pub struct IdQuery {
 }
 
 /// Delete one of the caller's keys.
-#[utoipa::path(tag = "user-api-keys", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/user-api-keys")]
 async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -181,7 +181,7 @@ fn failure(e: Error) -> std::result::Result<UpstreamProbeResult, Error> {
 
 /// List the models an OpenAI-compatible upstream offers (HTTP 200 with `success: false` when
 /// the upstream refuses).
-#[utoipa::path(tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, description = "`keyId` names no key of the caller", body = ErrorBody)))]
 #[post("/api/auth/fetch-models")]
 async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
@@ -200,7 +200,7 @@ async fn fetch_models(st: web::Data<AppState>, me: Authed, body: web::Json<Upstr
 }
 
 /// Test a connection: the upstream answers its model list with this key.
-#[utoipa::path(tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UpstreamProbe, responses((status = 200, body = UpstreamProbeResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, description = "`keyId` names no key of the caller", body = ErrorBody)))]
 #[post("/api/auth/test-api")]
 async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamProbe>) -> ApiResult<web::Json<UpstreamProbeResult>> {
     limited(&st, &me.0, "upstream_probe", PROBE_LIMIT).await?;
@@ -221,7 +221,7 @@ async fn test_api(st: web::Data<AppState>, me: Authed, body: web::Json<UpstreamP
 /// Import a Manifest bundle (or one provider): one key row per profile, each with its own
 /// stored Manifest and capabilities, all or nothing. Keys the bundle carries are stored
 /// encrypted; the others are to be filled in by editing the row.
-#[utoipa::path(tag = "user-api-keys", request_body = SmartImportInput, responses((status = 200, body = UserSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = SmartImportInput, responses((status = 200, body = UserSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/user-api-keys/smart-import")]
 async fn smart_import(
     st: web::Data<AppState>,

@@ -84,15 +84,17 @@ fn cursor(c: Option<&str>) -> Result<Option<Cursor>, Error> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryQuery {
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
+    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 /// The caller's works, newest first.
-#[utoipa::path(tag = "works", params(HistoryQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "works", params(HistoryQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/api/creation-history")]
 async fn history(st: web::Data<AppState>, me: Authed, q: web::Query<HistoryQuery>) -> ApiResult<web::Json<HistoryPage>> {
     Ok(web::Json(history_page(&st, me.0.user.id, &q).await?))
@@ -120,7 +122,7 @@ pub struct DeleteQuery {
 }
 
 /// Deletes one of the caller's works, or all of them with `all=true`.
-#[utoipa::path(tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/creation-history")]
 async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<DeleteQuery>) -> ApiResult<web::Json<Deleted>> {
     let uid = me.0.user.id;
@@ -141,13 +143,16 @@ async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<Delet
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct GalleryParams {
     /// A mode (`text2img`, …), or `image` / `video`.
+    #[param(value_type = Option<miaojing_api_types::vocab::GalleryCategory>)]
     pub category: Option<String>,
     /// `latest` (default) or `popular`.
+    #[param(value_type = Option<miaojing_api_types::vocab::GallerySort>)]
     pub sort: Option<String>,
     /// Prompt, author or model.
     #[serde(alias = "search")]
     pub q: Option<String>,
     /// 1–60, default 18.
+    #[param(minimum = 1, maximum = 60)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -163,7 +168,7 @@ pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
 }
 
 /// Public works, keyset-paged (no duplicates or gaps while new works arrive).
-#[utoipa::path(tag = "works", params(GalleryParams), responses((status = 200, body = GalleryPage), (status = 400, body = ErrorBody)))]
+#[utoipa::path(security((), ("bearer" = [])), tag = "works", params(GalleryParams), responses((status = 200, body = GalleryPage), (status = 400, body = ErrorBody)))]
 #[get("/api/gallery")]
 async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<GalleryParams>) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
@@ -203,7 +208,7 @@ fn gallery_response(body: Bytes) -> HttpResponse {
 
 /// Publishes one of the caller's works (its stored original and thumbnail are reused), or
 /// unpublishes it with `publish: false`.
-#[utoipa::path(tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/gallery/publish")]
 async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
     let id = body.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
@@ -217,7 +222,7 @@ async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishReq
 }
 
 /// Likes a public work (idempotent).
-#[utoipa::path(tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/gallery/{id}/like")]
 async fn like(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
     let id = id.into_inner();
@@ -226,7 +231,7 @@ async fn like(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiRe
 }
 
 /// Removes the caller's like (idempotent).
-#[utoipa::path(tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "works", params(("id" = Uuid, Path)), responses((status = 200, body = LikeState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/gallery/{id}/like")]
 async fn unlike(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
     let id = id.into_inner();

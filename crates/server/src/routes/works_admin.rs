@@ -90,7 +90,7 @@ pub struct JobsQuery {
 }
 
 /// Jobs of every user, newest first.
-#[utoipa::path(tag = "admin", params(JobsQuery), responses((status = 200, body = AdminJobs), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(JobsQuery), responses((status = 200, body = AdminJobs), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/generation-jobs")]
 async fn list_jobs(st: web::Data<AppState>, _admin: Admin, q: web::Query<JobsQuery>) -> ApiResult<web::Json<AdminJobs>> {
     let q = q.into_inner();
@@ -113,15 +113,17 @@ async fn list_jobs(st: web::Data<AppState>, _admin: Admin, q: web::Query<JobsQue
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CleanupQuery {
     /// `failed` (default), `succeeded` or `cancelled`.
+    #[param(value_type = Option<miaojing_api_types::vocab::FinishedStatus>)]
     pub status: Option<String>,
     /// 0–3650, default 7.
     #[serde(rename = "olderThanDays")]
     #[param(rename = "olderThanDays")]
+    #[param(minimum = 0, maximum = 3650)]
     pub older_than_days: Option<i64>,
 }
 
 /// Deletes finished jobs older than the given days (never queued or running ones).
-#[utoipa::path(tag = "admin", params(CleanupQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CleanupQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[delete("/api/admin/generation-jobs")]
 async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<CleanupQuery>) -> ApiResult<web::Json<Deleted>> {
     let status = JobStatus::parse(clean_query(q.status.clone(), 16).as_deref().unwrap_or("failed"))?;
@@ -142,7 +144,7 @@ async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<Clean
 
 /// Cancels a queued or running job: its hold is released in the same compare-and-set; the
 /// runner holding it drops the upstream request at its next heartbeat.
-#[utoipa::path(tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = AdminJob), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = AdminJob), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/generation-jobs/{id}/cancel")]
 async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<AdminJob>> {
     let id = id.into_inner();
@@ -167,7 +169,7 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
 
 /// Deletes one finished job. A queued or running job is refused with 409 `job_active`
 /// (cancel it first, which releases its hold); the job's model call record is kept.
-#[utoipa::path(tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/generation-jobs/{id}")]
 async fn delete_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
     let id = id.into_inner();
@@ -191,15 +193,17 @@ pub struct UserWorksQuery {
     #[param(rename = "userId")]
     pub user_id: Option<Uuid>,
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
+    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 /// One user's works, private ones included, newest first (keyset pages as in the history).
-#[utoipa::path(tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/admin/users/works")]
 async fn user_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserWorksQuery>) -> ApiResult<web::Json<HistoryPage>> {
     let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
@@ -241,7 +245,7 @@ fn one_of(v: Option<String>, allowed: &[&str], code: &'static str, message: &'st
 }
 
 /// Model call records, newest first.
-#[utoipa::path(tag = "admin", params(CallsQuery), responses((status = 200, body = ModelCalls), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CallsQuery), responses((status = 200, body = ModelCalls), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/model-call-records")]
 async fn model_calls(st: web::Data<AppState>, _admin: Admin, q: web::Query<CallsQuery>) -> ApiResult<web::Json<ModelCalls>> {
     let q = q.into_inner();
@@ -282,7 +286,7 @@ pub struct ModerationQuery {
 }
 
 /// Public works with their authors' e-mail, newest first.
-#[utoipa::path(tag = "admin", params(ModerationQuery), responses((status = 200, body = AdminGalleryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(ModerationQuery), responses((status = 200, body = AdminGalleryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/gallery/works")]
 async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<ModerationQuery>) -> ApiResult<web::Json<AdminGalleryPage>> {
     let q = q.into_inner();
@@ -300,7 +304,7 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
 }
 
 /// Deletes a work (moderation).
-#[utoipa::path(tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/gallery/works/{id}")]
 async fn delete_gallery_work(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
     let id = id.into_inner();
@@ -316,7 +320,7 @@ async fn delete_gallery_work(st: web::Data<AppState>, admin: Admin, id: web::Pat
 
 /// Replaces a public work's prompt after notifying its author by e-mail. The mail goes first;
 /// when it fails nothing is saved. The log keeps who, what and why, not the prompt text.
-#[utoipa::path(tag = "admin", request_body = PromptEdit, responses((status = 200, body = GalleryWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = PromptEdit, responses((status = 200, body = GalleryWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[put("/api/admin/gallery/prompt")]
 async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<PromptEdit>) -> ApiResult<web::Json<GalleryWork>> {
     let b = body.into_inner();

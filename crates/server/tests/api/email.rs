@@ -226,7 +226,7 @@ async fn mail_failure_is_a_clear_error(app: TestApp) {
     let email = unique("down");
     assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 502, "email_send_failed");
     app.put("/api/admin/email-settings", json!({ "enabled": false }), Some(&admin)).await;
-    assert_error(&app.post("/api/email/send-register-code", json!({ "email": unique("off") }), None).await, 503, "email_disabled");
+    assert_error(&app.post("/api/email/send-register-code", json!({ "email": unique("off") }), None).await, 409, "email_disabled");
 }
 
 async fn admin_notification_is_delivered(app: TestApp) {

@@ -10,6 +10,10 @@ on_both_backends!(
     security_and_cache_headers,
     health_and_metrics,
     unknown_api_routes_are_json_404,
+    bad_input_names_the_field_never_a_rust_type,
+    head_answers_like_get_without_a_body,
+    profile_code_without_mail_is_a_documented_409,
+    metrics_without_a_token_only_answer_direct_loopback_requests,
 );
 
 async fn user_count(app: &TestApp) -> i64 {
@@ -278,4 +282,266 @@ async fn stored_files_are_served_with_validators_ranges_and_no_traversal() {
         assert!(status == 400 || status == 404, "{path}: {status}");
         assert!(!body.contains("TOP-SECRET") && !body.contains("root:"), "{path} leaked a file");
     }
+}
+
+async fn bad_input_names_the_field_never_a_rust_type(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (token, _) = app.register("f@example.com", "fiona").await;
+    let internal = ["struct", "AdminUserUpdate", "RegisterRequest", "CreateJobRequest", "u32", "i64", "Uuid", "line 1"];
+    let check = |res: (StatusCode, serde_json::Value), code: &str, words: &[&str]| {
+        assert_error(&res, 400, code);
+        let msg = res.1["error"].as_str().unwrap().to_string();
+        for w in words {
+            assert!(msg.contains(w), "{msg:?} should mention {w:?}");
+        }
+        for w in internal {
+            assert!(!msg.contains(w), "{msg:?} names an internal type ({w})");
+        }
+    };
+    let raw = |method: reqwest::Method, path: &str, body: &str, token: &str| {
+        let req = app
+            .client
+            .request(method, format!("{}{}", app.base, path))
+            .header("content-type", "application/json")
+            .bearer_auth(token)
+            .body(body.to_string());
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "\"x\"", &admin).await, "invalid_field", &["请求体", "JSON 对象", "字符串"]);
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "true", &admin).await, "invalid_field", &["请求体", "JSON 对象", "布尔值"]);
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "{\"userId\": 5}", &admin).await, "invalid_field", &["userId", "UUID"]);
+    check(
+        app.post("/api/auth/register", json!({ "email": 5, "password": "passw0rd-ok", "acceptedTerms": true }), None).await,
+        "invalid_field",
+        &["email", "字符串", "整数 5"],
+    );
+    check(
+        app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "prompt": "a cat", "count": "three" } }), Some(&token))
+            .await,
+        "invalid_field",
+        &["payload.count", "非负整数"],
+    );
+    check(
+        app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "images": ["a", 7] } }), Some(&token)).await,
+        "invalid_field",
+        &["payload.images[1]", "字符串"],
+    );
+    check(app.get("/api/credit-transactions?page=abc&pageSize=5", Some(&token)).await, "invalid_query", &["page", "整数"]);
+    check(app.get("/api/generation-jobs/not-a-uuid", Some(&token)).await, "invalid_path", &["id", "UUID"]);
+}
+
+async fn head_answers_like_get_without_a_body(app: TestApp) {
+    let (token, _) = app.register("h@example.com", "hannah").await;
+    // (Bodies with a timestamp, like /api/health, differ in length between two calls.)
+    for (path, auth) in [("/api/site-config", None), ("/api/profile", Some(token.as_str())), ("/api/style-presets", None)] {
+        let get = |m: reqwest::Method| {
+            let mut req = app.client.request(m, format!("{}{path}", app.base));
+            if let Some(t) = auth {
+                req = req.bearer_auth(t);
+            }
+            req.send()
+        };
+        let g = get(reqwest::Method::GET).await.unwrap();
+        let (g_status, g_type) = (g.status(), g.headers()["content-type"].clone());
+        let g_body = g.bytes().await.unwrap();
+        let h = get(reqwest::Method::HEAD).await.unwrap();
+        assert_eq!(h.status(), g_status, "HEAD {path}");
+        assert_eq!(h.headers()["content-type"], g_type, "HEAD {path}");
+        assert_eq!(h.headers()["content-length"].to_str().unwrap(), g_body.len().to_string(), "HEAD {path}: the length GET sends");
+        assert!(h.bytes().await.unwrap().is_empty(), "HEAD {path}: no body");
+    }
+    let h = app.client.head(format!("{}/api/profile", app.base)).send().await.unwrap();
+    assert_eq!(h.status(), StatusCode::UNAUTHORIZED, "the same checks as GET");
+    let h = app.client.head(format!("{}/api/nope", app.base)).send().await.unwrap();
+    assert_eq!(h.status(), StatusCode::NOT_FOUND);
+    let h = app.client.head(format!("{}/gallery/deep/link", app.base)).send().await.unwrap();
+    assert_eq!(h.status(), StatusCode::OK, "pages too");
+}
+
+async fn profile_code_without_mail_is_a_documented_409(app: TestApp) {
+    let (token, _) = app.register("p@example.com", "paula").await;
+    let res = app.post("/api/email/send-profile-code", json!({ "email": "new-address@example.com" }), Some(&token)).await;
+    assert_error(&res, 409, "email_disabled");
+    assert!(res.1["error"].as_str().unwrap().contains("邮件服务"), "{}", res.1);
+    let (_, doc) = app.get("/api/openapi.json", None).await;
+    let answers = &doc["paths"]["/api/email/send-profile-code"]["post"]["responses"];
+    assert!(answers["409"]["description"].as_str().unwrap().contains("email_disabled"), "{answers}");
+    assert!(answers.get("503").is_none_or(|r| !r["description"].as_str().unwrap_or("").contains("email")));
+}
+
+async fn metrics_without_a_token_only_answer_direct_loopback_requests(app: TestApp) {
+    let res = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "a scraper on this machine");
+    for (h, v) in [("x-forwarded-for", "198.51.100.7"), ("x-real-ip", "198.51.100.7"), ("forwarded", "for=198.51.100.7")] {
+        let res = app.client.get(format!("{}/metrics", app.base)).header(h, v).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{h}: passed on by a proxy");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "metrics_forbidden");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_the_configured_token() {
+    let app = spawn_with(Backend::Sqlite, |c| c.metrics_token = Some("scrape-token-123".into())).await;
+    let get = |token: Option<&str>| {
+        let mut req = app.client.get(format!("{}/metrics", app.base)).header("x-forwarded-for", "203.0.113.9");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    for bad in [None, Some("wrong"), Some("scrape-token-1234")] {
+        let res = get(bad).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad:?}");
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "metrics_token_required");
+    }
+    let res = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "with a token set, loopback needs it too");
+    let res = get(Some("scrape-token-123")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("miaojing_http_requests_total"));
+}
+
+/// Wrong passwords count against the account whichever of its names was typed.
+async fn login_limit_counts_the_account_not_its_spelling(backend: Backend) {
+    let app = spawn_with(backend, |c| c.rate_limits.login_account = miaojing_auth::rate_limit::Limit::new(3, 3600)).await;
+    app.register_with(json!({ "email": "Lim@Example.com", "nickname": "limiter", "phone": "13800138000", "password": "passw0rd-ok", "acceptedTerms": true }))
+        .await;
+    for name in ["lim@example.com", "LIM@EXAMPLE.COM", "limiter"] {
+        assert_eq!(app.login(name, "wrong-pass-1").await.0, StatusCode::UNAUTHORIZED, "{name}");
+    }
+    for name in ["limiter", "lim@example.com", "13800138000"] {
+        assert_error(&app.login(name, "wrong-pass-1").await, 429, "rate_limited");
+        assert_error(&app.login(name, "passw0rd-ok").await, 429, "rate_limited");
+    }
+    // Unknown names are limited by their spelling, answering exactly like an account.
+    for _ in 0..3 {
+        assert_error(&app.login("nobody-here", "wrong-pass-1").await, 401, "invalid_credentials");
+    }
+    assert_error(&app.login("nobody-here", "wrong-pass-1").await, 429, "rate_limited");
+    assert_error(&app.login("someone-else", "wrong-pass-1").await, 401, "invalid_credentials");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_limit_counts_the_account_not_its_spelling_sqlite() {
+    login_limit_counts_the_account_not_its_spelling(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_limit_counts_the_account_not_its_spelling_postgres() {
+    login_limit_counts_the_account_not_its_spelling(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_on_static_files_and_stored_files() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>spa-index</title>").unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js"), "console.log('app')").unwrap();
+    let root = dist.path().to_path_buf();
+    let app = spawn_with(Backend::Sqlite, |c| c.static_dir = Some(root)).await;
+    std::fs::create_dir_all(app.config.storage_dir.join("generated")).unwrap();
+    std::fs::write(app.config.storage_dir.join("generated/x.png"), b"\x89PNG\r\n\x1a\nfake-png-bytes").unwrap();
+    for (path, len, ty) in [
+        ("/", 39, "text/html"),
+        ("/create", 39, "text/html"),
+        ("/app-0123456789abcdef.js", 18, "javascript"),
+        ("/api/local-storage/generated/x.png", 22, "image/png"),
+    ] {
+        let res = app.client.head(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers()["content-type"].to_str().unwrap().contains(ty), "{path}");
+        assert_eq!(res.headers()["content-length"].to_str().unwrap(), len.to_string(), "{path}");
+        assert!(res.bytes().await.unwrap().is_empty(), "{path}");
+    }
+}
+
+/// The real binary, started on a fresh data dir with its output on a pipe.
+fn start_binary(data: &std::path::Path, port: u16, env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_miaojing"));
+    cmd.args(["serve", "--port", &port.to_string(), "--data-dir", data.to_str().unwrap()])
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("the binary starts")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Boolean settings in any usual spelling, plain-text logs on a pipe, and a quick stop with an
+/// event stream open (the stream ends, the process exits).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_reads_boolean_spellings_logs_plainly_and_stops_with_a_stream_open() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start_binary(
+        data.path(),
+        port,
+        &[("MIAOJING_DEMO", "1"), ("MIAOJING_TRUST_PROXY", "Yes"), ("OBJECT_STORAGE_FORCE_PATH_STYLE", "off")],
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..300 {
+        if client.get(format!("{base}/api/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server answers with MIAOJING_DEMO=1 and MIAOJING_TRUST_PROXY=Yes");
+    let res = client
+        .post(format!("{base}/api/auth/register"))
+        .json(&json!({ "email": "s@example.com", "nickname": "sam", "password": "passw0rd-ok", "acceptedTerms": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let token = v["session"]["access_token"].as_str().unwrap().to_string();
+    let models: serde_json::Value =
+        client.get(format!("{base}/api/model-config")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert!(models.to_string().contains("demo"), "demo mode is on: {models}");
+    let mut stream = client.get(format!("{base}/api/generation-jobs/events")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let first = stream.chunk().await.unwrap().expect("the stream says it is connected");
+    assert!(String::from_utf8_lossy(&first).contains("connected"));
+
+    let started = std::time::Instant::now();
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(15), async { while let Ok(Some(_)) = stream.chunk().await {} }).await;
+    assert!(ended.is_ok(), "the event stream ended when the server stopped");
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the server did not exit within 15 s of SIGTERM");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    let out = child.wait_with_output().unwrap();
+    let logs = [out.stdout, out.stderr].concat();
+    assert!(String::from_utf8_lossy(&logs).contains("MiaoJing is listening"), "{}", String::from_utf8_lossy(&logs));
+    assert!(!logs.contains(&0x1b), "no terminal colour codes in logs written to a pipe:\n{}", String::from_utf8_lossy(&logs));
+}
+
+#[test]
+fn binary_refuses_an_unknown_boolean_spelling_with_the_accepted_ones() {
+    let data = tempfile::tempdir().unwrap();
+    let child = start_binary(data.path(), free_port(), &[("MIAOJING_DEMO", "maybe")]);
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("maybe") && text.contains("1/0") && text.contains("yes/no") && text.contains("on/off"), "{text}");
 }

@@ -499,7 +499,7 @@ async fn prompt_edit_fails_closed_without_mail(app: TestApp) {
     let admin = app.admin_token().await;
     let (_, work) = author_and_work(&app).await;
     // Mail disabled: nothing saved.
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 503, "email_disabled");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 409, "email_disabled");
     // Mail enabled but nothing listens: nothing saved.
     app.put(
         "/api/admin/email-settings",

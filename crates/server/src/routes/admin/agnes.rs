@@ -68,7 +68,7 @@ fn catalog_body() -> AgnesCatalog {
 }
 
 /// The built-in Agnes AI templates: image, video and text models with their capabilities.
-#[utoipa::path(tag = "admin", responses((status = 200, body = AgnesCatalog), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = AgnesCatalog), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/system-apis/agnes-capabilities")]
 async fn catalog(_admin: Admin) -> web::Json<AgnesCatalog> {
     web::Json(catalog_body())
@@ -125,7 +125,7 @@ fn text_row(t: &Template, tiers: &[Tier], is_default: bool, now: DateTime<Utc>) 
 }
 
 /// Installs the selected template kinds: adds missing rows and refreshes installed ones.
-#[utoipa::path(tag = "admin", request_body = AgnesInstallInput, responses((status = 200, body = AgnesInstallResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = AgnesInstallInput, responses((status = 200, body = AgnesInstallResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/admin/system-apis/agnes-capabilities")]
 async fn install(st: web::Data<AppState>, _admin: Admin, body: web::Json<AgnesInstallInput>) -> ApiResult<web::Json<AgnesInstallResult>> {
     let b = body.into_inner();

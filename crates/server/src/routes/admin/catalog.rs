@@ -44,14 +44,14 @@ fn id_of(q: &IdQuery, what: &str) -> Result<Uuid, Error> {
 }
 
 /// Every provider preset.
-#[utoipa::path(tag = "admin", responses((status = 200, body = ProviderList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = ProviderList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/providers")]
 async fn list_providers(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<ProviderList>> {
     Ok(web::Json(ProviderList { providers: st.store.list_providers(false).await?.into_iter().map(provider_view).collect() }))
 }
 
 /// Add a provider preset (names are unique).
-#[utoipa::path(tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/providers")]
 async fn create_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<ProviderInput>) -> ApiResult<web::Json<ProviderOne>> {
     let now = Utc::now();
@@ -61,7 +61,7 @@ async fn create_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 }
 
 /// Replace a provider preset.
-#[utoipa::path(tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/providers")]
 async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<ProviderInput>) -> ApiResult<web::Json<ProviderOne>> {
     let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少供应商 ID 或名称"))?;
@@ -71,7 +71,7 @@ async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 }
 
 /// Delete a provider preset (recommendations lose the link).
-#[utoipa::path(tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/providers")]
 async fn delete_provider(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_provider(id_of(&q, "供应商")?).await? {
@@ -81,7 +81,7 @@ async fn delete_provider(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQue
 }
 
 /// Every recommendation.
-#[utoipa::path(tag = "admin", responses((status = 200, body = RecommendationList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = RecommendationList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/model-recommendations")]
 async fn list_recommendations(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<RecommendationList>> {
     let list = st.store.list_recommendations(false).await?;
@@ -89,7 +89,7 @@ async fn list_recommendations(st: web::Data<AppState>, _a: Admin) -> ApiResult<w
 }
 
 /// Add a recommendation.
-#[utoipa::path(tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/model-recommendations")]
 async fn create_recommendation(
     st: web::Data<AppState>,
@@ -103,7 +103,7 @@ async fn create_recommendation(
 }
 
 /// Replace a recommendation.
-#[utoipa::path(tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = RecommendationInput, responses((status = 200, body = RecommendationOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/model-recommendations")]
 async fn update_recommendation(
     st: web::Data<AppState>,
@@ -117,7 +117,7 @@ async fn update_recommendation(
 }
 
 /// Delete a recommendation.
-#[utoipa::path(tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/model-recommendations")]
 async fn delete_recommendation(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_recommendation(id_of(&q, "推荐项")?).await? {
@@ -127,14 +127,14 @@ async fn delete_recommendation(st: web::Data<AppState>, _a: Admin, q: web::Query
 }
 
 /// Every style preset, active or not.
-#[utoipa::path(tag = "admin", responses((status = 200, body = StylePresetList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = StylePresetList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/style-presets")]
 async fn list_presets(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<StylePresetList>> {
     Ok(web::Json(StylePresetList { presets: st.store.list_style_presets(false).await?.into_iter().map(preset_view).collect() }))
 }
 
 /// Add a style preset (labels are unique).
-#[utoipa::path(tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/style-presets")]
 async fn create_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<StylePresetInput>) -> ApiResult<web::Json<StylePresetOne>> {
     let now = Utc::now();
@@ -154,7 +154,7 @@ async fn create_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 }
 
 /// Replace a style preset's label, prompt, state or order.
-#[utoipa::path(tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/style-presets")]
 async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<StylePresetInput>) -> ApiResult<web::Json<StylePresetOne>> {
     let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少风格 ID"))?;
@@ -171,7 +171,7 @@ async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 }
 
 /// Delete a style preset.
-#[utoipa::path(tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/style-presets")]
 async fn delete_preset(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_style_preset(id_of(&q, "风格")?).await? {

@@ -37,7 +37,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 /// Users, works, jobs by state, credits, model calls per model, announcements, health and
 /// the newest logs at a glance (aggregate queries; nothing is paged through).
-#[utoipa::path(tag = "admin", responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/dashboard")]
 async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<Dashboard>> {
     let now = Utc::now();
@@ -106,7 +106,7 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
 }
 
 /// Visits and the number of non-admin accounts.
-#[utoipa::path(tag = "admin", responses((status = 200, body = AdminStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = AdminStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/stats")]
 async fn stats(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<AdminStats>> {
     let now = Utc::now();

@@ -16,14 +16,14 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Current settings (the password only as a masked preview).
-#[utoipa::path(tag = "admin", responses((status = 200, body = EmailSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = EmailSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/email-settings")]
 async fn get_settings(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<EmailSettingsResponse>> {
     Ok(web::Json(EmailSettingsResponse { success: None, settings: st.site.email_settings().await? }))
 }
 
 /// Save settings; the password is encrypted at rest and never returned.
-#[utoipa::path(tag = "admin", request_body = EmailSettingsUpdate, responses((status = 200, body = EmailSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = EmailSettingsUpdate, responses((status = 200, body = EmailSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/admin/email-settings")]
 async fn put_settings(
     st: web::Data<AppState>,
@@ -36,7 +36,7 @@ async fn put_settings(
 }
 
 /// Send a test message with the saved settings.
-#[utoipa::path(tag = "admin", request_body = TestEmailRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = TestEmailRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/admin/email-settings")]
 async fn test_send(st: web::Data<AppState>, _admin: Admin, body: web::Json<TestEmailRequest>) -> ApiResult<web::Json<MessageResponse>> {
     let to = validate::email(&body.to)?;

@@ -17,7 +17,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Every referral; `search` matches either party or the code.
-#[utoipa::path(tag = "admin", params(UserQuery), responses((status = 200, body = ReferralList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserQuery), responses((status = 200, body = ReferralList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/invitations")]
 async fn list_invitations(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserQuery>) -> ApiResult<web::Json<ReferralList>> {
     let q = q.into_inner();

@@ -23,9 +23,10 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 pub struct LogQuery {
     /// auth, generation, admin, database, storage, security or system.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<miaojing_api_types::vocab::LogType>)]
     pub kind: Option<String>,
     /// info, warning or error.
+    #[param(value_type = Option<miaojing_api_types::vocab::LogLevel>)]
     pub level: Option<String>,
     /// Substring of the user's id, name or e-mail.
     pub user: Option<String>,
@@ -63,7 +64,7 @@ pub(super) fn view(e: LogEntry) -> PlatformLog {
 }
 
 /// List logs, newest first (expired ones are purged first).
-#[utoipa::path(tag = "admin", params(LogQuery), responses((status = 200, body = PlatformLogList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(LogQuery), responses((status = 200, body = PlatformLogList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/logs")]
 async fn list_logs(st: web::Data<AppState>, _admin: Admin, q: web::Query<LogQuery>) -> ApiResult<web::Json<PlatformLogList>> {
     let q = q.into_inner();
@@ -98,7 +99,7 @@ async fn list_logs(st: web::Data<AppState>, _admin: Admin, q: web::Query<LogQuer
 }
 
 /// Set the retention (1–90 days) and purge older logs at once.
-#[utoipa::path(tag = "admin", request_body = LogSettingsUpdate, responses((status = 200, body = LogSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = LogSettingsUpdate, responses((status = 200, body = LogSettingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/admin/logs")]
 async fn update_settings(
     st: web::Data<AppState>,

@@ -74,7 +74,7 @@ impl CodeQuery {
 }
 
 /// List codes, newest first.
-#[utoipa::path(tag = "admin", params(CodeQuery), responses((status = 200, body = RedeemCodeList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CodeQuery), responses((status = 200, body = RedeemCodeList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/redeem-codes")]
 async fn list_codes(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeQuery>) -> ApiResult<web::Json<RedeemCodeList>> {
     let filter = q.filter()?;
@@ -84,7 +84,7 @@ async fn list_codes(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeQu
 }
 
 /// Create a batch of credit or membership codes.
-#[utoipa::path(tag = "admin", request_body = RedeemBatchRequest, responses((status = 201, body = RedeemBatch), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = RedeemBatchRequest, responses((status = 201, body = RedeemBatch), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/admin/redeem-codes")]
 async fn create_codes(st: web::Data<AppState>, admin: Admin, body: web::Json<RedeemBatchRequest>) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
@@ -108,7 +108,7 @@ async fn create_codes(st: web::Data<AppState>, admin: Admin, body: web::Json<Red
 }
 
 /// Revoke (`isActive: false`) or re-enable a code.
-#[utoipa::path(tag = "admin", request_body = RedeemCodeToggle, responses((status = 200, body = RedeemCodeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = RedeemCodeToggle, responses((status = 200, body = RedeemCodeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/redeem-codes")]
 async fn toggle_code(st: web::Data<AppState>, admin: Admin, body: web::Json<RedeemCodeToggle>) -> ApiResult<web::Json<RedeemCodeResponse>> {
     let id = body.id.ok_or_else(|| Error::validation("missing_id", "缺少兑换码ID"))?;
@@ -123,7 +123,7 @@ pub struct CodeIdQuery {
 }
 
 /// Delete a code that was never used.
-#[utoipa::path(tag = "admin", params(CodeIdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CodeIdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/redeem-codes")]
 async fn delete_code(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeIdQuery>) -> ApiResult<web::Json<Success>> {
     let id = q.id.ok_or_else(|| Error::validation("missing_id", "缺少兑换码ID"))?;
@@ -132,7 +132,7 @@ async fn delete_code(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeI
 }
 
 /// Every code matching the filters as CSV.
-#[utoipa::path(tag = "admin", params(CodeQuery), responses((status = 200, description = "CSV file", content_type = "text/csv"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CodeQuery), responses((status = 200, description = "CSV file", content_type = "text/csv"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/redeem-codes/export")]
 async fn export_codes(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeQuery>) -> ApiResult<HttpResponse> {
     let csv = st.redeem.export_csv(&q.filter()?).await?;

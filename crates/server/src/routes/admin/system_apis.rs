@@ -47,7 +47,7 @@ pub struct ListQuery {
 }
 
 /// Every system API by display name and sort order.
-#[utoipa::path(tag = "admin", params(ListQuery), responses((status = 200, body = SystemApiList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(ListQuery), responses((status = 200, body = SystemApiList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/system-apis")]
 async fn list(st: web::Data<AppState>, _admin: Admin, q: web::Query<ListQuery>) -> ApiResult<web::Json<SystemApiList>> {
     let apis = st.store.list_system_apis(q.include_inactive.unwrap_or(true)).await?;
@@ -55,7 +55,7 @@ async fn list(st: web::Data<AppState>, _admin: Admin, q: web::Query<ListQuery>) 
 }
 
 /// Add a platform model (the key is stored encrypted; only a preview is returned).
-#[utoipa::path(tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/admin/system-apis")]
 async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
     let api = system_api_from(body.into_inner(), None, &st.secrets, Utc::now())?;
@@ -65,7 +65,7 @@ async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemAp
 
 /// Replace a platform model (see `SystemApiInput` for the key rules). The polling mode is
 /// shared with every row of the same display name.
-#[utoipa::path(tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/system-apis")]
 async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
     let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID、显示名称或模型名称"))?;
@@ -81,7 +81,7 @@ pub struct IdQuery {
 }
 
 /// Delete a platform model.
-#[utoipa::path(tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/system-apis")]
 async fn remove(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     let id = q.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID"))?;
@@ -92,7 +92,7 @@ async fn remove(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) 
 }
 
 /// Change only the price of a platform model.
-#[utoipa::path(tag = "admin", request_body = PricingInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = PricingInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/system-apis/{id}/pricing")]
 async fn set_pricing(
     st: web::Data<AppState>,
@@ -113,7 +113,7 @@ async fn set_pricing(
 }
 
 /// Health of every channel: errors in the sliding window, freeze, last error and probe.
-#[utoipa::path(tag = "admin", responses((status = 200, body = ChannelHealthList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = ChannelHealthList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/system-apis/health")]
 async fn health(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<ChannelHealthList>> {
     let now = Utc::now();
@@ -124,7 +124,7 @@ async fn health(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<C
 }
 
 /// Re-test a channel now: a healthy answer lifts its freeze.
-#[utoipa::path(tag = "admin", responses((status = 200, body = ChannelHealthView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = ChannelHealthView), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/system-apis/{id}/probe")]
 async fn probe(st: web::Data<AppState>, _admin: Admin, path: web::Path<Uuid>) -> ApiResult<web::Json<ChannelHealthView>> {
     let api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
@@ -148,7 +148,7 @@ const MAX_IMPORT: usize = 50;
 
 /// Import a Manifest bundle (or one provider) as platform models: one active, fixed-price row
 /// per profile with its own stored Manifest and capabilities, all or nothing.
-#[utoipa::path(tag = "admin", request_body = SystemSmartImportInput, responses((status = 200, body = SystemSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemSmartImportInput, responses((status = 200, body = SystemSmartImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/admin/system-apis/smart-import")]
 async fn smart_import(
     st: web::Data<AppState>,

@@ -70,7 +70,7 @@ pub struct UserQuery {
 }
 
 /// List users.
-#[utoipa::path(tag = "admin", params(UserQuery), responses((status = 200, body = AdminUserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserQuery), responses((status = 200, body = AdminUserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/users")]
 async fn list_users(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserQuery>) -> ApiResult<web::Json<AdminUserList>> {
     let q = q.into_inner();
@@ -87,7 +87,7 @@ async fn list_users(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserQu
 }
 
 /// Change a user's role, tier, expiry, status, watermark permission, names, e-mail or password.
-#[utoipa::path(tag = "admin", request_body = AdminUserUpdate, responses((status = 200, body = AdminUserResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = AdminUserUpdate, responses((status = 200, body = AdminUserResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/users")]
 async fn update_user(st: web::Data<AppState>, admin: Admin, body: web::Json<AdminUserUpdate>) -> ApiResult<web::Json<AdminUserResponse>> {
     let b = body.into_inner();
@@ -121,7 +121,7 @@ pub struct UserIdQuery {
 }
 
 /// Delete a user and everything that belongs to them.
-#[utoipa::path(tag = "admin", params(UserIdQuery), responses((status = 200, body = DeletedUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserIdQuery), responses((status = 200, body = DeletedUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/users")]
 async fn delete_user(st: web::Data<AppState>, admin: Admin, q: web::Query<UserIdQuery>) -> ApiResult<web::Json<DeletedUser>> {
     let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
@@ -130,7 +130,7 @@ async fn delete_user(st: web::Data<AppState>, admin: Admin, q: web::Query<UserId
 }
 
 /// Add or deduct credits through the ledger, with a reason.
-#[utoipa::path(tag = "admin", request_body = CreditAdjustment, responses((status = 200, body = AdminUserResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = CreditAdjustment, responses((status = 200, body = AdminUserResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/users/credits")]
 async fn adjust_credits(
     st: web::Data<AppState>,
@@ -143,7 +143,7 @@ async fn adjust_credits(
 }
 
 /// One user's ledger, newest first.
-#[utoipa::path(tag = "admin", params(UserIdQuery), responses((status = 200, body = CreditRecords), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserIdQuery), responses((status = 200, body = CreditRecords), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/users/credit-transactions")]
 async fn user_ledger(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserIdQuery>) -> ApiResult<web::Json<CreditRecords>> {
     let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
