@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 
 use crate::error::StorageError;
-use crate::media::video::{spool_to_temp, watermark_video, TempVideo};
 use crate::labelling::{fallback_label, label_of};
+use crate::media::video::{spool_to_temp, watermark_video, TempVideo};
 use crate::media::{watermark_with_limits, Limits};
 use crate::policy::{is_video, watermark_cache_key};
 use crate::Storage;

@@ -148,10 +148,18 @@ pub fn check_site_asset(kind: SiteAssetKind, bytes: &[u8]) -> Result<CheckedAsse
         return Err(Error::validation("empty_file", "图片文件为空"));
     }
     if bytes.len() > SITE_ASSET_MAX_BYTES {
-        return Err(Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", SITE_ASSET_MAX_BYTES / (1024 * 1024))));
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            "file_too_large",
+            format!("图片大小不能超过 {}MB", SITE_ASSET_MAX_BYTES / (1024 * 1024)),
+        ));
     }
     if MediaFormat::sniff(bytes).is_some() {
-        let limits = UploadLimits { max_bytes: SITE_ASSET_MAX_BYTES, max_pixels: u64::from(SITE_ASSET_MAX_SIDE).pow(2), max_side: SITE_ASSET_MAX_SIDE };
+        let limits = UploadLimits {
+            max_bytes: SITE_ASSET_MAX_BYTES,
+            max_pixels: u64::from(SITE_ASSET_MAX_SIDE).pow(2),
+            max_side: SITE_ASSET_MAX_SIDE,
+        };
         let checked = check_image(bytes, &limits)?;
         return Ok(CheckedAsset { extension: checked.format.extension() });
     }
@@ -233,7 +241,8 @@ mod tests {
         ico.extend_from_slice(&[16, 16, 0, 0, 1, 0, 32, 0, 0, 0, 0, 0, 22, 0, 0, 0]);
         assert_eq!(check_site_asset(Favicon, &ico).unwrap().extension, "ico");
         assert_eq!(check_site_asset(Logo, &ico).unwrap_err().code, "unsupported_media_type", "ICO only as the favicon");
-        let bads: [&[u8]; 4] = [b"<html><script>alert(1)</script></html>", b"GIF8", b"<!DOCTYPE svg [<!ENTITY a \"b\">]><svg></svg>", b"<svgx></svgx>"];
+        let bads: [&[u8]; 4] =
+            [b"<html><script>alert(1)</script></html>", b"GIF8", b"<!DOCTYPE svg [<!ENTITY a \"b\">]><svg></svg>", b"<svgx></svgx>"];
         for bad in bads {
             let e = check_site_asset(Logo, bad).unwrap_err();
             assert_eq!((e.status(), e.code.as_ref()), (415, "unsupported_media_type"), "{}", String::from_utf8_lossy(bad));
@@ -243,7 +252,10 @@ mod tests {
         assert_eq!(check_site_asset(Favicon, b"").unwrap_err().code, "empty_file");
         let png = png_header(32, 32);
         let key = site_asset_key(Favicon, &png, CheckedAsset { extension: "png" });
-        assert!(key.starts_with("site-assets/favicon-") && key.ends_with(".png") && key.len() == "site-assets/favicon-".len() + 16 + 4, "{key}");
+        assert!(
+            key.starts_with("site-assets/favicon-") && key.ends_with(".png") && key.len() == "site-assets/favicon-".len() + 16 + 4,
+            "{key}"
+        );
         assert_eq!(key, site_asset_key(Favicon, &png, CheckedAsset { extension: "png" }), "the same bytes, the same key");
     }
 }

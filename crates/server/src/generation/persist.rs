@@ -62,9 +62,10 @@ pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job
         let key = new_key(video, ext.unwrap_or(if video { "mp4" } else { "png" }));
         let s = match item {
             // An image in memory: its thumbnail is made while the original is written.
-            MediaItem::Inline { bytes, .. } if !video => {
-                image_stored(key.clone(), storage.put_image(&key, bytes.clone(), Some(&label), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?)
-            }
+            MediaItem::Inline { bytes, .. } if !video => image_stored(
+                key.clone(),
+                storage.put_image(&key, bytes.clone(), Some(&label), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?,
+            ),
             MediaItem::Inline { bytes, .. } => {
                 storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
                 video_stored(storage, key).await

@@ -112,9 +112,14 @@ async fn upload_site_asset(
     let _ = st
         .store
         .insert_log(
-            LogEntry::new("admin", "info", "site_config_updated", format!("管理员上传站点{}", if kind == SiteAssetKind::Logo { "标志" } else { "图标" }))
-                .by(&admin.0.user)
-                .meta(serde_json::json!({ "fields": changed, "asset": key })),
+            LogEntry::new(
+                "admin",
+                "info",
+                "site_config_updated",
+                format!("管理员上传站点{}", if kind == SiteAssetKind::Logo { "标志" } else { "图标" }),
+            )
+            .by(&admin.0.user)
+            .meta(serde_json::json!({ "fields": changed, "asset": key })),
         )
         .await;
     Ok(web::Json(SiteAssetUploaded {

@@ -48,7 +48,13 @@ async fn every_served_image_carries_the_label(app: TestApp, mock: MockHandle) {
     let admin = app.admin_token().await;
 
     for (requested, format) in [("png", MediaFormat::Png), ("jpeg", MediaFormat::Jpeg), ("webp", MediaFormat::WebP)] {
-        let (s, v) = submit(&app, &alice, "image", json!({"prompt": format!("a {requested} lighthouse"), "model": "Paint", "outputFormat": requested})).await;
+        let (s, v) = submit(
+            &app,
+            &alice,
+            "image",
+            json!({"prompt": format!("a {requested} lighthouse"), "model": "Paint", "outputFormat": requested}),
+        )
+        .await;
         assert_eq!(s, StatusCode::ACCEPTED, "{v}");
         let job_id = v["jobId"].as_str().unwrap().to_string();
         let job = finished(&app, &alice, &job_id).await;
@@ -79,7 +85,8 @@ async fn every_served_image_carries_the_label(app: TestApp, mock: MockHandle) {
         let (s, v) = app.post("/api/gallery/publish", json!({"workId": work_id}), Some(&alice)).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (_, page) = app.get("/api/gallery?limit=60", None).await;
-        let item = page["works"].as_array().unwrap().iter().find(|w| w["id"] == work_id.as_str()).expect("the work is in the gallery").clone();
+        let item =
+            page["works"].as_array().unwrap().iter().find(|w| w["id"] == work_id.as_str()).expect("the work is in the gallery").clone();
         let gallery_url = item["url"].as_str().unwrap();
         expect("gallery copy", &get_bytes(&app, gallery_url, None).await, format);
         expect("gallery thumbnail", &get_bytes(&app, item["thumbnailUrl"].as_str().unwrap(), None).await, MediaFormat::WebP);

@@ -72,8 +72,15 @@ async fn admin_uploads_logo_and_favicon(app: TestApp) {
 
     // The file itself as the body works too (curl --data-binary).
     let small = png(32, 32);
-    let res = app.client.post(format!("{}/api/admin/site-assets/favicon", app.base)).bearer_auth(&admin)
-        .header("content-type", "image/png").body(small.clone()).send().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/admin/site-assets/favicon", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "image/png")
+        .body(small.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     served(&app, v["siteConfig"]["faviconUrl"].as_str().unwrap(), &small, "image/png").await;

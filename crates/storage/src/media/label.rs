@@ -440,7 +440,8 @@ mod tests {
     }
 
     fn picture(alpha: bool) -> DynamicImage {
-        let img = RgbaImage::from_fn(96, 64, |x, y| image::Rgba([(x * 2) as u8, (y * 3) as u8, 90, if alpha { (x + y) as u8 } else { 255 }]));
+        let img =
+            RgbaImage::from_fn(96, 64, |x, y| image::Rgba([(x * 2) as u8, (y * 3) as u8, 90, if alpha { (x + y) as u8 } else { 255 }]));
         if alpha {
             DynamicImage::ImageRgba8(img)
         } else {

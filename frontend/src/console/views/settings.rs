@@ -246,7 +246,11 @@ fn AssetUpload(kind: &'static str, label: C, target: RwSignal<String>) -> impl I
             pending.set(false);
         });
     };
-    let accept = if kind == "favicon" { "image/png,image/jpeg,image/webp,image/gif,image/svg+xml,image/x-icon,.ico" } else { "image/png,image/jpeg,image/webp,image/gif,image/svg+xml" };
+    let accept = if kind == "favicon" {
+        "image/png,image/jpeg,image/webp,image/gif,image/svg+xml,image/x-icon,.ico"
+    } else {
+        "image/png,image/jpeg,image/webp,image/gif,image/svg+xml"
+    };
     view! {
         <div class="field">
             <label class="btn btn-outline btn-sm" class:disabled=move || pending.get()>
