@@ -15,7 +15,7 @@ use miaojing_api_types::{
         RecommendationInput, RecommendationList, RecommendationOne, StylePresetInput, StylePresetList, StylePresetOne, SystemApiInput,
         SystemApiList, SystemApiOne, SystemSmartImportInput, SystemSmartImportResult,
     },
-    site::{Announcement, AnnouncementInput, Created, SiteConfig, SiteConfigUpdate},
+    site::{Announcement, AnnouncementInput, Created, SiteAssetUploaded, SiteConfig, SiteConfigUpdate},
     works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCalls, PromptEdit},
     Success,
 };
@@ -272,6 +272,19 @@ pub async fn test_email(to: &str) -> ApiResult<MessageResponse> {
 /// `PUT /api/site-config`.
 pub async fn save_site_config(req: &SiteConfigUpdate) -> ApiResult<SiteConfig> {
     send_json(put("/site-config"), req).await
+}
+
+/// `POST /api/admin/site-assets/{kind}` (`logo` or `favicon`): uploads the file as the body; the
+/// site configuration then points at it.
+pub async fn upload_site_asset(kind: &str, file: web_sys::File) -> ApiResult<SiteAssetUploaded> {
+    let given = file.type_();
+    let content_type = if given.starts_with("image/") { given } else { "application/octet-stream".to_string() };
+    let req = post(&format!("/admin/site-assets/{kind}"))
+        .header("Content-Type", &content_type)
+        .body(file)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    crate::api::decode(resp).await
 }
 
 /// `GET /api/announcements?scope=all`: every announcement, newest first.

@@ -70,6 +70,22 @@ pub struct SiteConfigUpdate {
     pub invitee_reward_credits: Option<i64>,
 }
 
+/// `POST /api/admin/site-assets/{kind}`: the stored logo or favicon and the configuration that
+/// now points at it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SiteAssetUploaded {
+    pub success: bool,
+    /// `logo` or `favicon`.
+    pub kind: String,
+    /// `/api/local-storage/site-assets/<kind>-<content hash>.<ext>` (cached as immutable).
+    pub url: String,
+    pub content_type: String,
+    pub size: u64,
+    pub site_config: SiteConfig,
+}
+
 /// An announcement. `enabled`/`start_date`/`end_date` mirror the stored fields for old clients.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

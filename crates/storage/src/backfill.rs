@@ -13,6 +13,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::error::StorageError;
+use crate::labelling::{fallback_label, label_of};
 use crate::media::video::{placeholder_thumbnail, video_placeholder_key};
 use crate::media::{thumbnail_with_limits, Effort, Limits};
 use crate::policy::{content_type, is_video, thumbnail_key_for, THUMBNAILS_PREFIX};
@@ -58,7 +59,8 @@ impl Storage {
         }
         self.once(&thumb, fresh, || async {
             let bytes = self.read(key, Limits::default().max_bytes as u64).await?;
-            let made = tokio::task::spawn_blocking(move || thumbnail_with_limits(&bytes, None, &Limits::default(), Effort::Best))
+            let label = label_of(key, &bytes);
+            let made = tokio::task::spawn_blocking(move || thumbnail_with_limits(&bytes, label.as_ref(), &Limits::default(), Effort::Best))
                 .await
                 .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
                 .map_err(|e| StorageError::Io(std::io::Error::other(format!("thumbnail of {key}: {e}"))))?;
@@ -71,7 +73,8 @@ impl Storage {
     /// A video's thumbnail from a real frame, or the placeholder under the stale key.
     async fn make_video_thumbnail(&self, key: &str, thumb: &str) -> Result<(), StorageError> {
         let input = self.video_on_disk(key).await?;
-        let made = tokio::task::spawn_blocking(move || crate::media::video::thumbnail(&input.path, None))
+        let label = fallback_label(key);
+        let made = tokio::task::spawn_blocking(move || crate::media::video::thumbnail(&input.path, label.as_ref()))
             .await
             .map_err(|e| StorageError::Io(std::io::Error::other(e)))?;
         let stale = stale_thumbnail_key_for(key);

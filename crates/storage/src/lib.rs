@@ -3,7 +3,8 @@
 //! - [`Storage`] over local disk, an S3-compatible bucket, or both ([`Mode`]), with streaming
 //!   reads and writes, background mirror retries, a bounded health probe and presigned URLs;
 //! - [`keys`]: the key discipline; [`policy`]: prefixes, watermark rules, content types;
-//! - [`media`]: thumbnails, watermarks, implicit AI-content labels;
+//! - [`media`]: thumbnails, watermarks, implicit AI-content labels; [`labelling`]: which stored
+//!   files carry which label;
 //! - [`render`]: watermarked renders cached once; [`backfill`]: thumbnail backfill; [`derive`]:
 //!   new images stored with their thumbnail;
 //! - [`upload`]: checks on uploaded images; [`fetch`]: downloading upstream results;
@@ -15,6 +16,7 @@ pub mod derive;
 pub mod error;
 pub mod fetch;
 pub mod keys;
+pub mod labelling;
 pub mod local;
 pub mod media;
 pub mod object;

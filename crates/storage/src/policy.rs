@@ -32,7 +32,7 @@ pub const WATERMARK_CACHE_PREFIX: &str = "watermarked/";
 /// Prefix of uploaded reference images.
 pub const REFERENCES_PREFIX: &str = "works/references/";
 /// Version of the watermark recipe; a new recipe gets new cache keys.
-const WATERMARK_VERSION: &str = "miaojing-watermark-v1";
+const WATERMARK_VERSION: &str = "miaojing-watermark-v2-labelled";
 
 /// Files that are derived from others and live on local disk only (never mirrored or synced).
 pub fn is_local_only(key: &str) -> bool {
@@ -89,6 +89,7 @@ pub fn content_type(key: &str) -> &'static str {
         "webp" => "image/webp",
         "gif" => "image/gif",
         "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
         "avif" => "image/avif",
         "mp4" => "video/mp4",
         "webm" => "video/webm",

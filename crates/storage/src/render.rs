@@ -1,13 +1,16 @@
 //! Watermarked renders of stored images and videos, made once and cached on local disk under
 //! `watermarked/` (see [`crate::policy::watermark_cache_key`]).
 //!
-//! Videos are re-encoded to H.264 MP4 with the visible watermark and the implicit AI-content
-//! label; a video held only in object storage is first spooled into a bounded temporary file.
+//! Every render carries the implicit AI-content label: an image render copies the label of its
+//! source (or gets the fallback label, see [`crate::labelling`]); videos are re-encoded to H.264
+//! MP4 with the visible watermark and the fallback label; a video held only in object storage is
+//! first spooled into a bounded temporary file.
 use std::path::PathBuf;
 
 use crate::error::StorageError;
+use crate::labelling::{fallback_label, label_of};
 use crate::media::video::{spool_to_temp, watermark_video, TempVideo};
-use crate::media::{watermark_with_limits, Label, Limits};
+use crate::media::{watermark_with_limits, Limits};
 use crate::policy::{is_video, watermark_cache_key};
 use crate::Storage;
 
@@ -20,13 +23,6 @@ const SPOOL_DIR: &str = ".spool";
 
 fn other(e: impl std::fmt::Display) -> StorageError {
     StorageError::Io(std::io::Error::other(e.to_string()))
-}
-
-/// The content id written into the label of a render: the file's stem (generation results are
-/// named by their id).
-fn content_id(key: &str) -> String {
-    let name = key.rsplit('/').next().unwrap_or(key);
-    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
 }
 
 /// A video as a local file FFmpeg can open: its own path when it is on local disk, else a
@@ -50,7 +46,8 @@ impl Storage {
                     return self.render_video(key, &cache).await;
                 }
                 let source = self.read(key, MAX_SOURCE_BYTES).await?;
-                let out = tokio::task::spawn_blocking(move || watermark_with_limits(&source, None, &Limits::default()))
+                let label = label_of(key, &source);
+                let out = tokio::task::spawn_blocking(move || watermark_with_limits(&source, label.as_ref(), &Limits::default()))
                     .await
                     .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
                     .map_err(|e| StorageError::Io(std::io::Error::other(format!("watermarking {key}: {e}"))))?;
@@ -67,10 +64,10 @@ impl Storage {
             tokio::fs::create_dir_all(dir).await?;
         }
         let input = self.video_on_disk(key).await?;
-        let label = Label::ai_generated(content_id(key));
+        let label = fallback_label(key);
         let key = key.to_string();
         tokio::task::spawn_blocking(move || {
-            watermark_video(&input.path, &output, Some(&label)).map_err(|e| other(format!("watermarking {key}: {e}")))
+            watermark_video(&input.path, &output, label.as_ref()).map_err(|e| other(format!("watermarking {key}: {e}")))
         })
         .await
         .map_err(other)??;
@@ -124,6 +121,7 @@ mod tests {
         let out = s.local().read(&a).await.unwrap();
         assert_ne!(out, src, "the render differs from the original");
         assert_eq!(image::load_from_memory(&out).unwrap().width(), 300);
+        assert_eq!(crate::media::read_label(&out).unwrap().produce_id, "a", "a source without a label gets the fallback");
         s.watermarked("generated/images/a.png").await.unwrap();
         assert_eq!(s.local().head(&a).await.unwrap().unwrap(), first, "a cached render is not redone");
         assert!(s.watermarked("generated/images/missing.png").await.unwrap_err().is_not_found());

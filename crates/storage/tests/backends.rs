@@ -5,7 +5,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use miaojing_storage::derive::Derived;
-use miaojing_storage::media::Effort;
+use miaojing_storage::media::{embed_label, read_label, Effort, Label};
 use miaojing_storage::sync::{sync_to_object, FileOutcome, SyncOptions};
 use miaojing_storage::{Location, Mode, ObjectConfig, Storage, StorageConfig};
 
@@ -214,12 +214,16 @@ async fn new_image_with_thumbnail(mode: Mode) {
     let (s, _dir) = open(mode, &bucket).await;
     let png = test_png(1600, 900);
     let key = "generated/images/new.png";
-    let derived = s.put_image(key, Bytes::from(png.clone()), Effort::Fast).await.unwrap();
+    let label = Label::ai_generated("job-1").with_model("gpt-image-1");
+    let derived = s.put_image(key, Bytes::from(png.clone()), Some(&label), Effort::Fast).await.unwrap();
     assert_eq!(derived.size, Some((1600, 900)));
     let thumb = derived.thumbnail_key.expect("a thumbnail");
     assert_eq!(thumb, "thumbnails/generated/images/new-m1280q86.webp");
-    assert_eq!(s.read(key, 1 << 30).await.unwrap(), png, "the original is stored byte for byte");
-    let t = image::load_from_memory(&s.local().read(&thumb).await.unwrap()).unwrap();
+    let stored = s.read(key, 1 << 30).await.unwrap();
+    assert_eq!(stored, embed_label(&png, &label).unwrap(), "the original is stored with the label, byte for byte otherwise");
+    let thumb_bytes = s.local().read(&thumb).await.unwrap();
+    assert_eq!(read_label(&thumb_bytes), Some(label.clone()), "the thumbnail carries the original's label");
+    let t = image::load_from_memory(&thumb_bytes).unwrap();
     assert_eq!((t.width(), t.height()), (1280, 720));
     // Written after the original, so it counts as current: the backfill leaves it alone.
     let before = s.local().head(&thumb).await.unwrap().unwrap().modified;
@@ -228,14 +232,20 @@ async fn new_image_with_thumbnail(mode: Mode) {
 
     // Bytes that are no image are still stored; only the derived parts are missing.
     let junk = Bytes::from_static(b"\x89PNG\r\n\x1a\n but not really");
-    let derived = s.put_image("generated/images/junk.png", junk.clone(), Effort::Fast).await.unwrap();
+    let derived = s.put_image("generated/images/junk.png", junk.clone(), Some(&label), Effort::Fast).await.unwrap();
     assert_eq!(derived, Derived::default());
     assert_eq!(s.read("generated/images/junk.png", 1 << 20).await.unwrap(), junk.to_vec());
     // A stored image read back gives the same as one derived on the way in.
-    let again = s.derive_image(key, Effort::Fast).await;
+    let again = s.derive_image(key, Some(&label), Effort::Fast).await;
     assert_eq!((again.size, again.thumbnail_key.as_deref()), (Some((1600, 900)), Some(thumb.as_str())));
+    assert_eq!(s.read(key, 1 << 30).await.unwrap(), stored, "an original already labelled is not written again");
+    // A result streamed in unlabelled gets the label written into the stored original.
+    s.put("generated/images/streamed.png", Bytes::from(png.clone())).await.unwrap();
+    let streamed = s.derive_image("generated/images/streamed.png", Some(&label), Effort::Fast).await;
+    assert!(streamed.thumbnail_key.is_some());
+    assert_eq!(read_label(&s.read("generated/images/streamed.png", 1 << 30).await.unwrap()), Some(label));
     // An invalid key stores nothing.
-    assert!(s.put_image("../escape.png", Bytes::from(png), Effort::Fast).await.is_err());
+    assert!(s.put_image("../escape.png", Bytes::from(png), None, Effort::Fast).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -400,6 +400,10 @@ strings! {
     TabTitle => "浏览器标签页标题", "Browser tab title";
     LogoUrl => "网站 Logo 地址", "Logo URL";
     FaviconUrl => "Favicon 地址", "Favicon URL";
+    UploadLogo => "上传 Logo", "Upload logo";
+    UploadFavicon => "上传 Favicon", "Upload favicon";
+    AssetUploaded => "已上传并应用", "Uploaded and applied";
+    AssetHint => "PNG、JPG、WebP、GIF 或 SVG（Favicon 也可 ICO），不超过 2MB", "PNG, JPG, WebP, GIF or SVG (favicon also ICO), up to 2 MB";
     Filing => "备案信息", "ICP filing";
     FilingUrl => "备案链接", "ICP filing link";
     PoliceFiling => "公安备案信息", "Public security filing";

@@ -8,7 +8,7 @@ use miaojing_providers::channel::{GenerationOutput, MediaItem};
 use miaojing_storage::derive::Derived;
 use miaojing_storage::fetch::ResultFetcher;
 use miaojing_storage::keys::public_url;
-use miaojing_storage::media::{Effort, MediaFormat};
+use miaojing_storage::media::{Effort, Label, MediaFormat};
 use miaojing_storage::Storage;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -43,9 +43,16 @@ fn new_key(video: bool, ext: &str) -> String {
     format!("generated/{dir}/{}-{}.{ext}", Utc::now().timestamp_millis(), &Uuid::new_v4().simple().to_string()[..12])
 }
 
-/// Stores every output of the job (images, then videos) with its thumbnail.
+/// The implicit AI-content label of the job's results: the job id and the model.
+pub fn job_label(job: &Job) -> Label {
+    Label::ai_generated(job.id.to_string()).with_model(job.model.clone())
+}
+
+/// Stores every output of the job (images, then videos) with its thumbnail; images and their
+/// thumbnails carry [`job_label`].
 pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job, out: &GenerationOutput) -> Result<Vec<Stored>> {
     let mut stored = Vec::new();
+    let label = job_label(job);
     let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
     for (video, item) in items {
         let ext = match item {
@@ -55,9 +62,10 @@ pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job
         let key = new_key(video, ext.unwrap_or(if video { "mp4" } else { "png" }));
         let s = match item {
             // An image in memory: its thumbnail is made while the original is written.
-            MediaItem::Inline { bytes, .. } if !video => {
-                image_stored(key.clone(), storage.put_image(&key, bytes.clone(), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?)
-            }
+            MediaItem::Inline { bytes, .. } if !video => image_stored(
+                key.clone(),
+                storage.put_image(&key, bytes.clone(), Some(&label), JOB_THUMBNAIL_EFFORT).await.map_err(save_failed)?,
+            ),
             MediaItem::Inline { bytes, .. } => {
                 storage.put(&key, bytes.clone()).await.map_err(save_failed)?;
                 video_stored(storage, key).await
@@ -67,7 +75,7 @@ pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job
                 if video {
                     video_stored(storage, key).await
                 } else {
-                    image_stored(key.clone(), storage.derive_image(&key, JOB_THUMBNAIL_EFFORT).await)
+                    image_stored(key.clone(), storage.derive_image(&key, Some(&label), JOB_THUMBNAIL_EFFORT).await)
                 }
             }
         };

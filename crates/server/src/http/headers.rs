@@ -59,7 +59,10 @@ pub async fn security_headers(
         h.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
     }
     if let Some(cfg) = cfg {
-        h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
+        // A route may set a stricter policy of its own (stored SVG files).
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
+        }
         if let Some(fo) = &cfg.frame_options {
             h.insert(header::X_FRAME_OPTIONS, fo.clone());
         }

@@ -2,7 +2,8 @@
 //!
 //! Generated, gallery and imported images and videos come raw only to admins and to users allowed to
 //! download without the watermark (`watermark_disabled`); everyone else, signed in or not, gets
-//! the watermarked render. The caller is read from the bearer header or, for plain anchor links
+//! the watermarked render. Raw images still carry the implicit AI-content label
+//! (`Storage::ensure_labelled` writes it into files stored without one). The caller is read from the bearer header or, for plain anchor links
 //! that cannot send headers, from a short-lived download token (`POST /api/download/token`):
 //! an HMAC over the user id and expiry, refused from cross-site requests. Only files of this
 //! site (`/api/local-storage/…` URLs) are served; other URLs are refused.
@@ -185,7 +186,19 @@ async fn download(st: web::Data<AppState>, req: HttpRequest, q: web::Query<Downl
     let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation("missing_url", "缺少 url 参数"))?;
     let key = key_of(url)?;
     let user = caller(&st, &req, auth.0.map(|a| a.user), q.download_token.as_deref()).await?;
-    let served = if is_watermarkable(&key) && !raw_allowed(user.as_ref()) { watermarked_key(&st, &key).await? } else { key.clone() };
+    let served = if !is_watermarkable(&key) {
+        key.clone()
+    } else if raw_allowed(user.as_ref()) {
+        // Raw AI media still carries its implicit label (older and imported files get it now).
+        if let Err(e) = st.storage.ensure_labelled(&key).await {
+            if !e.is_not_found() {
+                tracing::warn!(%key, error = %e, "labelling a raw download failed");
+            }
+        }
+        key.clone()
+    } else {
+        watermarked_key(&st, &key).await?
+    };
     let inline = q.disposition.as_deref() == Some("inline") || q.inline.as_deref() == Some("1");
     let name = file_name(q.filename.as_deref(), &served);
     let mut res = serve(&st, &req, &served, Some(disposition(if inline { "inline" } else { "attachment" }, &name))).await?;

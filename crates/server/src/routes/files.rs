@@ -6,9 +6,11 @@
 //! - Files on local disk are served directly (`ETag`/`Last-Modified`, conditional requests,
 //!   byte ranges); in dual mode the local copy is identical to the mirrored one.
 //! - Files only in object storage are streamed from it with the same validators and ranges.
-//! - Thumbnails (their names carry their profile) are cached for a year as immutable, and the
-//!   bytes served for them are kept in a small in-memory cache ([`hot`]) so the hot path of a
-//!   gallery page does no disk or blocking-pool work.
+//! - Thumbnails (their names carry their profile) and site assets (content-hashed names) are
+//!   cached for a year as immutable, and the bytes served for thumbnails are kept in a small
+//!   in-memory cache ([`hot`]) so the hot path of a gallery page does no disk or blocking-pool work.
+//! - SVG files are served with a policy that blocks scripts and everything else but inline styles,
+//!   so an uploaded SVG opened directly cannot act on the site.
 use std::time::UNIX_EPOCH;
 
 use actix_files::NamedFile;
@@ -19,6 +21,7 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::Error;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
 use miaojing_storage::policy::{content_type, is_watermarkable, THUMBNAILS_PREFIX};
+use miaojing_storage::upload::SITE_ASSETS_PREFIX;
 use miaojing_storage::StorageError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,9 +32,13 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(local_file);
 }
 
-/// Versioned files (thumbnails, whose names carry their profile) never change.
+/// Policy of stored SVG documents: no scripts, no loads, only their own inline styles.
+const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/// Versioned files (thumbnails, whose names carry their profile; site assets, named by their
+/// content) never change.
 fn cache_control(key: &str) -> &'static str {
-    if key.starts_with(THUMBNAILS_PREFIX) || key.contains("-m1280q86.") {
+    if key.starts_with(THUMBNAILS_PREFIX) || key.starts_with(SITE_ASSETS_PREFIX) || key.contains("-m1280q86.") {
         "public, max-age=31536000, immutable"
     } else {
         "public, max-age=0, must-revalidate"
@@ -87,6 +94,14 @@ async fn local_file(st: web::Data<AppState>, req: HttpRequest) -> ApiResult<Http
 /// Serves `key` from local disk when it is there, else from object storage, with validators and
 /// ranges; `disposition` sets `Content-Disposition`.
 pub(crate) async fn serve(st: &AppState, req: &HttpRequest, key: &str, disposition: Option<HeaderValue>) -> ApiResult<HttpResponse> {
+    let mut res = serve_any(st, req, key, disposition).await?;
+    if content_type(key) == "image/svg+xml" {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP));
+    }
+    Ok(res)
+}
+
+async fn serve_any(st: &AppState, req: &HttpRequest, key: &str, disposition: Option<HeaderValue>) -> ApiResult<HttpResponse> {
     let path = st.storage.local().path_of(key).map_err(invalid_key)?;
     if let Ok(file) = NamedFile::open_async(&path).await {
         if file.metadata().is_file() {

@@ -17,6 +17,7 @@ pub mod health;
 pub mod models;
 pub mod profile;
 pub mod site;
+pub mod site_assets;
 pub mod uploads;
 pub mod user_api_keys;
 pub mod works;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     profile::configure(cfg);
     credits::configure(cfg);
     site::configure(cfg);
+    site_assets::configure(cfg);
     models::configure(cfg);
     user_api_keys::configure(cfg);
     health::configure(cfg);

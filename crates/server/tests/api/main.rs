@@ -5,11 +5,14 @@ mod accounts;
 mod admin;
 mod credits;
 mod email;
+#[macro_use]
 mod generation;
 mod hardening;
+mod labels;
 mod openapi;
 mod providers;
 mod site;
+mod site_assets;
 mod smart_import;
 mod storage;
 mod works;

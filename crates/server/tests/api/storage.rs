@@ -29,7 +29,8 @@ async fn put(app: &TestApp, key: &str, bytes: Vec<u8>) {
 }
 
 async fn generated_images_are_shown_watermarked_and_downloaded_per_role(app: TestApp) {
-    let original = png(320, 240);
+    // Stored as a generation result is: with its AI label (so the raw download is this very file).
+    let original = miaojing_storage::media::embed_label(&png(320, 240), &miaojing_storage::media::Label::ai_generated("w")).unwrap();
     put(&app, "generated/images/w.png", original.clone()).await;
     put(&app, "works/references/r.png", original.clone()).await;
 
@@ -312,6 +313,13 @@ async fn object_backed_files_serve_ranges_and_conditionals() {
     assert_eq!(s, StatusCode::OK);
     assert_ne!(shown.as_ref(), img.as_slice());
     assert_eq!(app.state.storage.local().list("watermarked/").await.unwrap().len(), 1);
+    assert_eq!(miaojing_storage::media::read_label(&shown).unwrap().produce_id, "g", "the render carries the AI label");
+    // The raw download of an object-backed image stored without a label gets it written in.
+    let admin = app.admin_token().await;
+    let (s, _, raw) = fetch(&app, "/api/download?url=/api/local-storage/gallery/images/g.png", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(miaojing_storage::media::read_label(&raw).unwrap().produce_id, "g");
+    assert_eq!(app.state.storage.read("gallery/images/g.png", 1 << 20).await.unwrap(), raw.to_vec(), "the object itself now carries it");
     // Downloads of object-backed files carry the attachment name.
     let (s, h, body) = fetch(&app, "/api/download?url=/api/local-storage/uploads/videos/v.mp4&filename=clip", None).await;
     assert_eq!(s, StatusCode::OK);

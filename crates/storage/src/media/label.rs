@@ -25,7 +25,9 @@ const XMP_PNG_KEYWORD: &str = "XML:com.adobe.xmp";
 const XMP_NS: &str = "urn:miaojing:ns:aigc:1.0";
 const IPTC_AI_SOURCE: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
 
-/// The implicit label. Field names follow the metadata fields of GB 45438-2025.
+/// The implicit label. Field names follow the metadata fields of GB 45438-2025 (`Label`,
+/// `ContentProducer`, `ProduceID`); `Model`, the generating model, is MiaoJing's addition and is
+/// left out when unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     /// `"1"`: the content is AI-generated.
@@ -37,12 +39,22 @@ pub struct Label {
     /// The platform's id for this piece of content.
     #[serde(rename = "ProduceID")]
     pub produce_id: String,
+    /// The model that generated the content, when known.
+    #[serde(rename = "Model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl Label {
     /// The label of content generated on this platform with the given content id.
     pub fn ai_generated(content_id: impl Into<String>) -> Self {
-        Self { label: "1".into(), content_producer: PLATFORM.into(), produce_id: content_id.into() }
+        Self { label: "1".into(), content_producer: PLATFORM.into(), produce_id: content_id.into(), model: None }
+    }
+
+    /// The same label naming the generating model (a blank name is left out).
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        let model = model.into();
+        self.model = Some(model).filter(|m| !m.trim().is_empty());
+        self
     }
 
     /// Whether the label says "AI-generated".
@@ -410,17 +422,120 @@ fn webp_read(bytes: &[u8]) -> Option<Label> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::{DynamicImage, ImageFormat, RgbaImage};
 
     #[test]
     fn label_json_uses_the_standard_field_names() {
         let json = Label::ai_generated("work-42").json();
         assert_eq!(json, r#"{"Label":"1","ContentProducer":"MiaoJing","ProduceID":"work-42"}"#);
+        let json = Label::ai_generated("job-1").with_model("gpt-image-1").json();
+        assert_eq!(json, r#"{"Label":"1","ContentProducer":"MiaoJing","ProduceID":"job-1","Model":"gpt-image-1"}"#);
+        assert_eq!(Label::ai_generated("x").with_model("  ").model, None);
     }
 
     #[test]
     fn xmp_round_trips_awkward_ids() {
-        let label = Label::ai_generated("a<b>&\"c\"");
+        let label = Label::ai_generated("a<b>&\"c\"").with_model("模型 <1>");
         assert_eq!(label_from_xmp(label.xmp().as_bytes()), Some(label));
+    }
+
+    fn picture(alpha: bool) -> DynamicImage {
+        let img =
+            RgbaImage::from_fn(96, 64, |x, y| image::Rgba([(x * 2) as u8, (y * 3) as u8, 90, if alpha { (x + y) as u8 } else { 255 }]));
+        if alpha {
+            DynamicImage::ImageRgba8(img)
+        } else {
+            DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(img).into_rgb8())
+        }
+    }
+
+    fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn count(haystack: &[u8], needle: &[u8]) -> usize {
+        haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    }
+
+    /// Embeds, reads back, decodes to the same pixels, and re-embeds without duplicating.
+    fn round_trip(original: &[u8], format: MediaFormat) -> Vec<u8> {
+        assert_eq!(MediaFormat::sniff(original), Some(format));
+        assert_eq!(read_label(original), None, "no label before");
+        let label = Label::ai_generated("0b9c5f3e-job").with_model("gpt-image-1");
+        let once = embed_label(original, &label).unwrap();
+        assert_eq!(read_label(&once), Some(label.clone()), "{format:?}: the label reads back");
+        assert_eq!(MediaFormat::sniff(&once), Some(format), "{format:?}: still the same container");
+        let before = image::load_from_memory(original).unwrap();
+        let after = image::load_from_memory(&once).unwrap();
+        assert_eq!((after.width(), after.height()), (before.width(), before.height()));
+        assert_eq!(after.to_rgba8().as_raw(), before.to_rgba8().as_raw(), "{format:?}: the pixels are untouched");
+
+        let twice = embed_label(&once, &label).unwrap();
+        assert_eq!(twice, once, "{format:?}: embedding the same label again changes nothing");
+        assert_eq!(count(&twice, b"<miaojing:AIGC>"), 1, "{format:?}: one XMP label");
+        let other = Label::ai_generated("another-job");
+        let replaced = embed_label(&once, &other).unwrap();
+        assert_eq!(read_label(&replaced), Some(other), "{format:?}: a new label replaces the old one");
+        assert_eq!(count(&replaced, b"<miaojing:AIGC>"), 1);
+        assert_eq!(count(&replaced, b"0b9c5f3e-job"), 0, "{format:?}: nothing of the old label is left");
+        once
+    }
+
+    #[test]
+    fn png_round_trip() {
+        for alpha in [false, true] {
+            let labelled = round_trip(&encode(&picture(alpha), ImageFormat::Png), MediaFormat::Png);
+            assert_eq!(count(&labelled, b"XML:com.adobe.xmp"), 1);
+            // The iTXt chunks follow IHDR and every chunk's CRC checks (strict decoders care).
+            let chunks = png_chunks(&labelled).unwrap();
+            assert_eq!(&chunks[0].0, b"IHDR");
+            assert_eq!(&chunks[1].0, b"iTXt");
+            for (kind, data, _) in &chunks {
+                let mut h = crc32fast::Hasher::new();
+                h.update(kind);
+                h.update(&labelled[data.clone()]);
+                assert_eq!(labelled[data.end..data.end + 4], h.finalize().to_be_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn jpeg_round_trip() {
+        let labelled = round_trip(&encode(&picture(false), ImageFormat::Jpeg), MediaFormat::Jpeg);
+        assert_eq!(count(&labelled, XMP_JPEG_HEADER), 1);
+        // The JFIF APP0 stays first; the XMP APP1 comes right after it.
+        let (segments, _) = jpeg_segments(&labelled).unwrap();
+        assert_eq!(segments[0].0, 0xE0);
+        assert!(segments[1].0 == 0xE1 && is_xmp_app1(&labelled, &segments[1].1));
+    }
+
+    #[test]
+    fn webp_round_trip() {
+        // Lossless (simple VP8L), lossless with alpha, lossy (simple VP8 ) and extended (VP8X + ALPH).
+        let rgb = picture(false).to_rgb8();
+        let rgba = picture(true).to_rgba8();
+        let files = [
+            encode(&picture(false), ImageFormat::WebP),
+            encode(&picture(true), ImageFormat::WebP),
+            crate::media::encode_webp(&rgb, 96, 64, false, 80.0, crate::media::Effort::Fast).unwrap(),
+            crate::media::encode_webp(&rgba, 96, 64, true, 80.0, crate::media::Effort::Fast).unwrap(),
+        ];
+        for (file, alpha) in files.iter().zip([false, true, false, true]) {
+            check_webp_layout(&round_trip(file, MediaFormat::WebP), alpha);
+        }
+    }
+
+    fn check_webp_layout(labelled: &[u8], alpha: bool) {
+        let chunks = webp_chunks(labelled).unwrap();
+        assert_eq!(&chunks[0].0, b"VP8X", "extended layout");
+        let flags = labelled[chunks[0].1.start];
+        assert_eq!(flags & 0x04, 0x04, "XMP flag set");
+        assert_eq!(flags & 0x10 == 0x10, alpha, "alpha flag kept");
+        assert_eq!(chunks.iter().filter(|c| &c.0 == b"XMP ").count(), 1);
+        let riff_len = u32::from_le_bytes(labelled[4..8].try_into().unwrap()) as usize;
+        assert_eq!(riff_len + 8, labelled.len(), "RIFF size matches the file");
     }
 
     #[test]
@@ -430,6 +545,7 @@ mod tests {
         assert!(embed_label(b"\x89PNG\r\n\x1a\n\0\0", &label).is_err());
         assert!(embed_label(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 1], &label).is_err());
         assert!(embed_label(b"RIFF\x04\0\0\0WEBP", &label).is_err());
+        assert!(embed_label(b"GIF89a\x01\0\x01\0", &label).is_err(), "GIF has no label place");
         assert_eq!(read_label(b"RIFF\xff\xff\xff\xffWEBPXMP \xff\xff\xff\xff"), None);
     }
 }

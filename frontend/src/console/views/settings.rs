@@ -1,5 +1,5 @@
-//! E-mail (SMTP settings, test send) and site settings (identity, footer pages, sign-up
-//! rules, gift and invitation amounts, feature switches).
+//! E-mail (SMTP settings, test send) and site settings (identity with logo and favicon uploads,
+//! footer pages, sign-up rules, gift and invitation amounts, feature switches).
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use miaojing_api_types::admin::{EmailSettingsUpdate, EmailSettingsView};
@@ -183,6 +183,8 @@ fn SiteForm(c: SiteConfig) -> impl IntoView {
                 <Field label=C::TabTitle value=tab_title/>
                 <Field label=C::LogoUrl value=logo/>
                 <Field label=C::FaviconUrl value=favicon/>
+                <AssetUpload kind="logo" label=C::UploadLogo target=logo/>
+                <AssetUpload kind="favicon" label=C::UploadFavicon target=favicon/>
                 <Field label=C::Filing value=filing/>
                 <Field label=C::FilingUrl value=filing_url/>
                 <Field label=C::PoliceFiling value=police/>
@@ -218,6 +220,44 @@ fn SiteForm(c: SiteConfig) -> impl IntoView {
         </section>
         <div class="btn-row">
             <button type="button" class="btn btn-gold" disabled=move || pending.get() on:click=save>{move || i18n.c(C::SaveSettings)}</button>
+        </div>
+    }
+}
+
+/// Uploads the site logo or favicon (`kind`); the server stores it and points the site
+/// configuration at it, and `target` (the URL field next to it) shows the new address.
+#[component]
+fn AssetUpload(kind: &'static str, label: C, target: RwSignal<String>) -> impl IntoView {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    let pending = RwSignal::new(false);
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        pending.set(true);
+        spawn_local(async move {
+            match admin::upload_site_asset(kind, file).await {
+                Ok(r) => {
+                    target.set(r.url);
+                    toasts.success(i18n.c(C::AssetUploaded));
+                }
+                Err(e) => toasts.error(error_text(&e, i18n)),
+            }
+            pending.set(false);
+        });
+    };
+    let accept = if kind == "favicon" {
+        "image/png,image/jpeg,image/webp,image/gif,image/svg+xml,image/x-icon,.ico"
+    } else {
+        "image/png,image/jpeg,image/webp,image/gif,image/svg+xml"
+    };
+    view! {
+        <div class="field">
+            <label class="btn btn-outline btn-sm" class:disabled=move || pending.get()>
+                {move || i18n.c(label)}
+                <input type="file" class="visually-hidden" accept=accept disabled=move || pending.get() on:change=on_file/>
+            </label>
+            <small class="muted">{move || i18n.c(C::AssetHint)}</small>
         </div>
     }
 }
