@@ -7,6 +7,7 @@ mod credits;
 mod email;
 mod generation;
 mod hardening;
+mod moderation;
 mod openapi;
 mod providers;
 mod site;
