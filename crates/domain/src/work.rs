@@ -94,10 +94,14 @@ pub const TITLE_MAX_CHARS: usize = 80;
 pub fn clean_title(title: &str) -> Result<String> {
     let t = title.trim();
     if t.chars().count() > TITLE_MAX_CHARS {
-        return Err(Error::validation("invalid_title", "标题最多 80 个字符").with_detail(format!("title: at most {TITLE_MAX_CHARS} characters")));
+        return Err(
+            Error::validation("invalid_title", "标题最多 80 个字符").with_detail(format!("title: at most {TITLE_MAX_CHARS} characters"))
+        );
     }
     if t.chars().any(char::is_control) {
-        return Err(Error::validation("invalid_title", "标题不能包含换行或控制字符").with_detail("title: no line breaks or control characters"));
+        return Err(
+            Error::validation("invalid_title", "标题不能包含换行或控制字符").with_detail("title: no line breaks or control characters")
+        );
     }
     Ok(t.to_string())
 }

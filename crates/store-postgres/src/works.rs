@@ -108,7 +108,12 @@ fn push_modes(q: &mut QueryBuilder<'_, Postgres>, modes: &[Mode]) {
 fn push_search(q: &mut QueryBuilder<'_, Postgres>, search: Option<&str>, with_email: bool) {
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let p = like_pattern(s);
-        q.push(" AND (w.title ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.prompt ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.model ILIKE ").push_bind(p.clone());
+        q.push(" AND (w.title ILIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.prompt ILIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.model ILIKE ")
+            .push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.display_nickname ILIKE ").push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.username ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\'");
         if with_email {

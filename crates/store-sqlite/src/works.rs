@@ -98,7 +98,12 @@ fn push_modes(q: &mut QueryBuilder<'_, Sqlite>, modes: &[Mode]) {
 fn push_search(q: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, with_email: bool) {
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let p = like_pattern(s);
-        q.push(" AND (w.title LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.prompt LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.model LIKE ").push_bind(p.clone());
+        q.push(" AND (w.title LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.prompt LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.model LIKE ")
+            .push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.display_nickname LIKE ").push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.username LIKE ").push_bind(p.clone()).push(" ESCAPE '\\'");
         if with_email {

@@ -43,8 +43,9 @@ fn merged_ids(query: Option<Uuid>, body: &[u8]) -> Result<Vec<Uuid>, Error> {
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         GalleryIds::default()
     } else {
-        serde_json::from_slice::<GalleryIds>(body)
-            .map_err(|_| Error::validation("invalid_ids", "请求体应为 {\"ids\": [作品 ID…]}").with_detail("body: expected {\"ids\": [uuid, ...]}"))?
+        serde_json::from_slice::<GalleryIds>(body).map_err(|_| {
+            Error::validation("invalid_ids", "请求体应为 {\"ids\": [作品 ID…]}").with_detail("body: expected {\"ids\": [uuid, ...]}")
+        })?
     };
     let mut ids: Vec<Uuid> = query.into_iter().chain(from_body.ids).collect();
     let mut seen = std::collections::HashSet::new();

@@ -185,7 +185,9 @@ async fn takedown_unpublishes_and_delete_removes_every_url(app: TestApp) {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 async fn admins_unpublish_up_to_100_at_once(app: TestApp) {
@@ -199,8 +201,12 @@ async fn admins_unpublish_up_to_100_at_once(app: TestApp) {
     }
     let keep = stored_work(&app, owner, "stays public").await;
     publish(&app, &token, keep, None).await;
-    let copies: Vec<String> =
-        anonymous_gallery(&app).await.iter().filter(|w| w["id"] != keep.to_string()).map(|w| w["url"].as_str().unwrap().to_string()).collect();
+    let copies: Vec<String> = anonymous_gallery(&app)
+        .await
+        .iter()
+        .filter(|w| w["id"] != keep.to_string())
+        .map(|w| w["url"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(copies.len(), 3);
 
     let call = |path: String, body: Option<Value>, who: Option<String>| {
@@ -265,7 +271,11 @@ async fn publishing_takes_a_bounded_title_found_by_search(app: TestApp) {
     let other = stored_work(&app, owner, "another prompt").await;
     let long = "题".repeat(81);
     assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": long }), Some(&token)).await, 400, "invalid_title");
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": "two\nlines" }), Some(&token)).await, 400, "invalid_title");
+    assert_error(
+        &app.post("/api/gallery/publish", json!({ "workId": id, "title": "two\nlines" }), Some(&token)).await,
+        400,
+        "invalid_title",
+    );
     assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": 5 }), Some(&token)).await, 400, "invalid_field");
     assert!(anonymous_gallery(&app).await.is_empty(), "a refused title publishes nothing");
     assert!(!held(&app, &format!("gallery/images/{id}.png")).await, "and copies nothing");
