@@ -64,7 +64,7 @@ mod tests {
     async fn removal_takes_thumbnails_and_renders_along() {
         let dir = tempfile::tempdir().unwrap();
         let s = Storage::local_only(dir.path()).unwrap();
-        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 9]));
+        let img = image::RgbImage::from_fn(160, 120, |x, y| image::Rgb([x as u8, y as u8, 9]));
         let mut png = std::io::Cursor::new(Vec::new());
         img.write_to(&mut png, image::ImageFormat::Png).unwrap();
         s.put("generated/images/a.png", Bytes::from(png.into_inner())).await.unwrap();
