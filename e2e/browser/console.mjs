@@ -237,6 +237,16 @@ test('a user job is counted on the dashboard; a prompt edit mails the author thr
   } finally {
     await api('/api/admin/email-settings', { method: 'PUT', token: admin, body: { enabled: false } });
   }
+
+  // Taking the work down (after the browser's confirmation) unpublishes it: it leaves the
+  // gallery and the moderation list, and its author keeps it in their history.
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: '下架', exact: true }).click();
+  await page.locator('.toast', { hasText: '已下架' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert(!(await api('/api/gallery?limit=60')).works.some((w) => w.id === work.id), 'out of the gallery');
+  const kept = await api('/api/creation-history', { token: u.token });
+  assert(kept.records.some((r) => r.id === work.id && r.published === false), 'kept in the author history');
 });
 
 test('batch-create redeem codes, copy the batch, and a user redeems one', async ({ page, browser }) => {

@@ -590,11 +590,13 @@ test('create: text-to-image shows live progress, then the result: full screen, p
   assert(dl.url().includes('/api/download?') && dl.url().includes('downloadToken='), `download link: ${dl.url()}`);
   assert(/^miaojing-\d+\.\w+$/.test(dl.suggestedFilename()), `file name: ${dl.suggestedFilename()}`);
   assert(!(await dl.failure()), 'download completed');
-  // Publish: visible in the gallery listing.
+  // Publish with a title: visible in the gallery listing with it.
   await page.click('[data-testid=publish]');
+  await page.fill('[data-testid=publish-title]', '月光猫');
+  await page.click('[data-testid=publish-confirm]');
   await page.getByRole('button', { name: '已分享' }).waitFor();
   const g = await api('/api/gallery?limit=60');
-  assert(g.works.some((w) => w.id === job.result.workIds[0]), 'published work is in the gallery');
+  assert(g.works.some((w) => w.id === job.result.workIds[0] && w.title === '月光猫'), 'published work is in the gallery with its title');
   await shot(page, 'create-result-desktop');
   // Reuse fills the form again; sending to image-to-image takes the original as reference.
   await page.fill('#create-prompt', '');
@@ -866,6 +868,7 @@ test('profile history: filter by mode, publish, delete with confirmation', async
   // Publish one.
   const target = items.filter({ hasText: '历史作品一' });
   await target.locator('[data-testid=history-publish]').click();
+  await target.locator('[data-testid=publish-confirm]').click();
   await target.getByRole('button', { name: '取消分享' }).waitFor();
   const work = jobs[0].result.workIds[0];
   assert((await api('/api/gallery?limit=60')).works.some((w) => w.id === work), 'published to the gallery');

@@ -477,9 +477,10 @@ pub async fn gallery(q: &GalleryQuery) -> ApiResult<GalleryPage> {
     send(req).await
 }
 
-/// `POST /api/gallery/publish`: publishes (or with `false` unpublishes) one of the caller's works.
-pub async fn publish(work_id: Uuid, public: bool) -> ApiResult<PublishResponse> {
-    send_json(post(paths::PUBLISH), &PublishRequest { work_id: Some(work_id), publish: Some(public) }).await
+/// `POST /api/gallery/publish`: publishes (or with `false` unpublishes) one of the caller's
+/// works; `title` (at most 80 characters) is set when given.
+pub async fn publish(work_id: Uuid, public: bool, title: Option<String>) -> ApiResult<PublishResponse> {
+    send_json(post(paths::PUBLISH), &PublishRequest { work_id: Some(work_id), publish: Some(public), title }).await
 }
 
 /// `POST|DELETE /api/gallery/{id}/like`.

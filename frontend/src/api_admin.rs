@@ -16,7 +16,7 @@ use miaojing_api_types::{
         SystemApiList, SystemApiOne, SystemSmartImportInput, SystemSmartImportResult,
     },
     site::{Announcement, AnnouncementInput, Created, SiteAssetUploaded, SiteConfig, SiteConfigUpdate},
-    works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCalls, PromptEdit},
+    works::{AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryIds, GalleryWork, HistoryPage, ModelCalls, PromptEdit, Unpublished},
     Success,
 };
 use uuid::Uuid;
@@ -204,9 +204,19 @@ pub async fn edit_prompt(req: &PromptEdit) -> ApiResult<GalleryWork> {
     send_json(put("/admin/gallery/prompt"), req).await
 }
 
-/// `DELETE /api/admin/gallery/works/{id}`.
-pub async fn delete_work(id: Uuid) -> ApiResult<Deleted> {
+/// `DELETE /api/admin/gallery/works/{id}`: takes one work down (unpublishes it; its owner keeps it).
+pub async fn take_down(id: Uuid) -> ApiResult<Unpublished> {
     send(delete(&format!("/admin/gallery/works/{id}"))).await
+}
+
+/// `DELETE /api/gallery` with `{ids}`: takes up to 100 works out of the gallery.
+pub async fn unpublish(ids: Vec<Uuid>) -> ApiResult<Unpublished> {
+    send_json(delete("/gallery"), &GalleryIds { ids }).await
+}
+
+/// `DELETE /api/admin/works/{id}`: deletes a work for good, with every file of it.
+pub async fn delete_work(id: Uuid) -> ApiResult<Deleted> {
+    send(delete(&format!("/admin/works/{id}"))).await
 }
 
 /// `GET /api/admin/generation-jobs?status=&user=&page=&pageSize=`.

@@ -445,7 +445,7 @@ strings! {
     GallerySort => "排序", "Sort";
     SortLatest => "最新", "Latest";
     SortPopular => "最热", "Popular";
-    GallerySearchPh => "搜索提示词、作者或模型", "Search prompts, authors or models";
+    GallerySearchPh => "搜索标题、提示词、作者或模型", "Search titles, prompts, authors or models";
     Search => "搜索", "Search";
     GalleryEmpty => "暂无作品", "No works yet";
     Loading => "加载中…", "Loading…";
@@ -460,6 +460,7 @@ strings! {
     HistoryEmpty => "还没有作品，去创作中心试试吧。", "No works yet. Try the create center.";
     LoadMore => "加载更多", "Load more";
     Unpublish => "取消分享", "Unshare";
+    TitleOptional => "标题（可选，最多 80 字）", "Title (optional, up to 80 characters)";
     Unpublished => "已取消分享", "No longer shared";
     ConfirmDeleteWork => "确认删除这件作品？删除后不可恢复。", "Delete this work? This cannot be undone.";
     ConfirmDelete => "确认删除", "Delete";

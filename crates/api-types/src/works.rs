@@ -15,11 +15,15 @@ pub struct HistoryRecord {
     pub kind: String,
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
     pub mode: String,
+    /// The stored original (never the gallery copy).
     pub url: String,
     pub thumbnail_url: Option<String>,
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub duration: Option<f64>,
+    /// The title given when publishing (empty when none).
+    #[serde(default)]
+    pub title: String,
     pub prompt: String,
     pub negative_prompt: String,
     pub model: String,
@@ -58,8 +62,12 @@ pub struct GalleryWork {
     #[serde(rename = "type")]
     pub kind: String,
     pub mode: String,
+    /// The publication's title (empty when none was given).
+    #[serde(default)]
+    pub title: String,
     pub prompt: String,
     pub negative_prompt: String,
+    /// The gallery copy (works published before gallery copies existed show the original).
     pub url: String,
     pub thumbnail_url: Option<String>,
     pub width: Option<i32>,
@@ -94,10 +102,36 @@ pub struct GalleryPage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PublishRequest {
-    /// One of the caller's history rows; its stored original and thumbnail are reused.
+    /// One of the caller's history rows. Publishing copies its original (and thumbnail) into
+    /// the gallery; unpublishing removes that copy and keeps the history row.
     pub work_id: Option<Uuid>,
     /// `false` unpublishes.
     pub publish: Option<bool>,
+    /// The publication's title: at most 80 characters, one line; blank clears it, absent keeps
+    /// the current one.
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
+    pub title: Option<String>,
+}
+
+/// `DELETE /api/gallery`: works to take out of the gallery (merged with `?id=`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct GalleryIds {
+    /// At most 100 work ids.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub ids: Vec<Uuid>,
+}
+
+/// Answer of taking works out of the gallery: the rows stay in their owners' history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unpublished {
+    pub success: bool,
+    /// How many works left the gallery (works already private are not counted).
+    pub removed: u64,
+    /// The works that left the gallery.
+    pub ids: Vec<Uuid>,
 }
 
 /// Answer of publish and unpublish.
@@ -108,7 +142,9 @@ pub struct PublishResponse {
     pub success: bool,
     pub work_id: Uuid,
     pub published: bool,
+    /// The gallery copy when published, the original when not.
     pub result_url: String,
+    pub title: String,
 }
 
 /// Answer of like and unlike.

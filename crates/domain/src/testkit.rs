@@ -111,6 +111,7 @@ macro_rules! contract_tests {
             works_history_scope,
             gallery_pages_stable,
             likes_idempotent,
+            publication_keeps_history_and_title_search,
         );
     };
 }
@@ -1449,7 +1450,7 @@ pub async fn platform_stats_count(store: SharedStore) {
     for (i, public) in [false, true, true].into_iter().enumerate() {
         let w = store.insert_work(jobs::work_for(member.id, &format!("w{i}"), t2)).await.expect("work");
         if public {
-            store.set_work_public(member.id, w.id, true, t2).await.expect("publish").expect("owned");
+            store.publish_work(member.id, w.id, &crate::work::Publication::default(), t2).await.expect("publish").expect("owned");
         }
     }
     let s = store.platform_stats(t2, t2 - Duration::days(7)).await.expect("stats");

@@ -50,6 +50,60 @@ pub struct Work {
     pub published_at: Option<DateTime<Utc>>,
     pub like_count: i64,
     pub created_at: DateTime<Utc>,
+    /// The publication's title (empty when none was given).
+    pub title: String,
+    /// Storage key of the gallery copy of the original, while published (`None` for works
+    /// published before gallery copies existed: the gallery then shows the original).
+    pub gallery_key: Option<String>,
+    /// Storage key of the gallery copy's thumbnail, while published.
+    pub gallery_thumbnail_key: Option<String>,
+}
+
+impl Work {
+    /// The key the gallery shows: the gallery copy, else the original.
+    pub fn shown_key(&self) -> &str {
+        self.gallery_key.as_deref().unwrap_or(&self.original_key)
+    }
+
+    /// The thumbnail the gallery shows: the gallery copy's, else the original's.
+    pub fn shown_thumbnail_key(&self) -> Option<&str> {
+        if self.gallery_key.is_some() {
+            self.gallery_thumbnail_key.as_deref()
+        } else {
+            self.thumbnail_key.as_deref()
+        }
+    }
+}
+
+/// What publishing sets on a work.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Publication {
+    /// The new title; `None` keeps the current one.
+    pub title: Option<String>,
+    /// The gallery copy's key; `None` keeps the current one.
+    pub gallery_key: Option<String>,
+    /// The gallery copy's thumbnail key (replaced together with `gallery_key`).
+    pub gallery_thumbnail_key: Option<String>,
+}
+
+/// Longest publication title, in characters.
+pub const TITLE_MAX_CHARS: usize = 80;
+
+/// A publication title: trimmed, at most [`TITLE_MAX_CHARS`] characters, no control
+/// characters; 400 `invalid_title` otherwise.
+pub fn clean_title(title: &str) -> Result<String> {
+    let t = title.trim();
+    if t.chars().count() > TITLE_MAX_CHARS {
+        return Err(
+            Error::validation("invalid_title", "标题最多 80 个字符").with_detail(format!("title: at most {TITLE_MAX_CHARS} characters"))
+        );
+    }
+    if t.chars().any(char::is_control) {
+        return Err(
+            Error::validation("invalid_title", "标题不能包含换行或控制字符").with_detail("title: no line breaks or control characters")
+        );
+    }
+    Ok(t.to_string())
 }
 
 /// A gallery item: the work and who published it.
@@ -133,7 +187,7 @@ impl Cursor {
 pub struct GalleryQuery {
     pub modes: Vec<Mode>,
     pub sort: GallerySort,
-    /// Substring of prompt, author nickname/username, or model (ignoring case).
+    /// Substring of title, prompt, author nickname/username, or model (ignoring case).
     pub search: Option<String>,
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -152,17 +206,22 @@ pub trait WorkRepo: Send + Sync {
     async fn delete_user_work(&self, user_id: Uuid, id: Uuid) -> Result<bool>;
     /// Deletes all of the user's works; returns how many.
     async fn delete_user_works(&self, user_id: Uuid) -> Result<u64>;
-    /// Publishes (sets `published_at` the first time) or unpublishes one of the user's
-    /// works; `None` when missing or not theirs.
-    async fn set_work_public(&self, user_id: Uuid, id: Uuid, public: bool, now: DateTime<Utc>) -> Result<Option<Work>>;
+    /// Publishes one of the user's works (sets `published_at` the first time) with what `p`
+    /// sets; `None` when missing or not theirs.
+    async fn publish_work(&self, user_id: Uuid, id: Uuid, p: &Publication, now: DateTime<Utc>) -> Result<Option<Work>>;
+    /// Takes public works out of the gallery (of `owner` only, when given) and forgets their
+    /// gallery copies' keys, in one transaction. Returns the works that were public, as they
+    /// were before (so their gallery copies can be removed); the rows stay in their owners'
+    /// history.
+    async fn unpublish_works(&self, owner: Option<Uuid>, ids: &[Uuid]) -> Result<Vec<Work>>;
     /// Public works in the query's order, keyset-paged.
     async fn gallery(&self, q: &GalleryQuery) -> Result<Vec<GalleryItem>>;
     /// Admin moderation list of public works (with author e-mail), offset-paged, newest first.
     async fn admin_gallery(&self, search: Option<&str>, modes: &[Mode], page: PageRequest) -> Result<Paged<GalleryItem>>;
     /// Replaces a public work's prompt; `None` when missing or not public.
     async fn update_work_prompt(&self, id: Uuid, prompt: &str) -> Result<Option<Work>>;
-    /// Deletes a work whoever owns it.
-    async fn delete_work(&self, id: Uuid) -> Result<bool>;
+    /// Deletes a work whoever owns it; returns the deleted row (`None` when missing).
+    async fn delete_work(&self, id: Uuid) -> Result<Option<Work>>;
     /// Likes a public work (idempotent); returns the like count. `not_found` when the work
     /// is missing or private.
     async fn like_work(&self, user_id: Uuid, work_id: Uuid, now: DateTime<Utc>) -> Result<i64>;

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod gallery_cache;
+pub mod gallery_copy;
 pub mod generation;
 pub mod http;
 pub mod maintenance;

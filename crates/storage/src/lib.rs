@@ -8,7 +8,8 @@
 //! - [`render`]: watermarked renders cached once; [`backfill`]: thumbnail backfill; [`derive`]:
 //!   new images stored with their thumbnail;
 //! - [`upload`]: checks on uploaded images; [`fetch`]: downloading upstream results;
-//! - [`sync`]: copying local files to object storage.
+//! - [`sync`]: copying local files to object storage; [`lifecycle`]: copies and removals of
+//!   stored files together with everything derived from them.
 
 pub mod backfill;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod fetch;
 pub mod keys;
 pub mod labelling;
+pub mod lifecycle;
 pub mod local;
 pub mod media;
 pub mod object;

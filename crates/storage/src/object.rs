@@ -167,6 +167,14 @@ impl ObjectSide {
         }
     }
 
+    /// Deletes the object; an absent one is not an error.
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self.store.delete(&self.path(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(obj_err(e)),
+        }
+    }
+
     /// Streams the object, or the byte range `start..end` of it.
     pub async fn get(
         &self,

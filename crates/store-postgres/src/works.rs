@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Work, WorkRepo};
+use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Publication, Work, WorkRepo};
 use miaojing_domain::{Error, PageRequest, Paged, Result};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -27,7 +27,7 @@ fn bad_data(what: &str, value: impl std::fmt::Debug) -> Error {
 
 const WORK_COLUMNS: &str = "w.id, w.user_id, w.job_id, w.mode, w.prompt, w.negative_prompt, w.params, w.original_key, \
      w.thumbnail_key, w.width, w.height, w.duration_secs, w.model, w.credits_cost, w.is_public, w.published_at, \
-     w.like_count, w.created_at";
+     w.like_count, w.created_at, w.title, w.gallery_key, w.gallery_thumbnail_key";
 
 fn work(row: &PgRow) -> Result<Work> {
     let mode: String = col(row, "mode")?;
@@ -50,6 +50,9 @@ fn work(row: &PgRow) -> Result<Work> {
         published_at: col(row, "published_at")?,
         like_count: col(row, "like_count")?,
         created_at: col(row, "created_at")?,
+        title: col(row, "title")?,
+        gallery_key: col(row, "gallery_key")?,
+        gallery_thumbnail_key: col(row, "gallery_thumbnail_key")?,
     })
 }
 
@@ -105,7 +108,12 @@ fn push_modes(q: &mut QueryBuilder<'_, Postgres>, modes: &[Mode]) {
 fn push_search(q: &mut QueryBuilder<'_, Postgres>, search: Option<&str>, with_email: bool) {
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let p = like_pattern(s);
-        q.push(" AND (w.prompt ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.model ILIKE ").push_bind(p.clone());
+        q.push(" AND (w.title ILIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.prompt ILIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.model ILIKE ")
+            .push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.display_nickname ILIKE ").push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.username ILIKE ").push_bind(p.clone()).push(" ESCAPE '\\'");
         if with_email {
@@ -178,14 +186,17 @@ impl WorkRepo for PgStore {
         Ok(r.rows_affected())
     }
 
-    async fn set_work_public(&self, user_id: Uuid, id: Uuid, public: bool, now: DateTime<Utc>) -> Result<Option<Work>> {
+    async fn publish_work(&self, user_id: Uuid, id: Uuid, p: &Publication, now: DateTime<Utc>) -> Result<Option<Work>> {
         let mut tx = self.pool.begin().await.db()?;
         let r = sqlx::query(
-            "UPDATE works SET is_public = $1, published_at = CASE WHEN $1 THEN COALESCE(published_at, $2) ELSE published_at END \
-             WHERE id = $3 AND user_id = $4",
+            "UPDATE works SET is_public = TRUE, published_at = COALESCE(published_at, $1), title = COALESCE($2, title), \
+             gallery_thumbnail_key = CASE WHEN $3::text IS NULL THEN gallery_thumbnail_key ELSE $4 END, \
+             gallery_key = COALESCE($3, gallery_key) WHERE id = $5 AND user_id = $6",
         )
-        .bind(public)
         .bind(now)
+        .bind(&p.title)
+        .bind(&p.gallery_key)
+        .bind(&p.gallery_thumbnail_key)
         .bind(id)
         .bind(user_id)
         .execute(&mut *tx)
@@ -194,6 +205,31 @@ impl WorkRepo for PgStore {
         let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
         tx.commit().await.db()?;
         Ok(w)
+    }
+
+    async fn unpublish_works(&self, owner: Option<Uuid>, ids: &[Uuid]) -> Result<Vec<Work>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await.db()?;
+        let rows = sqlx::query(&format!(
+            "SELECT {WORK_COLUMNS} FROM works w WHERE w.is_public AND w.id = ANY($1) \
+             AND ($2::uuid IS NULL OR w.user_id = $2) ORDER BY w.id FOR UPDATE"
+        ))
+        .bind(ids)
+        .bind(owner)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let works = rows.iter().map(work).collect::<Result<Vec<_>>>()?;
+        let taken: Vec<Uuid> = works.iter().map(|w| w.id).collect();
+        sqlx::query("UPDATE works SET is_public = FALSE, gallery_key = NULL, gallery_thumbnail_key = NULL WHERE id = ANY($1)")
+            .bind(&taken)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(works)
     }
 
     async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
@@ -252,11 +288,13 @@ impl WorkRepo for PgStore {
         Ok(w)
     }
 
-    async fn delete_work(&self, id: Uuid) -> Result<bool> {
-        let mut tx = self.pool.begin().await.db()?;
-        let r = sqlx::query("DELETE FROM works WHERE id = $1").bind(id).execute(&mut *tx).await.db()?;
-        tx.commit().await.db()?;
-        Ok(r.rows_affected() == 1)
+    async fn delete_work(&self, id: Uuid) -> Result<Option<Work>> {
+        let row = sqlx::query(&format!("DELETE FROM works w WHERE w.id = $1 RETURNING {WORK_COLUMNS}"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        row.as_ref().map(work).transpose()
     }
 
     async fn like_work(&self, user_id: Uuid, work_id: Uuid, now: DateTime<Utc>) -> Result<i64> {

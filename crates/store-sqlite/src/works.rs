@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Work, WorkRepo};
+use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Publication, Work, WorkRepo};
 use miaojing_domain::{Error, PageRequest, Paged, Result};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -14,7 +14,7 @@ use crate::SqliteStore;
 
 const WORK_COLUMNS: &str = "w.id, w.user_id, w.job_id, w.mode, w.prompt, w.negative_prompt, w.params, w.original_key, \
      w.thumbnail_key, w.width, w.height, w.duration_secs, w.model, w.credits_cost, w.is_public, w.published_at, \
-     w.like_count, w.created_at";
+     w.like_count, w.created_at, w.title, w.gallery_key, w.gallery_thumbnail_key";
 
 fn work(row: &SqliteRow) -> Result<Work> {
     let mode: String = col(row, "mode")?;
@@ -38,6 +38,9 @@ fn work(row: &SqliteRow) -> Result<Work> {
         published_at: col(row, "published_at")?,
         like_count: col(row, "like_count")?,
         created_at: col(row, "created_at")?,
+        title: col(row, "title")?,
+        gallery_key: col(row, "gallery_key")?,
+        gallery_thumbnail_key: col(row, "gallery_thumbnail_key")?,
     })
 }
 
@@ -95,7 +98,12 @@ fn push_modes(q: &mut QueryBuilder<'_, Sqlite>, modes: &[Mode]) {
 fn push_search(q: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, with_email: bool) {
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let p = like_pattern(s);
-        q.push(" AND (w.prompt LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR w.model LIKE ").push_bind(p.clone());
+        q.push(" AND (w.title LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.prompt LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR w.model LIKE ")
+            .push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.display_nickname LIKE ").push_bind(p.clone());
         q.push(" ESCAPE '\\' OR u.username LIKE ").push_bind(p.clone()).push(" ESCAPE '\\'");
         if with_email {
@@ -173,14 +181,17 @@ impl WorkRepo for SqliteStore {
         Ok(r.rows_affected())
     }
 
-    async fn set_work_public(&self, user_id: Uuid, id: Uuid, public: bool, now: DateTime<Utc>) -> Result<Option<Work>> {
+    async fn publish_work(&self, user_id: Uuid, id: Uuid, p: &Publication, now: DateTime<Utc>) -> Result<Option<Work>> {
         let mut tx = self.begin_write().await?;
         let r = sqlx::query(
-            "UPDATE works SET is_public = ?1, published_at = CASE WHEN ?1 THEN COALESCE(published_at, ?2) ELSE published_at END \
-             WHERE id = ?3 AND user_id = ?4",
+            "UPDATE works SET is_public = 1, published_at = COALESCE(published_at, ?1), title = COALESCE(?2, title), \
+             gallery_thumbnail_key = CASE WHEN ?3 IS NULL THEN gallery_thumbnail_key ELSE ?4 END, \
+             gallery_key = COALESCE(?3, gallery_key) WHERE id = ?5 AND user_id = ?6",
         )
-        .bind(public)
         .bind(now.trunc_subsecs(6))
+        .bind(&p.title)
+        .bind(&p.gallery_key)
+        .bind(&p.gallery_thumbnail_key)
         .bind(id)
         .bind(user_id)
         .execute(&mut *tx)
@@ -189,6 +200,33 @@ impl WorkRepo for SqliteStore {
         let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
         tx.commit().await.map_err(db_err)?;
         Ok(w)
+    }
+
+    async fn unpublish_works(&self, owner: Option<Uuid>, ids: &[Uuid]) -> Result<Vec<Work>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {WORK_COLUMNS} FROM works w WHERE w.is_public = 1 AND w.id IN ("));
+        let mut sep = q.separated(", ");
+        for id in ids {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        if let Some(o) = owner {
+            q.push(" AND w.user_id = ").push_bind(o);
+        }
+        let rows = q.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+        let works = rows.iter().map(work).collect::<Result<Vec<_>>>()?;
+        for w in &works {
+            sqlx::query("UPDATE works SET is_public = 0, gallery_key = NULL, gallery_thumbnail_key = NULL WHERE id = ?")
+                .bind(w.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(works)
     }
 
     async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
@@ -251,11 +289,14 @@ impl WorkRepo for SqliteStore {
         Ok(w)
     }
 
-    async fn delete_work(&self, id: Uuid) -> Result<bool> {
+    async fn delete_work(&self, id: Uuid) -> Result<Option<Work>> {
         let mut tx = self.begin_write().await?;
-        let r = sqlx::query("DELETE FROM works WHERE id = ?").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+        let w = one_work(&mut tx, id).await?;
+        if w.is_some() {
+            sqlx::query("DELETE FROM works WHERE id = ?").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+        }
         tx.commit().await.map_err(db_err)?;
-        Ok(r.rows_affected() == 1)
+        Ok(w)
     }
 
     async fn like_work(&self, user_id: Uuid, work_id: Uuid, now: DateTime<Utc>) -> Result<i64> {

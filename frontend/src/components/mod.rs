@@ -3,6 +3,8 @@
 #[cfg(feature = "account")]
 pub mod form;
 pub mod media;
+#[cfg(any(feature = "main", feature = "account"))]
+pub mod publish;
 
 #[cfg(feature = "account")]
 pub use form::{EmailCodeField, FormMessage, PasswordInput, TextField};

@@ -339,6 +339,13 @@ strings! {
     Author => "作者", "Author";
     Likes => "热度", "Likes";
     EditPrompt => "修改提示词", "Edit prompt";
+    TakeDown => "下架", "Unpublish";
+    TakeDownSelected => "下架所选", "Unpublish selected";
+    ConfirmTakeDown => "下架后作品离开画廊，作者的创作记录保留。下架", "The work leaves the gallery; the author keeps it. Unpublish";
+    TakenDown => "已下架", "Unpublished";
+    DeleteForGood => "永久删除", "Delete for good";
+    ConfirmDeleteForGood => "永久删除作品及其全部文件（作者的记录中也会删除，无法恢复）：", "Delete the work and all its files for good (it also leaves the author's history; this cannot be undone):";
+    SelectWork => "选择", "Select";
     NewPrompt => "新的提示词", "New prompt";
     EmailSubject => "邮件标题", "Email subject";
     EmailBody => "邮件正文（Markdown）", "Email body (Markdown)";
@@ -430,7 +437,7 @@ strings! {
     CompositionHint => "为图片任务加入「100 Layout Compositions」构图策略之一（按提示词确定），不改变主体", "Adds one of the \"100 Layout Compositions\" strategies (picked from the prompt) to image jobs without changing the subject";
     SaveSettings => "保存设置", "Save settings";
     SiteSaved => "网站配置已保存，所有访客将看到更新", "Site settings saved; every visitor sees them now";
-    PhWork => "作品 ID / 提示词 / 作者邮箱", "Work id / prompt / author email";
+    PhWork => "标题 / 提示词 / 作者邮箱", "Title / prompt / author email";
     PhUser => "邮箱 / 昵称 / 用户 ID", "Email / nickname / user id";
     PhModel => "模型 / 供应商", "Model / provider";
     PhUserSearch => "邮箱 / 昵称 / 手机 / ID", "Email / nickname / phone / id";

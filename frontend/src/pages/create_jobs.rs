@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::api::{self, ApiError, StreamMsg};
 use crate::browser;
 use crate::components::media::{copy_with_toast, download, use_viewer, Media};
+use crate::components::publish::PublishForm;
 use crate::i18n::{use_i18n, I18n, K};
 use crate::pages::error_text;
 use crate::storage;
@@ -597,21 +598,16 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
 fn ResultTile(out: Output, index: usize, all: Vec<Media>, actions: CardActions) -> impl IntoView {
     let (i18n, toasts, viewer) = (use_i18n(), use_toasts(), use_viewer());
     let published = RwSignal::new(false);
+    let asking = RwSignal::new(false);
     let m = out.media.clone();
     let original = m.original.clone();
     let work = out.work_id;
-    let publish = move |_| {
-        let Some(w) = work else { return };
-        spawn_local(async move {
-            match api::publish(w, true).await {
-                Ok(_) => {
-                    published.try_set(true);
-                    toasts.success(i18n.t(K::Published));
-                }
-                Err(e) => toasts.error(error_text(&e, i18n)),
-            }
-        });
-    };
+    let done = Callback::new(move |_: miaojing_api_types::works::PublishResponse| {
+        published.try_set(true);
+        asking.try_set(false);
+        toasts.success(i18n.t(K::Published));
+    });
+    let cancel = Callback::new(move |_: ()| asking.set(false));
     let (o1, o2, o3) = (original.clone(), original.clone(), original.clone());
     let size = m.width.zip(m.height).map(|(w, h)| format!("{w}×{h}"));
     view! {
@@ -627,9 +623,11 @@ fn ResultTile(out: Output, index: usize, all: Vec<Media>, actions: CardActions) 
             </button>
             <figcaption class="btn-row">
                 <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| download(o1.clone(), toasts, i18n)>{move || i18n.t(K::Download)}</button>
-                {work.map(|_| view! {
-                    <button type="button" class="btn btn-ghost btn-sm" data-testid="publish" disabled=move || published.get() on:click=publish>
+                {work.map(|w| view! {
+                    <button type="button" class="btn btn-ghost btn-sm" data-testid="publish" disabled=move || published.get() || asking.get()
+                        on:click=move |_| asking.set(true)>
                         {move || i18n.t(if published.get() { K::PublishedShort } else { K::Publish })}</button>
+                    {move || asking.get().then(|| view! { <PublishForm work=w done=done cancel=cancel/> })}
                 })}
                 {(!m.video).then(|| view! {
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="to-img2img"

@@ -451,6 +451,7 @@ fn GalleryTile(
                 <img src=m.thumb.clone() alt="" loading="lazy" decoding="async"/>
                 {m.video.then(|| view! { <span class="play-glyph" aria-hidden="true">"▶"</span> })}
             </button>
+            {(!work.title.is_empty()).then(|| view! { <p class="masonry-title" data-testid="gallery-title">{work.title.clone()}</p> })}
             <div class="masonry-meta">
                 <span class="masonry-author small">{work.publisher_nickname.clone()}</span>
                 <button type="button" class="like-btn" data-testid="like" aria-pressed=work.liked.to_string()
@@ -505,7 +506,10 @@ fn GalleryDetail(work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwS
                 <div class="detail-grid">
                     {media}
                     <div class="detail-info">
-                        <h2 id="detail-title" class="modal-title">{move || i18n.t(mode_label(&work.mode))}</h2>
+                        <h2 id="detail-title" class="modal-title" data-testid="detail-title">{
+                            let (title, mode) = (work.title.clone(), work.mode.clone());
+                            move || if title.is_empty() { i18n.t(mode_label(&mode)).to_string() } else { title.clone() }
+                        }</h2>
                         <dl class="kv detail-kv">
                             <dt>{move || i18n.t(K::Author)}</dt><dd>{work.publisher_nickname.clone()}</dd>
                             <dt>{move || i18n.t(K::ModelLabel)}</dt><dd>{work.model.clone()}</dd>

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{assert_err, balance, make_user, make_user_with_credits, now, page, SharedStore};
 use crate::job::{CallFilter, Finisher, Job, JobFilter, JobStatus, Mode, NewJob, Outcome};
 use crate::ledger::LedgerKind;
-use crate::work::{Cursor, GalleryQuery, GallerySort, NewWork};
+use crate::work::{Cursor, GalleryQuery, GallerySort, NewWork, Publication};
 use crate::ErrorKind;
 
 /// A text-to-image job of `user_id` costing `cost`, created at `at` (for this suite and backend tests).
@@ -379,7 +379,7 @@ pub async fn gallery_pages_stable(store: SharedStore) {
         let owner = if i % 2 == 0 { &u } else { &v };
         let w = store.insert_work(new_work(owner.id, Mode::Text2Img, &format!("scene {i}"), t)).await.unwrap();
         // Several share a publication instant: the id breaks ties.
-        store.set_work_public(owner.id, w.id, true, t + Duration::seconds(i / 3)).await.unwrap().unwrap();
+        store.publish_work(owner.id, w.id, &Publication::default(), t + Duration::seconds(i / 3)).await.unwrap().unwrap();
         public.insert(w.id);
     }
     for _ in 0..4 {
@@ -399,7 +399,7 @@ pub async fn gallery_pages_stable(store: SharedStore) {
             let items = store.gallery(&q).await.unwrap();
             // A new work arrives between pages; it sorts before the cursor, so never shows.
             let w = store.insert_work(new_work(v.id, Mode::Text2Img, "late", now())).await.unwrap();
-            store.set_work_public(v.id, w.id, true, now()).await.unwrap();
+            store.publish_work(v.id, w.id, &Publication::default(), now()).await.unwrap();
             let Some(last) = items.last() else { break };
             after = Some(Cursor::after_gallery(&last.work, sort));
             seen.extend(items.iter().map(|i| i.work.id));
@@ -432,8 +432,9 @@ pub async fn likes_idempotent(store: SharedStore) {
     let v = make_user(&store, "tess").await;
     let w = store.insert_work(new_work(u.id, Mode::Text2Img, "liked", now())).await.unwrap();
     assert_err(store.like_work(v.id, w.id, now()).await, ErrorKind::NotFound, "work_not_found");
-    store.set_work_public(u.id, w.id, true, now()).await.unwrap().unwrap();
-    assert!(store.set_work_public(v.id, w.id, false, now()).await.unwrap().is_none(), "only the owner");
+    store.publish_work(u.id, w.id, &Publication::default(), now()).await.unwrap().unwrap();
+    assert!(store.publish_work(v.id, w.id, &Publication::default(), now()).await.unwrap().is_none(), "only the owner");
+    assert!(store.unpublish_works(Some(v.id), &[w.id]).await.unwrap().is_empty(), "only the owner");
     assert_eq!(store.like_work(v.id, w.id, now()).await.unwrap(), 1);
     assert_eq!(store.like_work(v.id, w.id, now()).await.unwrap(), 1);
     assert_eq!(store.like_work(u.id, w.id, now()).await.unwrap(), 2);
@@ -447,8 +448,53 @@ pub async fn likes_idempotent(store: SharedStore) {
     assert!(!anon[0].liked);
     // Moderation edits only public works.
     assert_eq!(store.update_work_prompt(w.id, "edited").await.unwrap().unwrap().prompt, "edited");
-    store.set_work_public(u.id, w.id, false, now()).await.unwrap();
+    assert_eq!(store.unpublish_works(Some(u.id), &[w.id]).await.unwrap().len(), 1);
     assert!(store.update_work_prompt(w.id, "again").await.unwrap().is_none());
     assert!(store.gallery(&GalleryQuery { limit: 5, ..Default::default() }).await.unwrap().is_empty());
-    assert!(store.delete_work(w.id).await.unwrap());
+    assert_eq!(store.delete_work(w.id).await.unwrap().map(|d| d.id), Some(w.id));
+    assert!(store.delete_work(w.id).await.unwrap().is_none());
+}
+
+/// Publishing records the title and the gallery copy's keys; unpublishing (owner or admin, one
+/// or many) takes works out of the gallery, hands back the copies' keys and keeps the rows in
+/// their owners' history; search finds works by title.
+pub async fn publication_keeps_history_and_title_search(store: SharedStore) {
+    let u = make_user(&store, "ulla").await;
+    let v = make_user(&store, "vick").await;
+    let t = now() - Duration::minutes(5);
+    let a = store.insert_work(new_work(u.id, Mode::Text2Img, "a harbour at dawn", t)).await.unwrap();
+    let b = store.insert_work(new_work(v.id, Mode::Text2Img, "plain prompt", t)).await.unwrap();
+    let copy = |id: Uuid| Publication {
+        title: Some("Golden Harbour".into()),
+        gallery_key: Some(format!("gallery/images/{id}.png")),
+        gallery_thumbnail_key: Some(format!("thumbnails/gallery/images/{id}-m1280q86.webp")),
+    };
+    let pa = store.publish_work(u.id, a.id, &copy(a.id), t).await.unwrap().unwrap();
+    assert_eq!((pa.title.as_str(), pa.shown_key()), ("Golden Harbour", format!("gallery/images/{}.png", a.id).as_str()));
+    assert!(pa.is_public && pa.published_at.is_some());
+    // Publishing again with no new title or copy keeps both.
+    let again = store.publish_work(u.id, a.id, &Publication::default(), now()).await.unwrap().unwrap();
+    assert_eq!((again.title, again.gallery_key, again.published_at), (pa.title.clone(), pa.gallery_key.clone(), pa.published_at));
+    store.publish_work(v.id, b.id, &Publication { title: Some("Night".into()), ..copy(b.id) }, t).await.unwrap().unwrap();
+
+    let by_title = store.gallery(&GalleryQuery { search: Some("golden harb".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(by_title.iter().map(|i| i.work.id).collect::<Vec<_>>(), vec![a.id]);
+    let admin = store.admin_gallery(Some("NIGHT"), &[], page(1, 10)).await.unwrap();
+    assert_eq!((admin.total, admin.items[0].work.id), (1, b.id));
+
+    // Someone else's id is skipped when an owner is given; an admin takes down both at once.
+    assert!(store.unpublish_works(Some(u.id), &[b.id]).await.unwrap().is_empty());
+    let taken = store.unpublish_works(None, &[a.id, b.id, Uuid::new_v4()]).await.unwrap();
+    let mut keys: Vec<_> = taken.iter().map(|w| w.gallery_key.clone().unwrap()).collect();
+    keys.sort();
+    let mut want = vec![format!("gallery/images/{}.png", a.id), format!("gallery/images/{}.png", b.id)];
+    want.sort();
+    assert_eq!(keys, want, "the copies' keys are handed back");
+    assert!(store.unpublish_works(None, &[a.id, b.id]).await.unwrap().is_empty(), "already private");
+    assert!(store.gallery(&GalleryQuery { limit: 10, ..Default::default() }).await.unwrap().is_empty());
+    let kept = store.work_by_id(a.id).await.unwrap().expect("the row stays");
+    assert!(!kept.is_public && kept.gallery_key.is_none() && kept.gallery_thumbnail_key.is_none());
+    assert_eq!((kept.title.as_str(), kept.original_key.as_str()), ("Golden Harbour", a.original_key.as_str()));
+    let history = store.user_works(u.id, None, None, 10).await.unwrap();
+    assert_eq!(history.iter().map(|w| w.id).collect::<Vec<_>>(), vec![a.id]);
 }

@@ -91,6 +91,15 @@ async fn local_file(st: web::Data<AppState>, req: HttpRequest) -> ApiResult<Http
     Ok(res)
 }
 
+/// Drops `keys` from this instance's in-memory file cache (after they were removed from storage).
+pub(crate) fn forget(storage: &miaojing_storage::Storage, keys: &[String]) {
+    for key in keys {
+        if let Ok(path) = storage.local().path_of(key) {
+            hot::forget(&path);
+        }
+    }
+}
+
 /// Serves `key` from local disk when it is there, else from object storage, with validators and
 /// ranges; `disposition` sets `Content-Disposition`.
 pub(crate) async fn serve(st: &AppState, req: &HttpRequest, key: &str, disposition: Option<HeaderValue>) -> ApiResult<HttpResponse> {
@@ -163,6 +172,14 @@ mod hot {
     /// The cached file for `id`, when present and fresh.
     pub fn get(id: &PathBuf) -> Option<Arc<HotFile>> {
         cache().lock().files.get(id).filter(|f| f.loaded.elapsed() < TTL).cloned()
+    }
+
+    /// Drops the entry for `id`, if any.
+    pub fn forget(id: &std::path::Path) {
+        let mut c = cache().lock();
+        if let Some(f) = c.files.remove(id) {
+            c.total -= f.bytes.len();
+        }
     }
 
     /// Reads `served` from local disk into the cache under `id`; `None` when it is not a small

@@ -15,6 +15,7 @@ pub mod files;
 pub mod generation;
 pub mod health;
 pub mod models;
+pub mod moderation;
 pub mod profile;
 pub mod site;
 pub mod site_assets;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     generation::configure(cfg);
     works::configure(cfg);
     works_admin::configure(cfg);
+    moderation::configure(cfg);
     docs::configure(cfg);
 }
 

@@ -76,7 +76,7 @@ async fn file_part(mut mp: Multipart) -> Result<Vec<u8>, Error> {
 }
 
 /// Uploads the site logo or favicon (admin) and points the site configuration at it.
-#[utoipa::path(tag = "site", params(("kind" = String, Path, description = "`logo` or `favicon`")),
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "site", params(("kind" = String, Path, description = "`logo` or `favicon`")),
     request_body(content = SiteAssetForm, content_type = "multipart/form-data",
         description = "A part `file`; the file itself as the body (`image/*` or `application/octet-stream`) is accepted too"),
     responses((status = 200, body = SiteAssetUploaded), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

@@ -1,4 +1,5 @@
 //! Creation history (written by the server only), the public gallery, publishing and likes.
+//! Admin take-downs and deletions are in [`super::moderation`].
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
 use actix_web::{delete, get, post, web, HttpResponse};
@@ -8,13 +9,14 @@ use miaojing_api_types::works::{
     Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse,
 };
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{Cursor, GalleryItem, GalleryQuery, GallerySort, Work};
+use miaojing_domain::work::{clean_title, Cursor, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
 use miaojing_domain::Error;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::gallery_copy;
 use crate::http::error::ApiResult;
 use crate::http::extract::{Authed, MaybeAuthed};
 use crate::routes::clean_query;
@@ -39,6 +41,7 @@ fn history_record(w: &Work) -> HistoryRecord {
         width: w.width,
         height: w.height,
         duration: w.duration_secs,
+        title: w.title.clone(),
         prompt: w.prompt.clone(),
         negative_prompt: w.negative_prompt.clone(),
         model: w.model.clone(),
@@ -50,17 +53,18 @@ fn history_record(w: &Work) -> HistoryRecord {
     }
 }
 
-/// A gallery item on the wire.
+/// A gallery item on the wire: it shows the gallery copy, never the owner's original.
 pub fn gallery_work(i: &GalleryItem) -> GalleryWork {
     let w = &i.work;
     GalleryWork {
         id: w.id,
         kind: w.mode.media_type().to_string(),
         mode: w.mode.as_str().to_string(),
+        title: w.title.clone(),
         prompt: w.prompt.clone(),
         negative_prompt: w.negative_prompt.clone(),
-        url: url_of(&w.original_key),
-        thumbnail_url: w.thumbnail_key.as_deref().map(url_of),
+        url: url_of(w.shown_key()),
+        thumbnail_url: w.shown_thumbnail_key().map(url_of),
         width: w.width,
         height: w.height,
         duration: w.duration_secs,
@@ -121,19 +125,33 @@ pub struct DeleteQuery {
     pub all: Option<bool>,
 }
 
-/// Deletes one of the caller's works, or all of them with `all=true`.
-#[utoipa::path(security(("bearer" = [])), tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Deletes one of the caller's works, or all of them with `all=true`, with every file of them
+/// (original, thumbnail, gallery copy, watermarked renders).
+#[utoipa::path(security(("bearer" = [])), tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[delete("/api/creation-history")]
 async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<DeleteQuery>) -> ApiResult<web::Json<Deleted>> {
     let uid = me.0.user.id;
     let deleted = match (q.id, q.all) {
         (Some(id), _) => {
-            if !st.store.delete_user_work(uid, id).await? {
+            let mine = st.store.work_by_id(id).await?.is_some_and(|w| w.user_id == uid);
+            if !mine || gallery_copy::delete(&st, id).await?.is_none() {
                 return Err(Error::not_found("work_not_found", "作品不存在").into());
             }
             1
         }
-        (None, Some(true)) => st.store.delete_user_works(uid).await?,
+        (None, Some(true)) => {
+            let mut deleted = 0;
+            loop {
+                let page = st.store.user_works(uid, None, None, 100).await?;
+                if page.is_empty() {
+                    break;
+                }
+                for w in page {
+                    deleted += u64::from(gallery_copy::delete(&st, w.id).await?.is_some());
+                }
+            }
+            deleted
+        }
         _ => return Err(Error::validation("id_required", "请指定要删除的作品；删除全部需要 all=true").into()),
     };
     Ok(web::Json(Deleted { success: true, deleted }))
@@ -148,7 +166,7 @@ pub struct GalleryParams {
     /// `latest` (default) or `popular`.
     #[param(value_type = Option<miaojing_api_types::vocab::GallerySort>)]
     pub sort: Option<String>,
-    /// Prompt, author or model.
+    /// Title, prompt, author or model.
     #[serde(alias = "search")]
     pub q: Option<String>,
     /// 1–60, default 18.
@@ -206,19 +224,34 @@ fn gallery_response(body: Bytes) -> HttpResponse {
         .body(body)
 }
 
-/// Publishes one of the caller's works (its stored original and thumbnail are reused), or
-/// unpublishes it with `publish: false`.
-#[utoipa::path(security(("bearer" = [])), tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Publishes one of the caller's works with an optional title: its original (and thumbnail)
+/// are copied into the gallery, which shows only the copy. With `publish: false` it unpublishes:
+/// the copy is removed (its URLs answer 404) and the work stays in the caller's history.
+/// Publishing a public work again only changes its title.
+#[utoipa::path(security(("bearer" = [])), tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[post("/api/gallery/publish")]
 async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
+    let uid = me.0.user.id;
+    let body = body.into_inner();
     let id = body.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
-    let public = body.publish.unwrap_or(true);
-    let w = st
-        .store
-        .set_work_public(me.0.user.id, id, public, Utc::now())
-        .await?
-        .ok_or_else(|| Error::not_found("work_not_found", "作品不存在"))?;
-    Ok(web::Json(PublishResponse { success: true, work_id: w.id, published: w.is_public, result_url: url_of(&w.original_key) }))
+    let title = body.title.as_deref().map(clean_title).transpose()?;
+    let not_found = || Error::not_found("work_not_found", "作品不存在");
+    let w = st.store.work_by_id(id).await?.filter(|w| w.user_id == uid).ok_or_else(not_found)?;
+    let w = if body.publish.unwrap_or(true) {
+        let mut p = Publication { title, ..Default::default() };
+        if !(w.is_public && w.gallery_key.is_some()) {
+            let (key, thumb) = gallery_copy::make(&st.storage, &w).await?;
+            (p.gallery_key, p.gallery_thumbnail_key) = (Some(key), thumb);
+        }
+        let published = st.store.publish_work(uid, id, &p, Utc::now()).await?.ok_or_else(not_found)?;
+        st.gallery.0.clear();
+        published
+    } else {
+        gallery_copy::unpublish(&st, Some(uid), &[id]).await?;
+        st.store.work_by_id(id).await?.ok_or_else(not_found)?
+    };
+    let result_url = url_of(if w.is_public { w.shown_key() } else { &w.original_key });
+    Ok(web::Json(PublishResponse { success: true, work_id: w.id, published: w.is_public, result_url, title: w.title }))
 }
 
 /// Likes a public work (idempotent).

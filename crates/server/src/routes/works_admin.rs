@@ -1,4 +1,5 @@
-//! Admin: generation jobs, model call records and gallery moderation.
+//! Admin: generation jobs, model call records, the moderation list and prompt edits (take-downs
+//! and deletions are in [`super::moderation`]).
 use actix_web::{delete, get, post, put, web};
 use chrono::{DateTime, Duration, Utc};
 use miaojing_api_types::error::ErrorBody;
@@ -28,7 +29,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(user_works)
         .service(model_calls)
         .service(gallery_works)
-        .service(delete_gallery_work)
         .service(edit_prompt);
 }
 
@@ -301,21 +301,6 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
         page_size: page.size,
         total_pages: page.total_pages(rows.total),
     }))
-}
-
-/// Deletes a work (moderation).
-#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[delete("/api/admin/gallery/works/{id}")]
-async fn delete_gallery_work(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
-    let id = id.into_inner();
-    let w = st.store.work_by_id(id).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在"))?;
-    st.store.delete_work(id).await?;
-    let log = LogEntry::new("admin", "warning", "admin_gallery_work_deleted", "管理员删除画廊作品")
-        .by(&admin.0.user)
-        .target("work", id)
-        .meta(serde_json::json!({ "authorId": w.user_id, "promptLength": w.prompt.chars().count() }));
-    let _ = st.store.insert_log(log).await;
-    Ok(web::Json(Deleted { success: true, deleted: 1 }))
 }
 
 /// Replaces a public work's prompt after notifying its author by e-mail. The mail goes first;

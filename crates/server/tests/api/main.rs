@@ -9,6 +9,7 @@ mod email;
 mod generation;
 mod hardening;
 mod labels;
+mod moderation;
 mod openapi;
 mod providers;
 mod site;

@@ -259,11 +259,16 @@ on_both_backends!(
 );
 
 async fn object_app(mode: miaojing_storage::Mode) -> TestApp {
+    object_app_on(Backend::Sqlite, mode).await
+}
+
+/// An app on `backend` whose storage is a fresh bucket of the test S3 server in `mode`.
+pub async fn object_app_on(backend: Backend, mode: miaojing_storage::Mode) -> TestApp {
     let endpoint = std::env::var("MIAOJING_TEST_S3_ENDPOINT")
         .expect("MIAOJING_TEST_S3_ENDPOINT is not set: run `source deploy/test-services.sh && mj_start_test_services` first");
     let bucket = format!("mj-api-{}", uuid::Uuid::new_v4().simple());
     assert!(reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.unwrap().status().is_success());
-    spawn_with(Backend::Sqlite, move |c| {
+    spawn_with(backend, move |c| {
         c.storage_mode = mode;
         c.object_storage = Some(miaojing_storage::ObjectConfig {
             bucket,

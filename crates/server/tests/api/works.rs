@@ -17,17 +17,17 @@ on_both_backends!(
     gallery_filters_and_searches,
     gallery_pages_are_stable_while_works_arrive,
     popular_sort_follows_real_likes,
-    publish_reuses_stored_keys_and_unpublishes,
+    publish_copies_into_the_gallery_and_unpublishes,
     likes_are_idempotent,
     anonymous_pages_follow_writes_at_once,
     bad_input_is_a_clear_error,
-    admin_moderation_lists_and_deletes,
+    admin_moderation_lists_and_takes_down,
     prompt_edit_mails_the_author_first,
     prompt_edit_fails_closed_without_mail,
 );
 
 /// A user: (token, id).
-async fn user(app: &TestApp, name: &str) -> (String, Uuid) {
+pub(crate) async fn user(app: &TestApp, name: &str) -> (String, Uuid) {
     let n = &Uuid::new_v4().simple().to_string()[..8];
     let (token, u) = app.register(&format!("{name}-{n}@example.com"), &format!("{name}{n}")).await;
     (token, u["id"].as_str().and_then(|s| Uuid::try_parse(s).ok()).expect("user id"))
@@ -53,9 +53,12 @@ async fn seed(app: &TestApp, owner: Uuid, mode: Mode, prompt: &str, model: &str,
         credits_cost: 5,
         created_at: at,
     };
+    // Files behind the keys, so publishing can copy them.
+    app.state.storage.put(&work.original_key, bytes::Bytes::from_static(b"not decoded here")).await.expect("original stored");
     app.store.insert_work(work).await.expect("work stored");
     if public {
-        app.store.set_work_public(owner, id, true, at).await.expect("published").expect("owned");
+        let p = miaojing_domain::work::Publication::default();
+        app.store.publish_work(owner, id, &p, at).await.expect("published").expect("owned");
     }
     id
 }
@@ -246,7 +249,7 @@ async fn popular_sort_follows_real_likes(app: TestApp) {
     assert_eq!(ids(&app.get("/api/gallery?sort=latest", None).await.1, "works"), vec![new.to_string(), mid.to_string(), old.to_string()]);
 }
 
-async fn publish_reuses_stored_keys_and_unpublishes(app: TestApp) {
+async fn publish_copies_into_the_gallery_and_unpublishes(app: TestApp) {
     let (token, me) = user(&app, "pub").await;
     let id = seed(&app, me, Mode::Text2Img, "sunrise", "flux", Utc::now(), false).await;
     let before = app.store.work_by_id(id).await.unwrap().unwrap();
@@ -255,14 +258,15 @@ async fn publish_reuses_stored_keys_and_unpublishes(app: TestApp) {
     let (s, v) = app.post("/api/gallery/publish", json!({ "workId": id }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["published"], true);
-    assert_eq!(v["resultUrl"], format!("/api/local-storage/works/{me}/{id}.png"), "the stored original, no copy");
+    assert_eq!(v["resultUrl"], format!("/api/local-storage/gallery/images/{id}.png"), "the gallery copy");
     let after = app.store.work_by_id(id).await.unwrap().unwrap();
-    assert_eq!((&after.original_key, &after.thumbnail_key), (&before.original_key, &before.thumbnail_key));
+    assert_eq!((&after.original_key, &after.thumbnail_key), (&before.original_key, &before.thumbnail_key), "the history row is unchanged");
     let (_, g) = app.get("/api/gallery", None).await;
     assert_eq!(ids(&g, "works"), vec![id.to_string()]);
-    assert_eq!(g["works"][0]["thumbnailUrl"], format!("/api/local-storage/thumbs/{me}/{id}.webp"));
+    assert_eq!(g["works"][0]["url"], format!("/api/local-storage/gallery/images/{id}.png"));
     let (_, h) = app.get("/api/creation-history", Some(&token)).await;
     assert_eq!(h["records"][0]["published"], true);
+    assert_eq!(h["records"][0]["url"], format!("/api/local-storage/works/{me}/{id}.png"), "the history shows the original");
 
     let (s, v) = app.post("/api/gallery/publish", json!({ "workId": id, "publish": false }), Some(&token)).await;
     assert_eq!((s, &v["published"]), (StatusCode::OK, &json!(false)), "{v}");
@@ -357,7 +361,9 @@ async fn bad_input_is_a_clear_error(app: TestApp) {
         (app.delete("/api/gallery/not-a-uuid/like", Some(&token)).await, "unlike"),
         (app.delete("/api/creation-history?id=not-a-uuid", Some(&token)).await, "history delete"),
         (app.post("/api/gallery/publish", json!({ "workId": "nope" }), Some(&token)).await, "publish"),
-        (app.delete("/api/admin/gallery/works/nope", Some(&admin)).await, "admin delete"),
+        (app.delete("/api/admin/gallery/works/nope", Some(&admin)).await, "admin take-down"),
+        (app.delete("/api/admin/works/nope", Some(&admin)).await, "admin delete"),
+        (app.delete("/api/gallery?id=nope", Some(&admin)).await, "bulk unpublish"),
         (app.post("/api/admin/generation-jobs/nope/cancel", json!({}), Some(&admin)).await, "cancel"),
         (app.get("/api/admin/model-call-records?user=nope", Some(&admin)).await, "calls"),
         (app.get("/api/admin/model-call-records?startTime=yesterday", Some(&admin)).await, "calls time"),
@@ -371,7 +377,7 @@ async fn bad_input_is_a_clear_error(app: TestApp) {
     }
 }
 
-async fn admin_moderation_lists_and_deletes(app: TestApp) {
+async fn admin_moderation_lists_and_takes_down(app: TestApp) {
     let (user_token, owner) = user(&app, "mod").await;
     let admin = app.admin_token().await;
     let t = Utc::now() - Duration::minutes(30);
@@ -398,15 +404,24 @@ async fn admin_moderation_lists_and_deletes(app: TestApp) {
     let (s, _) = app.get("/api/admin/gallery/works?page=-3&pageSize=100000", Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
 
+    // Taking a work down unpublishes it; it stays in its owner's history.
     let (s, v) = app.delete(&format!("/api/admin/gallery/works/{}", works[2]), Some(&admin)).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(app.store.work_by_id(works[2]).await.unwrap().is_none());
-    assert_error(&app.delete(&format!("/api/admin/gallery/works/{}", works[2]), Some(&admin)).await, 404, "work_not_found");
+    assert_eq!((s, v["removed"].as_u64()), (StatusCode::OK, Some(1)), "{v}");
+    let kept = app.store.work_by_id(works[2]).await.unwrap().expect("kept");
+    assert!(!kept.is_public);
+    let (_, h) = app.get("/api/creation-history?limit=100", Some(&user_token)).await;
+    assert!(ids(&h, "records").contains(&works[2].to_string()), "still in the owner's history");
     assert_eq!(app.get("/api/admin/gallery/works", Some(&admin)).await.1["total"], 4);
+    // The explicit delete removes the row.
+    let (s, v) = app.delete(&format!("/api/admin/works/{}", works[3]), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(app.store.work_by_id(works[3]).await.unwrap().is_none());
+    assert_error(&app.delete(&format!("/api/admin/works/{}", works[3]), Some(&admin)).await, 404, "work_not_found");
+    assert_eq!(app.get("/api/admin/gallery/works", Some(&admin)).await.1["total"], 3);
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
     let text = logs.to_string();
-    assert!(text.contains("admin_gallery_work_deleted"), "{logs}");
-    assert!(!text.contains("mod prompt 2"), "no prompt text in logs");
+    assert!(text.contains("admin_gallery_work_unpublished") && text.contains("admin_work_deleted"), "{logs}");
+    assert!(!text.contains("mod prompt 2") && !text.contains("mod prompt 3"), "no prompt text in logs");
 }
 
 fn sink() -> Option<(String, u16, std::path::PathBuf)> {

@@ -1,12 +1,13 @@
 //! Gallery moderation: public works with their authors; edit a prompt (the author is mailed
-//! first; no mail, no change) or delete a work.
+//! first; no mail, no change); unpublish a work or a selection (the authors keep them in their
+//! history); or delete a work for good, with its files, after a confirmation.
 use leptos::prelude::*;
 use miaojing_api_types::works::{GalleryWork, PromptEdit};
 
 use super::{short_id, when, PAGE_SIZES};
 use crate::api_admin as admin;
 use crate::console::text::C;
-use crate::console::ui::{first_page_on, page_counts, table_of, Choice, Dialog, Field, Input, Pager, Writer};
+use crate::console::ui::{confirm, first_page_on, page_counts, table_of, Choice, Dialog, Field, Input, Pager, Writer};
 use crate::i18n::use_i18n;
 use crate::toast::use_toasts;
 
@@ -51,20 +52,53 @@ pub fn Gallery() -> impl IntoView {
         editing.set(None);
         version.update(|v| *v += 1);
     });
+    // Works picked for a bulk unpublish (cleared after each successful write).
+    let selected = RwSignal::new(Vec::<uuid::Uuid>::new());
+    Effect::new(move |_| {
+        version.track();
+        page.track();
+        selected.set(Vec::new());
+    });
+    let take_down = move |g: GalleryWork| {
+        if confirm(&format!("{} {}?", i18n.c(C::ConfirmTakeDown), short_id(g.id))) {
+            w.run(admin::take_down(g.id), Some(C::TakenDown), None);
+        }
+    };
+    let take_down_selected = move |_| {
+        let ids = selected.get_untracked();
+        if !ids.is_empty() && confirm(&format!("{} ({})?", i18n.c(C::ConfirmTakeDown), ids.len())) {
+            w.run(admin::unpublish(ids), Some(C::TakenDown), None);
+        }
+    };
     let remove = move |g: GalleryWork| {
-        w.delete(&short_id(g.id), g.id, |id| Box::pin(admin::delete_work(id)));
+        w.confirmed(C::ConfirmDeleteForGood, &short_id(g.id), g.id, |id| Box::pin(admin::delete_work(id)));
     };
     let table = table_of(
         list,
         C::ViewGallery,
-        vec![C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions],
+        vec![C::SelectWork, C::Work, C::Author, C::Prompt, C::Published, C::Likes, C::Actions],
         |l| l.works,
         move |w| {
-            let (w1, w2) = (w.clone(), w.clone());
+            let (w1, w2, w3) = (w.clone(), w.clone(), w.clone());
+            let id = w.id;
             let thumb = w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone());
             view! {
                 <tr data-work=w.id.to_string()>
                     <td>
+                        <input type="checkbox" data-testid="select-work" aria-label=move || i18n.c(C::SelectWork)
+                            prop:checked=move || selected.with(|s| s.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                selected.update(|s| {
+                                    s.retain(|x| *x != id);
+                                    if on {
+                                        s.push(id);
+                                    }
+                                });
+                            }/>
+                    </td>
+                    <td>
+                        {(!w.title.is_empty()).then(|| view! { <div class="small" data-testid="work-title"><strong>{w.title.clone()}</strong></div> })}
                         <a href=w.url.clone() target="_blank" rel="noopener">
                             {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
                         </a>
@@ -76,7 +110,8 @@ pub fn Gallery() -> impl IntoView {
                     <td class="num">{w.likes}</td>
                     <td class="actions">
                         <button type="button" class="btn btn-outline btn-sm" on:click=move |_| editing.set(Some(w1.clone()))>{move || i18n.c(C::EditPrompt)}</button>
-                        <button type="button" class="btn btn-danger btn-sm" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::Delete)}</button>
+                        <button type="button" class="btn btn-outline btn-sm" data-testid="take-down" on:click=move |_| take_down(w3.clone())>{move || i18n.c(C::TakeDown)}</button>
+                        <button type="button" class="btn btn-danger btn-sm" data-testid="delete-work" on:click=move |_| remove(w2.clone())>{move || i18n.c(C::DeleteForGood)}</button>
                     </td>
                 </tr>
             }
@@ -88,6 +123,9 @@ pub fn Gallery() -> impl IntoView {
                 <Field label=C::Search value=search placeholder=C::PhWork/>
                 <Choice label=C::Type value=kind options=KINDS.to_vec()/>
                 <Choice label=C::PageSize value=size options=PAGE_SIZES.to_vec()/>
+                <button type="button" class="btn btn-outline btn-sm" data-testid="take-down-selected"
+                    disabled=move || selected.with(Vec::is_empty) || w.pending.get() on:click=take_down_selected>
+                    {move || format!("{} ({})", i18n.c(C::TakeDownSelected), selected.with(Vec::len))}</button>
             </div>
             <section class="glass-panel c-card">{table}<Pager page=page total_pages=pages total=total/></section>
             {move || editing.get().map(|w| view! { <PromptEditor work=w done=done/> })}

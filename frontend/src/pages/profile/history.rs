@@ -3,11 +3,12 @@
 //! after a confirmation.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use miaojing_api_types::works::HistoryRecord;
+use miaojing_api_types::works::{HistoryRecord, PublishResponse};
 
 use crate::api;
 use crate::browser::local_minute;
 use crate::components::media::{copy_with_toast, use_viewer, Media};
+use crate::components::publish::PublishForm;
 use crate::components::SkeletonLines;
 use crate::i18n::{use_i18n, K};
 use crate::pages::error_text;
@@ -108,18 +109,28 @@ fn HistoryItem(record: HistoryRecord, records: RwSignal<Vec<HistoryRecord>>) -> 
     let m = media_of(&record);
     let has_media = !record.url.is_empty() && record.mode != "reverse-prompt";
     let prompt = record.prompt.clone();
+    let asking = RwSignal::new(false);
+    let show = move |r: PublishResponse| {
+        records.update(|v| {
+            if let Some(x) = v.iter_mut().find(|x| x.id == id) {
+                x.published = r.published;
+                x.title = r.title.clone();
+            }
+        });
+        toasts.success(i18n.t(if r.published { K::Published } else { K::Unpublished }));
+    };
+    let done = Callback::new(show);
+    let cancel = Callback::new(move |_: ()| asking.set(false));
+    // Sharing asks for a title first; unsharing happens at once.
     let toggle_publish = move |_| {
+        if !published {
+            asking.set(true);
+            return;
+        }
         busy.set(true);
         spawn_local(async move {
-            match api::publish(id, !published).await {
-                Ok(r) => {
-                    records.update(|v| {
-                        if let Some(x) = v.iter_mut().find(|x| x.id == id) {
-                            x.published = r.published;
-                        }
-                    });
-                    toasts.success(i18n.t(if r.published { K::Published } else { K::Unpublished }));
-                }
+            match api::publish(id, false, None).await {
+                Ok(r) => show(r),
                 Err(e) => toasts.error(error_text(&e, i18n)),
             }
             busy.try_set(false);
@@ -152,14 +163,16 @@ fn HistoryItem(record: HistoryRecord, records: RwSignal<Vec<HistoryRecord>>) -> 
                     </button>
                 }
             })}
+            {(!record.title.is_empty()).then(|| view! { <p class="history-title small"><strong>{record.title.clone()}</strong></p> })}
             <p class="history-prompt small">{record.prompt.clone()}</p>
             <p class="muted small">{local_minute(record.created_at)}</p>
             <div class="btn-row">
                 <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| copy_with_toast(prompt.clone(), toasts, i18n)>
                     {move || i18n.t(K::CopyPrompt)}</button>
                 {has_media.then(|| view! {
-                    <button type="button" class="btn btn-ghost btn-sm" data-testid="history-publish" disabled=move || busy.get()
+                    <button type="button" class="btn btn-ghost btn-sm" data-testid="history-publish" disabled=move || busy.get() || asking.get()
                         on:click=toggle_publish>{move || i18n.t(if published { K::Unpublish } else { K::Publish })}</button>
+                    {move || asking.get().then(|| view! { <PublishForm work=id done=done cancel=cancel/> })}
                 })}
                 {move || if confirming.get() {
                     view! {
