@@ -43,10 +43,17 @@ fn new_key(video: bool, ext: &str) -> String {
     format!("generated/{dir}/{}-{}.{ext}", Utc::now().timestamp_millis(), &Uuid::new_v4().simple().to_string()[..12])
 }
 
-/// Stores every output of the job (images, then videos) with its thumbnail.
-pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job, out: &GenerationOutput) -> Result<Vec<Stored>> {
+/// Stores the first `limit` outputs of the job (images, then videos) with their thumbnails;
+/// whatever an upstream sends beyond the requested count is dropped, never fetched.
+pub async fn store_outputs(
+    storage: &Storage,
+    fetcher: &ResultFetcher,
+    job: &Job,
+    out: &GenerationOutput,
+    limit: usize,
+) -> Result<Vec<Stored>> {
     let mut stored = Vec::new();
-    let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
+    let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v))).take(limit);
     for (video, item) in items {
         let ext = match item {
             MediaItem::Inline { bytes, .. } => MediaFormat::sniff(bytes).map(MediaFormat::extension),
