@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_error, spawn_with, Backend, TestApp};
 
 /// `mod <case> { sqlite, postgres }` for `async fn <case>(TestApp, MockHandle)`: the app
-/// allow-lists a fresh mock upstream.
+/// allow-lists a fresh mock upstream (`start` must be in scope where it is used).
+#[macro_export]
 macro_rules! with_upstream {
     ($($case:ident),* $(,)?) => {$(
         mod $case {
@@ -44,14 +45,14 @@ with_upstream!(
     admin_deletes_only_finished_jobs,
 );
 
-async fn start(backend: Backend) -> (TestApp, MockHandle) {
+pub(crate) async fn start(backend: Backend) -> (TestApp, MockHandle) {
     let mock = miaojing_mock_upstream::start(MockConfig::default()).await;
     let allow = mock.addr().to_string();
     (spawn_with(backend, move |c| c.outbound_allowlist = allow).await, mock)
 }
 
 /// Adds a platform model (admin route); returns its id.
-async fn system_api(app: &TestApp, mock: &MockHandle, body: Value) -> String {
+pub(crate) async fn system_api(app: &TestApp, mock: &MockHandle, body: Value) -> String {
     let admin = app.admin_token().await;
     let mut b = json!({"apiUrl": format!("{}/v1", mock.base_url()), "apiKey": "sk-platform-1", "provider": "mock"});
     b.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
@@ -60,12 +61,12 @@ async fn system_api(app: &TestApp, mock: &MockHandle, body: Value) -> String {
     v["api"]["id"].as_str().unwrap().to_string()
 }
 
-async fn submit(app: &TestApp, token: &str, kind: &str, payload: Value) -> (StatusCode, Value) {
+pub(crate) async fn submit(app: &TestApp, token: &str, kind: &str, payload: Value) -> (StatusCode, Value) {
     app.post("/api/generation-jobs", json!({"type": kind, "payload": payload}), Some(token)).await
 }
 
 /// Waits for a job to reach a finished state (panics after 30 s).
-async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+pub(crate) async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
     for _ in 0..300 {
         let (s, v) = app.get(&format!("/api/generation-jobs/{id}"), Some(token)).await;
         assert_eq!(s, StatusCode::OK, "{v}");
