@@ -29,7 +29,7 @@ fn DemoSwitch(d: DemoModels) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
     let enabled = RwSignal::new(d.enabled);
     let running = RwSignal::new(d.running);
-    let change = move |ev| {
+    let change = move |ev: leptos::ev::Event| {
         let want = event_target_checked(&ev);
         enabled.set(want);
         spawn_local(async move {
