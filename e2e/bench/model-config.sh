@@ -33,7 +33,7 @@ for backend in sqlite postgres; do
         psql -q "$MIAOJING_TEST_PG_URL" -c "CREATE DATABASE $name" >/dev/null
         db_url="${MIAOJING_TEST_PG_URL%/*}/$name"
     fi
-    ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=adminpass1 DATABASE_URL="$db_url" RUST_LOG=warn \
+    ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=adminpass1 DATABASE_URL="$db_url" RUST_LOG=warn MIAOJING_DEMO_WHEN_EMPTY=false \
         "$bin" serve --port "$port" --data-dir "$data" >"$data/log" 2>&1 &
     pid=$!
     until curl -fs "$base/api/health" >/dev/null 2>&1; do sleep 0.05; done

@@ -50,7 +50,8 @@ admin_email="e2e-admin@example.com"
 admin_password="e2e-admin-pass1"
 "$bin" admin create --email "$admin_email" --password "$admin_password" --data-dir "$data" >/dev/null
 
-MIAOJING_OUTBOUND_ALLOWLIST="$mock_hostport" MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+# The tests configure their own models against the external mock; no demo models.
+MIAOJING_DEMO_WHEN_EMPTY=false MIAOJING_OUTBOUND_ALLOWLIST="$mock_hostport" MIAOJING_STATIC_DIR="$dist" "$bin" serve --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" "$mock_pid" "$smtp_pid" 2>/dev/null || true

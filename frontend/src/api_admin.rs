@@ -4,9 +4,9 @@
 use gloo_net::http::Request;
 use miaojing_api_types::{
     admin::{
-        AdminUserList, AdminUserResponse, AdminUserUpdate, CreditAdjustment, Dashboard, DeletedUser, EmailSettingsResponse,
-        EmailSettingsUpdate, LogSettingsResponse, LogSettingsUpdate, PlatformLogList, RedeemBatch, RedeemBatchRequest, RedeemCodeList,
-        RedeemCodeResponse, RedeemCodeToggle, ReferralList, TestEmailRequest,
+        AdminUserList, AdminUserResponse, AdminUserUpdate, CreditAdjustment, Dashboard, DeletedUser, DemoModels, DemoModelsUpdate,
+        EmailSettingsResponse, EmailSettingsUpdate, LogSettingsResponse, LogSettingsUpdate, PlatformLogList, RedeemBatch,
+        RedeemBatchRequest, RedeemCodeList, RedeemCodeResponse, RedeemCodeToggle, ReferralList, TestEmailRequest,
     },
     auth::MessageResponse,
     credits::CreditRecords,
@@ -314,4 +314,16 @@ pub async fn save_announcement(req: &AnnouncementInput) -> ApiResult<Option<Crea
 /// `DELETE /api/announcements?id=`.
 pub async fn delete_announcement(id: Uuid) -> ApiResult<Success> {
     send(delete("/announcements").query([("id", id.to_string())])).await
+}
+
+// ---------- demo models ----------
+
+/// `GET /api/admin/demo-models`.
+pub async fn demo_models() -> ApiResult<DemoModels> {
+    send(get("/admin/demo-models")).await
+}
+
+/// `PUT /api/admin/demo-models`.
+pub async fn set_demo_models(enabled: bool) -> ApiResult<DemoModels> {
+    send_json(put("/admin/demo-models"), &DemoModelsUpdate { enabled }).await
 }

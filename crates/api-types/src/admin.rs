@@ -479,3 +479,24 @@ pub struct AdminStats {
     /// Accounts that are not admins.
     pub total_users: i64,
 }
+
+/// `GET|PUT /api/admin/demo-models`: the switch of the offline demo models.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DemoModels {
+    /// The switch: demo models are offered while it is on.
+    pub enabled: bool,
+    /// Whether the demo upstream runs in this server process; when the switch is turned on
+    /// while it does not, the demo models are offered after the next start.
+    pub running: bool,
+    /// Whether users are offered the demo models now (`enabled` and `running`).
+    pub offered: bool,
+}
+
+/// `PUT /api/admin/demo-models` body.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemoModelsUpdate {
+    pub enabled: bool,
+}

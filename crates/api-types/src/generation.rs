@@ -109,8 +109,10 @@ pub struct JobView {
     /// `text2img`, `img2img`, `text2video` or `img2video`.
     pub mode: String,
     pub status: String,
-    /// Image jobs: `{images, thumbnails, thumbnailUrls, dimensions, creditsCost, workIds}`;
-    /// video jobs: `{videos, thumbnailUrls, creditsCost, workIds}`; `null` until succeeded.
+    /// Image jobs: `{images, thumbnails, thumbnailUrls, dimensions, creditsCost, creditsBalance,
+    /// creditDescription?, workIds}`; video jobs: `{videos, thumbnailUrls, creditsCost, creditsBalance,
+    /// creditDescription?, workIds}`; `null` until succeeded. `creditsCost` is what was charged and
+    /// `creditsBalance` the owner's balance right after the charge.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub result: Value,
     pub error: Option<String>,

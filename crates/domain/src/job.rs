@@ -142,6 +142,30 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Job {
+    /// What a succeeded job costing `actual_cost` is charged: never below 0, never above its hold.
+    /// The executor prices the job's results with it and the store charges it, so the job's
+    /// result, its works, its model call record and its ledger row carry the same number.
+    pub fn chargeable(&self, actual_cost: i64) -> i64 {
+        actual_cost.clamp(0, self.estimated_cost)
+    }
+
+    /// The job's result as settlement leaves it: `creditsCost` is what was charged,
+    /// `creditsBalance` the owner's balance right after, and `creditDescription` the ledger
+    /// line (only when credits moved). A result that is not an object is returned unchanged.
+    pub fn settled_result(&self, charged: i64, balance: i64, description: Option<&str>) -> Value {
+        let mut result = self.result.clone();
+        if let Some(obj) = result.as_object_mut() {
+            obj.insert("creditsCost".into(), Value::from(charged));
+            obj.insert("creditsBalance".into(), Value::from(balance));
+            if let Some(d) = description {
+                obj.insert("creditDescription".into(), Value::from(d));
+            }
+        }
+        result
+    }
+}
+
 /// How a job ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {

@@ -83,6 +83,7 @@ macro_rules! contract_tests {
             ledger_never_negative,
             ledger_pages_newest_first,
             concurrent_debits_never_overdraw,
+            ledger_order_follows_balance_changes,
             registration_grants_and_referral_atomic,
             redeem_credits_and_membership,
             redeem_refusals_change_nothing,
@@ -859,6 +860,40 @@ pub async fn concurrent_debits_never_overdraw(store: SharedStore) {
     let rows = store.ledger_page(user.id, page(1, 100)).await.unwrap();
     assert_eq!(rows.items.iter().filter(|e| e.kind == LedgerKind::Consume).count(), 10);
     assert_eq!(rows.total, 11);
+}
+
+/// Overlapping charges and grants for one user: walking the ledger newest → oldest reproduces
+/// every `balance_after` (each is the older row's plus its own amount), the newest is the
+/// current balance and the oldest is the first grant alone (issue 15, defect 2).
+pub async fn ledger_order_follows_balance_changes(store: SharedStore) {
+    let user = make_user_with_credits(&store, "lea", 500).await;
+    for _round in 0..3 {
+        let tasks: Vec<_> = (0..32)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                let (amount, kind) = if i % 3 == 0 { (5, LedgerKind::Refund) } else { (-3, LedgerKind::Consume) };
+                tokio::spawn(async move { store.apply_grant(grant(user.id, amount, kind)).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("grant applied");
+        }
+    }
+    let rows = store.ledger_page(user.id, page(1, 100)).await.unwrap();
+    assert_eq!(rows.total, 97);
+    let items = rows.items;
+    assert_eq!(items[0].balance_after, balance(&store, user.id).await, "the newest row carries the current balance");
+    for w in items.windows(2) {
+        assert_eq!(
+            w[0].balance_after,
+            w[1].balance_after + w[0].amount,
+            "row {:?} does not follow the older row {:?}",
+            (w[0].amount, w[0].balance_after),
+            (w[1].amount, w[1].balance_after)
+        );
+    }
+    let oldest = items.last().unwrap();
+    assert_eq!((oldest.amount, oldest.balance_after, oldest.kind), (500, 500, LedgerKind::Gift));
 }
 
 /// Registration inserts the user, their grants and the referral together — or, when any

@@ -7,7 +7,7 @@ use miaojing_domain::{Error, Result, Store};
 use uuid::Uuid;
 
 use crate::events::{EventBus, JobEvent};
-use crate::runner::Aborts;
+use crate::runner::{Aborts, JobExecutor};
 
 /// The queue as the server uses it. Cheap to clone.
 #[derive(Clone)]
@@ -16,6 +16,8 @@ pub struct JobQueue {
     wakeup: Arc<dyn JobWakeup>,
     events: EventBus,
     aborts: Aborts,
+    /// Stops upstream tasks of cancelled jobs.
+    executor: Option<Arc<dyn JobExecutor>>,
 }
 
 fn not_found() -> Error {
@@ -25,7 +27,13 @@ fn not_found() -> Error {
 impl JobQueue {
     /// A queue over `store`; `aborts` is shared with this instance's runner.
     pub fn new(store: Arc<dyn Store>, wakeup: Arc<dyn JobWakeup>, events: EventBus, aborts: Aborts) -> Self {
-        Self { store, wakeup, events, aborts }
+        Self { store, wakeup, events, aborts, executor: None }
+    }
+
+    /// Cancels go on to the upstream through `executor` (see [`JobExecutor::cancel`]).
+    pub fn with_executor(mut self, executor: Arc<dyn JobExecutor>) -> Self {
+        self.executor = Some(executor);
+        self
     }
 
     /// The progress event bus.
@@ -62,12 +70,24 @@ impl JobQueue {
         }
         match self.store.finish_job(id, Finisher::Any, Outcome::Cancelled, Utc::now()).await? {
             Some(done) => {
-                self.aborts.abort(id);
-                self.events.publish(JobEvent::of(&done));
+                self.cancelled(&done);
                 Ok(done)
             }
             None => self.store.job_by_id(id).await?.ok_or_else(not_found),
         }
+    }
+
+    /// What follows a cancel that took effect (`done` is the cancelled job): this instance's
+    /// in-flight upstream request is aborted, the upstream task (if one was submitted) is
+    /// cancelled upstream in the background (a slow upstream never holds the caller), and the
+    /// change is published.
+    pub fn cancelled(&self, done: &Job) {
+        self.aborts.abort(done.id);
+        if let (Some(task), Some(executor)) = (done.upstream_task_id.clone(), self.executor.clone()) {
+            let job = done.clone();
+            tokio::spawn(async move { executor.cancel(&job, &task).await });
+        }
+        self.events.publish(JobEvent::of(done));
     }
 
     /// The user's active jobs and recent ones.

@@ -36,6 +36,9 @@ pub trait JobExecutor: Send + Sync + 'static {
     async fn start(&self, job: &Job) -> Step;
     /// Polls the upstream task of a job (only `Done` and `Again` make sense here).
     async fn poll(&self, job: &Job, task_id: &str) -> Step;
+    /// Asks the upstream to stop the task of a cancelled job, where its protocol allows
+    /// (best effort: the job is cancelled and its hold released whatever this does).
+    async fn cancel(&self, _job: &Job, _task_id: &str) {}
 }
 
 /// Runner settings.
@@ -253,7 +256,15 @@ impl Runner {
                 Err(e) => Err(e),
             },
             Step::Pending { task_id, poll_after } => {
-                self.store.set_upstream_task(job.id, self.me(), &task_id, now + chrono(poll_after)).await.map(|_| ())
+                match self.store.set_upstream_task(job.id, self.me(), &task_id, now + chrono(poll_after)).await {
+                    // Cancelled (or taken over) while the create call was answered: nobody
+                    // will poll this task, so it is stopped upstream too.
+                    Ok(false) => {
+                        self.executor.cancel(job, &task_id).await;
+                        Ok(())
+                    }
+                    other => other.map(|_| ()),
+                }
             }
             Step::Again { poll_after } => self.store.set_next_poll(job.id, self.me(), now + chrono(poll_after)).await.map(|_| ()),
         };

@@ -39,6 +39,7 @@ pub(crate) fn server(state: Arc<AppState>, listener: TcpListener, workers: usize
             .route("/v1/models", web::get().to(models))
             .route("/v1/video/generations", web::post().to(video_submit))
             .route("/v1/video/generations/{id}", web::get().to(video_poll))
+            .route("/v1/video/generations/{id}/cancel", web::post().to(video_cancel))
             .route("/files/{name}", web::get().to(file))
             .service(
                 web::scope("/__mock")
@@ -48,6 +49,7 @@ pub(crate) fn server(state: Arc<AppState>, listener: TcpListener, workers: usize
                     .route("/rules", web::delete().to(rules_clear))
                     .route("/requests", web::get().to(requests_list))
                     .route("/requests", web::delete().to(requests_clear))
+                    .route("/cancels", web::get().to(cancels_list))
                     .route("/settings", web::get().to(settings_get))
                     .route("/settings", web::put().to(settings_put)),
             )
@@ -149,6 +151,7 @@ fn check_auth(req: &HttpRequest, state: &AppState) -> Result<(), HttpResponse> {
 struct Effects {
     expiry: Option<Expiry>,
     fail_task: Option<String>,
+    image_count: Option<u32>,
 }
 
 fn status_failure(status: u16, retry_after: Option<u64>, message: Option<&str>, body: Option<&str>) -> HttpResponse {
@@ -201,12 +204,13 @@ async fn apply_rules(state: &AppState, path: &str, model: Option<&str>) -> Resul
             .body("{\"created\": 17, \"data\": [{\"b64_json\": \"iVBORw0KGgo<html>502 Bad Gat")),
         Action::ExpireUrls { after_seconds, after_fetches, status } => Ok(Effects {
             expiry: Some(Expiry { ttl: after_seconds.map(|s| Duration::from_secs_f64(s.max(0.0))), max_fetches: after_fetches, status }),
-            fail_task: None,
+            ..Effects::default()
         }),
         Action::FailTask { message } => Ok(Effects {
-            expiry: None,
             fail_task: Some(message.unwrap_or_else(|| "Video generation failed (injected by mock-upstream).".into())),
+            ..Effects::default()
         }),
+        Action::ImageCount { count } => Ok(Effects { image_count: Some(count.clamp(1, 10)), ..Effects::default() }),
     }
 }
 
@@ -337,7 +341,10 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-async fn render_images(req: &HttpRequest, state: &State, job: &ImageJob, effects: &Effects) -> Reply {
+async fn render_images(req: &HttpRequest, state: &State, job: &mut ImageJob, effects: &Effects) -> Reply {
+    if let Some(count) = effects.image_count {
+        job.n = count;
+    }
     let mut images = Vec::with_capacity(job.n as usize);
     for i in 0..job.n {
         images.push(cached_image(state, &job.prompt, job.width, job.height, job.format, i).await?);
@@ -405,7 +412,7 @@ async fn images_generations(req: HttpRequest, body: web::Bytes, state: State) ->
         let model = v.get("model").and_then(Value::as_str);
         let effects = apply_rules(&state, req.path(), model).await?;
         let s = |k: &str| v.get(k).and_then(Value::as_str);
-        let job = image_job(ImageArgs {
+        let mut job = image_job(ImageArgs {
             model,
             prompt: s("prompt"),
             size: s("size"),
@@ -416,7 +423,7 @@ async fn images_generations(req: HttpRequest, body: web::Bytes, state: State) ->
             stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
             default_size: None,
         })?;
-        render_images(&req, &state, &job, &effects).await
+        render_images(&req, &state, &mut job, &effects).await
     }
     .await;
     finish(&state, seq, reply)
@@ -479,7 +486,7 @@ async fn images_edits(req: HttpRequest, payload: Multipart, state: State) -> Htt
             None => None,
         };
         let stream = f("stream").is_some_and(|s| s.trim() == "true");
-        let job = image_job(ImageArgs {
+        let mut job = image_job(ImageArgs {
             model: f("model"),
             prompt: f("prompt"),
             size: f("size"),
@@ -490,7 +497,7 @@ async fn images_edits(req: HttpRequest, payload: Multipart, state: State) -> Htt
             stream,
             default_size: Some((first_size[0], first_size[1])),
         })?;
-        render_images(&req, &state, &job, &effects).await
+        render_images(&req, &state, &mut job, &effects).await
     }
     .await;
     finish(&state, seq, reply)
@@ -643,7 +650,9 @@ async fn models(req: HttpRequest, state: State) -> HttpResponse {
 
 fn video_json(req: &HttpRequest, state: &AppState, id: &str, task: &mut VideoTask) -> Value {
     let elapsed = task.created.elapsed();
-    let (status, progress) = if elapsed < task.queued {
+    let (status, progress) = if task.cancelled {
+        ("cancelled", 0)
+    } else if elapsed < task.queued {
         ("queued", 0)
     } else if elapsed < task.queued + task.running {
         let done = (elapsed - task.queued).as_secs_f64() / task.running.as_secs_f64().max(0.001);
@@ -695,6 +704,7 @@ async fn video_submit(req: HttpRequest, body: web::Bytes, state: State) -> HttpR
             fail: effects.fail_task,
             expiry: effects.expiry.unwrap_or_else(|| state.default_expiry()),
             result_url_id: None,
+            cancelled: false,
         };
         let id = format!("video_{}", uuid::Uuid::new_v4().simple());
         let answer = video_json(&req, &state, &id, &mut task);
@@ -716,6 +726,36 @@ async fn video_poll(req: HttpRequest, path: web::Path<String>, state: State) -> 
         let task = videos.get_mut(&id).ok_or_else(|| {
             openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
         })?;
+        Ok(HttpResponse::Ok().json(video_json(&req, &state, &id, task)))
+    }
+    .await;
+    finish(&state, seq, reply)
+}
+
+/// `POST /v1/video/generations/{id}/cancel`: a queued or running task ends `cancelled` (again:
+/// the same answer); a finished one answers 409.
+async fn video_cancel(req: HttpRequest, path: web::Path<String>, body: web::Bytes, state: State) -> HttpResponse {
+    let mut rec = begin(&req, &state);
+    parse_json(&body, &mut rec);
+    let seq = commit(&state, rec);
+    let reply = async {
+        check_auth(&req, &state)?;
+        let id = path.into_inner();
+        let model = state.videos.lock().get(&id).map(|t| t.model.clone());
+        apply_rules(&state, req.path(), model.as_deref()).await?;
+        let mut videos = state.videos.lock();
+        let task = videos.get_mut(&id).ok_or_else(|| {
+            openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
+        })?;
+        if !task.cancelled && task.created.elapsed() >= task.queued + task.running {
+            return Err(openai_error(
+                409,
+                &format!("Video task '{id}' has already finished."),
+                "invalid_request_error",
+                Some("task_finished"),
+            ));
+        }
+        task.cancelled = true;
         Ok(HttpResponse::Ok().json(video_json(&req, &state, &id, task)))
     }
     .await;
@@ -801,6 +841,10 @@ async fn requests_clear(state: State) -> HttpResponse {
     let n = requests.len();
     requests.clear();
     HttpResponse::Ok().json(json!({"cleared": n}))
+}
+
+async fn cancels_list(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"cancelled": state.cancelled_tasks()}))
 }
 
 async fn settings_get(state: State) -> HttpResponse {

@@ -18,13 +18,14 @@
 //! - `GET /v1/models`.
 //! - `POST /v1/video/generations` `{model, prompt, image?}` → `{id, task_id, status: "queued"}`;
 //!   `GET /v1/video/generations/{id}` → `queued` → `running` (`progress`) → `succeeded` (`video_url`,
-//!   `output[0].url`, a real H.264 MP4) or `failed` (`error.message`).
+//!   `output[0].url`, a real H.264 MP4) or `failed` (`error.message`);
+//!   `POST /v1/video/generations/{id}/cancel` ends a queued or running task `cancelled` (409 once finished).
 //! - `GET /files/{id}.{ext}`: result files (no auth), expiring per [`Settings`] or [`Action::ExpireUrls`].
 //!
 //! Admin API (no auth, not recorded): `GET|POST|DELETE /__mock/rules` (POST takes one [`Rule`] or an
 //! array, e.g. `{"path": "/v1/images/generations", "times": 1, "action": {"type": "status", "status": 503}}`),
-//! `GET /__mock/requests[?path=…]` and `DELETE /__mock/requests`, `GET|PUT /__mock/settings` (PUT merges
-//! fields), `GET /__mock/health`.
+//! `GET /__mock/requests[?path=…]` and `DELETE /__mock/requests`, `GET /__mock/cancels` (`{cancelled: [task ids]}`),
+//! `GET|PUT /__mock/settings` (PUT merges fields), `GET /__mock/health`.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -162,6 +163,11 @@ impl MockHandle {
     /// Requests received so far (oldest first), excluding the admin API.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.requests.lock().iter().cloned().collect()
+    }
+
+    /// Ids of the video tasks cancelled through `POST /v1/video/generations/{id}/cancel`, sorted.
+    pub fn cancelled_tasks(&self) -> Vec<String> {
+        self.state.cancelled_tasks()
     }
 
     /// Forgets the recorded requests.

@@ -61,6 +61,9 @@ pub enum Action {
         #[serde(default)]
         message: Option<String>,
     },
+    /// An image request answers `count` images (1–10), whatever its `n` asked for: an upstream
+    /// that ignores the requested number.
+    ImageCount { count: u32 },
 }
 
 fn default_idle_status() -> u16 {

@@ -92,6 +92,8 @@ pub(crate) struct VideoTask {
     pub fail: Option<String>,
     pub expiry: Expiry,
     pub result_url_id: Option<String>,
+    /// Cancelled through `POST …/{id}/cancel` before it finished.
+    pub cancelled: bool,
 }
 
 #[derive(Clone)]
@@ -181,6 +183,13 @@ impl AppState {
             requests.pop_front();
         }
         requests.push_back(req);
+    }
+
+    /// Ids of the video tasks cancelled so far, sorted.
+    pub fn cancelled_tasks(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.videos.lock().iter().filter(|(_, t)| t.cancelled).map(|(id, _)| id.clone()).collect();
+        ids.sort();
+        ids
     }
 
     /// The default expiry of new result URLs, from the settings.

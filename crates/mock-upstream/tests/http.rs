@@ -583,3 +583,36 @@ async fn the_binary_serves_and_is_driven_over_the_admin_api() {
     assert_eq!(v["requests"].as_array().unwrap().len(), 2);
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn video_tasks_can_be_cancelled_and_the_cancels_read_back() {
+    let m = mock().await;
+    m.set_settings(Settings { video_queued_ms: 60_000, video_running_ms: 60_000, ..m.settings() });
+    let v: Value = post_json(&m, "/v1/video/generations", json!({"prompt": "a long take"})).await.json().await.unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    let resp = post_json(&m, &format!("/v1/video/generations/{id}/cancel"), json!({})).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["status"], "cancelled");
+    assert_eq!(poll(&m, &id).await["status"], "cancelled");
+    // Again: the same answer; the record and the admin API name the task once.
+    assert_eq!(post_json(&m, &format!("/v1/video/generations/{id}/cancel"), json!({})).await.status(), 200);
+    assert_eq!(m.cancelled_tasks(), vec![id.clone()]);
+    let listed: Value = client().get(m.url("/__mock/cancels")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed, json!({"cancelled": [id]}));
+    assert_eq!(post_json(&m, "/v1/video/generations/video_missing/cancel", json!({})).await.status(), 404);
+    // A finished task cannot be cancelled.
+    m.set_settings(Settings { video_queued_ms: 0, video_running_ms: 0, ..m.settings() });
+    let done: Value = post_json(&m, "/v1/video/generations", json!({"prompt": "quick"})).await.json().await.unwrap();
+    let resp = post_json(&m, &format!("/v1/video/generations/{}/cancel", done["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(resp.status(), 409);
+}
+
+#[tokio::test]
+async fn an_image_count_rule_ignores_the_requested_n() {
+    let m = mock().await;
+    m.add_rule(Rule::new(Action::ImageCount { count: 9 }).on_path("/v1/images/generations").times(1));
+    let v = generate(&m, json!({"prompt": "too many", "n": 1, "size": "64x64"})).await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 9);
+    let v = generate(&m, json!({"prompt": "as asked", "n": 2, "size": "64x64"})).await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 2, "the rule applied once");
+}

@@ -296,3 +296,24 @@ async fn data_url_templates_carry_every_reference_inline() {
     assert_eq!(images.len(), 2);
     assert!(images.iter().all(|i| i.as_str().unwrap().starts_with("data:image/png;base64,")));
 }
+
+#[tokio::test]
+async fn a_cancel_step_stops_the_task_and_profiles_without_one_send_nothing() {
+    let mock = mock().await;
+    mock.set_settings(Settings { video_queued_ms: 60_000, video_running_ms: 60_000, ..Settings::default() });
+    let client = client(&mock);
+    let mut bundle = video_bundle(&mock, standard_poll());
+    bundle["customProviders"][0]["cancel"] = json!({"path": "v1/video/generations/{task_id}/cancel", "body": {"reason": "user"}});
+    let ch = channel(&bundle, 0);
+    let req = GenerationRequest::new(GenerationMode::TextToVideo, "a cancelled river");
+    let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("task expected") };
+    assert!(client.cancel(&ch, &task).await.unwrap(), "the cancel step was sent");
+    assert_eq!(mock.cancelled_tasks(), vec![task.upstream_task_id.clone()]);
+    let sent = &on(&mock, &format!("/v1/video/generations/{}/cancel", task.upstream_task_id))[0];
+    assert_eq!((sent.method.as_str(), sent.body.clone()), ("POST", Some(json!({"reason": "user"}))));
+
+    let plain = channel(&video_bundle(&mock, standard_poll()), 0);
+    let Submitted::Pending(other) = client.submit(&plain, &req).await.unwrap() else { panic!("task expected") };
+    assert!(!client.cancel(&plain, &other).await.unwrap(), "no cancel step: nothing is sent");
+    assert_eq!(mock.cancelled_tasks().len(), 1);
+}

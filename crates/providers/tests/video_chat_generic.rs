@@ -164,3 +164,21 @@ async fn models_and_connection_tests() {
     assert_eq!(e.code, "upstream_auth_failed");
     assert_no_key(&e);
 }
+
+#[tokio::test]
+async fn a_video_task_is_cancelled_upstream() {
+    let mock = mock().await;
+    mock.set_settings(Settings { video_queued_ms: 60_000, video_running_ms: 60_000, ..Settings::default() });
+    let client = client(&mock);
+    let ch = openai(&mock, "mock-video-1", MediaType::Video);
+    let req = GenerationRequest::new(GenerationMode::TextToVideo, "a slow tide");
+    let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("video is a task") };
+    assert!(client.cancel(&ch, &task).await.unwrap(), "the OpenAI-compatible task API has a cancel");
+    assert_eq!(mock.cancelled_tasks(), vec![task.upstream_task_id.clone()]);
+    assert_eq!(on(&mock, &format!("/v1/video/generations/{}/cancel", task.upstream_task_id))[0].status, Some(200));
+    // The task now reads as cancelled: polling it is a task failure, not a result.
+    assert_eq!(client.poll(&ch, &task).await.unwrap_err().code, "upstream_task_failed");
+    // Synchronous protocols have nothing to cancel.
+    let generic = ChannelConfig::new(Protocol::GenericJson, mock.url("/v1/images/generations"), KEY, "gpt-image-1", MediaType::Image);
+    assert!(!client.cancel(&generic, &task).await.unwrap());
+}

@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// model and one demo video model, so a fresh install can create without keys.
     #[arg(long, env = "MIAOJING_DEMO", value_parser = parse_bool, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub demo: bool,
+    /// On the first start with no model configured, start with the demo models (until the
+    /// console's switch turns them off). `false` leaves a fresh install without models.
+    #[arg(long, env = "MIAOJING_DEMO_WHEN_EMPTY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_when_empty: bool,
     /// Generation jobs run concurrently by this instance.
     #[arg(long, env = "MIAOJING_WORKER_SLOTS", default_value_t = 4)]
     pub worker_slots: usize,
@@ -195,8 +199,10 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// `MIAOJING_OUTBOUND_ALLOWLIST`: exact `host:port` exceptions to the outbound guard.
     pub outbound_allowlist: String,
-    /// `--demo` / `MIAOJING_DEMO`.
+    /// `--demo` / `MIAOJING_DEMO`: run the demo models (turns the console switch on).
     pub demo: bool,
+    /// `MIAOJING_DEMO_WHEN_EMPTY`: a first start without models runs the demo models.
+    pub demo_when_empty: bool,
     /// `MIAOJING_WORKER_SLOTS`: generation jobs run concurrently by this instance (0: none).
     pub worker_slots: usize,
     /// `MIAOJING_JOB_LEASE_SECS`: how long a job claim lasts without a heartbeat.
@@ -326,6 +332,7 @@ impl Config {
             },
             outbound_allowlist: String::new(),
             demo: false,
+            demo_when_empty: false,
             worker_slots: 4,
             job_lease: std::time::Duration::from_secs(30),
             metrics_token: None,
@@ -386,6 +393,7 @@ impl ServeArgs {
             },
             outbound_allowlist: self.outbound_allowlist,
             demo: self.demo,
+            demo_when_empty: self.demo_when_empty,
             worker_slots: self.worker_slots.min(256),
             job_lease: std::time::Duration::from_secs(self.job_lease_secs.clamp(3, 600)),
             metrics_token: self.metrics_token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),

@@ -1,5 +1,10 @@
 //! Start-up data: the built-in style presets, and demo mode (an in-process mock upstream with
-//! one demo image model and one demo video model, free, clearly labelled).
+//! one demo image model, one demo video model and one demo text model, free, clearly labelled).
+//!
+//! Whether the demo models run is one switch (the `demo_models` setting, changed in the
+//! console). Never set, it is decided at the first start: on when no platform model exists yet
+//! (a fresh install following the README), off otherwise; it is then stored, so adding a real
+//! model does not remove the demo models behind the admin's back — the switch does (decision 31).
 use chrono::Utc;
 use miaojing_domain::provider::{normalize_tiers, MediaType, PollingMode, Pricing, Protocol, StylePreset, SystemApi};
 use miaojing_domain::{Result, Store};
@@ -11,6 +16,9 @@ use uuid::Uuid;
 /// Display names of the demo models.
 pub const DEMO_IMAGE: &str = "Demo 图像模型 (demo)";
 pub const DEMO_VIDEO: &str = "Demo 视频模型 (demo)";
+pub const DEMO_TEXT: &str = "Demo 文本模型 (demo)";
+/// The setting holding the switch: `{"enabled": bool}`.
+pub const SWITCH_KEY: &str = "demo_models";
 /// Model group that marks demo rows.
 pub const DEMO_GROUP: &str = "demo";
 
@@ -59,8 +67,10 @@ fn demo_row(name: &str, model: &str, media_type: MediaType, base_url: &str, secr
     let now = Utc::now();
     let capabilities = match media_type {
         MediaType::Video => json!({"durations": ["5", "10"], "aspectRatios": ["16:9", "9:16", "1:1"]}),
-        _ => json!({"aspectRatios": ["1:1", "16:9", "9:16", "4:3", "3:4"], "outputFormats": ["png", "jpeg", "webp"]}),
+        MediaType::Image => json!({"aspectRatios": ["1:1", "16:9", "9:16", "4:3", "3:4"], "outputFormats": ["png", "jpeg", "webp"]}),
+        MediaType::Text => json!({}),
     };
+    let video_usage_modes = if media_type == MediaType::Video { vec!["text-to-video".into(), "image-to-video".into()] } else { Vec::new() };
     SystemApi {
         id: Uuid::new_v4(),
         provider: "MiaoJing demo".into(),
@@ -68,7 +78,7 @@ fn demo_row(name: &str, model: &str, media_type: MediaType, base_url: &str, secr
         api_url: format!("{base_url}/v1"),
         model_name: model.into(),
         model_group: DEMO_GROUP.into(),
-        note: "演示模式：本机模拟上游，生成内容为示例图像/视频".into(),
+        note: "演示模式：本机模拟上游，生成内容为示例图像/视频/文字".into(),
         media_type,
         protocol: Protocol::Openai,
         manifest: None,
@@ -82,17 +92,21 @@ fn demo_row(name: &str, model: &str, media_type: MediaType, base_url: &str, secr
         is_active: true,
         polling_mode: PollingMode::Sequential,
         polling_order: 0,
-        video_usage_modes: vec!["text-to-video".into(), "image-to-video".into()],
+        video_usage_modes,
         sort_order: 0,
         created_at: now,
         updated_at: now,
     }
 }
 
-/// Registers the two demo models, or points the existing ones at this run's mock upstream.
+/// Registers the demo models (active), or points the existing ones at this run's mock upstream.
 pub async fn register_models(store: &dyn Store, secrets: &SecretBox, base_url: &str) -> Result<()> {
     let existing = store.list_system_apis(true).await?;
-    let wanted = [(DEMO_IMAGE, "gpt-image-2", MediaType::Image), (DEMO_VIDEO, "mock-video-1", MediaType::Video)];
+    let wanted = [
+        (DEMO_IMAGE, "gpt-image-2", MediaType::Image),
+        (DEMO_VIDEO, "mock-video-1", MediaType::Video),
+        (DEMO_TEXT, "gpt-4o-mini", MediaType::Text),
+    ];
     let mut new = Vec::new();
     for (name, model, media) in wanted {
         let row = demo_row(name, model, media, base_url, secrets);
@@ -108,4 +122,39 @@ pub async fn register_models(store: &dyn Store, secrets: &SecretBox, base_url: &
         store.insert_system_apis(new).await?;
     }
     Ok(())
+}
+
+/// Takes the demo models out of the catalogue (deactivated, kept for a later switch-on);
+/// returns how many were active.
+pub async fn retire_models(store: &dyn Store) -> Result<usize> {
+    let active: Vec<SystemApi> =
+        store.list_system_apis(false).await?.into_iter().filter(|a| a.model_group == DEMO_GROUP && a.is_active).collect();
+    for api in &active {
+        store.update_system_api(SystemApi { is_active: false, updated_at: Utc::now(), ..api.clone() }).await?;
+    }
+    Ok(active.len())
+}
+
+/// The stored switch, if it was ever set.
+pub async fn switch(store: &dyn Store) -> Result<Option<bool>> {
+    Ok(store.get_setting(SWITCH_KEY).await?.and_then(|v| v.get("enabled").and_then(serde_json::Value::as_bool)))
+}
+
+/// Stores the switch.
+pub async fn set_switch(store: &dyn Store, enabled: bool) -> Result<()> {
+    store.put_setting(SWITCH_KEY, &json!({ "enabled": enabled })).await
+}
+
+/// Whether this start runs the demo models: `force` (`MIAOJING_DEMO`) turns the switch on; an
+/// unset switch is decided now when `when_empty` (on exactly when no platform model exists
+/// yet) and stored; otherwise the stored switch decides (unset and not `when_empty`: off).
+pub async fn decide_at_start(store: &dyn Store, force: bool, when_empty: bool) -> Result<bool> {
+    let enabled = match (force, switch(store).await?) {
+        (true, _) => true,
+        (false, Some(stored)) => return Ok(stored),
+        (false, None) if !when_empty => return Ok(false),
+        (false, None) => store.list_system_apis(true).await?.iter().all(|a| a.model_group == DEMO_GROUP),
+    };
+    set_switch(store, enabled).await?;
+    Ok(enabled)
 }

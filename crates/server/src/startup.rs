@@ -76,7 +76,10 @@ impl Application {
             AuthSettings { session_ttl: Duration::days(config.session_ttl_days), code_secret, rate_limits: config.rate_limits },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let demo = if config.demo { Some(Arc::new(crate::demo::start_mock().await?)) } else { None };
+        let demo_on = crate::demo::decide_at_start(store.as_ref(), config.demo, config.demo_when_empty)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
+        let demo = if demo_on { Some(Arc::new(crate::demo::start_mock().await?)) } else { None };
         let mut allow = config.outbound_allowlist.clone();
         if let Some(mock) = &demo {
             allow = format!("{allow},{}", mock.addr());
@@ -88,7 +91,10 @@ impl Application {
             crate::demo::register_models(store.as_ref(), &secrets, mock.base_url())
                 .await
                 .map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
-            tracing::info!(upstream = %mock.base_url(), "demo mode: mock upstream running, demo models registered");
+            tracing::info!(upstream = %mock.base_url(), "demo mode: mock upstream running, demo models registered (the console's settings turn them off)");
+        } else {
+            // Demo rows left from an earlier run would point at a mock that is not running.
+            crate::demo::retire_models(store.as_ref()).await.map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
         }
         let storage = Storage::open(config.storage_config()).map_err(|e| anyhow::anyhow!("storage: {e}"))?;
         let wakeup: Arc<dyn JobWakeup> = match store.job_wakeup().await.map_err(|e| anyhow::anyhow!("job wake-ups: {e}"))? {
@@ -100,9 +106,9 @@ impl Application {
         let mut runner_config = RunnerConfig::new(format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()));
         runner_config.slots = config.worker_slots;
         runner_config.lease = config.job_lease;
-        let runner = Runner::new(store.clone(), executor, wakeup.clone(), events.clone(), aborts.clone(), runner_config);
+        let runner = Runner::new(store.clone(), executor.clone(), wakeup.clone(), events.clone(), aborts.clone(), runner_config);
         let state = AppState {
-            jobs: JobQueue::new(store.clone(), wakeup, events, aborts),
+            jobs: JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor),
             runner,
             outbound,
             demo,

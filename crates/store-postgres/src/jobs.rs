@@ -164,13 +164,14 @@ async fn finish_in(conn: &mut PgConnection, id: Uuid, finisher: Finisher<'_>, ou
     let mut charged = 0;
     let mut result_count = 0;
     if let Outcome::Succeeded { actual_cost, works, .. } = outcome {
-        charged = actual_cost.clamp(0, done.estimated_cost);
+        charged = done.chargeable(actual_cost);
+        let description = charge_description(&done);
         let mut paid = true;
+        let mut balance = None;
         if charged > 0 {
-            let grant =
-                Grant { user_id: done.user_id, amount: -charged, kind: LedgerKind::Consume, description: charge_description(&done) };
+            let grant = Grant { user_id: done.user_id, amount: -charged, kind: LedgerKind::Consume, description: description.clone() };
             match apply_grant_in(conn, &grant, now).await {
-                Ok(_) => {}
+                Ok(entry) => balance = Some(entry.balance_after),
                 Err(e) if e.kind == ErrorKind::InsufficientCredits => paid = false,
                 Err(e) => return Err(e),
             }
@@ -180,8 +181,18 @@ async fn finish_in(conn: &mut PgConnection, id: Uuid, finisher: Finisher<'_>, ou
             for w in works {
                 insert_work_in(conn, &w).await?;
             }
-            sqlx::query("UPDATE generation_jobs SET actual_cost = $1 WHERE id = $2")
+            let balance = match balance {
+                Some(b) => b,
+                None => sqlx::query_scalar("SELECT credits_balance FROM users WHERE id = $1")
+                    .bind(done.user_id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .db()?,
+            };
+            done.result = done.settled_result(charged, balance, (charged > 0).then_some(description.as_str()));
+            sqlx::query("UPDATE generation_jobs SET actual_cost = $1, result = $2 WHERE id = $3")
                 .bind(charged)
+                .bind(&done.result)
                 .bind(id)
                 .execute(&mut *conn)
                 .await

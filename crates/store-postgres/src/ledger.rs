@@ -13,11 +13,13 @@ use crate::PgStore;
 use chrono::{DateTime, Utc};
 
 /// Applies `grant` inside the caller's transaction: the balance moves only if it stays
-/// non-negative, and the ledger row records the balance it produced.
+/// non-negative, and the ledger row records the balance it produced. The row's place in the
+/// user's ledger (`seq`) is taken in the same UPDATE, under the user's row lock, so ledgers list
+/// in the order the balance changes committed.
 pub(crate) async fn apply_grant_in(conn: &mut PgConnection, grant: &Grant, now: DateTime<Utc>) -> Result<LedgerEntry> {
-    let balance: Option<i64> = sqlx::query_scalar(
-        "UPDATE users SET credits_balance = credits_balance + $1, updated_at = $3 \
-         WHERE id = $2 AND credits_balance + $1 >= 0 RETURNING credits_balance",
+    let moved: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE users SET credits_balance = credits_balance + $1, ledger_seq = ledger_seq + 1, updated_at = $3 \
+         WHERE id = $2 AND credits_balance + $1 >= 0 RETURNING credits_balance, ledger_seq",
     )
     .bind(grant.amount)
     .bind(grant.user_id)
@@ -31,14 +33,14 @@ pub(crate) async fn apply_grant_in(conn: &mut PgConnection, grant: &Grant, now: 
         }
         e => map_db_error(e),
     })?;
-    let Some(balance_after) = balance else {
+    let Some((balance_after, seq)) = moved else {
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)").bind(grant.user_id).fetch_one(&mut *conn).await.db()?;
         return Err(if exists { insufficient_credits() } else { Error::not_found("not_found", "用户不存在") });
     };
     let row: LedgerRow = sqlx::query_as(
-        "INSERT INTO credit_ledger (id, user_id, amount, balance_after, kind, description, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+        "INSERT INTO credit_ledger (id, user_id, amount, balance_after, kind, description, created_at, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
     )
     .bind(Uuid::now_v7())
     .bind(grant.user_id)
@@ -47,6 +49,7 @@ pub(crate) async fn apply_grant_in(conn: &mut PgConnection, grant: &Grant, now: 
     .bind(grant.kind.as_str())
     .bind(&grant.description)
     .bind(now)
+    .bind(seq)
     .fetch_one(&mut *conn)
     .await
     .db()?;
@@ -66,7 +69,7 @@ impl LedgerRepo for PgStore {
         let (limit, offset) = limit_offset(page);
         let rows: Vec<LedgerRow> = sqlx::query_as(
             "SELECT * FROM credit_ledger WHERE user_id = $1 \
-             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+             ORDER BY seq DESC LIMIT $2 OFFSET $3",
         )
         .bind(user_id)
         .bind(limit)

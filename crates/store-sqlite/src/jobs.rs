@@ -162,13 +162,14 @@ async fn finish_in(
     let mut charged = 0;
     let mut result_count = 0;
     if let Outcome::Succeeded { actual_cost, works, .. } = outcome {
-        charged = actual_cost.clamp(0, done.estimated_cost);
+        charged = done.chargeable(actual_cost);
+        let description = charge_description(&done);
         let mut paid = true;
+        let mut balance = None;
         if charged > 0 {
-            let grant =
-                Grant { user_id: done.user_id, amount: -charged, kind: LedgerKind::Consume, description: charge_description(&done) };
+            let grant = Grant { user_id: done.user_id, amount: -charged, kind: LedgerKind::Consume, description: description.clone() };
             match apply_grant_in(conn, &grant, now).await {
-                Ok(_) => {}
+                Ok(entry) => balance = Some(entry.balance_after),
                 Err(e) if e.kind == ErrorKind::InsufficientCredits => paid = false,
                 Err(e) => return Err(e),
             }
@@ -178,8 +179,18 @@ async fn finish_in(
             for w in works {
                 insert_work_in(conn, &w).await?;
             }
-            sqlx::query("UPDATE generation_jobs SET actual_cost = ? WHERE id = ?")
+            let balance = match balance {
+                Some(b) => b,
+                None => sqlx::query_scalar("SELECT credits_balance FROM users WHERE id = ?")
+                    .bind(done.user_id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(db_err)?,
+            };
+            done.result = done.settled_result(charged, balance, (charged > 0).then_some(description.as_str()));
+            sqlx::query("UPDATE generation_jobs SET actual_cost = ?, result = ? WHERE id = ?")
                 .bind(charged)
+                .bind(json_text(&done.result))
                 .bind(id)
                 .execute(&mut *conn)
                 .await

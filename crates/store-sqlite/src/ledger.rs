@@ -16,12 +16,13 @@ pub(crate) fn insufficient_credits() -> Error {
 }
 
 /// Applies `grant` inside the caller's write transaction: the balance changes only if it
-/// stays within `0..=i64::MAX`, and the ledger row records the balance after.
+/// stays within `0..=i64::MAX`, and the ledger row records the balance after. The row's place in
+/// the user's ledger (`seq`) is taken in the same UPDATE, so ledgers list in commit order.
 pub(crate) async fn apply_grant_in(conn: &mut SqliteConnection, grant: &Grant, now: DateTime<Utc>) -> Result<LedgerEntry> {
-    let balance: Option<i64> = sqlx::query_scalar(
-        "UPDATE users SET credits_balance = credits_balance + ?1, updated_at = ?2 \
+    let moved: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE users SET credits_balance = credits_balance + ?1, ledger_seq = ledger_seq + 1, updated_at = ?2 \
          WHERE id = ?3 AND credits_balance + ?1 >= 0 AND (?1 <= 0 OR credits_balance <= 9223372036854775807 - ?1) \
-         RETURNING credits_balance",
+         RETURNING credits_balance, ledger_seq",
     )
     .bind(grant.amount)
     .bind(now)
@@ -30,7 +31,7 @@ pub(crate) async fn apply_grant_in(conn: &mut SqliteConnection, grant: &Grant, n
     .await
     .map_err(db_err)?;
 
-    let Some(balance_after) = balance else {
+    let Some((balance_after, seq)) = moved else {
         let exists: Option<i64> = sqlx::query_scalar("SELECT credits_balance FROM users WHERE id = ?")
             .bind(grant.user_id)
             .fetch_optional(&mut *conn)
@@ -53,8 +54,8 @@ pub(crate) async fn apply_grant_in(conn: &mut SqliteConnection, grant: &Grant, n
         created_at: now,
     };
     sqlx::query(
-        "INSERT INTO credit_ledger (id, user_id, amount, balance_after, kind, description, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO credit_ledger (id, user_id, amount, balance_after, kind, description, created_at, seq) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(entry.id)
     .bind(entry.user_id)
@@ -63,6 +64,7 @@ pub(crate) async fn apply_grant_in(conn: &mut SqliteConnection, grant: &Grant, n
     .bind(entry.kind.as_str())
     .bind(&entry.description)
     .bind(entry.created_at)
+    .bind(seq)
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
@@ -87,7 +89,7 @@ impl LedgerRepo for SqliteStore {
         let (limit, offset) = limit_offset(page);
         let found = sqlx::query(
             "SELECT id, user_id, amount, balance_after, kind, description, created_at FROM credit_ledger \
-             WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+             WHERE user_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
         )
         .bind(user_id)
         .bind(limit)

@@ -441,6 +441,13 @@ strings! {
     PhUser => "邮箱 / 昵称 / 用户 ID", "Email / nickname / user id";
     PhModel => "模型 / 供应商", "Model / provider";
     PhUserSearch => "邮箱 / 昵称 / 手机 / ID", "Email / nickname / phone / id";
+    // demo models
+    SecDemoModels => "演示模型", "Demo models";
+    DemoModelsOn => "提供离线演示模型（图像、视频、文本）", "Offer the offline demo models (image, video, text)";
+    DemoModelsHint => "由服务器内置的模拟上游生成示例内容，不消耗积分；接入真实模型后请在此关闭", "Sample output from the mock upstream built into the server, free of credits; turn them off here once real models are configured";
+    DemoModelsNextStart => "已开启：本次运行未启动演示上游，下次启动服务后生效", "On: the demo upstream is not running in this process; the models appear after the next start";
+    DemoModelsOnDone => "演示模型已开启", "Demo models are on";
+    DemoModelsOffDone => "演示模型已关闭，用户不再看到它们", "Demo models are off; users no longer see them";
     // media
     MediaImage => "图片", "Image";
     MediaVideo => "视频", "Video";

@@ -282,6 +282,16 @@ pub async fn poll(client: &ProviderClient, ch: &ChannelConfig, task: &TaskHandle
     Ok(PollOutcome::Running { progress, status: (!status.is_empty()).then_some(status) })
 }
 
+/// Sends the provider's `cancel` step for a task; `false` when the Manifest has none.
+pub async fn cancel(client: &ProviderClient, ch: &ChannelConfig, task: &TaskHandle) -> Result<bool> {
+    let m = manifest_of(ch)?;
+    let Some(endpoint) = &m.provider.cancel else { return Ok(false) };
+    let model = if ch.upstream_model.trim().is_empty() { m.profile.model.clone() } else { ch.upstream_model.clone() };
+    let ctx = json!({"profile": {"model": model}, "task_id": task.upstream_task_id});
+    call(client, ch, endpoint, &ctx, None, Some(&task.upstream_task_id)).await?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

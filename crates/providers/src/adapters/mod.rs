@@ -86,6 +86,18 @@ impl ProviderClient {
         }
     }
 
+    /// Asks the upstream to stop a submitted task, where its protocol has a way to: the
+    /// OpenAI-compatible video task API (`…/video/generations/{id}/cancel`) and Manifest
+    /// providers with a `cancel` step. Returns whether a cancel was sent.
+    pub async fn cancel(&self, ch: &ChannelConfig, task: &TaskHandle) -> Result<bool> {
+        check_channel(ch)?;
+        match ch.protocol {
+            Protocol::Manifest => manifest::cancel(self, ch, task).await,
+            Protocol::OpenAiCompatible => video::cancel(self, ch, task).await.map(|()| true),
+            Protocol::GenericJson => Ok(false),
+        }
+    }
+
     /// Submits and polls until the result is ready or `timeout` passes (504 `upstream_poll_timeout`).
     /// Transient poll failures (502/503/504, network) are retried until the deadline.
     pub async fn generate(&self, ch: &ChannelConfig, req: &GenerationRequest, timeout: Duration) -> Result<GenerationOutput> {

@@ -1,5 +1,6 @@
 //! OpenAI-style asynchronous video: `POST <root>/video/generations` → task id →
-//! `GET <root>/video/generations/{id}` until `succeeded` (result URL) or `failed`.
+//! `GET <root>/video/generations/{id}` until `succeeded` (result URL) or `failed`;
+//! `POST <root>/video/generations/{id}/cancel` stops a task.
 use std::time::Duration;
 
 use miaojing_domain::Result;
@@ -70,6 +71,13 @@ pub async fn poll(client: &ProviderClient, ch: &ChannelConfig, task: &TaskHandle
     let url = format!("{}/{}", endpoint(ch), urlencode(&task.upstream_task_id));
     let parsed = http::get_json(&client.http, &url, &ch.api_key).await?;
     read_state(&parsed.value, &ch.api_key)
+}
+
+/// Cancels a video task: `POST <root>/video/generations/{id}/cancel`.
+pub async fn cancel(client: &ProviderClient, ch: &ChannelConfig, task: &TaskHandle) -> Result<()> {
+    let url = format!("{}/{}/cancel", endpoint(ch), urlencode(&task.upstream_task_id));
+    http::post_json(&client.http, &url, &ch.api_key, &json!({})).await?;
+    Ok(())
 }
 
 /// Percent-encodes a path segment.

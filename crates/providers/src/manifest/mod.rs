@@ -98,6 +98,10 @@ pub struct ProviderSpec {
     pub submit: Endpoint,
     pub edit_submit: Option<Endpoint>,
     pub poll: Option<PollSpec>,
+    /// Stops a submitted task (`{task_id}` in its path, query or body), sent when the job is
+    /// cancelled; providers without one only lose the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<Endpoint>,
 }
 
 /// One choice of a capability list.
@@ -315,7 +319,11 @@ pub(crate) fn parse_provider(v: &Value, index: usize) -> Result<ProviderSpec> {
         None | Some(Value::Null) => None,
         Some(p) => Some(parse_poll(p, &format!("{name} poll"))?),
     };
-    Ok(ProviderSpec { id, name, submit, edit_submit, poll })
+    let cancel = match v.get("cancel") {
+        None | Some(Value::Null) => None,
+        Some(c) => Some(parse_endpoint(c, &format!("{name} cancel"), "POST")?),
+    };
+    Ok(ProviderSpec { id, name, submit, edit_submit, poll, cancel })
 }
 
 fn choices(v: &Value, key: &str) -> Vec<Choice> {

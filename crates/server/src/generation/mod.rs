@@ -16,7 +16,9 @@ use miaojing_domain::log::LogEntry;
 use miaojing_domain::provider::Pricing;
 use miaojing_domain::{Error, ErrorKind, Result, Store};
 use miaojing_jobs::{JobExecutor, Step};
-use miaojing_providers::channel::{GenerationMode, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
+use miaojing_providers::channel::{
+    ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle,
+};
 use miaojing_providers::failover::{self, FailoverOptions};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_providers::ProviderClient;
@@ -152,22 +154,25 @@ impl ProviderExecutor {
         Step::Pending { task_id: resolve::encode_task(user_key, row, &task.upstream_task_id), poll_after }
     }
 
-    /// Stores the outputs and prices them with the serving row's pricing.
+    /// Stores at most the requested number of outputs and prices them with the serving row's
+    /// pricing (what the store will charge: never more than the hold).
     async fn finish(&self, job: &Job, spec: &JobSpec, out: GenerationOutput, pricing: Pricing) -> Result<Step> {
         let since = Instant::now();
-        let stored = persist::store_outputs(&self.storage, &self.fetcher, job, &out).await?;
+        let wanted = usize::try_from(spec.count.max(1)).unwrap_or(usize::MAX);
+        let stored = persist::store_outputs(&self.storage, &self.fetcher, job, &out, wanted).await?;
         tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, results = stored.len(), "results stored");
         if stored.is_empty() {
             return Err(Error::new(ErrorKind::Upstream, "upstream_empty", "上游任务已完成，但响应中无结果数据"));
         }
         let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        let actual = resolve::cost(pricing, count, spec.duration)?;
+        let actual = job.chargeable(resolve::cost(pricing, count, spec.duration)?);
         let (result, works) = persist::outcome(job, spec, &stored, actual);
         Ok(Step::Done(Outcome::Succeeded { actual_cost: actual, result, works }))
     }
 
-    async fn poll_task(&self, job: &Job, task_id: &str) -> Result<Step> {
-        let spec: JobSpec = serde_json::from_value(job.params.clone()).map_err(|_| invalid_job())?;
+    /// The channel that accepted an upstream task (from the job's encoded task id), its
+    /// pricing and the upstream's own task handle.
+    async fn task_channel(&self, job: &Job, task_id: &str) -> Result<(ChannelConfig, Pricing, TaskHandle)> {
         let (user_key, row, upstream) = resolve::decode_task(task_id).ok_or_else(invalid_job)?;
         let (ch, pricing) = if user_key {
             let key = self.store.user_api_key(job.user_id, row).await?.ok_or_else(resolve::unavailable)?;
@@ -176,7 +181,12 @@ impl ProviderExecutor {
             let api = self.store.system_api(row).await?.ok_or_else(resolve::unavailable)?;
             (resolve::system_channel(&self.secrets, &api), api.pricing)
         };
-        let handle = TaskHandle { upstream_task_id: upstream.to_string(), poll_interval: self.poll_every };
+        Ok((ch, pricing, TaskHandle { upstream_task_id: upstream.to_string(), poll_interval: self.poll_every }))
+    }
+
+    async fn poll_task(&self, job: &Job, task_id: &str) -> Result<Step> {
+        let spec: JobSpec = serde_json::from_value(job.params.clone()).map_err(|_| invalid_job())?;
+        let (ch, pricing, handle) = self.task_channel(job, task_id).await?;
         match self.client.poll(&ch, &handle).await? {
             PollOutcome::Running { .. } => Ok(Step::Again { poll_after: self.poll_every }),
             PollOutcome::Done(out) => self.finish(job, &spec, out, pricing).await,
@@ -250,5 +260,17 @@ impl JobExecutor for ProviderExecutor {
         };
         self.log_end(job, &step).await;
         step
+    }
+
+    async fn cancel(&self, job: &Job, task_id: &str) {
+        let sent = match self.task_channel(job, task_id).await {
+            Ok((ch, _, handle)) => self.client.cancel(&ch, &handle).await,
+            Err(e) => Err(e),
+        };
+        match sent {
+            Ok(true) => tracing::info!(job = %job.id, "cancelled the upstream task"),
+            Ok(false) => tracing::debug!(job = %job.id, "the upstream protocol has no cancel; the task was left to run out"),
+            Err(e) => tracing::warn!(job = %job.id, code = %e.code, error = %e, "cancelling the upstream task failed"),
+        }
     }
 }

@@ -48,12 +48,19 @@ pub fn job_label(job: &Job) -> Label {
     Label::ai_generated(job.id.to_string()).with_model(job.model.clone())
 }
 
-/// Stores every output of the job (images, then videos) with its thumbnail; images and their
-/// thumbnails carry [`job_label`].
-pub async fn store_outputs(storage: &Storage, fetcher: &ResultFetcher, job: &Job, out: &GenerationOutput) -> Result<Vec<Stored>> {
+/// Stores the first `limit` outputs of the job (images, then videos) with their thumbnails;
+/// whatever an upstream sends beyond the requested count is dropped, never fetched. Images and
+/// their thumbnails carry [`job_label`].
+pub async fn store_outputs(
+    storage: &Storage,
+    fetcher: &ResultFetcher,
+    job: &Job,
+    out: &GenerationOutput,
+    limit: usize,
+) -> Result<Vec<Stored>> {
     let mut stored = Vec::new();
     let label = job_label(job);
-    let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v)));
+    let items = out.images.iter().map(|i| (false, i)).chain(out.videos.iter().map(|v| (true, v))).take(limit);
     for (video, item) in items {
         let ext = match item {
             MediaItem::Inline { bytes, .. } => MediaFormat::sniff(bytes).map(MediaFormat::extension),

@@ -142,8 +142,9 @@ async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<Clean
     Ok(web::Json(Deleted { success: true, deleted }))
 }
 
-/// Cancels a queued or running job: its hold is released in the same compare-and-set; the
-/// runner holding it drops the upstream request at its next heartbeat.
+/// Cancels a queued or running job: its hold is released in the same compare-and-set, the
+/// upstream task is cancelled where the protocol allows, and the runner holding it drops the
+/// upstream request (at once on this instance, at its next heartbeat elsewhere).
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = AdminJob), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/generation-jobs/{id}/cancel")]
 async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<AdminJob>> {
@@ -156,6 +157,7 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
         }
         .into());
     };
+    st.jobs.cancelled(&job);
     let log =
         LogEntry::new("admin", "info", "generation_job_cancelled", "管理员取消生成任务").by(&admin.0.user).target("generation_job", id);
     let _ = st.store.insert_log(log).await;

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_error, spawn_with, Backend, TestApp};
 
 /// `mod <case> { sqlite, postgres }` for `async fn <case>(TestApp, MockHandle)`: the app
-/// allow-lists a fresh mock upstream.
+/// allow-lists a fresh mock upstream (`start` must be in scope where it is used).
+#[macro_export]
 macro_rules! with_upstream {
     ($($case:ident),* $(,)?) => {$(
         mod $case {

@@ -3,6 +3,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod billing;
 mod credits;
 mod email;
 #[macro_use]

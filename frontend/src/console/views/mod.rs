@@ -1,6 +1,7 @@
 //! The console views (one module per sidebar area) and the small helpers they share.
 pub mod announcements;
 pub mod catalog;
+pub mod demo_models;
 pub mod gallery;
 pub mod logs;
 pub mod models;

@@ -111,7 +111,7 @@ fn EmailForm(s: EmailSettingsView) -> impl IntoView {
 pub fn Settings() -> impl IntoView {
     let cfg = LocalResource::new(api::get_site_config);
     let form = loaded(cfg, |c| view! { <SiteForm c=c/> }.into_any());
-    view! { <div class="c-view">{form}</div> }
+    view! { <div class="c-view">{form}<super::demo_models::DemoModelsCard/></div> }
 }
 
 #[component]

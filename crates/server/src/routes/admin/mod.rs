@@ -4,6 +4,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod agnes;
 pub mod catalog;
 pub mod dashboard;
+pub mod demo_models;
 pub mod email_settings;
 pub mod invitations;
 pub mod logs;
@@ -21,4 +22,5 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
     system_apis::configure(cfg);
     agnes::configure(cfg);
     catalog::configure(cfg);
+    demo_models::configure(cfg);
 }
