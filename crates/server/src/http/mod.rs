@@ -4,4 +4,5 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod invalidate;
+pub mod language;
 pub mod metrics;
