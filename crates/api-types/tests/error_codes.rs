@@ -239,8 +239,10 @@ fn code_functions(files: &[(PathBuf, String)]) -> BTreeSet<CodeFn> {
             }
             let name: String = src[at + 3..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             let Some(open) = src[at..].find('(').map(|o| at + o) else { continue };
-            let params: Vec<String> =
-                call_args(src, open).into_iter().filter(|p| !p.is_empty() && !p.trim_start_matches('&').trim_start_matches("mut ").starts_with("self")).collect();
+            let params: Vec<String> = call_args(src, open)
+                .into_iter()
+                .filter(|p| !p.is_empty() && !p.trim_start_matches('&').trim_start_matches("mut ").starts_with("self"))
+                .collect();
             for (index, p) in params.iter().enumerate() {
                 let compact: String = p.chars().filter(|c| !c.is_whitespace()).collect();
                 if compact == "code:&'staticstr" {
@@ -309,7 +311,7 @@ fn sent_codes() -> (BTreeMap<String, Vec<String>>, Vec<String>) {
                         Some(v) => codes.entry(v.clone()).or_default().push(place),
                         None => unreadable.push(format!("{place}: constant {arg} not found")),
                     }
-                } else if !(arg.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') && !arg.is_empty()) {
+                } else if arg.is_empty() || !arg.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
                     unreadable.push(format!("{place}: {}({arg}, …)", f.name));
                 }
                 // A lower-case identifier is a forwarded `code` parameter: its callers are scanned.
@@ -330,7 +332,11 @@ fn every_code_the_server_sends_is_in_the_table() {
     assert!(codes.len() >= 150, "only {} codes found", codes.len());
     let missing: Vec<String> =
         codes.iter().filter(|(c, _)| ErrorCode::parse(c).is_none()).map(|(c, at)| format!("{c} (at {})", at.join(", "))).collect();
-    assert!(missing.is_empty(), "codes the server can send without a message in crates/api-types/src/error_codes.rs:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "codes the server can send without a message in crates/api-types/src/error_codes.rs:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -340,10 +346,16 @@ fn every_listed_code_has_a_chinese_and_an_english_text() {
     for c in ErrorCode::ALL {
         let code = c.as_str();
         assert!(seen.insert(code), "{code} listed twice");
-        assert!(!code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{code}: not snake_case");
+        assert!(
+            !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{code}: not snake_case"
+        );
         let (zh, en) = (c.text(MessageLang::Zh), c.text(MessageLang::En));
         assert!(has_cjk(zh), "{code}: the Chinese text {zh:?} has no Chinese");
-        assert!(en.chars().filter(char::is_ascii_alphabetic).count() >= 3 && !has_cjk(en), "{code}: the English text {en:?} is not English");
+        assert!(
+            en.chars().filter(char::is_ascii_alphabetic).count() >= 3 && !has_cjk(en),
+            "{code}: the English text {en:?} is not English"
+        );
         assert_eq!(message_for(code, "服务器原文", MessageLang::En).as_deref(), Some(en));
     }
 }

@@ -5,8 +5,8 @@ use miaojing_api_types::auth::{
 };
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::profile::ProfileResponse;
-use miaojing_auth::service::{CodeMail, CodeSent};
 use miaojing_auth::mail_text::MailText;
+use miaojing_auth::service::{CodeMail, CodeSent};
 use miaojing_auth::{mail, validate, AuthUser};
 use miaojing_domain::email_code::CodePurpose;
 use miaojing_domain::log::LogEntry;
@@ -39,13 +39,8 @@ async fn send(
 ) -> ApiResult<web::Json<CodeSentResponse>> {
     let language = accept.or_body(body.language.as_deref())?;
     let mail = st.site.mail_settings().await?;
-    let cfg = CodeMail {
-        smtp: &mail.smtp,
-        app_name: &mail.app_name,
-        code_length: mail.code_length,
-        ttl_minutes: mail.ttl_minutes,
-        language,
-    };
+    let cfg =
+        CodeMail { smtp: &mail.smtp, app_name: &mail.app_name, code_length: mail.code_length, ttl_minutes: mail.ttl_minutes, language };
     let CodeSent { expires_in, cooldown } = st.auth.send_code(purpose, &body.email, caller, &client.0, cfg).await?;
     let message = match purpose {
         CodePurpose::ResetPassword => "如果该邮箱已注册，我们已发送重置验证码",

@@ -320,9 +320,8 @@ async fn an_accounts_mail_uses_the_accounts_language(app: TestApp) {
     let admin = app.admin_token().await;
     configure_smtp(&app, &admin).await;
     let email = unique("english");
-    let (token, reg) = app
-        .register_with(json!({ "email": email, "password": "passw0rd-ok", "acceptedTerms": true, "language": "en" }))
-        .await;
+    let (token, reg) =
+        app.register_with(json!({ "email": email, "password": "passw0rd-ok", "acceptedTerms": true, "language": "en" })).await;
     assert_eq!(reg["preferred_language"], "en");
     assert_eq!(app.get("/api/profile", Some(&token)).await.1["profile"]["preferred_language"], "en");
     let (s, v) = app.post("/api/email/send-reset-code", json!({ "email": email, "language": "zh" }), None).await;
