@@ -104,6 +104,7 @@ error_codes! {
     ImageRequired = "image_required" => "请上传需要反推提示词的图片", "Upload the image to recover a prompt from";
     ImageTooLarge = "image_too_large" => "图片过大，请压缩后再上传", "The image is too large; compress it and upload again";
     InsufficientCredits = "insufficient_credits", detail => "积分不足", "Not enough credits";
+    IdsRequired = "ids_required" => "请至少选择一项", "Choose at least one item";
     InternalError = "internal_error" => "服务器内部错误，请稍后再试", "Internal server error; please try again later";
     InvalidAmount = "invalid_amount", detail => "数量无效", "The amount is not valid";
     InvalidApiKey = "invalid_api_key" => "API Key 无效或过长", "The API key is not valid or too long";
@@ -133,6 +134,7 @@ error_codes! {
     InvalidExpiry = "invalid_expiry" => "兑换码有效期必须晚于当前时间", "The redeem code must expire in the future";
     InvalidField = "invalid_field", detail => "请求字段类型或取值不正确", "A field of the request has a wrong type or value";
     InvalidGuidance = "invalid_guidance" => "引导系数必须在 0 到 50 之间", "The guidance scale must be between 0 and 50";
+    InvalidIds = "invalid_ids" => "所选项目的 ID 无效", "The IDs of the chosen items are not valid";
     InvalidImage = "invalid_image", detail => "图片无效", "The image is not valid";
     InvalidImportConfig = "invalid_import_config", detail => "导入的配置无效", "The imported configuration is not valid";
     InvalidJob = "invalid_job" => "任务参数无效", "The job parameters are not valid";
@@ -177,7 +179,7 @@ error_codes! {
     InvalidStyle = "invalid_style" => "风格参数无效", "The style is not valid";
     InvalidStylePrompt = "invalid_style_prompt" => "风格提示词过长", "The style prompt is too long";
     InvalidTier = "invalid_tier" => "会员等级无效", "The membership tier is not valid";
-    InvalidTitle = "invalid_title" => "公告标题不能为空且最多 255 个字符", "The announcement title must not be empty and can have at most 255 characters";
+    InvalidTitle = "invalid_title", detail => "标题不能为空或过长", "The title is empty or too long";
     InvalidUrl = "invalid_url", detail => "地址格式不正确", "The address is not valid";
     InvalidUsername = "invalid_username" => "用户名需 2–50 个字符，不能包含空格或 @", "The username needs 2–50 characters without spaces or @";
     InvalidValue = "invalid_value" => "数据不符合要求", "The data does not meet the requirements";
@@ -195,6 +197,7 @@ error_codes! {
     LastAdmin = "last_admin" => "至少需要保留一个可用的管理员账号", "At least one active administrator account must remain";
     MembershipDowngrade = "membership_downgrade" => "当前会员等级更高，不能兑换较低等级的会员码", "Your membership tier is higher, so a lower-tier code cannot be redeemed";
     MembershipPermanent = "membership_permanent" => "当前会员长期有效，无需兑换", "Your membership does not expire; there is nothing to redeem";
+    MetricsForbidden = "metrics_forbidden" => "无权访问监控指标", "Access to the metrics is not allowed";
     MissingApiKey = "missing_api_key" => "该模型尚未填写 API Key", "No API key has been set for this model";
     MissingApiUrl = "missing_api_url" => "API 请求地址为空，请在模型配置中填写", "The API address is empty; fill it in the model settings";
     MissingCredentials = "missing_credentials" => "请输入账号和密码", "Enter your account and password";
@@ -246,6 +249,8 @@ error_codes! {
     TierNotAllowed = "tier_not_allowed" => "当前会员等级无权使用该系统 API", "Your membership tier cannot use this system API";
     TooManyImages = "too_many_images", detail => "参考图数量超出上限", "Too many reference images";
     Unauthenticated = "unauthenticated", detail => "请先登录", "Please sign in (your session or link may have expired)";
+    TooManyIds = "too_many_ids", detail => "一次选择的项目过多", "Too many items chosen at once";
+    UnknownSiteAsset = "unknown_site_asset" => "站点资源不存在", "No such site asset";
     UnsupportedJobAction = "unsupported_job_action" => "不支持的任务操作", "This job action is not supported";
     UnsupportedJobType = "unsupported_job_type" => "不支持的任务类型", "This job type is not supported";
     UnsupportedMediaType = "unsupported_media_type", detail => "不支持的内容类型", "This content type is not supported";
