@@ -1000,7 +1000,7 @@ test('phone 390 px: the mode tabs and the navbar stay opaque and on top while ca
       await page.evaluate((ids) => localStorage.setItem('miaojing_dismissed_announcements', JSON.stringify(ids)), ids);
       await page.goto(BASE + '/create?type=text2img');
       await chooseModel(page, model);
-      for (const p of ['粘性一：远山', '粘性二：近水', '粘性三：流云']) {
+      for (const p of ['粘性一：远山', '粘性二：近水', '粘性三：流云'].map((t) => `${t} ${size}`)) {
         await page.fill('#create-prompt', p);
         await page.click('[data-testid=submit]');
         await page.locator('[data-testid=job-card] .job-prompt', { hasText: p }).waitFor();
