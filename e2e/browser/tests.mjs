@@ -1,7 +1,7 @@
 // Browser tests of the MiaoJing SPA against the real server (started by run.sh).
 // A tiny sequential runner (lib.mjs): each test gets a fresh browser context (empty storage).
 import {
-  BASE, MOCK_API, ADMIN, DESKTOP, PHONE, api, uniqueEmail, newUser, adminToken, assert, signInStorage, uiLogin,
+  BASE, MOCK_API, ADMIN, ARTIFACTS, DESKTOP, PHONE, api, uniqueEmail, newUser, adminToken, assert, signInStorage, uiLogin,
   overflowX, shot, runTests,
 } from './lib.mjs';
 
@@ -924,6 +924,151 @@ test('phone 390x844: no horizontal overflow; screenshots of every page', async (
     }
   }
   assert(bad.length === 0, bad.join('; '));
+});
+
+// ---------- sticky bars on a phone (defect 14) and the desktop layout ----------
+/**
+ * Checks the page's sticky bars as scrolled now: each bar named in `bars` (selector → label)
+ * has an opaque background and is on top at every sampled point inside it
+ * (`document.elementFromPoint` answers the bar or a child, never content scrolled under it),
+ * and the page does not overflow sideways. `under` names content that must lie under the bar,
+ * so the check has something to hide. Returns the problems found.
+ */
+async function stickyProblems(page, bars, under, opaque = true) {
+  return page.evaluate(([bars, under, opaque]) => {
+    const problems = [];
+    const alpha = (c) => {
+      if (c === 'transparent') return 0;
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return 1;
+      const parts = m[1].split(/[ ,/]+/).filter(Boolean);
+      return parts.length > 3 ? Number(parts[3]) : 1;
+    };
+    for (const [sel, label] of Object.entries(bars)) {
+      const bar = document.querySelector(sel);
+      if (!bar) { problems.push(`${label}: ${sel} missing`); continue; }
+      const r = bar.getBoundingClientRect();
+      const a = alpha(getComputedStyle(bar).backgroundColor);
+      if (opaque && a < 1) problems.push(`${label}: background alpha ${a}`);
+      if (under && under[sel]) {
+        const hidden = [...document.querySelectorAll(under[sel])].some((el) => {
+          const c = el.getBoundingClientRect();
+          return c.top < r.bottom && c.bottom > r.top;
+        });
+        if (!hidden) problems.push(`${label}: nothing under it to test (${under[sel]})`);
+      }
+      for (const fy of [0.15, 0.5, 0.85]) {
+        for (const fx of [0.05, 0.25, 0.5, 0.75, 0.95]) {
+          const x = r.left + r.width * fx;
+          const y = r.top + r.height * fy;
+          const hit = document.elementFromPoint(x, y);
+          if (!hit || !(hit === bar || bar.contains(hit))) {
+            problems.push(`${label}: at (${Math.round(x)},${Math.round(y)}) ${hit ? hit.tagName.toLowerCase() + '.' + [...hit.classList].join('.') : 'nothing'} is on top`);
+          }
+        }
+      }
+    }
+    const over = document.documentElement.scrollWidth - window.innerWidth;
+    if (over > 0) problems.push(`overflows sideways by ${over}px`);
+    return problems;
+  }, [bars, under, opaque]);
+}
+
+/** Scrolls so that the `nth` element matching `content` starts a third of the way down `bar`. */
+async function scrollUnder(page, content, bar, nth = 0) {
+  await page.evaluate(([content, bar, nth]) => {
+    const el = document.querySelectorAll(content)[nth];
+    const b = document.querySelector(bar).getBoundingClientRect();
+    window.scrollBy(0, el.getBoundingClientRect().top - (b.top + b.height / 3));
+  }, [content, bar, nth]);
+  await page.waitForTimeout(200);
+}
+
+test('phone 390 px: the mode tabs and the navbar stay opaque and on top while cards scroll under them (create, gallery, profile); 1440 px intact', async ({ browser }) => {
+  const model = await platformModel('image', { billingMode: 'fixed', creditsPerUse: 0 });
+  const u = await newUser('sticky');
+  // Published works make the gallery long enough to scroll under the navbar.
+  for (const j of await makeWorks(u, model, Array.from({ length: 6 }, (_, i) => `粘性画廊 ${i + 1}`))) {
+    await api('/api/gallery/publish', { method: 'POST', token: u.token, body: { workId: j.result.workIds[0] } });
+  }
+  const bad = [];
+  for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['wide', { width: 1440, height: 900 }]]) {
+    const phone = size === 'phone';
+    const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    ctx.setDefaultTimeout(15000);
+    const page = await ctx.newPage();
+    try {
+      await signInStorage(page, u);
+      const ids = (await api('/api/announcements')).map((a) => a.id);
+      await page.evaluate((ids) => localStorage.setItem('miaojing_dismissed_announcements', JSON.stringify(ids)), ids);
+      await page.goto(BASE + '/create?type=text2img');
+      await chooseModel(page, model);
+      for (const p of ['粘性一：远山', '粘性二：近水', '粘性三：流云'].map((t) => `${t} ${size}`)) {
+        await page.fill('#create-prompt', p);
+        await page.click('[data-testid=submit]');
+        await page.locator('[data-testid=job-card] .job-prompt', { hasText: p }).waitFor();
+      }
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=job-card][data-status=succeeded]').length >= 3, null, { timeout: 30000 });
+      await page.waitForTimeout(400);
+      if (phone) {
+        // A card's header under the mode tabs, then under the navbar.
+        for (const [bar, label] of [['.mode-bar', 'create: mode tabs'], ['.navbar', 'create: navbar']]) {
+          await scrollUnder(page, '[data-testid=job-card] .job-head', bar, 1);
+          bad.push(...(await stickyProblems(page, { [bar]: label }, { [bar]: '[data-testid=job-card] .job-head' })));
+          await page.screenshot({ path: `${ARTIFACTS}/sticky-create-${bar.slice(1)}-phone.png` }); // the viewport, as seen
+        }
+        const [navBottom, barTop] = await page.evaluate(() => [
+          document.querySelector('.navbar').getBoundingClientRect().bottom, document.querySelector('.mode-bar').getBoundingClientRect().top]);
+        if (Math.abs(navBottom - barTop) > 1) bad.push(`create: a gap between the navbar (${navBottom}) and the mode tabs (${barTop})`);
+      } else {
+        bad.push(...(await stickyProblems(page, { '.navbar': 'create (1440): navbar' }, null, false)));
+        const pos = await page.evaluate(() => getComputedStyle(document.querySelector('.mode-bar')).position);
+        if (pos !== 'static') bad.push(`create (1440): the mode bar is ${pos}, expected the desktop layout`);
+        await page.screenshot({ path: `${ARTIFACTS}/sticky-create-wide.png` });
+      }
+      for (const [name, path, content] of [['gallery', '/gallery', '[data-testid=gallery-item]'], ['profile', '/profile?tab=account', '.account-form .field']]) {
+        await page.goto(BASE + path);
+        await page.locator(content).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await scrollUnder(page, content, '.navbar', 1);
+        const under = phone ? { '.navbar': content } : null;
+        bad.push(...(await stickyProblems(page, { '.navbar': `${name} (${size}): navbar` }, under, phone)));
+        await page.screenshot({ path: `${ARTIFACTS}/sticky-${name}-${size}.png` });
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+  assert(bad.length === 0, bad.join('; '));
+});
+
+test('English UI: server errors are shown in English, by their code', async ({ page }) => {
+  const u = await newUser('english-errors');
+  await page.goto(BASE + '/auth/login');
+  await page.click('.lang-btn');
+  await page.getByRole('heading', { name: 'Sign in to MiaoJing' }).waitFor();
+  await uiLogin(page, u.email, 'wrong-password1');
+  const err = page.locator('.form-error:not(:empty)');
+  await err.waitFor();
+  const text = await err.innerText();
+  assert(text.includes('Wrong account or password'), `English message for invalid_credentials: ${text}`);
+  assert(!/[\u4e00-\u9fff]/.test(text), `no Chinese in the English error: ${text}`);
+  // Signed in, the English choice is saved as the account's e-mail language.
+  await uiLogin(page, u.email, u.password);
+  await page.waitForURL(/\/create$/);
+  for (let i = 0; i < 50; i++) {
+    if ((await api('/api/profile', { token: u.token })).profile.preferred_language === 'en') break;
+    await page.waitForTimeout(100);
+  }
+  assert((await api('/api/profile', { token: u.token })).profile.preferred_language === 'en', 'account language follows the UI');
+  // The profile setting switches both back.
+  await page.goto(BASE + '/profile');
+  await page.locator('#pf-language').waitFor();
+  assert((await page.inputValue('#pf-language')) === 'en', 'the setting shows English');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/profile') && r.request().method() === 'PUT');
+  await page.selectOption('#pf-language', 'zh');
+  assert((await (await saved).json()).profile.preferred_language === 'zh', 'PUT /api/profile saved zh');
+  await page.getByRole('tab', { name: '账户' }).waitFor();
 });
 
 // ---------- runner ----------

@@ -90,8 +90,9 @@ fn session_rejected() {
 /// Why an API call failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// The server answered with its JSON error envelope.
-    Api { status: u16, body: ErrorBody },
+    /// The server answered with its JSON error envelope (and, when rate limited, the
+    /// seconds its `Retry-After` header asked to wait).
+    Api { status: u16, body: ErrorBody, retry_after: Option<u64> },
     /// The request never got an answer (offline, DNS, CORS, aborted...).
     Network(String),
     /// The answer was not the expected JSON.
@@ -138,7 +139,7 @@ pub(crate) fn url(path: &str) -> String {
 }
 
 pub(crate) fn with_auth(builder: RequestBuilder) -> RequestBuilder {
-    let builder = builder.header("Accept", "application/json");
+    let builder = builder.header("Accept", "application/json").header("Accept-Language", crate::i18n::stored_lang().code());
     match session::access_token() {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
         None => builder,
@@ -172,7 +173,10 @@ pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> ApiResult<T> 
         serde_json::from_str(&text).map_err(|e| ApiError::Unexpected { status, detail: e.to_string() })
     } else {
         match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) => Err(ApiError::Api { status, body }),
+            Ok(body) => {
+                let retry_after = resp.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+                Err(ApiError::Api { status, body, retry_after })
+            }
             Err(_) => Err(ApiError::Unexpected { status, detail: resp.status_text() }),
         }
     }
@@ -282,7 +286,8 @@ pub async fn send_email_code(purpose: CodePurpose, email: &str) -> ApiResult<Cod
         CodePurpose::ResetPassword => paths::SEND_RESET_CODE,
         CodePurpose::VerifyProfile => paths::SEND_PROFILE_CODE,
     };
-    send_json(post(path), &EmailRequest { email: email.to_string() }).await
+    let language = Some(crate::i18n::stored_lang().api_tag().to_string());
+    send_json(post(path), &EmailRequest { email: email.to_string(), language }).await
 }
 
 /// `POST /api/email/verify-profile`: confirms the account's e-mail with a code.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, NavigateOptions};
+use miaojing_api_types::profile::ProfileUpdate;
 use miaojing_api_types::site::SiteConfig;
 
 use crate::announce::AnnouncementPopup;
@@ -11,7 +12,7 @@ use crate::api::{self, ApiResult};
 use crate::browser;
 use crate::bundle::use_go;
 use crate::components::media::{provide_viewer, Lightbox};
-use crate::i18n::{provide_i18n, use_i18n, K};
+use crate::i18n::{provide_i18n, use_i18n, Lang, K};
 use crate::navbar::{Footer, Navbar};
 use crate::pages;
 use crate::session::{provide_session, use_session};
@@ -125,6 +126,33 @@ fn SessionGuard() -> impl IntoView {
                 theme.set(t);
             }
         }
+    });
+
+    // The account's e-mail language: a language chosen on this device is saved to the
+    // account (sign-in, switching while signed in, the profile setting); without a choice
+    // here the account's language is shown. The stored user changes when the server agrees.
+    let saving = StoredValue::new(None::<&'static str>);
+    Effect::new(move |_| {
+        let lang = i18n.lang.get();
+        let Some(saved) = session.auth.with(|a| a.as_ref().map(|a| a.user.preferred_language.clone())) else { return };
+        if saved == lang.api_tag() || saving.get_value() == Some(lang.api_tag()) {
+            return;
+        }
+        if !i18n.chosen_here() {
+            if let Some(account) = Lang::from_code(&saved) {
+                i18n.set(account);
+                return;
+            }
+        }
+        saving.set_value(Some(lang.api_tag()));
+        spawn_local(async move {
+            let req = ProfileUpdate { preferred_language: Some(lang.api_tag().to_string()), ..Default::default() };
+            let answer = api::update_profile(&req).await;
+            saving.try_set_value(None);
+            if let Ok(resp) = answer {
+                session.update_user(resp.profile);
+            }
+        });
     });
 
     request_idle_callback(move || {

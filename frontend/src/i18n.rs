@@ -2,6 +2,7 @@
 //! English text. The language lives in a signal provided as context and is saved in
 //! localStorage under [`LANG_KEY`].
 use leptos::prelude::*;
+use miaojing_api_types::error_codes::{self, MessageLang};
 
 use crate::storage;
 
@@ -22,11 +23,26 @@ impl Lang {
         }
     }
 
-    fn from_code(code: &str) -> Option<Lang> {
+    pub fn from_code(code: &str) -> Option<Lang> {
         match code {
             "zh-CN" | "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
             _ => None,
+        }
+    }
+
+    /// The API's name of the language (`zh` or `en`: an account's `preferred_language`).
+    pub fn api_tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    fn messages(self) -> MessageLang {
+        match self {
+            Lang::Zh => MessageLang::Zh,
+            Lang::En => MessageLang::En,
         }
     }
 
@@ -466,6 +482,9 @@ strings! {
     ConfirmDelete => "确认删除", "Delete";
     WorkDeleted => "作品已删除", "Work deleted";
     NetworkError => "网络错误，请稍后重试", "Network error, please try again";
+    RetryAfterSecs => "（{n} 秒后可重试）", " (try again in {n} s)";
+    Language => "语言", "Language";
+    LanguageHint => "界面语言，也是发给你的邮件所用的语言", "The language of this site and of the e-mails we send you";
     ServerError => "服务器返回了无法识别的响应", "The server sent an unexpected response";
 }
 
@@ -490,6 +509,22 @@ impl I18n {
     pub fn toggle(self) {
         self.set(self.lang.get_untracked().other());
     }
+
+    /// Whether the language was chosen on this device (not just the default).
+    pub fn chosen_here(self) -> bool {
+        storage::get(LANG_KEY).is_some()
+    }
+
+    /// The message for a server error `code` in the current language (see
+    /// [`error_codes::message_for`]): the server's own text only for a code the table lacks.
+    pub fn error(self, code: &str, server_text: &str) -> Option<String> {
+        error_codes::message_for(code, server_text, self.lang.get_untracked().messages())
+    }
+}
+
+/// The language saved on this device (Chinese by default), for code outside components.
+pub fn stored_lang() -> Lang {
+    storage::get(LANG_KEY).and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Zh)
 }
 
 fn apply_html_lang(lang: Lang) {
@@ -500,7 +535,7 @@ fn apply_html_lang(lang: Lang) {
 
 /// Creates the language signal from localStorage (Chinese by default) and provides it.
 pub fn provide_i18n() -> I18n {
-    let lang = storage::get(LANG_KEY).and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Zh);
+    let lang = stored_lang();
     apply_html_lang(lang);
     let i18n = I18n { lang: RwSignal::new(lang) };
     provide_context(i18n);

@@ -42,6 +42,9 @@ pub struct RegisterRequest {
     pub invite_code: Option<String>,
     #[serde(rename = "referralCode")]
     pub referral_code: Option<String>,
+    /// The account's language for e-mails, `zh` or `en` (the client's UI language; defaults
+    /// to the `Accept-Language` header, else `zh`).
+    pub language: Option<String>,
 }
 
 /// The signed-in user's account as returned by login, register and profile routes.
@@ -68,8 +71,15 @@ pub struct UserView {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub email_bound_at: Option<DateTime<Utc>>,
     pub preferred_theme: String,
+    /// The language of the account's e-mails: `zh` or `en`.
+    #[serde(default = "default_language")]
+    pub preferred_language: String,
     pub watermark_disabled: bool,
     pub invite_code: String,
+}
+
+fn default_language() -> String {
+    "zh".into()
 }
 
 /// The bearer token of a new session.
@@ -104,6 +114,9 @@ pub struct AdminExistsResponse {
 #[serde(default)]
 pub struct EmailRequest {
     pub email: String,
+    /// The language of the mail when the address has no account yet, `zh` or `en` (defaults
+    /// to the `Accept-Language` header, else `zh`); an account's mail uses its own language.
+    pub language: Option<String>,
 }
 
 /// Response of a code request.

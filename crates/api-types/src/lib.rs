@@ -8,6 +8,7 @@ pub mod areas;
 pub mod auth;
 pub mod credits;
 pub mod error;
+pub mod error_codes;
 pub mod generation;
 pub mod profile;
 pub mod providers;

@@ -31,6 +31,9 @@ pub struct ProfileUpdate {
     pub avatar_url: Option<String>,
     #[serde(rename = "watermarkDisabled")]
     pub watermark_disabled: Option<bool>,
+    /// The language of the account's e-mails: `zh` or `en`.
+    #[serde(rename = "preferredLanguage", alias = "preferred_language")]
+    pub preferred_language: Option<String>,
     #[serde(rename = "currentPassword")]
     pub current_password: Option<String>,
     #[serde(rename = "newPassword")]

@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod defaults;
 pub mod mail;
+pub mod mail_text;
 pub mod password;
 pub mod rate_limit;
 pub mod service;

@@ -5,7 +5,10 @@ use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use miaojing_domain::user::Language;
 use miaojing_domain::{Error, ErrorKind, Result};
+
+use crate::mail_text::{self, MailText};
 
 /// Resolved SMTP settings (password already decrypted).
 #[derive(Clone, Default)]
@@ -89,8 +92,8 @@ pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// A simple branded HTML + text message.
-pub fn branded(app_name: &str, to: &str, title: &str, lines: &[&str], highlight: Option<&str>) -> Email {
+/// A simple branded HTML + text message; its subject punctuation and footer are in `lang`.
+pub fn branded(lang: Language, app_name: &str, to: &str, title: &str, lines: &[&str], highlight: Option<&str>) -> Email {
     let mut html = format!(
         "<div style=\"font-family:sans-serif;max-width:560px;margin:auto;padding:24px;background:#0b1020;color:#e8e6df\"><h2 style=\"color:#c9a24a\">{}</h2><h3>{}</h3>",
         escape_html(app_name),
@@ -106,8 +109,10 @@ pub fn branded(app_name: &str, to: &str, title: &str, lines: &[&str], highlight:
         html.push_str(&format!("<p style=\"font-size:28px;letter-spacing:6px;color:#c9a24a\"><b>{}</b></p>", escape_html(h)));
         text.push_str(&format!("\n{h}\n"));
     }
-    html.push_str("<p style=\"color:#8a8fa3;font-size:12px\">这是一封系统邮件，请勿直接回复。</p></div>");
-    Email { to: to.to_string(), subject: format!("【{app_name}】{title}"), text, html }
+    let footer = MailText::Footer.text(lang);
+    html.push_str(&format!("<p style=\"color:#8a8fa3;font-size:12px\">{}</p></div>", escape_html(footer)));
+    text.push_str(&format!("\n{footer}\n"));
+    Email { to: to.to_string(), subject: mail_text::subject(lang, app_name, title), text, html }
 }
 
 #[cfg(test)]
@@ -116,16 +121,20 @@ mod tests {
 
     #[test]
     fn branded_escapes_user_text() {
-        let m = branded("妙境", "a@x.io", "<b>hi</b>", &["line & more"], Some("123456"));
+        let m = branded(Language::Zh, "妙境", "a@x.io", "<b>hi</b>", &["line & more"], Some("123456"));
         assert!(m.html.contains("&lt;b&gt;hi&lt;/b&gt;"));
         assert!(m.html.contains("line &amp; more"));
         assert!(m.text.contains("123456"));
         assert_eq!(m.subject, "【妙境】<b>hi</b>");
+        assert!(m.text.contains("请勿直接回复"));
+        let en = branded(Language::En, "MiaoJing", "a@x.io", "Hello", &[], None);
+        assert_eq!(en.subject, "[MiaoJing] Hello");
+        assert!(en.html.contains("Please do not reply") && !en.html.contains("请勿"));
     }
 
     #[tokio::test]
     async fn disabled_and_unconfigured_are_clear_errors() {
-        let m = branded("妙境", "a@x.io", "t", &[], None);
+        let m = branded(Language::Zh, "妙境", "a@x.io", "t", &[], None);
         let e = send(&SmtpConfig::default(), m.clone()).await.unwrap_err();
         assert_eq!(e.code, "email_disabled");
         let cfg = SmtpConfig { enabled: true, ..Default::default() };

@@ -7,11 +7,12 @@ use miaojing_domain::invitation::{normalize_invite_code, NewReferral};
 use miaojing_domain::ledger::{Grant, LedgerKind};
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::session::Session;
-use miaojing_domain::user::{NewUser, Role, Tier, User, UserPatch};
+use miaojing_domain::user::{Language, NewUser, Role, Tier, User, UserPatch};
 use miaojing_domain::{Error, Result, Store};
 use uuid::Uuid;
 
 use crate::mail::{self, SmtpConfig};
+use crate::mail_text::MailText;
 use crate::password::{self, Verified};
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::token::TokenKeys;
@@ -68,6 +69,8 @@ pub struct RegisterInput {
     pub email_code: Option<String>,
     pub accepted_terms: bool,
     pub invite_code: Option<String>,
+    /// The language of the account's e-mails (the client's UI language).
+    pub language: Language,
 }
 
 /// Self-service profile changes; `None` leaves a field alone.
@@ -79,6 +82,8 @@ pub struct ProfileChanges {
     pub phone: Option<String>,
     pub avatar_url: Option<String>,
     pub watermark_disabled: Option<bool>,
+    /// The language of the account's e-mails.
+    pub preferred_language: Option<Language>,
     pub current_password: Option<String>,
     pub new_password: Option<String>,
 }
@@ -113,6 +118,8 @@ pub struct CodeMail<'a> {
     pub app_name: &'a str,
     pub code_length: usize,
     pub ttl_minutes: i64,
+    /// The language the request asked for, used when the address has no account.
+    pub language: Language,
 }
 
 /// Accounts, sessions and e-mail codes.
@@ -279,6 +286,7 @@ impl AuthService {
             invite_code: defaults::invite_code(id),
             referred_by: inviter.as_ref().map(|u| u.id),
             email_verified: rules.email_verification_required,
+            preferred_language: input.language,
             password_hash,
             created_at: now,
         };
@@ -433,6 +441,7 @@ impl AuthService {
             }
             patch.watermark_disabled = Some(w);
         }
+        patch.preferred_language = changes.preferred_language.filter(|l| *l != user.preferred_language);
         let mut password_changed = false;
         if let Some(new_pw) = changes.new_password.filter(|p| !p.is_empty()) {
             validate::new_password(&new_pw)?;
@@ -477,22 +486,23 @@ impl AuthService {
         let now = Utc::now();
         self.limiter.check("email_ip", client.ip.as_deref().unwrap_or("unknown"), self.settings.rate_limits.email_ip, now).await?;
         let existing = self.store.user_by_email(&email).await?;
-        let user_id = match purpose {
+        // The mail is written in the account's language; a new address gets the request's.
+        let (user_id, lang) = match purpose {
             CodePurpose::Register => {
                 if existing.is_some() {
                     return Err(Error::conflict("email_taken", "该邮箱已注册，请直接登录"));
                 }
-                None
+                (None, mail_cfg.language)
             }
             CodePurpose::VerifyEmail => {
                 let me = caller.ok_or_else(|| Error::unauthenticated("请先登录后再验证邮箱"))?;
                 if existing.as_ref().is_some_and(|u| u.id != me.user.id) {
                     return Err(Error::conflict("email_taken", "该邮箱已被其他账号绑定"));
                 }
-                Some(me.user.id)
+                (Some(me.user.id), me.user.preferred_language)
             }
             CodePurpose::ResetPassword => match existing {
-                Some(u) if u.is_active && u.password_hash.is_some() => Some(u.id),
+                Some(u) if u.is_active && u.password_hash.is_some() => (Some(u.id), u.preferred_language),
                 // Same answer whether or not the address has an account.
                 _ => return Ok(CodeSent { expires_in: None, cooldown: 60 }),
             },
@@ -525,16 +535,12 @@ impl AuthService {
                 Err(e)
             };
         }
-        let title = match purpose {
-            CodePurpose::Register => "注册验证码",
-            CodePurpose::VerifyEmail => "邮箱验证码",
-            CodePurpose::ResetPassword => "重置密码验证码",
-        };
         let mail = mail::branded(
+            lang,
             mail_cfg.app_name,
             &email,
-            title,
-            &[&format!("您的验证码如下，{ttl} 分钟内有效。如非本人操作，请忽略此邮件。")],
+            MailText::code_title(purpose).text(lang),
+            &[&MailText::CodeLine.text(lang).replace("{ttl}", &ttl.to_string())],
             Some(&code),
         );
         if let Err(e) = mail::send(mail_cfg.smtp, mail).await {
@@ -600,6 +606,7 @@ impl AuthService {
             invite_code: defaults::invite_code(id),
             referred_by: None,
             email_verified: true,
+            preferred_language: Language::default(),
             password_hash: hash,
             created_at: Utc::now(),
         };

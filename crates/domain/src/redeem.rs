@@ -278,6 +278,7 @@ mod tests {
             email_verified_at: None,
             email_bound_at: None,
             preferred_theme: "dark".into(),
+            preferred_language: crate::user::Language::Zh,
             watermark_disabled: false,
             password_hash: None,
             created_at: now,

@@ -37,7 +37,7 @@ use crate::provider::{
 };
 use crate::redeem::{display_code, plan_redemption, CodeGrant, CodeStatus, DurationUnit, RedeemCode, RedeemFilter};
 use crate::session::Session;
-use crate::user::{NewUser, Role, Tier, User, UserPatch};
+use crate::user::{Language, NewUser, Role, Tier, User, UserPatch};
 use crate::{Error, ErrorKind, PageRequest, Result, Store};
 
 mod jobs;
@@ -181,6 +181,7 @@ fn new_user_at(name: &str, created_at: DateTime<Utc>) -> NewUser {
         invite_code: format!("MJ{}", short_id()),
         referred_by: None,
         email_verified: true,
+        preferred_language: Language::Zh,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
         created_at,
     }
@@ -276,6 +277,7 @@ pub async fn users_create_and_lookup(store: SharedStore) {
     nu.phone = Some("+8613800000001".into());
     nu.avatar_url = Some("https://example.com/a.png".into());
     nu.membership_tier = Tier::Pro;
+    nu.preferred_language = Language::En;
     let created = store.create_user(nu.clone(), vec![], None).await.expect("create");
 
     assert_eq!(created.id, nu.id);
@@ -293,6 +295,7 @@ pub async fn users_create_and_lookup(store: SharedStore) {
     assert!(created.is_active);
     assert!(created.email_verified);
     assert_eq!(created.preferred_theme, "dark");
+    assert_eq!(created.preferred_language, Language::En);
     assert!(!created.watermark_disabled);
     assert_eq!(created.password_hash.as_deref(), Some(nu.password_hash.as_str()));
     assert_eq!(created.created_at, nu.created_at);
@@ -389,6 +392,7 @@ pub async fn user_patch_and_clear(store: SharedStore) {
         email_verified_at: Some(Some(verified_at)),
         email_bound_at: Some(Some(verified_at)),
         preferred_theme: Some("light".into()),
+        preferred_language: Some(Language::En),
         watermark_disabled: Some(true),
         password_hash: Some("new-hash".into()),
     };
@@ -406,6 +410,7 @@ pub async fn user_patch_and_clear(store: SharedStore) {
     assert_eq!(updated.email_verified_at, Some(verified_at));
     assert_eq!(updated.email_bound_at, Some(verified_at));
     assert_eq!(updated.preferred_theme, "light");
+    assert_eq!(updated.preferred_language, Language::En);
     assert!(updated.watermark_disabled);
     assert_eq!(updated.password_hash.as_deref(), Some("new-hash"));
     assert_eq!(updated.created_at, user.created_at);

@@ -70,6 +70,66 @@ impl Tier {
     }
 }
 
+/// The language an account reads: e-mails to it are written in this language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    En,
+}
+
+impl Language {
+    /// The stored and wire name: `zh` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+
+    /// Reads a stored name (exactly `zh` or `en`).
+    pub fn from_stored(name: &str) -> Option<Self> {
+        match name {
+            "zh" => Some(Language::Zh),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+
+    /// Reads a language tag (`zh`, `zh-CN`, `zh_Hans`, `en`, `en-US`…, any case); `None` for a
+    /// language the platform does not write.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Language::Zh),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+
+    /// Parses a language sent by a client; 400 `invalid_language` for anything else.
+    pub fn parse(tag: &str) -> Result<Self> {
+        Self::from_tag(tag).ok_or_else(|| Error::validation("invalid_language", "语言必须是 zh 或 en"))
+    }
+
+    /// The most preferred supported language of an `Accept-Language` header, if any.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut ranked: Vec<(f32, usize, Language)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut pieces = part.split(';');
+                let lang = Self::from_tag(pieces.next()?)?;
+                let q = pieces.find_map(|p| p.trim().strip_prefix("q=")?.trim().parse::<f32>().ok()).unwrap_or(1.0);
+                (q > 0.0).then_some((q, i, lang))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.first().map(|r| r.2)
+    }
+}
+
 /// An account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -94,6 +154,8 @@ pub struct User {
     pub email_bound_at: Option<DateTime<Utc>>,
     /// `dark` or `light`.
     pub preferred_theme: String,
+    /// The language of e-mails to this account.
+    pub preferred_language: Language,
     pub watermark_disabled: bool,
     /// argon2id PHC string, or a bcrypt hash imported from the original platform.
     pub password_hash: Option<String>,
@@ -141,6 +203,8 @@ pub struct NewUser {
     pub invite_code: String,
     pub referred_by: Option<Uuid>,
     pub email_verified: bool,
+    /// The language of e-mails to this account.
+    pub preferred_language: Language,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
 }
@@ -161,6 +225,7 @@ pub struct UserPatch {
     pub email_verified_at: Option<Option<DateTime<Utc>>>,
     pub email_bound_at: Option<Option<DateTime<Utc>>>,
     pub preferred_theme: Option<String>,
+    pub preferred_language: Option<Language>,
     pub watermark_disabled: Option<bool>,
     pub password_hash: Option<String>,
 }
@@ -206,11 +271,25 @@ mod tests {
             email_verified_at: None,
             email_bound_at: None,
             preferred_theme: "dark".into(),
+            preferred_language: Language::Zh,
             watermark_disabled: false,
             password_hash: None,
             created_at: now,
             updated_at: now,
         }
+    }
+
+    #[test]
+    fn languages_read_tags_and_accept_language() {
+        assert_eq!(Language::from_tag("zh-CN"), Some(Language::Zh));
+        assert_eq!(Language::from_tag(" EN-us "), Some(Language::En));
+        assert_eq!(Language::from_tag("fr"), None);
+        assert_eq!(Language::parse("de").unwrap_err().code, "invalid_language");
+        assert_eq!(Language::from_accept_language("fr-FR, en-US;q=0.8, zh;q=0.9"), Some(Language::Zh));
+        assert_eq!(Language::from_accept_language("en-GB,en;q=0.9"), Some(Language::En));
+        assert_eq!(Language::from_accept_language("zh;q=0, en;q=0.1"), Some(Language::En));
+        assert_eq!(Language::from_accept_language("fr"), None);
+        assert_eq!(Language::default().as_str(), "zh");
     }
 
     #[test]

@@ -177,6 +177,7 @@ async fn user_with(store: &Arc<dyn Store>, credits: i64) -> Uuid {
         invite_code: format!("I{tag}"),
         referred_by: None,
         email_verified: true,
+        preferred_language: Default::default(),
         password_hash: "x".into(),
         created_at: Utc::now(),
     };

@@ -7,7 +7,7 @@ use miaojing_domain::ledger::{LedgerEntry, LedgerKind};
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::redeem::{CodeGrant, DurationUnit, RedeemCode, RedeemCodeRow};
 use miaojing_domain::session::Session;
-use miaojing_domain::user::{Role, Tier, User, UserSummary};
+use miaojing_domain::user::{Language, Role, Tier, User, UserSummary};
 use miaojing_domain::{Error, Result};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -36,6 +36,7 @@ pub(crate) struct UserRow {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub email_bound_at: Option<DateTime<Utc>>,
     pub preferred_theme: String,
+    pub preferred_language: String,
     pub watermark_disabled: bool,
     pub password_hash: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -55,6 +56,8 @@ impl TryFrom<UserRow> for User {
             other => return Err(bad("users.role", other)),
         };
         let membership_tier = parse_tier(&r.membership_tier).ok_or_else(|| bad("users.membership_tier", &r.membership_tier))?;
+        let preferred_language =
+            Language::from_stored(&r.preferred_language).ok_or_else(|| bad("users.preferred_language", &r.preferred_language))?;
         Ok(User {
             id: r.id,
             username: r.username,
@@ -73,6 +76,7 @@ impl TryFrom<UserRow> for User {
             email_verified_at: r.email_verified_at,
             email_bound_at: r.email_bound_at,
             preferred_theme: r.preferred_theme,
+            preferred_language,
             watermark_disabled: r.watermark_disabled,
             password_hash: r.password_hash,
             created_at: r.created_at,

@@ -102,8 +102,8 @@ impl UserRepo for PgStore {
         let inserted = sqlx::query(
             "INSERT INTO users (id, username, email, phone, display_nickname, avatar_url, role, membership_tier, \
              credits_balance, invite_code, referred_by, is_active, email_verified, email_verified_at, \
-             email_bound_at, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, TRUE, $11, $12, $12, $13, $14, $14)",
+             email_bound_at, password_hash, created_at, updated_at, preferred_language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, TRUE, $11, $12, $12, $13, $14, $14, $15)",
         )
         .bind(user.id)
         .bind(&user.username)
@@ -119,6 +119,7 @@ impl UserRepo for PgStore {
         .bind(verified_at)
         .bind(Some(user.password_hash.as_str()).filter(|h| !h.is_empty()))
         .bind(user.created_at)
+        .bind(user.preferred_language.as_str())
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
@@ -218,6 +219,7 @@ impl UserRepo for PgStore {
         set!("email_verified_at", patch.email_verified_at);
         set!("email_bound_at", patch.email_bound_at);
         set!("preferred_theme", patch.preferred_theme);
+        set!("preferred_language", patch.preferred_language.map(|l| l.as_str()));
         set!("watermark_disabled", patch.watermark_disabled);
         set!("password_hash", patch.password_hash);
         q.push(" WHERE id = ");

@@ -27,6 +27,7 @@ fn new_user(tag: &str) -> NewUser {
         invite_code: format!("INV{}", tag.to_uppercase()),
         referred_by: None,
         email_verified: true,
+        preferred_language: Default::default(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         created_at: Utc::now().trunc_subsecs(6),
     }

@@ -6,7 +6,7 @@ use miaojing_domain::ledger::{LedgerEntry, LedgerKind};
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::redeem::{CodeGrant, DurationUnit, RedeemCode, RedeemCodeRow};
 use miaojing_domain::session::Session;
-use miaojing_domain::user::{Role, Tier, User, UserSummary};
+use miaojing_domain::user::{Language, Role, Tier, User, UserSummary};
 use miaojing_domain::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, Row, Sqlite, Type};
@@ -26,11 +26,12 @@ where
 pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.phone, u.display_nickname, u.avatar_url, \
      u.role, u.membership_tier, u.membership_expires_at, u.credits_balance, u.invite_code, u.referred_by, \
      u.is_active, u.email_verified, u.email_verified_at, u.email_bound_at, u.preferred_theme, \
-     u.watermark_disabled, u.password_hash, u.created_at, u.updated_at";
+     u.watermark_disabled, u.password_hash, u.created_at, u.updated_at, u.preferred_language";
 
 pub(crate) fn user(row: &SqliteRow) -> Result<User> {
     let role: String = col(row, "role")?;
     let tier: String = col(row, "membership_tier")?;
+    let language: String = col(row, "preferred_language")?;
     Ok(User {
         id: col(row, "id")?,
         username: col(row, "username")?,
@@ -49,6 +50,7 @@ pub(crate) fn user(row: &SqliteRow) -> Result<User> {
         email_verified_at: col(row, "email_verified_at")?,
         email_bound_at: col(row, "email_bound_at")?,
         preferred_theme: col(row, "preferred_theme")?,
+        preferred_language: Language::from_stored(&language).ok_or_else(|| bad_data("preferred_language", &language))?,
         watermark_disabled: col(row, "watermark_disabled")?,
         password_hash: col(row, "password_hash")?,
         created_at: col(row, "created_at")?,

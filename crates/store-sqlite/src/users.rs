@@ -77,7 +77,7 @@ impl UserRepo for SqliteStore {
             "INSERT INTO users (id, username, email, phone, display_nickname, avatar_url, role, membership_tier, \
              membership_expires_at, credits_balance, invite_code, referred_by, is_active, email_verified, \
              email_verified_at, email_bound_at, preferred_theme, watermark_disabled, password_hash, created_at, \
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, 1, ?, ?, ?, 'dark', 0, ?, ?, ?)",
+             updated_at, preferred_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, 1, ?, ?, ?, 'dark', 0, ?, ?, ?, ?)",
         )
         .bind(user.id)
         .bind(&user.username)
@@ -95,6 +95,7 @@ impl UserRepo for SqliteStore {
         .bind(Some(user.password_hash.as_str()).filter(|h| !h.is_empty()))
         .bind(user.created_at)
         .bind(user.created_at)
+        .bind(user.preferred_language.as_str())
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -196,6 +197,9 @@ impl UserRepo for SqliteStore {
         if let Some(v) = patch.preferred_theme {
             qb.push(", preferred_theme = ").push_bind(v);
         }
+        if let Some(v) = patch.preferred_language {
+            qb.push(", preferred_language = ").push_bind(v.as_str());
+        }
         if let Some(v) = patch.watermark_disabled {
             qb.push(", watermark_disabled = ").push_bind(v);
         }
@@ -207,7 +211,7 @@ impl UserRepo for SqliteStore {
             " RETURNING id, username, email, phone, display_nickname, avatar_url, role, membership_tier, \
                   membership_expires_at, credits_balance, invite_code, referred_by, is_active, email_verified, \
                   email_verified_at, email_bound_at, preferred_theme, watermark_disabled, password_hash, \
-                  created_at, updated_at",
+                  created_at, updated_at, preferred_language",
         );
         let row = qb.build().fetch_optional(&self.writer).await.map_err(db_err)?;
         row.as_ref().map(rows::user).transpose()?.ok_or_else(user_missing)

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, CodePurpose};
-use crate::i18n::{use_i18n, K};
+use crate::i18n::{use_i18n, Lang, K};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
 
@@ -133,7 +133,9 @@ pub fn EmailCodeField(id: &'static str, email: Signal<String>, code: RwSignal<St
         spawn_local(async move {
             match api::send_email_code(purpose, &to).await {
                 Ok(resp) => {
-                    toasts.success(if resp.message.trim().is_empty() { i18n.t(K::CodeSent).to_string() } else { resp.message });
+                    // The server's (Chinese) wording, or the translated one in English.
+                    let chinese = i18n.lang.get_untracked() == Lang::Zh && !resp.message.trim().is_empty();
+                    toasts.success(if chinese { resp.message } else { i18n.t(K::CodeSent).to_string() });
                     left.set(resp.cooldown.clamp(1, 600) as u32);
                     count_down(left);
                 }

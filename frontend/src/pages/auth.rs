@@ -227,6 +227,8 @@ pub fn Register() -> impl IntoView {
             accepted_terms: true,
             // A user's invite link carries their invite code: it is a referral.
             referral_code: non_empty(code_chars(&invite.get_untracked(), 32)),
+            // The account's e-mails are written in the language the user signs up in.
+            language: Some(i18n.lang.get_untracked().api_tag().to_string()),
             ..Default::default()
         };
         let finish = finish.clone();

@@ -590,14 +590,16 @@ pub fn Create() -> impl IntoView {
     view! {
         <section class="container create-page create-chat-layout">
             <h1 class="page-title create-heading">{move || i18n.t(K::CreateTitle)}</h1>
-            <div class="tabs mode-tabs" role="tablist" aria-label=move || i18n.t(K::CreateTitle)>
-                {Mode::ALL.into_iter().map(|m| {
-                    view! {
-                        <button type="button" role="tab" class="tab" data-mode=m.id()
-                            aria-selected=move || (mode.get() == m).to_string()
-                            on:click=move |_| select_mode(m)>{move || i18n.t(m.label())}</button>
-                    }
-                }).collect_view()}
+            <div class="mode-bar" data-testid="mode-bar">
+                <div class="tabs mode-tabs" role="tablist" aria-label=move || i18n.t(K::CreateTitle)>
+                    {Mode::ALL.into_iter().map(|m| {
+                        view! {
+                            <button type="button" role="tab" class="tab" data-mode=m.id()
+                                aria-selected=move || (mode.get() == m).to_string()
+                                on:click=move |_| select_mode(m)>{move || i18n.t(m.label())}</button>
+                        }
+                    }).collect_view()}
+                </div>
             </div>
             <div class="create-grid">
             <div class="create-thread" data-testid="create-thread" node_ref=thread_ref aria-live="polite">

@@ -555,7 +555,8 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
         }
         "failed" => {
             let code = card.job.as_ref().and_then(|j| j.error_code.clone());
-            let reason = card.message.clone().unwrap_or_default();
+            let raw = card.message.clone().unwrap_or_default();
+            let reason = code.as_deref().and_then(|c| i18n.error(c, &raw)).unwrap_or(raw);
             let k = explain(code.as_deref(), Some(500));
             view! { <ErrorPanel reason=reason explanation=k credits_link={k == K::ErrCredits}/> }.into_any()
         }

@@ -38,14 +38,19 @@ pub use crate::bundle::{OtherBundle as Login, OtherBundle as Profile, OtherBundl
 use crate::api::ApiError;
 use crate::i18n::{I18n, K};
 
-/// The message to show for a failed call: the server's own JSON error text when it
-/// sent one, otherwise a translated generic message.
+/// The message to show for a failed call: the text for the server's error code in the
+/// user's language (the server's own text only for a code the SPA does not know), with the
+/// wait a rate limit asked for; otherwise a translated generic message.
 pub(crate) fn error_text(e: &ApiError, i18n: I18n) -> String {
     match e {
-        ApiError::Api { body, .. } if !body.error.trim().is_empty() => body.error.clone(),
-        ApiError::Api { status, .. } | ApiError::Unexpected { status, .. } => {
-            format!("{} (HTTP {status})", i18n.t(K::ServerError))
-        }
+        ApiError::Api { body, retry_after, .. } => match i18n.error(&body.code, &body.error) {
+            Some(text) => match retry_after {
+                Some(n) => format!("{text}{}", i18n.t(K::RetryAfterSecs).replace("{n}", &n.to_string())),
+                None => text,
+            },
+            None => format!("{} (HTTP {})", i18n.t(K::ServerError), e.status().unwrap_or_default()),
+        },
+        ApiError::Unexpected { status, .. } => format!("{} (HTTP {status})", i18n.t(K::ServerError)),
         ApiError::Network(_) => i18n.t(K::NetworkError).to_string(),
     }
 }

@@ -6,5 +6,6 @@ pub mod extract;
 pub mod head;
 pub mod headers;
 pub mod invalidate;
+pub mod language;
 pub mod metrics;
 pub mod shutdown;

@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::user_view;
 use crate::http::error::ApiResult;
 use crate::http::extract::{Authed, ClientInfo};
+use crate::http::language::AcceptLanguage;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -37,8 +38,14 @@ async fn login(st: web::Data<AppState>, client: ClientInfo, body: web::Json<Logi
     (status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 403, description = "Registration closed", body = ErrorBody),
     (status = 409, description = "E-mail, username or phone taken", body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/auth/register")]
-async fn register(st: web::Data<AppState>, client: ClientInfo, body: web::Json<RegisterRequest>) -> ApiResult<web::Json<AuthResponse>> {
+async fn register(
+    st: web::Data<AppState>,
+    client: ClientInfo,
+    accept: AcceptLanguage,
+    body: web::Json<RegisterRequest>,
+) -> ApiResult<web::Json<AuthResponse>> {
     let b = body.into_inner();
+    let language = accept.or_body(b.language.as_deref())?;
     let rules = st.site.registration_rules().await?;
     let input = RegisterInput {
         email: b.email,
@@ -48,6 +55,7 @@ async fn register(st: web::Data<AppState>, client: ClientInfo, body: web::Json<R
         email_code: b.email_code,
         accepted_terms: b.accepted_terms,
         invite_code: b.referral_code.filter(|s| !s.trim().is_empty()).or(b.invite_code),
+        language,
     };
     let (user, issued, message) = st.auth.register(input, &rules, &client.0).await?;
     Ok(web::Json(AuthResponse { user: user_view(&user), session: session(issued), message: Some(message) }))

@@ -5,16 +5,19 @@ use miaojing_api_types::auth::{
 };
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::profile::ProfileResponse;
+use miaojing_auth::mail_text::MailText;
 use miaojing_auth::service::{CodeMail, CodeSent};
 use miaojing_auth::{mail, validate, AuthUser};
 use miaojing_domain::email_code::CodePurpose;
 use miaojing_domain::log::LogEntry;
+use miaojing_domain::user::Language;
 use miaojing_domain::Error;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::user_view;
 use crate::http::error::ApiResult;
 use crate::http::extract::{Admin, Authed, ClientInfo};
+use crate::http::language::AcceptLanguage;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -29,13 +32,16 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 async fn send(
     st: &AppState,
     purpose: CodePurpose,
-    email: &str,
+    body: &EmailRequest,
     caller: Option<&AuthUser>,
     client: &ClientInfo,
+    accept: AcceptLanguage,
 ) -> ApiResult<web::Json<CodeSentResponse>> {
+    let language = accept.or_body(body.language.as_deref())?;
     let mail = st.site.mail_settings().await?;
-    let cfg = CodeMail { smtp: &mail.smtp, app_name: &mail.app_name, code_length: mail.code_length, ttl_minutes: mail.ttl_minutes };
-    let CodeSent { expires_in, cooldown } = st.auth.send_code(purpose, email, caller, &client.0, cfg).await?;
+    let cfg =
+        CodeMail { smtp: &mail.smtp, app_name: &mail.app_name, code_length: mail.code_length, ttl_minutes: mail.ttl_minutes, language };
+    let CodeSent { expires_in, cooldown } = st.auth.send_code(purpose, &body.email, caller, &client.0, cfg).await?;
     let message = match purpose {
         CodePurpose::ResetPassword => "如果该邮箱已注册，我们已发送重置验证码",
         _ => "验证码已发送，请查收邮箱",
@@ -49,9 +55,10 @@ async fn send(
 async fn send_register_code(
     st: web::Data<AppState>,
     client: ClientInfo,
+    accept: AcceptLanguage,
     body: web::Json<EmailRequest>,
 ) -> ApiResult<web::Json<CodeSentResponse>> {
-    send(&st, CodePurpose::Register, &body.email, None, &client).await
+    send(&st, CodePurpose::Register, &body, None, &client, accept).await
 }
 
 /// Send a password-reset code (same answer whether or not the address has an account).
@@ -60,9 +67,10 @@ async fn send_register_code(
 async fn send_reset_code(
     st: web::Data<AppState>,
     client: ClientInfo,
+    accept: AcceptLanguage,
     body: web::Json<EmailRequest>,
 ) -> ApiResult<web::Json<CodeSentResponse>> {
-    send(&st, CodePurpose::ResetPassword, &body.email, None, &client).await
+    send(&st, CodePurpose::ResetPassword, &body, None, &client, accept).await
 }
 
 /// Send a code to bind a new address to the signed-in account.
@@ -72,9 +80,10 @@ async fn send_profile_code(
     st: web::Data<AppState>,
     me: Authed,
     client: ClientInfo,
+    accept: AcceptLanguage,
     body: web::Json<EmailRequest>,
 ) -> ApiResult<web::Json<CodeSentResponse>> {
-    send(&st, CodePurpose::VerifyEmail, &body.email, Some(&me.0), &client).await
+    send(&st, CodePurpose::VerifyEmail, &body, Some(&me.0), &client, accept).await
 }
 
 /// Bind and verify the address with the code.
@@ -118,15 +127,25 @@ async fn send_notification(
         return Err(Error::validation("invalid_button_url", "按钮链接必须是 HTTP(S) 地址").into());
     }
     let m = st.site.mail_settings().await?;
+    let lang = recipient_language(&st, &to, admin.0.user.preferred_language).await?;
     let mut lines: Vec<String> = text.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
     if let Some(url) = button_url {
-        lines.push(format!("{}：{url}", button_text.unwrap_or("查看详情")));
+        let label = button_text.unwrap_or(MailText::ViewDetails.text(lang));
+        lines.push(match lang {
+            Language::Zh => format!("{label}：{url}"),
+            Language::En => format!("{label}: {url}"),
+        });
     }
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    mail::send(&m.smtp, mail::branded(&m.app_name, &to, title, &refs, None)).await?;
+    mail::send(&m.smtp, mail::branded(lang, &m.app_name, &to, title, &refs, None)).await?;
     let log = LogEntry::new("admin", "info", "notification_sent", "管理员发送通知邮件")
         .by(&admin.0.user)
         .meta(serde_json::json!({ "to": to, "type": b.kind.unwrap_or_else(|| "business".into()) }));
     let _ = st.store.insert_log(log).await;
     Ok(web::Json(MessageResponse { success: true, message: "邮件已发送".into() }))
+}
+
+/// The language to write to `address` in: its account's, or `fallback` when no account has it.
+pub(crate) async fn recipient_language(st: &AppState, address: &str, fallback: Language) -> ApiResult<Language> {
+    Ok(st.store.user_by_email(address).await?.map_or(fallback, |u| u.preferred_language))
 }

@@ -66,6 +66,7 @@ pub fn user_view(u: &User) -> UserView {
         email_verified_at: u.email_verified_at,
         email_bound_at: u.email_bound_at,
         preferred_theme: u.preferred_theme.clone(),
+        preferred_language: u.preferred_language.as_str().to_string(),
         watermark_disabled: u.watermark_disabled,
         invite_code: u.invite_code.clone(),
     }

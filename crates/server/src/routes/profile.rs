@@ -3,6 +3,7 @@ use actix_web::{get, put, web};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::profile::{ProfileResponse, ProfileUpdate, ThemeRequest, ThemeResponse};
 use miaojing_auth::service::ProfileChanges;
+use miaojing_domain::user::Language;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::user_view;
@@ -33,6 +34,7 @@ async fn update_profile(st: web::Data<AppState>, me: Authed, body: web::Json<Pro
         phone: b.phone,
         avatar_url: b.avatar_url,
         watermark_disabled: b.watermark_disabled,
+        preferred_language: b.preferred_language.as_deref().map(Language::parse).transpose()?,
         current_password: b.current_password,
         new_password: b.new_password,
     };

@@ -6,6 +6,7 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::works::{
     AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCall, ModelCalls, PromptEdit,
 };
+use miaojing_auth::mail_text::MailText;
 use miaojing_auth::{mail, validate};
 use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
 use miaojing_domain::log::LogEntry;
@@ -337,8 +338,8 @@ async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<Prom
     let to = validate::email(&author.email).map_err(|_| Error::validation("author_email_invalid", "作者邮箱不可用，无法完成邮件通知"))?;
     let m = st.site.mail_settings().await?;
     let mut lines: Vec<&str> = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
-    lines.push("这是一封公开作品内容调整通知，请勿直接回复。");
-    mail::send(&m.smtp, mail::branded(&m.app_name, &to, subject, &lines, None)).await?;
+    lines.push(MailText::PromptNoticeLine.text(author.preferred_language));
+    mail::send(&m.smtp, mail::branded(author.preferred_language, &m.app_name, &to, subject, &lines, None)).await?;
     let updated =
         st.store.update_work_prompt(id, prompt).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
     let log = LogEntry::new("admin", "info", "admin_gallery_prompt_update", "管理员修改画廊作品提示词")

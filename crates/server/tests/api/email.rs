@@ -17,6 +17,8 @@ on_both_backends!(
     profile_email_binding,
     mail_failure_is_a_clear_error,
     admin_notification_is_delivered,
+    codes_to_a_new_address_use_the_requested_language,
+    an_accounts_mail_uses_the_accounts_language,
 );
 
 fn sink() -> (String, u16, std::path::PathBuf) {
@@ -255,4 +257,106 @@ async fn admin_notification_is_delivered(app: TestApp) {
         400,
         "invalid_button_url",
     );
+}
+
+/// The one message delivered to `to` (waits for it).
+async fn only_message_to(to: &str) -> String {
+    for _ in 0..50 {
+        let msgs = messages_to(to);
+        if !msgs.is_empty() {
+            assert_eq!(msgs.len(), 1, "one message to {to}");
+            return msgs.into_iter().next().unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no message was delivered to {to}");
+}
+
+fn assert_english(mail: &str, what: &str) {
+    assert!(mail.contains(what), "English text {what:?} in:\n{mail}");
+    assert!(mail.contains("Please do not reply"), "English footer in:\n{mail}");
+    for zh in ["验证码", "请勿直接回复", "测试邮件"] {
+        assert!(!mail.contains(zh), "no Chinese template text ({zh}) in:\n{mail}");
+    }
+}
+
+fn assert_chinese(mail: &str, what: &str) {
+    assert!(mail.contains(what), "Chinese text {what:?} in:\n{mail}");
+    assert!(mail.contains("请勿直接回复") && !mail.contains("Please do not reply"), "Chinese footer in:\n{mail}");
+}
+
+/// No account yet: the language the request names, else its Accept-Language, else Chinese.
+async fn codes_to_a_new_address_use_the_requested_language(app: TestApp) {
+    let admin = app.admin_token().await;
+    configure_smtp(&app, &admin).await;
+    let asked = unique("lang-body");
+    let (s, v) = app.post("/api/email/send-register-code", json!({ "email": asked, "language": "en" }), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_english(&only_message_to(&asked).await, "Your sign-up code");
+    let by_header = unique("lang-header");
+    let res = app
+        .client
+        .post(format!("{}/api/email/send-register-code", app.base))
+        .header("Accept-Language", "fr-FR, en-GB;q=0.8")
+        .json(&json!({ "email": by_header }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_english(&only_message_to(&by_header).await, "Your sign-up code");
+    let plain = unique("lang-none");
+    assert_eq!(app.post("/api/email/send-register-code", json!({ "email": plain }), None).await.0, StatusCode::OK);
+    assert_chinese(&only_message_to(&plain).await, "注册验证码");
+    assert_error(
+        &app.post("/api/email/send-register-code", json!({ "email": unique("lang-bad"), "language": "fr" }), None).await,
+        400,
+        "invalid_language",
+    );
+}
+
+/// An account registered in English gets English mail, whatever the request says, until its
+/// profile setting changes; a plain registration is Chinese.
+async fn an_accounts_mail_uses_the_accounts_language(app: TestApp) {
+    let admin = app.admin_token().await;
+    configure_smtp(&app, &admin).await;
+    let email = unique("english");
+    let (token, reg) =
+        app.register_with(json!({ "email": email, "password": "passw0rd-ok", "acceptedTerms": true, "language": "en" })).await;
+    assert_eq!(reg["preferred_language"], "en");
+    assert_eq!(app.get("/api/profile", Some(&token)).await.1["profile"]["preferred_language"], "en");
+    let (s, v) = app.post("/api/email/send-reset-code", json!({ "email": email, "language": "zh" }), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let reset = only_message_to(&email).await;
+    assert_english(&reset, "Your password reset code");
+    assert!(reset.contains("valid for"), "{reset}");
+
+    // The admin's notice and the SMTP test follow the recipient's account too.
+    let (s, v) = app
+        .post(
+            "/api/email/send-notification",
+            json!({ "to": email, "title": "Maintenance", "body": "Tonight at 22:00.", "buttonUrl": "https://example.com/n" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let notice = messages_to(&email).pop().unwrap();
+    assert!(notice.contains("View details: https://example.com/n") && notice.contains("Please do not reply"), "{notice}");
+    assert!(!notice.contains("请勿直接回复") && !notice.contains("查看详情"), "{notice}");
+    assert_eq!(app.post("/api/admin/email-settings", json!({ "to": email }), Some(&admin)).await.0, StatusCode::OK);
+    let test_mail = messages_to(&email).pop().unwrap();
+    assert!(test_mail.contains("E-mail settings test") && !test_mail.contains("邮箱配置测试"), "{test_mail}");
+
+    // The profile setting changes it; an unknown language is refused and changes nothing.
+    assert_error(&app.put("/api/profile", json!({ "preferredLanguage": "fr" }), Some(&token)).await, 400, "invalid_language");
+    let (s, v) = app.put("/api/profile", json!({ "preferredLanguage": "zh" }), Some(&token)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["profile"]["preferred_language"], "zh");
+    let new_email = unique("english-bound");
+    let (s, v) = app.post("/api/email/send-profile-code", json!({ "email": new_email, "language": "en" }), Some(&token)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_chinese(&only_message_to(&new_email).await, "邮箱验证码");
+
+    // A plain registration is Chinese.
+    let (_, plain_user) = app.register(&unique("plain"), "plainlang").await;
+    assert_eq!(plain_user["preferred_language"], "zh");
 }

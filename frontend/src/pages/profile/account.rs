@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, CodePurpose};
 use crate::browser::local_date;
 use crate::components::{EmailCodeField, FormMessage, PasswordInput, TextField};
-use crate::i18n::{use_i18n, K};
+use crate::i18n::{use_i18n, Lang, K};
 use crate::navbar::Avatar;
 use crate::pages::{auth::strong_password, error_text};
 use crate::session::{display_name, use_session};
@@ -79,6 +79,7 @@ pub fn AccountTab() -> impl IntoView {
             a.as_ref().map(|a| {
                 let mut k = a.user.clone();
                 k.preferred_theme = String::new();
+                k.preferred_language = String::new();
                 k.credits_balance = 0;
                 k
             })
@@ -226,6 +227,7 @@ fn AccountForm(user: UserView) -> impl IntoView {
                     </div>
                 </div>
                 <TextField id="pf-phone" label=K::ProfilePhone value=phone input_type="tel" autocomplete="tel"/>
+                <LanguageField/>
             </div>
             <Show when=move || verifying.get()>
                 <div class="subpanel">
@@ -273,5 +275,28 @@ fn AccountForm(user: UserView) -> impl IntoView {
                 {move || i18n.t(if pending.get() { K::Saving } else { K::SaveChanges })}
             </button>
         </form>
+    }
+}
+
+/// The UI language, which is also the language of the account's e-mails: the shell saves a
+/// change to the account (`SessionGuard`).
+#[component]
+fn LanguageField() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
+            i18n.set(lang);
+        }
+    };
+    view! {
+        <div class="field">
+            <label for="pf-language">{move || i18n.t(K::Language)}</label>
+            <select id="pf-language" class="input" aria-describedby="pf-language-hint" on:change=on_change
+                prop:value=move || i18n.lang.get().api_tag()>
+                <option value="zh">"中文"</option>
+                <option value="en">"English"</option>
+            </select>
+            <small id="pf-language-hint" class="hint">{move || i18n.t(K::LanguageHint)}</small>
+        </div>
     }
 }

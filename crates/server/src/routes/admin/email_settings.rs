@@ -3,12 +3,14 @@ use actix_web::{get, post, put, web};
 use miaojing_api_types::admin::{EmailSettingsResponse, EmailSettingsUpdate, TestEmailRequest};
 use miaojing_api_types::auth::MessageResponse;
 use miaojing_api_types::error::ErrorBody;
+use miaojing_auth::mail_text::MailText;
 use miaojing_auth::{mail, validate};
 use miaojing_domain::log::LogEntry;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
+use crate::routes::email::recipient_language;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -38,10 +40,11 @@ async fn put_settings(
 /// Send a test message with the saved settings.
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = TestEmailRequest, responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[post("/api/admin/email-settings")]
-async fn test_send(st: web::Data<AppState>, _admin: Admin, body: web::Json<TestEmailRequest>) -> ApiResult<web::Json<MessageResponse>> {
+async fn test_send(st: web::Data<AppState>, admin: Admin, body: web::Json<TestEmailRequest>) -> ApiResult<web::Json<MessageResponse>> {
     let to = validate::email(&body.to)?;
     let m = st.site.mail_settings().await?;
-    let message = mail::branded(&m.app_name, &to, "邮箱配置测试", &["这是一封测试邮件：您的 SMTP 配置可以正常发信。"], None);
+    let lang = recipient_language(&st, &to, admin.0.user.preferred_language).await?;
+    let message = mail::branded(lang, &m.app_name, &to, MailText::SmtpTestTitle.text(lang), &[MailText::SmtpTestLine.text(lang)], None);
     mail::send(&m.smtp, message).await?;
     Ok(web::Json(MessageResponse { success: true, message: "测试邮件已发送".into() }))
 }
