@@ -45,7 +45,12 @@ fn png(seed: u8) -> Vec<u8> {
 async fn stored_work(app: &TestApp, owner: Uuid, prompt: &str) -> Uuid {
     let id = Uuid::new_v4();
     let key = format!("generated/images/{}-{}.png", Utc::now().timestamp_millis(), &id.simple().to_string()[..12]);
-    let derived = app.state.storage.put_image(&key, Bytes::from(png(id.as_bytes()[0])), Some(&Label::ai_generated(id.to_string())), Effort::Fast).await.expect("stored");
+    let derived = app
+        .state
+        .storage
+        .put_image(&key, Bytes::from(png(id.as_bytes()[0])), Some(&Label::ai_generated(id.to_string())), Effort::Fast)
+        .await
+        .expect("stored");
     assert!(derived.thumbnail_key.is_some(), "the thumbnail is made with the original");
     let work = NewWork {
         id,
