@@ -198,6 +198,7 @@ error_codes! {
     MembershipDowngrade = "membership_downgrade" => "当前会员等级更高，不能兑换较低等级的会员码", "Your membership tier is higher, so a lower-tier code cannot be redeemed";
     MembershipPermanent = "membership_permanent" => "当前会员长期有效，无需兑换", "Your membership does not expire; there is nothing to redeem";
     MetricsForbidden = "metrics_forbidden" => "无权访问监控指标", "Access to the metrics is not allowed";
+    MetricsTokenRequired = "metrics_token_required" => "需要监控指标访问令牌", "The metrics token is required (Authorization: Bearer)";
     MissingApiKey = "missing_api_key" => "该模型尚未填写 API Key", "No API key has been set for this model";
     MissingApiUrl = "missing_api_url" => "API 请求地址为空，请在模型配置中填写", "The API address is empty; fill it in the model settings";
     MissingCredentials = "missing_credentials" => "请输入账号和密码", "Enter your account and password";

@@ -387,14 +387,14 @@ mod demo_mode {
         let (t, _) = app.register("demo@example.com", "demouser").await;
         let (_, v) = app.get("/api/model-config", Some(&t)).await;
         let names: Vec<String> = v["systemApis"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
-        assert_eq!(names.len(), 2, "{v}");
+        assert_eq!(names.len(), 3, "{v}");
         assert!(names.iter().all(|n| n.contains("demo")), "{names:?}");
         let types: Vec<&str> = v["systemApis"].as_array().unwrap().iter().map(|a| a["type"].as_str().unwrap()).collect();
-        assert!(types.contains(&"image") && types.contains(&"video"));
+        assert!(types.contains(&"image") && types.contains(&"video") && types.contains(&"text"), "{types:?}");
         // Registering again (a restart) adds nothing and points at the new mock.
         let mock = app.state.demo.as_ref().expect("demo mock running");
         miaojing_server::demo::register_models(app.store.as_ref(), &app.state.secrets, mock.base_url()).await.unwrap();
-        assert_eq!(app.store.list_system_apis(true).await.unwrap().len(), 2);
+        assert_eq!(app.store.list_system_apis(true).await.unwrap().len(), 3);
         // The demo channel answers through the guarded client.
         let admin = app.admin_token().await;
         let id = app.store.list_system_apis(true).await.unwrap()[0].id;
