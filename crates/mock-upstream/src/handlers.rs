@@ -715,6 +715,11 @@ async fn video_submit(req: HttpRequest, body: web::Bytes, state: State) -> HttpR
     finish(&state, seq, reply)
 }
 
+/// The 404 answer for an unknown video task id.
+fn no_video_task(id: &str) -> HttpResponse {
+    openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
+}
+
 async fn video_poll(req: HttpRequest, path: web::Path<String>, state: State) -> HttpResponse {
     let seq = commit(&state, begin(&req, &state));
     let reply = async {
@@ -723,9 +728,7 @@ async fn video_poll(req: HttpRequest, path: web::Path<String>, state: State) -> 
         let model = state.videos.lock().get(&id).map(|t| t.model.clone());
         apply_rules(&state, req.path(), model.as_deref()).await?;
         let mut videos = state.videos.lock();
-        let task = videos.get_mut(&id).ok_or_else(|| {
-            openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
-        })?;
+        let task = videos.get_mut(&id).ok_or_else(|| no_video_task(&id))?;
         Ok(HttpResponse::Ok().json(video_json(&req, &state, &id, task)))
     }
     .await;
@@ -744,9 +747,7 @@ async fn video_cancel(req: HttpRequest, path: web::Path<String>, body: web::Byte
         let model = state.videos.lock().get(&id).map(|t| t.model.clone());
         apply_rules(&state, req.path(), model.as_deref()).await?;
         let mut videos = state.videos.lock();
-        let task = videos.get_mut(&id).ok_or_else(|| {
-            openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
-        })?;
+        let task = videos.get_mut(&id).ok_or_else(|| no_video_task(&id))?;
         if !task.cancelled && task.created.elapsed() >= task.queued + task.running {
             return Err(openai_error(
                 409,
