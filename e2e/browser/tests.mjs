@@ -932,10 +932,19 @@ test('phone 390x844: no horizontal overflow; screenshots of every page', async (
  * has an opaque background and is on top at every sampled point inside it
  * (`document.elementFromPoint` answers the bar or a child, never content scrolled under it),
  * and the page does not overflow sideways. `under` names content that must lie under the bar,
- * so the check has something to hide. Returns the problems found.
+ * so the check has something to hide; `scroll` ([content, bar, nth]) first scrolls the `nth`
+ * `content` element to a third of the way down `bar`. Returns the problems found.
  */
-async function stickyProblems(page, bars, under, opaque = true) {
-  return page.evaluate(([bars, under, opaque]) => {
+async function stickyProblems(page, bars, under, opaque = true, scroll = null) {
+  return page.evaluate(([bars, under, opaque, scroll]) => {
+    // Scroll and look in the same task: a card that grows when its picture arrives, or the
+    // thread following its newest card, cannot move the content between the two.
+    if (scroll) {
+      const [content, bar, nth] = scroll;
+      const el = document.querySelectorAll(content)[nth];
+      const b = document.querySelector(bar).getBoundingClientRect();
+      window.scrollBy(0, el.getBoundingClientRect().top - (b.top + b.height / 3));
+    }
     const problems = [];
     const alpha = (c) => {
       if (c === 'transparent') return 0;
@@ -971,17 +980,7 @@ async function stickyProblems(page, bars, under, opaque = true) {
     const over = document.documentElement.scrollWidth - window.innerWidth;
     if (over > 0) problems.push(`overflows sideways by ${over}px`);
     return problems;
-  }, [bars, under, opaque]);
-}
-
-/** Scrolls so that the `nth` element matching `content` starts a third of the way down `bar`. */
-async function scrollUnder(page, content, bar, nth = 0) {
-  await page.evaluate(([content, bar, nth]) => {
-    const el = document.querySelectorAll(content)[nth];
-    const b = document.querySelector(bar).getBoundingClientRect();
-    window.scrollBy(0, el.getBoundingClientRect().top - (b.top + b.height / 3));
-  }, [content, bar, nth]);
-  await page.waitForTimeout(200);
+  }, [bars, under, opaque, scroll]);
 }
 
 test('phone 390 px: the mode tabs and the navbar stay opaque and on top while cards scroll under them (create, gallery, profile); 1440 px intact', async ({ browser }) => {
@@ -1013,8 +1012,8 @@ test('phone 390 px: the mode tabs and the navbar stay opaque and on top while ca
       if (phone) {
         // A card's header under the mode tabs, then under the navbar.
         for (const [bar, label] of [['.mode-bar', 'create: mode tabs'], ['.navbar', 'create: navbar']]) {
-          await scrollUnder(page, '[data-testid=job-card] .job-head', bar, 1);
-          bad.push(...(await stickyProblems(page, { [bar]: label }, { [bar]: '[data-testid=job-card] .job-head' })));
+          const head = '[data-testid=job-card] .job-head';
+          bad.push(...(await stickyProblems(page, { [bar]: label }, { [bar]: head }, true, [head, bar, 1])));
           await page.screenshot({ path: `${ARTIFACTS}/sticky-create-${bar.slice(1)}-phone.png` }); // the viewport, as seen
         }
         const [navBottom, barTop] = await page.evaluate(() => [
@@ -1030,9 +1029,8 @@ test('phone 390 px: the mode tabs and the navbar stay opaque and on top while ca
         await page.goto(BASE + path);
         await page.locator(content).first().waitFor();
         await page.waitForLoadState('networkidle');
-        await scrollUnder(page, content, '.navbar', 1);
         const under = phone ? { '.navbar': content } : null;
-        bad.push(...(await stickyProblems(page, { '.navbar': `${name} (${size}): navbar` }, under, phone)));
+        bad.push(...(await stickyProblems(page, { '.navbar': `${name} (${size}): navbar` }, under, phone, [content, '.navbar', 1])));
         await page.screenshot({ path: `${ARTIFACTS}/sticky-${name}-${size}.png` });
       }
     } finally {
