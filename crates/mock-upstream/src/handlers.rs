@@ -720,13 +720,19 @@ fn no_video_task(id: &str) -> HttpResponse {
     openai_error(404, &format!("No video task found with id '{id}'."), "invalid_request_error", Some("not_found"))
 }
 
+/// What every call on one video task passes first: the key check, then the rules for the
+/// path and the task's model.
+async fn admit_task_call(req: &HttpRequest, state: &State, id: &str) -> Result<(), HttpResponse> {
+    check_auth(req, state)?;
+    let model = state.videos.lock().get(id).map(|t| t.model.clone());
+    apply_rules(state, req.path(), model.as_deref()).await.map(|_| ())
+}
+
 async fn video_poll(req: HttpRequest, path: web::Path<String>, state: State) -> HttpResponse {
     let seq = commit(&state, begin(&req, &state));
     let reply = async {
-        check_auth(&req, &state)?;
         let id = path.into_inner();
-        let model = state.videos.lock().get(&id).map(|t| t.model.clone());
-        apply_rules(&state, req.path(), model.as_deref()).await?;
+        admit_task_call(&req, &state, &id).await?;
         let mut videos = state.videos.lock();
         let task = videos.get_mut(&id).ok_or_else(|| no_video_task(&id))?;
         Ok(HttpResponse::Ok().json(video_json(&req, &state, &id, task)))
@@ -742,10 +748,8 @@ async fn video_cancel(req: HttpRequest, path: web::Path<String>, body: web::Byte
     parse_json(&body, &mut rec);
     let seq = commit(&state, rec);
     let reply = async {
-        check_auth(&req, &state)?;
         let id = path.into_inner();
-        let model = state.videos.lock().get(&id).map(|t| t.model.clone());
-        apply_rules(&state, req.path(), model.as_deref()).await?;
+        admit_task_call(&req, &state, &id).await?;
         let mut videos = state.videos.lock();
         let task = videos.get_mut(&id).ok_or_else(|| no_video_task(&id))?;
         if !task.cancelled && task.created.elapsed() >= task.queued + task.running {
