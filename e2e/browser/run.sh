@@ -69,4 +69,10 @@ export MJ_BASE="http://127.0.0.1:$port" MJ_MOCK_URL="$mock_url" MJ_ADMIN_EMAIL="
 spa=0 console=0
 node "$here/tests.mjs" "$@" || spa=$?
 node "$here/console.mjs" "$@" || console=$?
+if (( spa || console )); then
+  # The server's side of a failure: its log is kept beside the screenshots, its tail printed.
+  cp "$data/server.log" "$root/e2e/artifacts/server.log"
+  echo "--- last 60 lines of the server log (all of it: e2e/artifacts/server.log) ---" >&2
+  tail -n 60 "$data/server.log" >&2
+fi
 exit $(( spa || console ))

@@ -126,6 +126,9 @@ pub struct Card {
     pub draft: Option<Draft>,
     /// Found on load: it finished while the page was closed.
     pub while_away: bool,
+    /// Counts the stream events applied to this card, so that an answer to a read sent
+    /// before the newest event (which may tell an older state) is not applied over it.
+    pub events: u32,
 }
 
 /// The job cards of the page and the clock that drives their timers.
@@ -235,6 +238,7 @@ impl Jobs {
                     message: j.error.clone(),
                     draft: draft_of(j.id),
                     while_away: is_terminal(&j.status),
+                    events: 0,
                     job: Some(j),
                 })
                 .collect();
@@ -276,6 +280,7 @@ impl Jobs {
                     job: None,
                     draft: Some(draft),
                     while_away: false,
+                    events: 0,
                 });
             }
         });
@@ -292,6 +297,7 @@ impl Jobs {
             Some(c) => {
                 c.status = status.clone();
                 c.message = message;
+                c.events += 1;
                 true
             }
             None => false,
@@ -309,12 +315,22 @@ impl Jobs {
         }
     }
 
+    /// Reads a job and applies the answer, unless a stream event for it arrived while the
+    /// read was on its way and the answer is not final: then it reads again.
     fn refresh(self, id: Uuid) {
+        let events_then = self.events_of(id);
         spawn_local(async move {
-            if let Ok(j) = api::job(id).await {
+            let Ok(j) = api::job(id).await else { return };
+            if is_terminal(&j.status) || self.events_of(id) == events_then {
                 self.apply(j);
+            } else {
+                self.refresh(id);
             }
         });
+    }
+
+    fn events_of(self, id: Uuid) -> Option<u32> {
+        self.cards.try_with_untracked(|cards| cards.iter().find(|c| c.id == id).map(|c| c.events)).flatten()
     }
 
     fn is_dismissed(self, id: Uuid) -> bool {
@@ -342,6 +358,7 @@ impl Jobs {
                 message: j.error.clone(),
                 draft: draft_of(j.id),
                 while_away: false,
+                events: 0,
                 job: Some(j),
             }),
         });
