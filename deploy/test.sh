@@ -20,6 +20,8 @@ echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+# The production build without demo mode (and its mock upstream) must compile too.
+cargo clippy -p miaojing-server --no-default-features -- -D warnings
 echo "== cargo test (SQLite and PostgreSQL)"
 cargo test --workspace
 echo "== end-to-end smoke test"

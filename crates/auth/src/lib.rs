@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod defaults;
+pub mod download_token;
 pub mod mail;
 pub mod mail_text;
 pub mod password;
@@ -11,5 +12,6 @@ pub mod service;
 pub mod token;
 pub mod validate;
 
+pub use download_token::DownloadTokens;
 pub use service::{AuthService, AuthSettings, AuthUser, RegisterInput, RegistrationRules};
 pub use token::TokenKeys;

@@ -6,8 +6,8 @@ use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTE
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::outbound::OutboundClient;
 use crate::upstream_error::{self as ue};
+use miaojing_outbound::OutboundClient;
 
 /// Path suffixes that name an operation rather than the API root.
 const OPERATION_SUFFIXES: [&str; 10] = [

@@ -1,6 +1,6 @@
 //! Upstream AI providers: channel types, the OpenAI-compatible / generic JSON / Manifest
-//! adapters behind [`ProviderClient`], smart import, failover with channel health, encryption
-//! of secrets at rest and the guarded outbound HTTP client every upstream call goes through.
+//! adapters behind [`ProviderClient`], smart import, failover with channel health and encryption
+//! of secrets at rest. Every upstream call goes through `miaojing_outbound`'s guarded client.
 
 pub mod adapters;
 pub mod builtin;
@@ -11,7 +11,6 @@ pub mod health;
 pub mod http;
 pub mod import;
 pub mod manifest;
-pub mod outbound;
 pub mod secrets;
 pub mod upstream_error;
 

@@ -8,7 +8,6 @@
 use chrono::Utc;
 use miaojing_domain::provider::{normalize_tiers, MediaType, PollingMode, Pricing, Protocol, StylePreset, SystemApi};
 use miaojing_domain::{Result, Store};
-use miaojing_mock_upstream::{MockConfig, MockHandle};
 use miaojing_providers::secrets::SecretBox;
 use serde_json::json;
 use uuid::Uuid;
@@ -58,9 +57,42 @@ pub async fn seed_catalog(store: &dyn Store) -> Result<u64> {
     store.seed_style_presets(presets).await
 }
 
+/// Whether this binary was built with demo mode (cargo feature `demo`).
+pub const BUILT_IN: bool = cfg!(feature = "demo");
+
+/// The running demo upstream: the in-process mock upstream.
+#[cfg(feature = "demo")]
+pub use miaojing_mock_upstream::MockHandle as DemoUpstream;
+
+/// The running demo upstream: none can exist in a build without the `demo` feature.
+#[cfg(not(feature = "demo"))]
+pub enum DemoUpstream {}
+
+#[cfg(not(feature = "demo"))]
+impl DemoUpstream {
+    /// The upstream's base URL.
+    pub fn base_url(&self) -> &str {
+        match *self {}
+    }
+
+    /// The upstream's socket address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        match *self {}
+    }
+}
+
 /// Starts the mock upstream on a free loopback port.
-pub async fn start_mock() -> anyhow::Result<MockHandle> {
-    miaojing_mock_upstream::try_start(MockConfig::default()).await.map_err(|e| anyhow::anyhow!("demo mock upstream: {e}"))
+#[cfg(feature = "demo")]
+pub async fn start_mock() -> anyhow::Result<DemoUpstream> {
+    miaojing_mock_upstream::try_start(miaojing_mock_upstream::MockConfig::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("demo mock upstream: {e}"))
+}
+
+/// Demo mode is not part of this build.
+#[cfg(not(feature = "demo"))]
+pub async fn start_mock() -> anyhow::Result<DemoUpstream> {
+    anyhow::bail!("this binary was built without demo mode (cargo feature `demo`); unset MIAOJING_DEMO")
 }
 
 fn demo_row(name: &str, model: &str, media_type: MediaType, base_url: &str, secrets: &SecretBox) -> SystemApi {
@@ -148,7 +180,11 @@ pub async fn set_switch(store: &dyn Store, enabled: bool) -> Result<()> {
 /// Whether this start runs the demo models: `force` (`MIAOJING_DEMO`) turns the switch on; an
 /// unset switch is decided now when `when_empty` (on exactly when no platform model exists
 /// yet) and stored; otherwise the stored switch decides (unset and not `when_empty`: off).
+/// A build without demo mode runs them only when forced (and then fails to start).
 pub async fn decide_at_start(store: &dyn Store, force: bool, when_empty: bool) -> Result<bool> {
+    if !BUILT_IN {
+        return Ok(force);
+    }
     let enabled = match (force, switch(store).await?) {
         (true, _) => true,
         (false, Some(stored)) => return Ok(stored),

@@ -11,7 +11,7 @@ use chrono::Duration;
 use miaojing_auth::{AuthService, AuthSettings, TokenKeys};
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
-use miaojing_providers::outbound::{AllowList, OutboundClient, Timeouts};
+use miaojing_outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_storage::Storage;
 use miaojing_store_postgres::PgStore;
@@ -117,7 +117,7 @@ impl Application {
             redeem: RedeemService::new(store.clone()),
             site: SiteService::new(store.clone(), secrets.clone()),
             storage,
-            downloads: crate::routes::downloads::DownloadTokens::new(&config.jwt_secret),
+            downloads: miaojing_auth::DownloadTokens::new(&config.jwt_secret),
             secrets,
             metrics: Arc::new(Metrics::default()),
             catalog: Arc::default(),

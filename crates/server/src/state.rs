@@ -5,7 +5,7 @@ use std::time::Instant;
 use miaojing_auth::AuthService;
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
-use miaojing_providers::outbound::OutboundClient;
+use miaojing_outbound::OutboundClient;
 use miaojing_providers::secrets::SecretBox;
 use miaojing_storage::Storage;
 
@@ -24,13 +24,13 @@ pub struct AppState {
     /// The guarded client for every upstream call.
     pub outbound: OutboundClient,
     /// The in-process mock upstream of demo mode (kept alive with the state).
-    pub demo: Option<Arc<miaojing_mock_upstream::MockHandle>>,
+    pub demo: Option<Arc<crate::demo::DemoUpstream>>,
     pub storage: Storage,
     /// The generation queue (submissions, cancels, progress events).
     pub jobs: miaojing_jobs::JobQueue,
     /// This instance's job runner, started with the server.
     pub runner: Arc<miaojing_jobs::Runner>,
-    pub downloads: crate::routes::downloads::DownloadTokens,
+    pub downloads: miaojing_auth::DownloadTokens,
     pub metrics: Arc<Metrics>,
     /// The shared snapshot behind `GET /api/model-config`.
     pub catalog: Arc<crate::catalog_cache::CatalogCache>,

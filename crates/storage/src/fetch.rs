@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use miaojing_domain::{Error, ErrorKind};
-use miaojing_providers::outbound::OutboundClient;
+use miaojing_outbound::OutboundClient;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, USER_AGENT};
 
 use crate::Storage;

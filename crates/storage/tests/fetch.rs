@@ -2,7 +2,7 @@
 use std::time::Duration;
 
 use miaojing_mock_upstream::{start, Action, MockConfig, Rule};
-use miaojing_providers::outbound::{AllowList, OutboundClient, Timeouts};
+use miaojing_outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_storage::fetch::{FetchPolicy, ResultFetcher, DOWNLOAD_FAILED};
 use miaojing_storage::Storage;
 

@@ -18,8 +18,8 @@ use crate::channel::{
     Submitted, SuggestRequest, Suggestion, TaskHandle, UpstreamModel,
 };
 use crate::http;
-use crate::outbound::OutboundClient;
 use crate::upstream_error as ue;
+use miaojing_outbound::OutboundClient;
 
 /// Turns an in-memory reference image into a URL an upstream can fetch (storage-backed,
 /// e.g. a presigned object URL), for providers that only accept URLs.

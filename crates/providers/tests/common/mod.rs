@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use miaojing_mock_upstream::{start, MockConfig, MockHandle, RecordedRequest};
-use miaojing_providers::outbound::{AllowList, OutboundClient, Timeouts};
+use miaojing_outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_providers::{ChannelConfig, MediaType, Protocol, ProviderClient};
 
 /// The key every test channel uses; no error may ever contain it.

@@ -46,12 +46,7 @@ pub struct ProviderExecutor {
 }
 
 impl ProviderExecutor {
-    pub fn new(
-        store: Arc<dyn Store>,
-        secrets: SecretBox,
-        outbound: miaojing_providers::outbound::OutboundClient,
-        storage: Storage,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Store>, secrets: SecretBox, outbound: miaojing_outbound::OutboundClient, storage: Storage) -> Self {
         Self {
             health: StoreHealth(store.clone()),
             store,
