@@ -38,7 +38,7 @@ use crate::session;
 const API_BASE: &str = "/api";
 
 /// Route paths below [`API_BASE`].
-mod paths {
+pub(crate) mod paths {
     pub const SITE_CONFIG: &str = "/site-config";
     pub const LOGIN: &str = "/auth/login";
     pub const REGISTER: &str = "/auth/register";
