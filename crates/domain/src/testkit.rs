@@ -113,6 +113,7 @@ macro_rules! contract_tests {
             gallery_pages_stable,
             likes_idempotent,
             publication_keeps_history_and_title_search,
+            gallery_copy_attaches_to_public_works_without_one,
         );
     };
 }

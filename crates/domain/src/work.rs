@@ -214,6 +214,10 @@ pub trait WorkRepo: Send + Sync {
     /// were before (so their gallery copies can be removed); the rows stay in their owners'
     /// history.
     async fn unpublish_works(&self, owner: Option<Uuid>, ids: &[Uuid]) -> Result<Vec<Work>>;
+    /// Records a gallery copy made for a public work that has none (a work published before
+    /// gallery copies existed). False, with nothing changed, when the work is missing, private,
+    /// or already has a copy.
+    async fn attach_gallery_copy(&self, id: Uuid, key: &str, thumbnail_key: Option<&str>) -> Result<bool>;
     /// Public works in the query's order, keyset-paged.
     async fn gallery(&self, q: &GalleryQuery) -> Result<Vec<GalleryItem>>;
     /// Admin moderation list of public works (with author e-mail), offset-paged, newest first.

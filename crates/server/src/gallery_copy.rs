@@ -2,7 +2,7 @@
 //! gallery shows only that copy. Taking a work out of the gallery removes the copy with every
 //! file derived from it, so nothing the gallery showed is served any more, while the owner's
 //! history keeps the original. Deleting a work removes all of its files.
-use miaojing_domain::work::Work;
+use miaojing_domain::work::{Cursor, GalleryQuery, GallerySort, Work};
 use miaojing_domain::Error;
 use miaojing_storage::policy::thumbnail_key_for;
 use miaojing_storage::Storage;
@@ -96,6 +96,80 @@ pub async fn delete(st: &AppState, id: Uuid) -> Result<Option<Work>, Error> {
     let deleted = st.store.delete_work(id).await?;
     st.gallery.0.clear();
     Ok(deleted)
+}
+
+/// The setting that records a finished [`backfill`]: `{"done": true}`.
+pub const BACKFILL_DONE_KEY: &str = "gallery_copies_backfilled";
+/// Works read per page by [`backfill`].
+const BACKFILL_PAGE: i64 = 200;
+
+/// What one [`backfill`] pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backfilled {
+    /// Works that got a gallery copy.
+    pub copied: u64,
+    /// Works whose copy could not be made (their original is unreadable); tried again at the
+    /// next start.
+    pub failed: u64,
+}
+
+/// Gives every public work published before gallery copies existed (migration 0006) its
+/// gallery copy, so that the gallery shows the copy and taking the work down makes what the
+/// gallery shows answer 404 (decision 51). Runs once: when a pass ends with no failure it is
+/// recorded and later starts skip it. Safe on several instances at once (the copy's key is the
+/// same everywhere, and only a public work with no copy takes one); a work taken down while
+/// its copy was being made keeps none.
+pub async fn backfill(st: &AppState) -> Result<Backfilled, Error> {
+    let mut done = Backfilled::default();
+    if st.store.get_setting(BACKFILL_DONE_KEY).await?.is_some_and(|v| v["done"] == true) {
+        return Ok(done);
+    }
+    let mut after = None;
+    loop {
+        let q = GalleryQuery { sort: GallerySort::Latest, after, limit: BACKFILL_PAGE, ..Default::default() };
+        let page = st.store.gallery(&q).await?;
+        for w in page.iter().map(|i| &i.work).filter(|w| w.gallery_key.is_none()) {
+            match make(&st.storage, w).await {
+                Ok((key, thumb)) => {
+                    if st.store.attach_gallery_copy(w.id, &key, thumb.as_deref()).await? {
+                        done.copied += 1;
+                    } else {
+                        // Taken down (or copied by another instance) meanwhile.
+                        let fresh = st.store.work_by_id(w.id).await?;
+                        if fresh.is_none_or(|f| f.gallery_key.as_deref() != Some(key.as_str())) {
+                            remove_all(st, [Some(key.as_str()), thumb.as_deref()].into_iter().flatten()).await?;
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(work = %w.id, error = %e, "no gallery copy for a work published before gallery copies; the gallery keeps showing its original");
+                    done.failed += 1;
+                }
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == BACKFILL_PAGE => after = Some(Cursor::after_gallery(&last.work, GallerySort::Latest)),
+            _ => break,
+        }
+    }
+    if done.copied > 0 {
+        st.gallery.0.clear();
+    }
+    if done.failed == 0 {
+        st.store.put_setting(BACKFILL_DONE_KEY, &serde_json::json!({ "done": true })).await?;
+    }
+    Ok(done)
+}
+
+/// Runs [`backfill`] in the background (at start-up).
+pub fn spawn_backfill(st: AppState) {
+    tokio::spawn(async move {
+        match backfill(&st).await {
+            Ok(Backfilled { copied: 0, failed: 0 }) => {}
+            Ok(b) => tracing::info!(copied = b.copied, failed = b.failed, "gallery copies made for works published before them"),
+            Err(e) => tracing::warn!(error = %e, "gallery copy backfill failed; it runs again at the next start"),
+        }
+    });
 }
 
 #[cfg(test)]

@@ -158,6 +158,7 @@ impl Application {
             handle.stop(true).await;
         });
         crate::maintenance::spawn(self.state.clone());
+        crate::gallery_copy::spawn_backfill(self.state.clone());
         self.state.storage.spawn_mirror_retry(MIRROR_RETRY_EVERY);
         self.state.storage.spawn_thumbnail_backfill(THUMBNAIL_BACKFILL_EVERY);
         let runner = (self.worker_slots > 0).then(|| self.state.runner.spawn());

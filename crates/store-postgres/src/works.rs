@@ -232,6 +232,19 @@ impl WorkRepo for PgStore {
         Ok(works)
     }
 
+    async fn attach_gallery_copy(&self, id: Uuid, key: &str, thumbnail_key: Option<&str>) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE works SET gallery_key = $1, gallery_thumbnail_key = $2 WHERE id = $3 AND is_public = TRUE AND gallery_key IS NULL",
+        )
+        .bind(key)
+        .bind(thumbnail_key)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
         let mut q = QueryBuilder::<Postgres>::new(format!(
             "SELECT {WORK_COLUMNS}, u.display_nickname AS author_nickname, u.avatar_url AS author_avatar_url, \

@@ -229,6 +229,19 @@ impl WorkRepo for SqliteStore {
         Ok(works)
     }
 
+    async fn attach_gallery_copy(&self, id: Uuid, key: &str, thumbnail_key: Option<&str>) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE works SET gallery_key = ?1, gallery_thumbnail_key = ?2 WHERE id = ?3 AND is_public = 1 AND gallery_key IS NULL",
+        )
+        .bind(key)
+        .bind(thumbnail_key)
+        .bind(id)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
         let mut q = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {WORK_COLUMNS}, u.display_nickname AS author_nickname, u.avatar_url AS author_avatar_url, \

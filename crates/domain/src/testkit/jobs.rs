@@ -498,3 +498,24 @@ pub async fn publication_keeps_history_and_title_search(store: SharedStore) {
     let history = store.user_works(u.id, None, None, 10).await.unwrap();
     assert_eq!(history.iter().map(|w| w.id).collect::<Vec<_>>(), vec![a.id]);
 }
+
+/// A work published before gallery copies existed gets one attached exactly once, and only
+/// while it is public: a work taken down meanwhile is left alone.
+pub async fn gallery_copy_attaches_to_public_works_without_one(store: SharedStore) {
+    let u = make_user(&store, "gina").await;
+    let t = now() - Duration::minutes(5);
+    let legacy = store.insert_work(new_work(u.id, Mode::Text2Img, "legacy", t)).await.unwrap();
+    let private = store.insert_work(new_work(u.id, Mode::Text2Img, "private", t)).await.unwrap();
+    store.publish_work(u.id, legacy.id, &Publication::default(), t).await.unwrap().unwrap();
+    let key = format!("gallery/images/{}.png", legacy.id);
+    let thumb = format!("thumbnails/gallery/images/{}-m1280q86.webp", legacy.id);
+    assert!(store.attach_gallery_copy(legacy.id, &key, Some(&thumb)).await.unwrap());
+    let w = store.work_by_id(legacy.id).await.unwrap().unwrap();
+    assert_eq!((w.gallery_key.as_deref(), w.gallery_thumbnail_key.as_deref()), (Some(key.as_str()), Some(thumb.as_str())));
+    assert!(w.is_public && w.shown_key() == key);
+    assert!(!store.attach_gallery_copy(legacy.id, "gallery/images/other.png", None).await.unwrap(), "already has one");
+    assert_eq!(store.work_by_id(legacy.id).await.unwrap().unwrap().gallery_key.as_deref(), Some(key.as_str()));
+    assert!(!store.attach_gallery_copy(private.id, "gallery/images/p.png", None).await.unwrap(), "not public");
+    assert!(store.work_by_id(private.id).await.unwrap().unwrap().gallery_key.is_none());
+    assert!(!store.attach_gallery_copy(Uuid::new_v4(), "gallery/images/x.png", None).await.unwrap(), "missing");
+}

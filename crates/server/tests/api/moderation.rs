@@ -5,7 +5,8 @@
 use bytes::Bytes;
 use chrono::Utc;
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::NewWork;
+use miaojing_domain::work::{NewWork, Publication};
+use miaojing_server::gallery_copy::{backfill, Backfilled, BACKFILL_DONE_KEY};
 use miaojing_storage::media::{Effort, Label};
 use miaojing_storage::policy::watermark_cache_key;
 use reqwest::StatusCode;
@@ -22,6 +23,7 @@ on_both_backends!(
     admins_unpublish_up_to_100_at_once,
     owners_unpublish_their_own_work,
     publishing_takes_a_bounded_title_found_by_search,
+    works_published_before_gallery_copies_get_one,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -302,4 +304,48 @@ async fn publishing_takes_a_bounded_title_found_by_search(app: TestApp) {
     assert_eq!(history_record(&app, &token, id).await.unwrap()["title"], "Quiet Lake");
     let v = publish(&app, &token, id, Some("   ")).await;
     assert_eq!(v["title"], "", "a blank title clears it");
+}
+
+/// A work published before gallery copies existed (its row has no copy, the gallery showed its
+/// original) gets a copy from the start-up backfill: the gallery then shows the copy, and
+/// taking the work down makes that copy answer 404 while the owner keeps the original. The
+/// backfill runs once, and never publishes a work again.
+async fn works_published_before_gallery_copies_get_one(app: TestApp) {
+    // The start-up pass found an empty gallery and recorded itself; pretend it never ran.
+    for _ in 0..200 {
+        if app.store.get_setting(BACKFILL_DONE_KEY).await.unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.store.get_setting(BACKFILL_DONE_KEY).await.unwrap(), Some(json!({ "done": true })), "the start-up pass ran");
+    app.store.put_setting(BACKFILL_DONE_KEY, &json!({ "done": false })).await.unwrap();
+    let (token, owner) = user(&app, "veteran").await;
+    let legacy = stored_work(&app, owner, "an old harbour").await;
+    let private = stored_work(&app, owner, "never shown").await;
+    app.store.publish_work(owner, legacy, &Publication::default(), Utc::now()).await.unwrap().expect("published the old way");
+    let before = anonymous_gallery(&app).await;
+    let original_url = history_record(&app, &token, legacy).await.unwrap()["url"].as_str().unwrap().to_string();
+    assert_eq!(before[0]["url"], original_url.as_str(), "the old way shows the original");
+
+    assert_eq!(backfill(&app.state).await.unwrap(), Backfilled { copied: 1, failed: 0 });
+    let copy_url = format!("/api/local-storage/gallery/images/{legacy}.png");
+    let after = anonymous_gallery(&app).await;
+    assert_eq!((after.len(), after[0]["url"].as_str()), (1, Some(copy_url.as_str())), "the gallery shows the copy at once");
+    let thumb = after[0]["thumbnailUrl"].as_str().unwrap().to_string();
+    assert!(thumb.contains("gallery/images/"), "the copy has its own thumbnail: {thumb}");
+    for url in [&copy_url, &thumb] {
+        assert_eq!(status(&app, url).await, 200, "{url} is served");
+    }
+    assert!(!held(&app, &format!("gallery/images/{private}.png")).await, "private works get no copy");
+    assert_eq!(backfill(&app.state).await.unwrap(), Backfilled::default(), "it runs once");
+
+    let (s, v) = app.post("/api/gallery/publish", json!({ "workId": legacy, "publish": false }), Some(&token)).await;
+    assert_eq!((s, v["published"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
+    for url in [&copy_url, &thumb] {
+        assert_eq!(status(&app, url).await, 404, "{url} is gone with the take-down");
+    }
+    assert_eq!(status(&app, &original_url).await, 200, "the owner's original stays");
+    let w = app.store.work_by_id(legacy).await.unwrap().unwrap();
+    assert!(!w.is_public && w.gallery_key.is_none());
 }
