@@ -14,8 +14,6 @@
 //! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
 
 mod announcements;
-mod catalog;
-mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
@@ -23,16 +21,10 @@ mod invitations;
 mod jobs;
 mod ledger;
 mod logs;
-mod provider_rows;
-mod rate_limits;
 mod redeem;
 mod rows;
 mod sessions;
-mod settings;
 mod sql;
-mod stats;
-mod system_apis;
-mod user_api_keys;
 mod users;
 mod wakeup;
 mod works;
@@ -43,7 +35,9 @@ pub mod testing;
 pub use connect::MIGRATOR;
 pub use wakeup::PgWakeup;
 
-use sqlx::PgPool;
+use miaojing_domain::Result;
+use miaojing_store_sql::{DbResultExt, SqlStore};
+use sqlx::{PgPool, Postgres};
 
 /// The PostgreSQL store. Cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
@@ -67,3 +61,24 @@ impl PgStore {
         self.pool.close().await;
     }
 }
+
+impl SqlStore for PgStore {
+    type Db = Postgres;
+    const ROW_LOCK: &'static str = " FOR UPDATE";
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
+        self.pool.begin().await.db()
+    }
+}
+
+// Catalog, channel health, rate limits, settings, stats, system APIs and user keys: the
+// same SQL as on SQLite, in `miaojing-store-sql`.
+miaojing_store_sql::impl_shared_repos!(PgStore);

@@ -10,8 +10,6 @@
 //! (see `migrations/sqlite/`).
 
 mod announcements;
-mod catalog;
-mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
@@ -19,22 +17,17 @@ mod invitations;
 mod jobs;
 mod ledger;
 mod logs;
-mod provider_rows;
-mod rate_limits;
 mod redeem;
 mod rows;
 mod sessions;
-mod settings;
-mod stats;
-mod system_apis;
-mod user_api_keys;
 mod users;
 mod works;
 
 use async_trait::async_trait;
 use miaojing_domain::repo::{PoolStats, StoreInfo};
 use miaojing_domain::Result;
-use sqlx::SqlitePool;
+use miaojing_store_sql::SqlStore;
+use sqlx::{Sqlite, SqlitePool};
 
 use crate::errors::db_err;
 
@@ -62,6 +55,28 @@ impl SqliteStore {
         self.reader.close().await;
     }
 }
+
+impl SqlStore for SqliteStore {
+    type Db = Sqlite;
+    /// The write transaction (`BEGIN IMMEDIATE`) already holds the database's write lock.
+    const ROW_LOCK: &'static str = "";
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    async fn begin_write(&self) -> Result<Tx> {
+        SqliteStore::begin_write(self).await
+    }
+}
+
+// Catalog, channel health, rate limits, settings, stats, system APIs and user keys: the
+// same SQL as on PostgreSQL, in `miaojing-store-sql`.
+miaojing_store_sql::impl_shared_repos!(SqliteStore);
 
 #[async_trait]
 impl StoreInfo for SqliteStore {

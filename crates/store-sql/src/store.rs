@@ -1,0 +1,26 @@
+//! What a store tells the shared repositories.
+use std::future::Future;
+
+use miaojing_domain::Result;
+use sqlx::{Pool, Transaction};
+
+/// A store the shared repositories run on: where to read, where to write, how a write
+/// transaction starts and how a row is locked for a read-modify-write.
+pub trait SqlStore: Send + Sync {
+    /// The sqlx database (`Sqlite` or `Postgres`).
+    type Db: sqlx::Database;
+
+    /// Appended to a `SELECT` that is followed by an update of the same row in one
+    /// transaction: `" FOR UPDATE"` on PostgreSQL, nothing on SQLite (whose write
+    /// transaction already holds the database's write lock).
+    const ROW_LOCK: &'static str;
+
+    /// The pool for reads.
+    fn reader(&self) -> &Pool<Self::Db>;
+
+    /// The pool for writes (on SQLite its single writer connection).
+    fn writer(&self) -> &Pool<Self::Db>;
+
+    /// A write transaction; dropping it without committing rolls it back.
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>>> + Send;
+}
