@@ -13,17 +13,13 @@
 //! migrated `PgStore`) or `testing::fresh_database_url` (an empty database's URL). Both
 //! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
 
-mod announcements;
 mod connect;
 mod email_codes;
 mod errors;
-mod invitations;
 mod jobs;
 mod ledger;
-mod logs;
 mod redeem;
 mod rows;
-mod sessions;
 mod sql;
 mod users;
 mod wakeup;
@@ -66,6 +62,12 @@ impl SqlStore for PgStore {
     type Db = Postgres;
     const ROW_LOCK: &'static str = " FOR UPDATE";
 
+    const ROW_ORDER: &'static str = "id";
+
+    fn uuid_hex(column: &str) -> String {
+        format!("replace({column}::text, '-', '')")
+    }
+
     fn reader(&self) -> &PgPool {
         &self.pool
     }
@@ -79,6 +81,7 @@ impl SqlStore for PgStore {
     }
 }
 
-// Catalog, channel health, rate limits, settings, stats, system APIs and user keys: the
+// Announcements, catalog, channel health, referrals, logs, rate limits, sessions, settings,
+// stats, system APIs and user keys: the
 // same SQL as on SQLite, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(PgStore);

@@ -15,6 +15,14 @@ pub trait SqlStore: Send + Sync {
     /// transaction already holds the database's write lock).
     const ROW_LOCK: &'static str;
 
+    /// The column that orders rows created at the same time, newest last: `rowid`
+    /// (insertion order) on SQLite, `id` on PostgreSQL.
+    const ROW_ORDER: &'static str;
+
+    /// An SQL expression giving the UUID in `column` as 32 lowercase hex digits (no dashes),
+    /// for searching by a fragment of an id.
+    fn uuid_hex(column: &str) -> String;
+
     /// The pool for reads.
     fn reader(&self) -> &Pool<Self::Db>;
 

@@ -9,17 +9,13 @@
 //! UUIDs are 16-byte BLOBs, times RFC 3339 TEXT in UTC, booleans 0/1 and JSON TEXT
 //! (see `migrations/sqlite/`).
 
-mod announcements;
 mod connect;
 mod email_codes;
 mod errors;
-mod invitations;
 mod jobs;
 mod ledger;
-mod logs;
 mod redeem;
 mod rows;
-mod sessions;
 mod users;
 mod works;
 
@@ -61,6 +57,12 @@ impl SqlStore for SqliteStore {
     /// The write transaction (`BEGIN IMMEDIATE`) already holds the database's write lock.
     const ROW_LOCK: &'static str = "";
 
+    const ROW_ORDER: &'static str = "rowid";
+
+    fn uuid_hex(column: &str) -> String {
+        format!("lower(hex({column}))")
+    }
+
     fn reader(&self) -> &SqlitePool {
         &self.reader
     }
@@ -74,7 +76,8 @@ impl SqlStore for SqliteStore {
     }
 }
 
-// Catalog, channel health, rate limits, settings, stats, system APIs and user keys: the
+// Announcements, catalog, channel health, referrals, logs, rate limits, sessions, settings,
+// stats, system APIs and user keys: the
 // same SQL as on PostgreSQL, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(SqliteStore);
 

@@ -7,9 +7,13 @@
 //! against concrete types, and the repository trait can be implemented in the store crate
 //! that owns the type. See decision 51 in `docs/decisions.md`.
 
+mod announcements;
 mod catalog;
 mod channel_health;
+mod invitations;
+mod logs;
 mod rate_limits;
+mod sessions;
 mod settings;
 mod stats;
 mod system_apis;
@@ -21,9 +25,13 @@ mod user_api_keys;
 #[macro_export]
 macro_rules! impl_shared_repos {
     ($store:ty) => {
+        $crate::__announcements_repo!($store);
         $crate::__catalog_repo!($store);
         $crate::__channel_health_repo!($store);
+        $crate::__invitations_repo!($store);
+        $crate::__logs_repo!($store);
         $crate::__rate_limits_repo!($store);
+        $crate::__sessions_repo!($store);
         $crate::__settings_repo!($store);
         $crate::__stats_repo!($store);
         $crate::__system_apis_repo!($store);
