@@ -7,17 +7,29 @@
 //! against concrete types, and the repository trait can be implemented in the store crate
 //! that owns the type. See decision 51 in `docs/decisions.md`.
 
-mod announcements;
-mod catalog;
-mod channel_health;
-mod invitations;
-mod logs;
-mod rate_limits;
-mod sessions;
-mod settings;
-mod stats;
-mod system_apis;
-mod user_api_keys;
+mod accounts;
+mod providers;
+mod site;
+
+/// What the repository macros use: `impl_shared_repos!` imports it with one glob.
+#[doc(hidden)]
+pub mod prelude {
+    pub use std::sync::LazyLock;
+
+    pub use chrono::{DateTime, Utc};
+    pub use miaojing_domain::{PageRequest, Paged, Result};
+    pub use sqlx::types::Json;
+    pub use sqlx::{self, QueryBuilder};
+    pub use uuid::Uuid;
+
+    pub use crate::errors::{db_err, named_conflict, DbResultExt};
+    pub use crate::rows;
+    pub use crate::sql::{as_uuid, like_pattern, limit_offset, now};
+    pub use crate::{ReadRow as _, SqlStore as _};
+
+    /// The sqlx database of store `S`.
+    pub type Db<S> = <S as crate::SqlStore>::Db;
+}
 
 /// Implements every shared repository trait for `$store`, a [`SqlStore`](crate::SqlStore):
 /// `miaojing_store_sql::impl_shared_repos!(SqliteStore);` in the store crate. The store
@@ -25,16 +37,11 @@ mod user_api_keys;
 #[macro_export]
 macro_rules! impl_shared_repos {
     ($store:ty) => {
-        $crate::__announcements_repo!($store);
-        $crate::__catalog_repo!($store);
-        $crate::__channel_health_repo!($store);
-        $crate::__invitations_repo!($store);
-        $crate::__logs_repo!($store);
-        $crate::__rate_limits_repo!($store);
-        $crate::__sessions_repo!($store);
-        $crate::__settings_repo!($store);
-        $crate::__stats_repo!($store);
-        $crate::__system_apis_repo!($store);
-        $crate::__user_api_keys_repo!($store);
+        const _: () = {
+            use $crate::repos::prelude::*;
+            $crate::__accounts_repos!($store);
+            $crate::__providers_repos!($store);
+            $crate::__site_repos!($store);
+        };
     };
 }
