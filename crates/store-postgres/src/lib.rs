@@ -31,6 +31,10 @@ pub mod testing;
 pub use connect::MIGRATOR;
 pub use wakeup::PgWakeup;
 
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::Result;
 use miaojing_store_sql::{DbResultExt, SqlStore};
 use sqlx::{PgPool, Postgres};
@@ -79,9 +83,17 @@ impl SqlStore for PgStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
         self.pool.begin().await.db()
     }
+
+    fn apply_grant<'c>(
+        conn: &'c mut sqlx::PgConnection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
+        ledger::apply_grant_in(conn, grant, now)
+    }
 }
 
-// Announcements, catalog, channel health, referrals, logs, rate limits, sessions, settings,
-// stats, system APIs and user keys: the
+// Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
+// settings, stats, system APIs and user keys: the
 // same SQL as on SQLite, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(PgStore);

@@ -1,8 +1,10 @@
 //! What a store tells the shared repositories.
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::Result;
-use sqlx::{Pool, Transaction};
+use sqlx::{Database, Pool, Transaction};
 
 /// A store the shared repositories run on: where to read, where to write, how a write
 /// transaction starts and how a row is locked for a read-modify-write.
@@ -31,4 +33,12 @@ pub trait SqlStore: Send + Sync {
 
     /// A write transaction; dropping it without committing rolls it back.
     fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>>> + Send;
+
+    /// Applies `grant` through the ledger inside the caller's write transaction (the ledger
+    /// is the store's own: how it keeps a balance from going negative differs).
+    fn apply_grant<'c>(
+        conn: &'c mut <Self::Db as Database>::Connection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c;
 }

@@ -19,7 +19,11 @@ mod rows;
 mod users;
 mod works;
 
+use std::future::Future;
+
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::repo::{PoolStats, StoreInfo};
 use miaojing_domain::Result;
 use miaojing_store_sql::SqlStore;
@@ -74,10 +78,18 @@ impl SqlStore for SqliteStore {
     async fn begin_write(&self) -> Result<Tx> {
         SqliteStore::begin_write(self).await
     }
+
+    fn apply_grant<'c>(
+        conn: &'c mut sqlx::SqliteConnection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
+        ledger::apply_grant_in(conn, grant, now)
+    }
 }
 
-// Announcements, catalog, channel health, referrals, logs, rate limits, sessions, settings,
-// stats, system APIs and user keys: the
+// Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
+// settings, stats, system APIs and user keys: the
 // same SQL as on PostgreSQL, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(SqliteStore);
 

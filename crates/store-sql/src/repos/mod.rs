@@ -10,6 +10,7 @@
 mod accounts;
 mod providers;
 mod site;
+mod users;
 
 /// What the repository macros use: `impl_shared_repos!` imports it with one glob.
 #[doc(hidden)]
@@ -42,6 +43,7 @@ macro_rules! impl_shared_repos {
             $crate::__accounts_repos!($store);
             $crate::__providers_repos!($store);
             $crate::__site_repos!($store);
+            $crate::__users_repo!($store);
         };
     };
 }
