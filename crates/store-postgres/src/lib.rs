@@ -1,8 +1,9 @@
 //! Every repository trait of `miaojing-domain` on PostgreSQL (sqlx).
 //!
-//! One [`PgStore`] wraps a connection pool. Each trait lives in its own module; row types
-//! and their conversions are in [`rows`], error mapping in [`errors`]. Money and one-shot
-//! consumptions (grants, redemptions, e-mail codes) run in one transaction each, with row
+//! One [`PgStore`] wraps a connection pool. What is the same SQL on SQLite (most
+//! repositories, the row readers, the error table) is in `miaojing-store-sql`; this crate
+//! keeps what PostgreSQL does its own way (locks, the ledger, redeem, jobs, works,
+//! LISTEN/NOTIFY). Money and one-shot consumptions (grants, redemptions, e-mail codes) run in one transaction each, with row
 //! locks (`FOR UPDATE`) or advisory locks where concurrent requests could race.
 //!
 //! Queries are checked at run time (no `DATABASE_URL` at build time); the contract suite in
@@ -19,7 +20,6 @@ mod errors;
 mod jobs;
 mod ledger;
 mod redeem;
-mod rows;
 mod sql;
 mod users;
 mod wakeup;
