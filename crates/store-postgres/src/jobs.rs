@@ -18,6 +18,7 @@ use crate::sql::contains_pattern as like_pattern;
 use crate::sql::limit_offset;
 use crate::works::insert_work_in;
 use crate::PgStore;
+use miaojing_store_sql::job_rows::{call_record, job, JOB_COLUMNS, JOB_RETURNING};
 
 fn col<'r, T>(row: &'r PgRow, name: &str) -> Result<T>
 where
@@ -25,76 +26,6 @@ where
 {
     use sqlx::Row as _;
     row.try_get(name).map_err(|e| Error::internal(format!("postgres: column {name}: {e}")))
-}
-
-fn bad_data(what: &str, value: impl std::fmt::Debug) -> Error {
-    Error::internal(format!("postgres: unexpected {what} {value:?}"))
-}
-
-const JOB_RETURNING: &str = "id, user_id, mode, model, channel, params, client_request_id, status, attempt, \
-     lease_owner, lease_expires_at, heartbeat_at, upstream_task_id, next_poll_at, deadline_at, hold_id, \
-     estimated_cost, actual_cost, error_code, error_message, result, created_at, started_at, finished_at, updated_at";
-
-const JOB_COLUMNS: &str = "j.id, j.user_id, j.mode, j.model, j.channel, j.params, j.client_request_id, j.status, j.attempt, \
-     j.lease_owner, j.lease_expires_at, j.heartbeat_at, j.upstream_task_id, j.next_poll_at, j.deadline_at, j.hold_id, \
-     j.estimated_cost, j.actual_cost, j.error_code, j.error_message, j.result, j.created_at, j.started_at, j.finished_at, \
-     j.updated_at";
-
-fn json_col(row: &PgRow, name: &str) -> Result<Value> {
-    col(row, name)
-}
-
-pub(crate) fn job(row: &PgRow) -> Result<Job> {
-    let mode: String = col(row, "mode")?;
-    let status: String = col(row, "status")?;
-    Ok(Job {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        params: json_col(row, "params")?,
-        client_request_id: col(row, "client_request_id")?,
-        status: JobStatus::parse(&status).map_err(|_| bad_data("job status", &status))?,
-        attempt: col(row, "attempt")?,
-        lease_owner: col(row, "lease_owner")?,
-        lease_expires_at: col(row, "lease_expires_at")?,
-        heartbeat_at: col(row, "heartbeat_at")?,
-        upstream_task_id: col(row, "upstream_task_id")?,
-        next_poll_at: col(row, "next_poll_at")?,
-        deadline_at: col(row, "deadline_at")?,
-        hold_id: col(row, "hold_id")?,
-        estimated_cost: col(row, "estimated_cost")?,
-        actual_cost: col(row, "actual_cost")?,
-        error_code: col(row, "error_code")?,
-        error_message: col(row, "error_message")?,
-        result: json_col(row, "result")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-        updated_at: col(row, "updated_at")?,
-    })
-}
-
-fn call_record(row: &PgRow) -> Result<ModelCallRecord> {
-    Ok(ModelCallRecord {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        job_id: col(row, "job_id")?,
-        source: col(row, "source")?,
-        operation: col(row, "operation")?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        status: col(row, "status")?,
-        credits_cost: col(row, "credits_cost")?,
-        result_count: col(row, "result_count")?,
-        duration_ms: col(row, "duration_ms")?,
-        error: col(row, "error")?,
-        metadata: json_col(row, "metadata")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-    })
 }
 
 async fn job_in(conn: &mut PgConnection, id: Uuid) -> Result<Option<Job>> {

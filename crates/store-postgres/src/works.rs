@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{GalleryItem, GalleryQuery, GallerySort, NewWork, Publication, Work, WorkRepo};
 use miaojing_domain::{Error, PageRequest, Paged, Result};
-use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -12,59 +11,7 @@ use crate::errors::DbResultExt;
 use crate::sql::contains_pattern as like_pattern;
 use crate::sql::limit_offset;
 use crate::PgStore;
-
-fn col<'r, T>(row: &'r PgRow, name: &str) -> Result<T>
-where
-    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
-{
-    use sqlx::Row as _;
-    row.try_get(name).map_err(|e| Error::internal(format!("postgres: column {name}: {e}")))
-}
-
-fn bad_data(what: &str, value: impl std::fmt::Debug) -> Error {
-    Error::internal(format!("postgres: unexpected {what} {value:?}"))
-}
-
-const WORK_COLUMNS: &str = "w.id, w.user_id, w.job_id, w.mode, w.prompt, w.negative_prompt, w.params, w.original_key, \
-     w.thumbnail_key, w.width, w.height, w.duration_secs, w.model, w.credits_cost, w.is_public, w.published_at, \
-     w.like_count, w.created_at, w.title, w.gallery_key, w.gallery_thumbnail_key";
-
-fn work(row: &PgRow) -> Result<Work> {
-    let mode: String = col(row, "mode")?;
-    Ok(Work {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        job_id: col(row, "job_id")?,
-        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        prompt: col(row, "prompt")?,
-        negative_prompt: col(row, "negative_prompt")?,
-        params: col(row, "params")?,
-        original_key: col(row, "original_key")?,
-        thumbnail_key: col(row, "thumbnail_key")?,
-        width: col(row, "width")?,
-        height: col(row, "height")?,
-        duration_secs: col(row, "duration_secs")?,
-        model: col(row, "model")?,
-        credits_cost: col(row, "credits_cost")?,
-        is_public: col(row, "is_public")?,
-        published_at: col(row, "published_at")?,
-        like_count: col(row, "like_count")?,
-        created_at: col(row, "created_at")?,
-        title: col(row, "title")?,
-        gallery_key: col(row, "gallery_key")?,
-        gallery_thumbnail_key: col(row, "gallery_thumbnail_key")?,
-    })
-}
-
-fn gallery_item(row: &PgRow) -> Result<GalleryItem> {
-    Ok(GalleryItem {
-        work: work(row)?,
-        author_nickname: col(row, "author_nickname")?,
-        author_avatar_url: col(row, "author_avatar_url")?,
-        author_email: col(row, "author_email")?,
-        liked: col(row, "liked")?,
-    })
-}
+use miaojing_store_sql::job_rows::{gallery_item, work, WORK_COLUMNS};
 
 /// Inserts a work inside the caller's write transaction.
 pub(crate) async fn insert_work_in(conn: &mut PgConnection, w: &NewWork) -> Result<()> {

@@ -4,7 +4,8 @@
 //! - [`errors`]: the one table from a database failure (unique, foreign-key or CHECK
 //!   violation, pool exhaustion, …) to the domain error both stores answer with.
 //! - [`row`]: [`ReadRow`], one way to read a column of a `SqliteRow` or a `PgRow`.
-//! - [`rows`] and [`provider_rows`]: the column lists and the row → domain value readers.
+//! - [`rows`], [`provider_rows`] and [`job_rows`]: the column lists and the row → domain
+//!   value readers.
 //! - [`sql`]: small helpers (LIKE patterns, page bounds, `Retry-After` seconds).
 //! - [`SqlStore`]: what a store tells the shared code (its pools, its write transaction,
 //!   its row lock).
@@ -17,6 +18,7 @@
 //! connecting and migrating, LISTEN/NOTIFY) stays in the store crates.
 
 pub mod errors;
+pub mod job_rows;
 pub mod provider_rows;
 pub mod repos;
 pub mod row;

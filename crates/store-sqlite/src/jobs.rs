@@ -8,85 +8,18 @@ use miaojing_domain::job::{
 use miaojing_domain::ledger::{Grant, LedgerKind};
 use miaojing_domain::{Error, ErrorKind, PageRequest, Paged, Result};
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use crate::errors::{bad_data, db_err, like_pattern};
+use crate::errors::{db_err, like_pattern};
 use crate::ledger::apply_grant_in;
 use crate::rows::{col, limit_offset};
 use crate::works::insert_work_in;
 use crate::SqliteStore;
-
-const JOB_RETURNING: &str = "id, user_id, mode, model, channel, params, client_request_id, status, attempt, \
-     lease_owner, lease_expires_at, heartbeat_at, upstream_task_id, next_poll_at, deadline_at, hold_id, \
-     estimated_cost, actual_cost, error_code, error_message, result, created_at, started_at, finished_at, updated_at";
-
-const JOB_COLUMNS: &str = "j.id, j.user_id, j.mode, j.model, j.channel, j.params, j.client_request_id, j.status, j.attempt, \
-     j.lease_owner, j.lease_expires_at, j.heartbeat_at, j.upstream_task_id, j.next_poll_at, j.deadline_at, j.hold_id, \
-     j.estimated_cost, j.actual_cost, j.error_code, j.error_message, j.result, j.created_at, j.started_at, j.finished_at, \
-     j.updated_at";
-
-fn json_col(row: &SqliteRow, name: &str) -> Result<Value> {
-    let s: String = col(row, name)?;
-    serde_json::from_str(&s).map_err(|e| bad_data(name, e))
-}
+use miaojing_store_sql::job_rows::{call_record, job, JOB_COLUMNS, JOB_RETURNING};
 
 fn json_text(v: &Value) -> String {
     v.to_string()
-}
-
-pub(crate) fn job(row: &SqliteRow) -> Result<Job> {
-    let mode: String = col(row, "mode")?;
-    let status: String = col(row, "status")?;
-    Ok(Job {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        params: json_col(row, "params")?,
-        client_request_id: col(row, "client_request_id")?,
-        status: JobStatus::parse(&status).map_err(|_| bad_data("job status", &status))?,
-        attempt: col(row, "attempt")?,
-        lease_owner: col(row, "lease_owner")?,
-        lease_expires_at: col(row, "lease_expires_at")?,
-        heartbeat_at: col(row, "heartbeat_at")?,
-        upstream_task_id: col(row, "upstream_task_id")?,
-        next_poll_at: col(row, "next_poll_at")?,
-        deadline_at: col(row, "deadline_at")?,
-        hold_id: col(row, "hold_id")?,
-        estimated_cost: col(row, "estimated_cost")?,
-        actual_cost: col(row, "actual_cost")?,
-        error_code: col(row, "error_code")?,
-        error_message: col(row, "error_message")?,
-        result: json_col(row, "result")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-        updated_at: col(row, "updated_at")?,
-    })
-}
-
-fn call_record(row: &SqliteRow) -> Result<ModelCallRecord> {
-    Ok(ModelCallRecord {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        job_id: col(row, "job_id")?,
-        source: col(row, "source")?,
-        operation: col(row, "operation")?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        status: col(row, "status")?,
-        credits_cost: col(row, "credits_cost")?,
-        result_count: col(row, "result_count")?,
-        duration_ms: col(row, "duration_ms")?,
-        error: col(row, "error")?,
-        metadata: json_col(row, "metadata")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-    })
 }
 
 async fn job_in(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Job>> {
