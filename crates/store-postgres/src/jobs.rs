@@ -16,7 +16,6 @@ use crate::errors::DbResultExt;
 use crate::ledger::apply_grant_in;
 use crate::sql::contains_pattern as like_pattern;
 use crate::sql::limit_offset;
-use crate::works::insert_work_in;
 use crate::PgStore;
 use miaojing_store_sql::job_rows::{call_record, job, JOB_COLUMNS, JOB_RETURNING};
 
@@ -110,7 +109,7 @@ async fn finish_in(conn: &mut PgConnection, id: Uuid, finisher: Finisher<'_>, ou
         if paid {
             result_count = works.len() as i32;
             for w in works {
-                insert_work_in(conn, &w).await?;
+                PgStore::insert_work_in(conn, &w).await?;
             }
             let balance = match balance {
                 Some(b) => b,

@@ -23,7 +23,6 @@ mod redeem;
 mod sql;
 mod users;
 mod wakeup;
-mod works;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -94,6 +93,6 @@ impl SqlStore for PgStore {
 }
 
 // Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
-// settings, stats, system APIs and user keys: the
+// settings, stats, system APIs, user keys and works: the
 // same SQL as on SQLite, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(PgStore);

@@ -14,7 +14,6 @@ use uuid::Uuid;
 use crate::errors::{db_err, like_pattern};
 use crate::ledger::apply_grant_in;
 use crate::rows::{col, limit_offset};
-use crate::works::insert_work_in;
 use crate::SqliteStore;
 use miaojing_store_sql::job_rows::{call_record, job, JOB_COLUMNS, JOB_RETURNING};
 
@@ -110,7 +109,7 @@ async fn finish_in(
         if paid {
             result_count = works.len() as i32;
             for w in works {
-                insert_work_in(conn, &w).await?;
+                SqliteStore::insert_work_in(conn, &w).await?;
             }
             let balance = match balance {
                 Some(b) => b,

@@ -17,7 +17,6 @@ mod ledger;
 mod redeem;
 mod rows;
 mod users;
-mod works;
 
 use std::future::Future;
 
@@ -89,7 +88,7 @@ impl SqlStore for SqliteStore {
 }
 
 // Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
-// settings, stats, system APIs and user keys: the
+// settings, stats, system APIs, user keys and works: the
 // same SQL as on PostgreSQL, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(SqliteStore);
 

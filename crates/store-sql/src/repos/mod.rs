@@ -11,6 +11,7 @@ mod accounts;
 mod providers;
 mod site;
 mod users;
+mod works;
 
 /// What the repository macros use: `impl_shared_repos!` imports it with one glob.
 #[doc(hidden)]
@@ -44,6 +45,7 @@ macro_rules! impl_shared_repos {
             $crate::__providers_repos!($store);
             $crate::__site_repos!($store);
             $crate::__users_repo!($store);
+            $crate::__works_repo!($store);
         };
     };
 }
