@@ -103,6 +103,7 @@ macro_rules! contract_tests {
             model_catalog_reads_what_the_caller_may_see,
             channel_health_counts_and_freezes,
             constraint_errors_answer_alike,
+            email_code_refusals_answer_alike,
             jobs_submit_dedupe_and_hold,
             holds_parallel_submissions_exact,
             finish_settles_exactly_once,

@@ -68,7 +68,7 @@ impl EmailCodeRepo for PgStore {
         if let Some(last) = last {
             let next = last + policy.resend_interval;
             if next > now {
-                return Err(Error::rate_limited("code_cooldown", "验证码发送过于频繁，请稍后再试", seconds_until(now, next)));
+                return Err(Error::rate_limited("code_cooldown", "发送过于频繁，请稍后再试", seconds_until(now, next)));
             }
         }
 

@@ -6,7 +6,8 @@ use std::future::Future;
 use chrono::Duration;
 use uuid::Uuid;
 
-use super::{credits_code, err, make_user, new_user, now, SharedStore};
+use super::{credits_code, email_code, err, make_user, new_user, now, SharedStore};
+use crate::email_code::{CodePurpose, IssuePolicy};
 use crate::Error;
 
 /// The status, code and message a client sees.
@@ -88,4 +89,20 @@ where
     corrupt(user.id, "membership_tier", "pro").await;
     let read = store.user_by_id(user.id).await.expect("canonical names read").expect("user");
     assert_eq!((read.role.as_str(), read.membership_tier.as_str()), ("admin", "pro"));
+}
+
+/// The e-mail code refusals answer alike: a resend inside the interval and an IP over its
+/// limit are 429 with the same code and message (and a wait) on every backend.
+pub async fn email_code_refusals_answer_alike(store: SharedStore) {
+    let policy = IssuePolicy { ip_max: 1, ..IssuePolicy::default() };
+    let t = now();
+    let ip = Some("192.0.2.20");
+    let code = |mail: &str, at| email_code(mail, CodePurpose::Register, "h", ip, at);
+    store.issue_email_code(code("kim@example.com", t), &policy).await.expect("first code");
+    let e = err(store.issue_email_code(code("kim@example.com", t + Duration::seconds(1)), &policy).await);
+    assert_eq!(answer(&e), (429, "code_cooldown", "发送过于频繁，请稍后再试"));
+    assert!(e.retry_after.is_some());
+    let e = err(store.issue_email_code(code("lou@example.com", t + Duration::seconds(2)), &policy).await);
+    assert_eq!(answer(&e), (429, "ip_rate_limited", "请求过于频繁，请稍后再试"));
+    assert!(e.retry_after.is_some());
 }
