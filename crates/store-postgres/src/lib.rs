@@ -96,3 +96,4 @@ impl SqlStore for PgStore {
 // settings, stats, system APIs, user keys and works: the
 // same SQL as on SQLite, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(PgStore);
+miaojing_store_sql::job_reads!(PgStore);

@@ -43,10 +43,12 @@ pub fn tiers_json(tiers: &[Tier]) -> Result<JsonCol> {
     to_json(&tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>())
 }
 
+/// The column list read by the matching row reader.
 pub const SYSTEM_API_COLUMNS: &str = "id, provider, name, api_url, model_name, model_group, note, type, protocol, \
      manifest, capabilities, api_key_encrypted, api_key_preview, pricing, price_note, allowed_membership_tiers, is_default, \
      is_active, polling_mode, polling_order, video_usage_modes, sort_order, created_at, updated_at";
 
+/// Reads a row as a `SystemApi`.
 pub fn system_api(row: &impl ReadRow) -> Result<SystemApi> {
     let tiers: Vec<String> = json(row, "allowed_membership_tiers")?;
     let polling: String = row.col("polling_mode")?;
@@ -79,9 +81,11 @@ pub fn system_api(row: &impl ReadRow) -> Result<SystemApi> {
     })
 }
 
+/// The column list read by the matching row reader.
 pub const USER_KEY_COLUMNS: &str = "id, user_id, provider, supplier_name, api_url, model_name, note, type, protocol, \
      manifest, capabilities, api_key_encrypted, api_key_preview, is_active, created_at, updated_at";
 
+/// Reads a row as a `UserApiKey`.
 pub fn user_api_key(row: &impl ReadRow) -> Result<UserApiKey> {
     Ok(UserApiKey {
         id: row.col("id")?,
@@ -103,8 +107,10 @@ pub fn user_api_key(row: &impl ReadRow) -> Result<UserApiKey> {
     })
 }
 
+/// The column list read by the matching row reader.
 pub const PROVIDER_COLUMNS: &str = "id, name, default_api_url, default_model, type, website, is_active, sort_order, created_at, updated_at";
 
+/// Reads a row as a `ApiProvider`.
 pub fn api_provider(row: &impl ReadRow) -> Result<ApiProvider> {
     Ok(ApiProvider {
         id: row.col("id")?,
@@ -120,8 +126,10 @@ pub fn api_provider(row: &impl ReadRow) -> Result<ApiProvider> {
     })
 }
 
+/// The column list read by the matching row reader.
 pub const RECOMMENDATION_COLUMNS: &str = "id, model_name, display_name, type, provider_id, is_active, sort_order, created_at, updated_at";
 
+/// Reads a row as a `ModelRecommendation`.
 pub fn recommendation(row: &impl ReadRow) -> Result<ModelRecommendation> {
     Ok(ModelRecommendation {
         id: row.col("id")?,
@@ -136,8 +144,10 @@ pub fn recommendation(row: &impl ReadRow) -> Result<ModelRecommendation> {
     })
 }
 
+/// The column list read by the matching row reader.
 pub const PRESET_COLUMNS: &str = "id, label, prompt, usage_count, is_active, sort_order, created_at, updated_at";
 
+/// Reads a row as a `StylePreset`.
 pub fn style_preset(row: &impl ReadRow) -> Result<StylePreset> {
     Ok(StylePreset {
         id: row.col("id")?,
@@ -151,9 +161,11 @@ pub fn style_preset(row: &impl ReadRow) -> Result<StylePreset> {
     })
 }
 
+/// The column list read by the matching row reader.
 pub const HEALTH_COLUMNS: &str = "channel_id, window_start, errors_current, errors_previous, successes, frozen_until, \
      last_error, last_error_at, last_success_at, last_probe_at, updated_at";
 
+/// Reads a row as a `ChannelHealth`.
 pub fn channel_health(row: &impl ReadRow) -> Result<ChannelHealth> {
     Ok(ChannelHealth {
         channel_id: row.col("channel_id")?,

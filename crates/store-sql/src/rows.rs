@@ -30,6 +30,7 @@ pub const USER_COLUMNS: &str = "u.id, u.username, u.email, u.phone, u.display_ni
      u.is_active, u.email_verified, u.email_verified_at, u.email_bound_at, u.preferred_theme, \
      u.watermark_disabled, u.password_hash, u.created_at, u.updated_at, u.preferred_language";
 
+/// Reads a row as a `User`.
 pub fn user(row: &impl ReadRow) -> Result<User> {
     let role: String = row.col("role")?;
     let tier: String = row.col("membership_tier")?;
@@ -60,6 +61,7 @@ pub fn user(row: &impl ReadRow) -> Result<User> {
     })
 }
 
+/// Reads a row as a `UserSummary`.
 pub fn user_summary(row: &impl ReadRow) -> Result<UserSummary> {
     Ok(UserSummary {
         user: user(row)?,
@@ -69,6 +71,7 @@ pub fn user_summary(row: &impl ReadRow) -> Result<UserSummary> {
     })
 }
 
+/// Reads a row as a `Session`.
 pub fn session(row: &impl ReadRow) -> Result<Session> {
     Ok(Session {
         id: row.col("s_id")?,
@@ -81,6 +84,7 @@ pub fn session(row: &impl ReadRow) -> Result<Session> {
     })
 }
 
+/// Reads a row as a `LedgerEntry`.
 pub fn ledger_entry(row: &impl ReadRow) -> Result<LedgerEntry> {
     let kind: String = row.col("kind")?;
     Ok(LedgerEntry {
@@ -99,6 +103,7 @@ pub const CODE_COLUMNS: &str = "c.id, c.normalized_code, c.code_type, c.credits_
      c.membership_duration_value, c.membership_duration_unit, c.batch_id, c.note, c.is_active, c.expires_at, \
      c.created_by, c.used_by, c.used_at, c.created_at";
 
+/// Reads a row as a `RedeemCode`.
 pub fn redeem_code(row: &impl ReadRow) -> Result<RedeemCode> {
     let code_type: String = row.col("code_type")?;
     let grant = match code_type.as_str() {
@@ -132,6 +137,7 @@ pub fn redeem_code(row: &impl ReadRow) -> Result<RedeemCode> {
     })
 }
 
+/// Reads a row as a `RedeemCodeRow`.
 pub fn redeem_code_row(row: &impl ReadRow) -> Result<RedeemCodeRow> {
     Ok(RedeemCodeRow {
         code: redeem_code(row)?,
@@ -141,6 +147,7 @@ pub fn redeem_code_row(row: &impl ReadRow) -> Result<RedeemCodeRow> {
     })
 }
 
+/// Reads a row as a `Referral`.
 pub fn referral(row: &impl ReadRow) -> Result<Referral> {
     Ok(Referral {
         id: row.col("id")?,
@@ -157,6 +164,7 @@ pub fn referral(row: &impl ReadRow) -> Result<Referral> {
     })
 }
 
+/// Reads a row as a `Announcement`.
 pub fn announcement(row: &impl ReadRow) -> Result<Announcement> {
     Ok(Announcement {
         id: row.col("id")?,
@@ -173,6 +181,7 @@ pub fn announcement(row: &impl ReadRow) -> Result<Announcement> {
     })
 }
 
+/// Reads a row as a `LogEntry`.
 pub fn log_entry(row: &impl ReadRow) -> Result<LogEntry> {
     let metadata: Json<serde_json::Value> = row.col("metadata")?;
     Ok(LogEntry {

@@ -91,6 +91,7 @@ impl SqlStore for SqliteStore {
 // settings, stats, system APIs, user keys and works: the
 // same SQL as on PostgreSQL, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(SqliteStore);
+miaojing_store_sql::job_reads!(SqliteStore);
 
 #[async_trait]
 impl StoreInfo for SqliteStore {

@@ -8,6 +8,7 @@
 //! that owns the type. See decision 51 in `docs/decisions.md`.
 
 mod accounts;
+mod job_reads;
 mod providers;
 mod site;
 mod users;
