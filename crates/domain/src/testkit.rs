@@ -40,7 +40,9 @@ use crate::session::Session;
 use crate::user::{Language, NewUser, Role, Tier, User, UserPatch};
 use crate::{Error, ErrorKind, PageRequest, Result, Store};
 
+mod errors;
 mod jobs;
+pub use errors::*;
 pub use jobs::*;
 
 /// A store shared by the tasks of a case.
@@ -100,6 +102,8 @@ macro_rules! contract_tests {
             catalog_providers_recommendations_presets,
             model_catalog_reads_what_the_caller_may_see,
             channel_health_counts_and_freezes,
+            constraint_errors_answer_alike,
+            email_code_refusals_answer_alike,
             jobs_submit_dedupe_and_hold,
             holds_parallel_submissions_exact,
             finish_settles_exactly_once,

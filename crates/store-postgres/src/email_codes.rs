@@ -57,7 +57,7 @@ impl EmailCodeRepo for PgStore {
         }
 
         if let Some(until) = address_locked_until(&mut tx, &code.email, now).await? {
-            return Err(Error::rate_limited("code_locked", "验证码错误次数过多，请稍后再试", seconds_until(until, now)));
+            return Err(Error::rate_limited("code_locked", "验证码错误次数过多，请稍后再试", seconds_until(now, until)));
         }
 
         let last: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT max(created_at) FROM email_codes WHERE email = $1")
@@ -68,7 +68,7 @@ impl EmailCodeRepo for PgStore {
         if let Some(last) = last {
             let next = last + policy.resend_interval;
             if next > now {
-                return Err(Error::rate_limited("code_cooldown", "验证码发送过于频繁，请稍后再试", seconds_until(next, now)));
+                return Err(Error::rate_limited("code_cooldown", "发送过于频繁，请稍后再试", seconds_until(now, next)));
             }
         }
 
@@ -83,7 +83,7 @@ impl EmailCodeRepo for PgStore {
                     .db()?;
             if count >= policy.ip_max {
                 let free_at = oldest.map_or(now + policy.ip_window, |o| o + policy.ip_window);
-                return Err(Error::rate_limited("ip_rate_limited", "请求过于频繁，请稍后再试", seconds_until(free_at, now)));
+                return Err(Error::rate_limited("ip_rate_limited", "请求过于频繁，请稍后再试", seconds_until(now, free_at)));
             }
         }
 

@@ -7,10 +7,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::errors::{insufficient_credits, map_db_error, DbResultExt};
-use crate::rows::{convert_all, LedgerRow};
 use crate::sql::{limit_offset, now};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
+use miaojing_store_sql::rows;
 
 /// Applies `grant` inside the caller's transaction: the balance moves only if it stays
 /// non-negative, and the ledger row records the balance it produced. The row's place in the
@@ -38,7 +38,7 @@ pub(crate) async fn apply_grant_in(conn: &mut PgConnection, grant: &Grant, now: 
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)").bind(grant.user_id).fetch_one(&mut *conn).await.db()?;
         return Err(if exists { insufficient_credits() } else { Error::not_found("not_found", "用户不存在") });
     };
-    let row: LedgerRow = sqlx::query_as(
+    let row = sqlx::query(
         "INSERT INTO credit_ledger (id, user_id, amount, balance_after, kind, description, created_at, seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
     )
@@ -53,7 +53,7 @@ pub(crate) async fn apply_grant_in(conn: &mut PgConnection, grant: &Grant, now: 
     .fetch_one(&mut *conn)
     .await
     .db()?;
-    row.try_into()
+    rows::ledger_entry(&row)
 }
 
 #[async_trait]
@@ -67,7 +67,7 @@ impl LedgerRepo for PgStore {
 
     async fn ledger_page(&self, user_id: Uuid, page: PageRequest) -> Result<Paged<LedgerEntry>> {
         let (limit, offset) = limit_offset(page);
-        let rows: Vec<LedgerRow> = sqlx::query_as(
+        let found = sqlx::query(
             "SELECT * FROM credit_ledger WHERE user_id = $1 \
              ORDER BY seq DESC LIMIT $2 OFFSET $3",
         )
@@ -79,6 +79,6 @@ impl LedgerRepo for PgStore {
         .db()?;
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM credit_ledger WHERE user_id = $1").bind(user_id).fetch_one(&self.pool).await.db()?;
-        Ok(Paged { items: convert_all(rows)?, total })
+        Ok(Paged { items: found.iter().map(rows::ledger_entry).collect::<Result<_>>()?, total })
     }
 }

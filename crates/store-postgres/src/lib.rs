@@ -1,8 +1,9 @@
 //! Every repository trait of `miaojing-domain` on PostgreSQL (sqlx).
 //!
-//! One [`PgStore`] wraps a connection pool. Each trait lives in its own module; row types
-//! and their conversions are in [`rows`], error mapping in [`errors`]. Money and one-shot
-//! consumptions (grants, redemptions, e-mail codes) run in one transaction each, with row
+//! One [`PgStore`] wraps a connection pool. What is the same SQL on SQLite (most
+//! repositories, the row readers, the error table) is in `miaojing-store-sql`; this crate
+//! keeps what PostgreSQL does its own way (locks, the ledger, redeem, jobs, works,
+//! LISTEN/NOTIFY). Money and one-shot consumptions (grants, redemptions, e-mail codes) run in one transaction each, with row
 //! locks (`FOR UPDATE`) or advisory locks where concurrent requests could race.
 //!
 //! Queries are checked at run time (no `DATABASE_URL` at build time); the contract suite in
@@ -13,29 +14,15 @@
 //! migrated `PgStore`) or `testing::fresh_database_url` (an empty database's URL). Both
 //! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
 
-mod announcements;
-mod catalog;
-mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
-mod invitations;
 mod jobs;
 mod ledger;
-mod logs;
-mod provider_rows;
-mod rate_limits;
 mod redeem;
-mod rows;
-mod sessions;
-mod settings;
 mod sql;
-mod stats;
-mod system_apis;
-mod user_api_keys;
 mod users;
 mod wakeup;
-mod works;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -43,7 +30,13 @@ pub mod testing;
 pub use connect::MIGRATOR;
 pub use wakeup::PgWakeup;
 
-use sqlx::PgPool;
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
+use miaojing_domain::Result;
+use miaojing_store_sql::{DbResultExt, SqlStore};
+use sqlx::{PgPool, Postgres};
 
 /// The PostgreSQL store. Cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
@@ -67,3 +60,40 @@ impl PgStore {
         self.pool.close().await;
     }
 }
+
+impl SqlStore for PgStore {
+    type Db = Postgres;
+    const ROW_LOCK: &'static str = " FOR UPDATE";
+
+    const ROW_ORDER: &'static str = "id";
+
+    fn uuid_hex(column: &str) -> String {
+        format!("replace({column}::text, '-', '')")
+    }
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
+        self.pool.begin().await.db()
+    }
+
+    fn apply_grant<'c>(
+        conn: &'c mut sqlx::PgConnection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
+        ledger::apply_grant_in(conn, grant, now)
+    }
+}
+
+// Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
+// settings, stats, system APIs, user keys and works: the
+// same SQL as on SQLite, in `miaojing-store-sql`.
+miaojing_store_sql::impl_shared_repos!(PgStore);
+miaojing_store_sql::job_reads!(PgStore);

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::errors::{map_db_error, DbResultExt};
 use crate::ledger::apply_grant_in;
-use crate::rows::{convert_all, RedeemListRow, RedeemRow};
 use crate::sql::{contains_pattern, limit_offset, now, search_term};
 use crate::users::user_in;
 use crate::PgStore;
+use miaojing_store_sql::rows;
 
 const LIST_SELECT: &str = "SELECT c.*, cb.email AS created_by_email, ub.email AS used_by_email, \
      ub.display_nickname AS used_by_name \
@@ -82,9 +82,8 @@ fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, filter: &'a RedeemFilter)
 
 impl PgStore {
     async fn redeem_row(&self, id: Uuid) -> Result<Option<RedeemCodeRow>> {
-        let row: Option<RedeemListRow> =
-            sqlx::query_as(&format!("{LIST_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&self.pool).await.db()?;
-        row.map(RedeemCodeRow::try_from).transpose()
+        let row = sqlx::query(&format!("{LIST_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&self.pool).await.db()?;
+        row.as_ref().map(rows::redeem_code_row).transpose()
     }
 }
 
@@ -182,7 +181,7 @@ impl RedeemRepo for PgStore {
         q.push_bind(limit);
         q.push(" OFFSET ");
         q.push_bind(offset);
-        let rows: Vec<RedeemListRow> = q.build_query_as().fetch_all(&self.pool).await.db()?;
+        let found = q.build().fetch_all(&self.pool).await.db()?;
 
         let mut count: QueryBuilder<'_, Postgres> = QueryBuilder::new(
             "SELECT COUNT(*) FROM redeem_codes c LEFT JOIN users cb ON cb.id = c.created_by \
@@ -190,7 +189,7 @@ impl RedeemRepo for PgStore {
         );
         push_filter(&mut count, filter);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.db()?;
-        Ok(Paged { items: convert_all(rows)?, total })
+        Ok(Paged { items: found.iter().map(rows::redeem_code_row).collect::<Result<_>>()?, total })
     }
 
     async fn redeem_code(&self, id: Uuid) -> Result<Option<RedeemCodeRow>> {
@@ -225,12 +224,12 @@ impl RedeemRepo for PgStore {
     ) -> Result<(RedeemCode, User)> {
         let mut tx = self.pool.begin().await.db()?;
         // Lock order everywhere: the code, then the user.
-        let row: Option<RedeemRow> = sqlx::query_as("SELECT * FROM redeem_codes WHERE normalized_code = $1 FOR UPDATE")
+        let row = sqlx::query("SELECT * FROM redeem_codes WHERE normalized_code = $1 FOR UPDATE")
             .bind(normalized_code)
             .fetch_optional(&mut *tx)
             .await
             .db()?;
-        let code = RedeemCode::try_from(row.ok_or_else(code_not_found)?)?;
+        let code = rows::redeem_code(&row.ok_or_else(code_not_found)?)?;
         let user = user_in(&mut tx, user_id, true).await?.ok_or_else(|| Error::not_found("not_found", "用户不存在"))?;
 
         match decide(&code, &user)? {
@@ -255,7 +254,7 @@ impl RedeemRepo for PgStore {
             }
         }
 
-        let used: Option<RedeemRow> = sqlx::query_as(
+        let used = sqlx::query(
             "UPDATE redeem_codes SET used_by = $2, used_at = $3, updated_at = $3 \
              WHERE id = $1 AND used_at IS NULL RETURNING *",
         )
@@ -269,6 +268,6 @@ impl RedeemRepo for PgStore {
         let used = used.ok_or_else(|| Error::conflict("code_used", "兑换码已被使用"))?;
         let user = user_in(&mut tx, user_id, false).await?.ok_or_else(|| Error::not_found("not_found", "用户不存在"))?;
         tx.commit().await.db()?;
-        Ok((used.try_into()?, user))
+        Ok((rows::redeem_code(&used)?, user))
     }
 }

@@ -8,85 +8,16 @@ use miaojing_domain::job::{
 use miaojing_domain::ledger::{Grant, LedgerKind};
 use miaojing_domain::{Error, ErrorKind, PageRequest, Paged, Result};
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use crate::errors::{bad_data, db_err, like_pattern};
+use crate::errors::db_err;
 use crate::ledger::apply_grant_in;
-use crate::rows::{col, limit_offset};
-use crate::works::insert_work_in;
 use crate::SqliteStore;
-
-const JOB_RETURNING: &str = "id, user_id, mode, model, channel, params, client_request_id, status, attempt, \
-     lease_owner, lease_expires_at, heartbeat_at, upstream_task_id, next_poll_at, deadline_at, hold_id, \
-     estimated_cost, actual_cost, error_code, error_message, result, created_at, started_at, finished_at, updated_at";
-
-const JOB_COLUMNS: &str = "j.id, j.user_id, j.mode, j.model, j.channel, j.params, j.client_request_id, j.status, j.attempt, \
-     j.lease_owner, j.lease_expires_at, j.heartbeat_at, j.upstream_task_id, j.next_poll_at, j.deadline_at, j.hold_id, \
-     j.estimated_cost, j.actual_cost, j.error_code, j.error_message, j.result, j.created_at, j.started_at, j.finished_at, \
-     j.updated_at";
-
-fn json_col(row: &SqliteRow, name: &str) -> Result<Value> {
-    let s: String = col(row, name)?;
-    serde_json::from_str(&s).map_err(|e| bad_data(name, e))
-}
+use miaojing_store_sql::job_rows::{job, JOB_COLUMNS, JOB_RETURNING};
 
 fn json_text(v: &Value) -> String {
     v.to_string()
-}
-
-pub(crate) fn job(row: &SqliteRow) -> Result<Job> {
-    let mode: String = col(row, "mode")?;
-    let status: String = col(row, "status")?;
-    Ok(Job {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        params: json_col(row, "params")?,
-        client_request_id: col(row, "client_request_id")?,
-        status: JobStatus::parse(&status).map_err(|_| bad_data("job status", &status))?,
-        attempt: col(row, "attempt")?,
-        lease_owner: col(row, "lease_owner")?,
-        lease_expires_at: col(row, "lease_expires_at")?,
-        heartbeat_at: col(row, "heartbeat_at")?,
-        upstream_task_id: col(row, "upstream_task_id")?,
-        next_poll_at: col(row, "next_poll_at")?,
-        deadline_at: col(row, "deadline_at")?,
-        hold_id: col(row, "hold_id")?,
-        estimated_cost: col(row, "estimated_cost")?,
-        actual_cost: col(row, "actual_cost")?,
-        error_code: col(row, "error_code")?,
-        error_message: col(row, "error_message")?,
-        result: json_col(row, "result")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-        updated_at: col(row, "updated_at")?,
-    })
-}
-
-fn call_record(row: &SqliteRow) -> Result<ModelCallRecord> {
-    Ok(ModelCallRecord {
-        id: col(row, "id")?,
-        user_id: col(row, "user_id")?,
-        job_id: col(row, "job_id")?,
-        source: col(row, "source")?,
-        operation: col(row, "operation")?,
-        model: col(row, "model")?,
-        channel: col(row, "channel")?,
-        status: col(row, "status")?,
-        credits_cost: col(row, "credits_cost")?,
-        result_count: col(row, "result_count")?,
-        duration_ms: col(row, "duration_ms")?,
-        error: col(row, "error")?,
-        metadata: json_col(row, "metadata")?,
-        created_at: col(row, "created_at")?,
-        started_at: col(row, "started_at")?,
-        finished_at: col(row, "finished_at")?,
-    })
 }
 
 async fn job_in(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Job>> {
@@ -177,7 +108,7 @@ async fn finish_in(
         if paid {
             result_count = works.len() as i32;
             for w in works {
-                insert_work_in(conn, &w).await?;
+                SqliteStore::insert_work_in(conn, &w).await?;
             }
             let balance = match balance {
                 Some(b) => b,
@@ -313,24 +244,11 @@ impl JobRepo for SqliteStore {
     }
 
     async fn job_by_id(&self, id: Uuid) -> Result<Option<Job>> {
-        let mut conn = self.reader.acquire().await.map_err(db_err)?;
-        job_in(&mut conn, id).await
+        crate::job_reads::job_by_id(self, id).await
     }
 
     async fn user_jobs(&self, user_id: Uuid, statuses: &[JobStatus], limit: i64) -> Result<Vec<Job>> {
-        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.user_id = "));
-        q.push_bind(user_id);
-        if !statuses.is_empty() {
-            q.push(" AND j.status IN (");
-            let mut sep = q.separated(", ");
-            for s in statuses {
-                sep.push_bind(s.as_str());
-            }
-            q.push(")");
-        }
-        q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit.clamp(0, 1000));
-        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
-        rows.iter().map(job).collect()
+        crate::job_reads::user_jobs(self, user_id, statuses, limit).await
     }
 
     async fn claim_jobs(&self, worker: &str, limit: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<Job>> {
@@ -469,30 +387,11 @@ impl JobRepo for SqliteStore {
     }
 
     async fn hold_by_id(&self, id: Uuid) -> Result<Option<Hold>> {
-        let row = sqlx::query("SELECT id, user_id, amount, status, created_at, closed_at FROM credit_holds WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_err)?;
-        row.map(|r| {
-            Ok(Hold {
-                id: col(&r, "id")?,
-                user_id: col(&r, "user_id")?,
-                amount: col(&r, "amount")?,
-                status: col(&r, "status")?,
-                created_at: col(&r, "created_at")?,
-                closed_at: col(&r, "closed_at")?,
-            })
-        })
-        .transpose()
+        crate::job_reads::hold_by_id(self, id).await
     }
 
     async fn open_holds_total(&self, user_id: Uuid) -> Result<i64> {
-        sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM credit_holds WHERE user_id = ? AND status = 'open'")
-            .bind(user_id)
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db_err)
+        crate::job_reads::open_holds_total(self, user_id).await
     }
 
     async fn run_time_stats(&self, mode: Mode, model: &str, since: DateTime<Utc>) -> Result<(i64, f64)> {
@@ -510,133 +409,26 @@ impl JobRepo for SqliteStore {
     }
 
     async fn list_jobs(&self, filter: &JobFilter, page: PageRequest) -> Result<Paged<JobRow>> {
-        let build = |select: &str| {
-            let mut q = QueryBuilder::<Sqlite>::new(select);
-            q.push(" FROM generation_jobs j JOIN users u ON u.id = j.user_id WHERE 1 = 1");
-            if let Some(s) = filter.status {
-                q.push(" AND j.status = ").push_bind(s.as_str());
-            }
-            if let Some(u) = filter.user_id {
-                q.push(" AND j.user_id = ").push_bind(u);
-            }
-            if let Some(s) = &filter.user_search {
-                let p = like_pattern(s);
-                q.push(" AND (u.email LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR u.username LIKE ");
-                q.push_bind(p.clone()).push(" ESCAPE '\\' OR u.display_nickname LIKE ").push_bind(p).push(" ESCAPE '\\')");
-            }
-            q
-        };
-        let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(&self.reader).await.map_err(db_err)?;
-        let (limit, offset) = limit_offset(page);
-        let mut q = build(&format!("SELECT {JOB_COLUMNS}, u.email AS user_email, u.display_nickname AS user_nickname"));
-        q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
-        let items = rows
-            .iter()
-            .map(|r| Ok(JobRow { job: job(r)?, user_email: col(r, "user_email")?, user_nickname: col(r, "user_nickname")? }))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Paged { items, total })
+        crate::job_reads::list_jobs(self, filter, page).await
     }
 
     async fn delete_finished_jobs(&self, status: JobStatus, before: DateTime<Utc>) -> Result<u64> {
-        if !status.is_terminal() {
-            return Err(Error::validation("invalid_status", "只允许清理失败、已完成或已取消任务"));
-        }
-        let mut tx = self.begin_write().await?;
-        let r = sqlx::query("DELETE FROM generation_jobs WHERE status = ? AND updated_at < ?")
-            .bind(status.as_str())
-            .bind(before)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(r.rows_affected())
+        crate::job_reads::delete_finished_jobs(self, status, before).await
     }
 
     async fn delete_finished_job(&self, id: Uuid) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let r = sqlx::query("DELETE FROM generation_jobs WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(r.rows_affected() == 1)
+        crate::job_reads::delete_finished_job(self, id).await
     }
 
     async fn insert_model_call(&self, r: ModelCallRecord) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO model_call_records (id, user_id, job_id, source, operation, model, channel, status, credits_cost, \
-             result_count, duration_ms, error, metadata, created_at, started_at, finished_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(r.id)
-        .bind(r.user_id)
-        .bind(r.job_id)
-        .bind(&r.source)
-        .bind(&r.operation)
-        .bind(&r.model)
-        .bind(&r.channel)
-        .bind(&r.status)
-        .bind(r.credits_cost.max(0))
-        .bind(r.result_count.max(0))
-        .bind(r.duration_ms.max(0))
-        .bind(&r.error)
-        .bind(json_text(&r.metadata))
-        .bind(r.created_at)
-        .bind(r.started_at)
-        .bind(r.finished_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        crate::job_reads::insert_model_call(self, r).await
     }
 
     async fn model_call_for_job(&self, job_id: Uuid) -> Result<Option<ModelCallRecord>> {
-        let row = sqlx::query("SELECT * FROM model_call_records WHERE job_id = ?")
-            .bind(job_id)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_err)?;
-        row.as_ref().map(call_record).transpose()
+        crate::job_reads::model_call_for_job(self, job_id).await
     }
 
     async fn list_model_calls(&self, f: &CallFilter, page: PageRequest) -> Result<Paged<ModelCallRecord>> {
-        let build = |select: &str| {
-            let mut q = QueryBuilder::<Sqlite>::new(select);
-            q.push(" FROM model_call_records m WHERE 1 = 1");
-            if let Some(s) = &f.status {
-                q.push(" AND m.status = ").push_bind(s.clone());
-            }
-            if let Some(s) = &f.source {
-                q.push(" AND m.source = ").push_bind(s.clone());
-            }
-            if let Some(s) = &f.operation {
-                q.push(" AND m.operation = ").push_bind(s.clone());
-            }
-            if let Some(u) = f.user_id {
-                q.push(" AND m.user_id = ").push_bind(u);
-            }
-            if let Some(k) = &f.keyword {
-                let p = like_pattern(k);
-                q.push(" AND (m.model LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR m.channel LIKE ");
-                q.push_bind(p.clone()).push(" ESCAPE '\\' OR m.operation LIKE ").push_bind(p).push(" ESCAPE '\\')");
-            }
-            if let Some(t) = f.since {
-                q.push(" AND m.created_at >= ").push_bind(t);
-            }
-            if let Some(t) = f.until {
-                q.push(" AND m.created_at <= ").push_bind(t);
-            }
-            q
-        };
-        let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(&self.reader).await.map_err(db_err)?;
-        let (limit, offset) = limit_offset(page);
-        let mut q = build("SELECT m.*");
-        q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows = q.build().fetch_all(&self.reader).await.map_err(db_err)?;
-        Ok(Paged { items: rows.iter().map(call_record).collect::<Result<_>>()?, total })
+        crate::job_reads::list_model_calls(self, f, page).await
     }
 }

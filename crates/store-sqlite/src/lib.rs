@@ -9,32 +9,24 @@
 //! UUIDs are 16-byte BLOBs, times RFC 3339 TEXT in UTC, booleans 0/1 and JSON TEXT
 //! (see `migrations/sqlite/`).
 
-mod announcements;
-mod catalog;
-mod channel_health;
 mod connect;
 mod email_codes;
 mod errors;
-mod invitations;
 mod jobs;
 mod ledger;
-mod logs;
-mod provider_rows;
-mod rate_limits;
 mod redeem;
 mod rows;
-mod sessions;
-mod settings;
-mod stats;
-mod system_apis;
-mod user_api_keys;
 mod users;
-mod works;
+
+use std::future::Future;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::repo::{PoolStats, StoreInfo};
 use miaojing_domain::Result;
-use sqlx::SqlitePool;
+use miaojing_store_sql::SqlStore;
+use sqlx::{Sqlite, SqlitePool};
 
 use crate::errors::db_err;
 
@@ -62,6 +54,44 @@ impl SqliteStore {
         self.reader.close().await;
     }
 }
+
+impl SqlStore for SqliteStore {
+    type Db = Sqlite;
+    /// The write transaction (`BEGIN IMMEDIATE`) already holds the database's write lock.
+    const ROW_LOCK: &'static str = "";
+
+    const ROW_ORDER: &'static str = "rowid";
+
+    fn uuid_hex(column: &str) -> String {
+        format!("lower(hex({column}))")
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    async fn begin_write(&self) -> Result<Tx> {
+        SqliteStore::begin_write(self).await
+    }
+
+    fn apply_grant<'c>(
+        conn: &'c mut sqlx::SqliteConnection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
+        ledger::apply_grant_in(conn, grant, now)
+    }
+}
+
+// Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
+// settings, stats, system APIs, user keys and works: the
+// same SQL as on PostgreSQL, in `miaojing-store-sql`.
+miaojing_store_sql::impl_shared_repos!(SqliteStore);
+miaojing_store_sql::job_reads!(SqliteStore);
 
 #[async_trait]
 impl StoreInfo for SqliteStore {

@@ -1,0 +1,52 @@
+//! The repositories that are the same SQL on both backends, each a macro that implements
+//! one repository trait of `miaojing-domain` for a [`SqlStore`](crate::SqlStore) type.
+//!
+//! They are macros, not generic code over `sqlx::Database`, because a generic body needs
+//! a bound for every bound value type, executor and argument buffer (and often trips on
+//! `Send` of the futures); expanded for `SqliteStore` or `PgStore` the same text compiles
+//! against concrete types, and the repository trait can be implemented in the store crate
+//! that owns the type. See decision 53 in `docs/decisions.md`.
+
+mod accounts;
+mod job_reads;
+mod providers;
+mod site;
+mod users;
+mod works;
+
+/// What the repository macros use: `impl_shared_repos!` imports it with one glob.
+#[doc(hidden)]
+pub mod prelude {
+    pub use std::sync::LazyLock;
+
+    pub use chrono::{DateTime, Utc};
+    pub use miaojing_domain::{PageRequest, Paged, Result};
+    pub use sqlx::types::Json;
+    pub use sqlx::{self, QueryBuilder};
+    pub use uuid::Uuid;
+
+    pub use crate::errors::{db_err, named_conflict, DbResultExt};
+    pub use crate::rows;
+    pub use crate::sql::{as_uuid, like_pattern, limit_offset, now};
+    pub use crate::{ReadRow as _, SqlStore as _};
+
+    /// The sqlx database of store `S`.
+    pub type Db<S> = <S as crate::SqlStore>::Db;
+}
+
+/// Implements every shared repository trait for `$store`, a [`SqlStore`](crate::SqlStore):
+/// `miaojing_store_sql::impl_shared_repos!(SqliteStore);` in the store crate. The store
+/// crate implements the remaining traits (users, ledger, redeem, jobs, …) itself.
+#[macro_export]
+macro_rules! impl_shared_repos {
+    ($store:ty) => {
+        const _: () = {
+            use $crate::repos::prelude::*;
+            $crate::__accounts_repos!($store);
+            $crate::__providers_repos!($store);
+            $crate::__site_repos!($store);
+            $crate::__users_repo!($store);
+            $crate::__works_repo!($store);
+        };
+    };
+}

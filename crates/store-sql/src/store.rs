@@ -1,0 +1,44 @@
+//! What a store tells the shared repositories.
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use miaojing_domain::ledger::{Grant, LedgerEntry};
+use miaojing_domain::Result;
+use sqlx::{Database, Pool, Transaction};
+
+/// A store the shared repositories run on: where to read, where to write, how a write
+/// transaction starts and how a row is locked for a read-modify-write.
+pub trait SqlStore: Send + Sync {
+    /// The sqlx database (`Sqlite` or `Postgres`).
+    type Db: sqlx::Database;
+
+    /// Appended to a `SELECT` that is followed by an update of the same row in one
+    /// transaction: `" FOR UPDATE"` on PostgreSQL, nothing on SQLite (whose write
+    /// transaction already holds the database's write lock).
+    const ROW_LOCK: &'static str;
+
+    /// The column that orders rows created at the same time, newest last: `rowid`
+    /// (insertion order) on SQLite, `id` on PostgreSQL.
+    const ROW_ORDER: &'static str;
+
+    /// An SQL expression giving the UUID in `column` as 32 lowercase hex digits (no dashes),
+    /// for searching by a fragment of an id.
+    fn uuid_hex(column: &str) -> String;
+
+    /// The pool for reads.
+    fn reader(&self) -> &Pool<Self::Db>;
+
+    /// The pool for writes (on SQLite its single writer connection).
+    fn writer(&self) -> &Pool<Self::Db>;
+
+    /// A write transaction; dropping it without committing rolls it back.
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>>> + Send;
+
+    /// Applies `grant` through the ledger inside the caller's write transaction (the ledger
+    /// is the store's own: how it keeps a balance from going negative differs).
+    fn apply_grant<'c>(
+        conn: &'c mut <Self::Db as Database>::Connection,
+        grant: &'c Grant,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c;
+}
