@@ -289,7 +289,9 @@ test('batch-create redeem codes, copy the batch, and a user redeems one', async 
   await page.getByLabel('搜索').fill(fresh[1]);
   await page.locator(`tr[data-code="${fresh[1]}"]`).getByRole('button', { name: '停用' }).click();
   await page.getByLabel('状态').selectOption('revoked');
-  await page.locator(`tr[data-code="${fresh[1]}"]`).waitFor();
+  // (The row of the earlier list stays on screen until the revoked list arrives, and the revoke
+  // may still be on its way: wait for the row that says it is revoked.)
+  await page.locator(`tr[data-code="${fresh[1]}"]`, { hasText: '已停用' }).waitFor();
   const r = await fetch(BASE + '/api/redeem-codes/redeem', {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
     body: JSON.stringify({ code: fresh[1] }),
