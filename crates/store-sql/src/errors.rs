@@ -4,32 +4,6 @@
 use miaojing_domain::{Error, ErrorKind};
 use sqlx::error::{DatabaseError, ErrorKind as DbKind};
 
-/// A unique index and the conflict it means. `names` are matched as substrings of the
-/// constraint PostgreSQL reports, or of SQLite's message, which names the index
-/// (`index 'users_username_key'`) or its columns (`users.email`).
-struct UniqueRule {
-    names: &'static [&'static str],
-    code: &'static str,
-    message: &'static str,
-}
-
-const UNIQUE_RULES: &[UniqueRule] = &[
-    UniqueRule { names: &["users_email_key", "users.email"], code: "email_taken", message: "该邮箱已被注册" },
-    UniqueRule { names: &["users_username_key", "users.username"], code: "username_taken", message: "该用户名已被使用" },
-    UniqueRule { names: &["users_phone_key", "users.phone"], code: "phone_taken", message: "该手机号已被使用" },
-    UniqueRule { names: &["users_invite_code_key", "users.invite_code"], code: "invite_code_taken", message: "邀请码已被占用" },
-    UniqueRule {
-        names: &["redeem_codes_normalized_code_key", "redeem_codes_pkey", "redeem_codes.normalized_code", "redeem_codes.id"],
-        code: "code_collision",
-        message: "兑换码与已有兑换码重复",
-    },
-    UniqueRule {
-        names: &["invitation_referrals_invitee_id_key", "invitation_referrals.invitee_id"],
-        code: "already_referred",
-        message: "该用户已有邀请记录",
-    },
-];
-
 /// CHECK constraints on a balance: violating one means the account cannot pay.
 const BALANCE_CHECKS: &[&str] = &["credits_balance", "balance_after"];
 
@@ -77,11 +51,25 @@ fn constraint_error(db: &dyn DatabaseError) -> Error {
     e.with_detail(detail)
 }
 
-/// The conflict for a violated unique index (`duplicate` when the index has no rule).
+/// The conflict for a violated unique index (`duplicate` when the index has no rule). An
+/// index is known by the constraint PostgreSQL reports or by SQLite's message, which names the
+/// index (`index 'users_username_key'`) or its columns (`users.email`).
 pub fn unique_conflict(name: &str) -> Error {
-    match UNIQUE_RULES.iter().find(|r| r.names.iter().any(|n| name.contains(n))) {
-        Some(rule) => Error::conflict(rule.code, rule.message),
-        None => Error::conflict("duplicate", "记录已存在"),
+    let on = |names: &[&str]| names.iter().any(|n| name.contains(n));
+    if on(&["users_email_key", "users.email"]) {
+        Error::conflict("email_taken", "该邮箱已被注册")
+    } else if on(&["users_username_key", "users.username"]) {
+        Error::conflict("username_taken", "该用户名已被使用")
+    } else if on(&["users_phone_key", "users.phone"]) {
+        Error::conflict("phone_taken", "该手机号已被使用")
+    } else if on(&["users_invite_code_key", "users.invite_code"]) {
+        Error::conflict("invite_code_taken", "邀请码已被占用")
+    } else if on(&["redeem_codes_normalized_code_key", "redeem_codes_pkey", "redeem_codes.normalized_code", "redeem_codes.id"]) {
+        Error::conflict("code_collision", "兑换码与已有兑换码重复")
+    } else if on(&["invitation_referrals_invitee_id_key", "invitation_referrals.invitee_id"]) {
+        Error::conflict("already_referred", "该用户已有邀请记录")
+    } else {
+        Error::conflict("duplicate", "记录已存在")
     }
 }
 
