@@ -6,30 +6,22 @@
 //! finishes the job — see `miaojing_domain::job::JobRepo`. This module prices jobs and reads.
 use std::sync::Arc;
 
+pub use miaojing_domain::provider::Pricing;
 use miaojing_domain::{Error, Result, Store};
 use uuid::Uuid;
 
-/// How a model is priced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pricing {
-    /// Nothing (user keys, free models).
-    Free,
-    /// A fixed price per result.
-    PerUse(i64),
-    /// A price per second of video (at least one second).
-    PerSecond(i64),
-}
-
-/// The credits to hold for a job of `count` results (images) or `duration_secs` (video).
-/// Refuses negative prices and overflow with 400.
+/// The credits to hold for a job of `count` results (images) or `duration_secs` (video): a
+/// fixed price per result, a price per second of video (at least one second), nothing for
+/// free and token-priced models (user keys are free). Refuses negative prices and overflow
+/// with 400.
 pub fn estimate(pricing: Pricing, count: u32, duration_secs: Option<f64>) -> Result<i64> {
     let overflow = || Error::validation("credits_overflow", "积分数额过大");
     match pricing {
-        Pricing::Free => Ok(0),
-        Pricing::PerUse(p) if p < 0 => Err(Error::validation("invalid_price", "价格无效")),
-        Pricing::PerUse(p) => p.checked_mul(i64::from(count.max(1))).ok_or_else(overflow),
-        Pricing::PerSecond(p) if p < 0 => Err(Error::validation("invalid_price", "价格无效")),
-        Pricing::PerSecond(p) => {
+        Pricing::Free | Pricing::Tokens { .. } => Ok(0),
+        Pricing::Fixed { credits: p } if p < 0 => Err(Error::validation("invalid_price", "价格无效")),
+        Pricing::Fixed { credits: p } => p.checked_mul(i64::from(count.max(1))).ok_or_else(overflow),
+        Pricing::PerSecond { credits_per_second: p } if p < 0 => Err(Error::validation("invalid_price", "价格无效")),
+        Pricing::PerSecond { credits_per_second: p } => {
             let secs = duration_secs.filter(|d| d.is_finite()).unwrap_or(1.0).floor().clamp(1.0, 86_400.0) as i64;
             p.checked_mul(secs).ok_or_else(overflow)
         }
@@ -61,12 +53,12 @@ mod tests {
     #[test]
     fn prices_jobs() {
         assert_eq!(estimate(Pricing::Free, 4, None).unwrap(), 0);
-        assert_eq!(estimate(Pricing::PerUse(5), 4, None).unwrap(), 20);
-        assert_eq!(estimate(Pricing::PerUse(5), 0, None).unwrap(), 5);
-        assert_eq!(estimate(Pricing::PerSecond(3), 1, Some(5.9)).unwrap(), 15);
-        assert_eq!(estimate(Pricing::PerSecond(3), 1, Some(0.2)).unwrap(), 3);
-        assert_eq!(estimate(Pricing::PerSecond(3), 1, Some(f64::NAN)).unwrap(), 3);
-        assert_eq!(estimate(Pricing::PerUse(i64::MAX), 2, None).unwrap_err().code, "credits_overflow");
-        assert_eq!(estimate(Pricing::PerUse(-1), 1, None).unwrap_err().code, "invalid_price");
+        assert_eq!(estimate(Pricing::Fixed { credits: 5 }, 4, None).unwrap(), 20);
+        assert_eq!(estimate(Pricing::Fixed { credits: 5 }, 0, None).unwrap(), 5);
+        assert_eq!(estimate(Pricing::PerSecond { credits_per_second: 3 }, 1, Some(5.9)).unwrap(), 15);
+        assert_eq!(estimate(Pricing::PerSecond { credits_per_second: 3 }, 1, Some(0.2)).unwrap(), 3);
+        assert_eq!(estimate(Pricing::PerSecond { credits_per_second: 3 }, 1, Some(f64::NAN)).unwrap(), 3);
+        assert_eq!(estimate(Pricing::Fixed { credits: i64::MAX }, 2, None).unwrap_err().code, "credits_overflow");
+        assert_eq!(estimate(Pricing::Fixed { credits: -1 }, 1, None).unwrap_err().code, "invalid_price");
     }
 }

@@ -9,93 +9,7 @@ use uuid::Uuid;
 use crate::user::Tier;
 use crate::{Error, Result};
 
-/// What a model produces. `text` is a multimodal language model (reverse prompt, suggestions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MediaType {
-    Image,
-    Video,
-    Text,
-}
-
-impl MediaType {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaType::Image => "image",
-            MediaType::Video => "video",
-            MediaType::Text => "text",
-        }
-    }
-
-    /// Parses `image`, `video` or `text` (the original's `videos` means video).
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "image" | "images" => Ok(MediaType::Image),
-            "video" | "videos" => Ok(MediaType::Video),
-            "text" => Ok(MediaType::Text),
-            _ => Err(Error::validation("invalid_media_type", "模型类型必须是 image、video 或 text")),
-        }
-    }
-}
-
-/// How a row talks to its upstream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    /// OpenAI-compatible endpoints (images, chat completions, async video).
-    Openai,
-    /// A stored Manifest describes the requests (smart import).
-    Manifest,
-}
-
-impl Protocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Openai => "openai",
-            Protocol::Manifest => "manifest",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "openai" | "" => Ok(Protocol::Openai),
-            "manifest" => Ok(Protocol::Manifest),
-            _ => Err(Error::validation("invalid_protocol", "协议必须是 openai 或 manifest")),
-        }
-    }
-}
-
-/// Order in which the rows sharing a display name are tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PollingMode {
-    /// By sort order, then polling order.
-    Sequential,
-    /// Shuffled per request.
-    Random,
-    /// By polling order, then sort order.
-    Custom,
-}
-
-impl PollingMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PollingMode::Sequential => "sequential",
-            PollingMode::Random => "random",
-            PollingMode::Custom => "custom",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "sequential" | "" => Ok(PollingMode::Sequential),
-            "random" => Ok(PollingMode::Random),
-            "custom" => Ok(PollingMode::Custom),
-            _ => Err(Error::validation("invalid_polling_mode", "轮询方式必须是 sequential、random 或 custom")),
-        }
-    }
-}
+pub use miaojing_vocab::{BillingMode, MediaType, PollingMode, Protocol};
 
 /// What one call of a platform model costs, in credits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,13 +32,13 @@ pub enum Pricing {
 }
 
 impl Pricing {
-    /// The original's `billingMode` name.
-    pub fn mode(&self) -> &'static str {
+    /// The original's `billingMode`.
+    pub fn mode(&self) -> BillingMode {
         match self {
-            Pricing::Free => "free",
-            Pricing::Fixed { .. } => "fixed",
-            Pricing::PerSecond { .. } => "duration",
-            Pricing::Tokens { .. } => "token",
+            Pricing::Free => BillingMode::Free,
+            Pricing::Fixed { .. } => BillingMode::Fixed,
+            Pricing::PerSecond { .. } => BillingMode::Duration,
+            Pricing::Tokens { .. } => BillingMode::Token,
         }
     }
 

@@ -8,6 +8,8 @@ use uuid::Uuid;
 use crate::job::Mode;
 use crate::{Error, PageRequest, Paged, Result};
 
+pub use miaojing_vocab::{GalleryCategory, GallerySort};
+
 /// A work to store (written by the server only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewWork {
@@ -116,27 +118,6 @@ pub struct GalleryItem {
     pub author_email: Option<String>,
     /// Whether the caller likes it (false for anonymous callers).
     pub liked: bool,
-}
-
-/// Gallery order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum GallerySort {
-    /// Newest publication first.
-    #[default]
-    Latest,
-    /// Most likes first, then newest.
-    Popular,
-}
-
-impl GallerySort {
-    /// `latest` (or `newest`) and `popular`; 400 otherwise.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "latest" | "newest" => Ok(Self::Latest),
-            "popular" => Ok(Self::Popular),
-            _ => Err(Error::validation("invalid_sort", "排序方式无效")),
-        }
-    }
 }
 
 /// Where a keyset page starts: strictly after this row in the listing's order.

@@ -18,7 +18,7 @@ mod rules;
     modifiers(&BearerAuth),
     // The word sets parameters declare with `value_type = vocab::…` (bodies register theirs).
     components(schemas(
-        vocab::JobMode, vocab::JobKind, vocab::JobStatus, vocab::FinishedStatus, vocab::GallerySort,
+        vocab::Mode, vocab::JobKind, vocab::JobStatus, vocab::FinishedStatus, vocab::GallerySort,
         vocab::GalleryCategory, vocab::LogLevel, vocab::LogType
     )),
     tags(
@@ -79,13 +79,13 @@ mod tests {
     #[test]
     fn declared_vocabularies_are_the_domain_words() {
         let modes: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
-        assert_eq!(vocab::JobMode::WORDS, modes.as_slice());
+        assert_eq!(vocab::Mode::WORDS, modes.as_slice());
         let statuses: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(vocab::JobStatus::WORDS, statuses.as_slice());
         let finished: Vec<&str> = JobStatus::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.as_str()).collect();
         assert_eq!(vocab::FinishedStatus::WORDS, finished.as_slice());
-        assert_eq!(vocab::LogType::WORDS, miaojing_domain::log::LOG_KINDS.as_slice());
-        assert_eq!(vocab::LogLevel::WORDS, miaojing_domain::log::LOG_LEVELS.as_slice());
+        assert_eq!(vocab::LogType::WORDS, miaojing_domain::log::LOG_KINDS);
+        assert_eq!(vocab::LogLevel::WORDS, miaojing_domain::log::LOG_LEVELS);
         for word in vocab::GallerySort::WORDS {
             assert!(miaojing_domain::work::GallerySort::parse(word).is_ok(), "{word}");
         }

@@ -36,7 +36,7 @@ pub fn url(v: Option<String>) -> Result<String> {
 }
 
 fn media(v: Option<String>) -> Result<MediaType> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).map_or(Ok(MediaType::Image), MediaType::parse)
+    v.as_deref().filter(|s| !s.trim().is_empty()).map_or(Ok(MediaType::Image), |s| Ok(MediaType::parse(s)?))
 }
 
 fn capabilities(v: Option<Value>) -> Result<Value> {
@@ -277,13 +277,7 @@ pub fn system_api_from(
     if name.is_empty() || model_name.is_empty() {
         return Err(Error::validation("name_required", "请填写显示名称和模型名称"));
     }
-    let tiers = input
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&input.allowed_membership_tiers.unwrap_or_default())?;
     let media_type = media(input.media_type)?;
     let plain = input.api_key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty() && k != "********");
     if plain.as_ref().is_some_and(|k| k.len() > 4096) {

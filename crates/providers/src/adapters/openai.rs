@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use super::ProviderClient;
-use crate::channel::{ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, MediaItem};
+use crate::channel::{ChannelConfig, GenerationOutput, GenerationRequest, MediaItem, Mode};
 use crate::extract;
 use crate::http::{self, Parsed};
 use crate::upstream_error as ue;
@@ -15,7 +15,7 @@ use crate::upstream_error as ue;
 /// Generates images (generations or edits, by mode).
 pub async fn generate(client: &ProviderClient, ch: &ChannelConfig, req: &GenerationRequest) -> Result<GenerationOutput> {
     let root = http::api_root(&ch.base_url);
-    let parsed = if req.mode == GenerationMode::ImageToImage && !req.images.is_empty() {
+    let parsed = if req.mode == Mode::Img2Img && !req.images.is_empty() {
         let form = edit_form(client, ch, req).await?;
         let url = http::join(&root, "images/edits");
         http::send(&client.http, Method::POST, &url, &ch.api_key, |r| r.multipart(form)).await?.ok(&ch.api_key)?.parsed()?

@@ -16,9 +16,7 @@ use miaojing_domain::log::LogEntry;
 use miaojing_domain::provider::Pricing;
 use miaojing_domain::{Error, ErrorKind, Result, Store};
 use miaojing_jobs::{JobExecutor, Step};
-use miaojing_providers::channel::{
-    ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle,
-};
+use miaojing_providers::channel::{ChannelConfig, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
 use miaojing_providers::failover::{self, FailoverOptions};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_providers::ProviderClient;
@@ -65,13 +63,10 @@ impl ProviderExecutor {
     }
 
     async fn request(&self, job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
-        let mode = match job.mode {
-            miaojing_domain::job::Mode::Text2Img => GenerationMode::TextToImage,
-            miaojing_domain::job::Mode::Img2Img => GenerationMode::ImageToImage,
-            miaojing_domain::job::Mode::Text2Video => GenerationMode::TextToVideo,
-            miaojing_domain::job::Mode::Img2Video => GenerationMode::ImageToVideo,
-            miaojing_domain::job::Mode::ReversePrompt => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
-        };
+        let mode = job.mode;
+        if mode == miaojing_domain::job::Mode::ReversePrompt {
+            return Err(Error::validation("unsupported_job_type", "不支持的任务类型"));
+        }
         let mut prompt = spec.prompt.clone();
         if let Some(c) = &spec.composition {
             prompt = format!("{prompt}\n{c}");

@@ -21,6 +21,12 @@ impl From<Error> for ApiError {
     }
 }
 
+impl From<miaojing_domain::vocab::ParseError> for ApiError {
+    fn from(e: miaojing_domain::vocab::ParseError) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)

@@ -255,7 +255,7 @@ async fn list(st: web::Data<AppState>, me: Authed, q: web::Query<ListQuery>) -> 
         return Err(Error::validation("invalid_limit", "limit 必须在 1 到 100 之间").into());
     }
     let (statuses, recent_only) = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(csv) => (csv.split(',').map(|s| JobStatus::parse(s.trim())).collect::<Result<Vec<_>>>()?, false),
+        Some(csv) => (csv.split(',').map(|s| JobStatus::parse(s.trim())).collect::<Result<Vec<_>, _>>()?, false),
         None => (JobStatus::ALL.to_vec(), true),
     };
     let since = Utc::now() - Duration::hours(1);

@@ -9,7 +9,7 @@ use miaojing_api_types::works::{
     Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse,
 };
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{clean_title, Cursor, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
+use miaojing_domain::work::{clean_title, Cursor, GalleryCategory, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
 use miaojing_domain::Error;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -88,7 +88,7 @@ fn cursor(c: Option<&str>) -> Result<Option<Cursor>, Error> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryQuery {
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
-    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
+    #[param(value_type = Option<miaojing_api_types::vocab::Mode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
     #[param(minimum = 1, maximum = 100)]
@@ -177,11 +177,9 @@ pub struct GalleryParams {
 
 /// Parses a gallery category: a mode, `image` or `video`.
 pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
-    Ok(match clean_query(c, 32).as_deref() {
-        None | Some("all") => vec![],
-        Some("image") => vec![Mode::Text2Img, Mode::Img2Img],
-        Some("video") => vec![Mode::Text2Video, Mode::Img2Video],
-        Some(m) => vec![Mode::parse(m)?],
+    Ok(match clean_query(c, 32) {
+        None => vec![],
+        Some(c) => GalleryCategory::parse(&c)?.modes(),
     })
 }
 

@@ -10,6 +10,7 @@ use miaojing_auth::mail_text::MailText;
 use miaojing_auth::{mail, validate};
 use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
 use miaojing_domain::log::LogEntry;
+use miaojing_domain::vocab::JobStatusFilter;
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -95,7 +96,7 @@ pub struct JobsQuery {
 #[get("/api/admin/generation-jobs")]
 async fn list_jobs(st: web::Data<AppState>, _admin: Admin, q: web::Query<JobsQuery>) -> ApiResult<web::Json<AdminJobs>> {
     let q = q.into_inner();
-    let status = clean_query(q.status, 16).filter(|s| s != "all").map(|s| JobStatus::parse(&s)).transpose()?;
+    let status = clean_query(q.status, 16).map(|s| JobStatusFilter::parse(&s)).transpose()?.and_then(JobStatusFilter::status);
     let user = clean_query(q.user, 100);
     let user_id = user.as_deref().and_then(|u| Uuid::try_parse(u).ok());
     let filter = JobFilter { status, user_id, user_search: if user_id.is_some() { None } else { user } };
@@ -196,7 +197,7 @@ pub struct UserWorksQuery {
     #[param(rename = "userId")]
     pub user_id: Option<Uuid>,
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
-    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
+    #[param(value_type = Option<miaojing_api_types::vocab::Mode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
     #[param(minimum = 1, maximum = 100)]

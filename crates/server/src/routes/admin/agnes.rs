@@ -133,13 +133,7 @@ async fn install(st: web::Data<AppState>, _admin: Admin, body: web::Json<AgnesIn
     if !flags.contains(&true) {
         return Err(Error::validation("no_template_selected", "请至少选择一类要安装的 Agnes 模型").into());
     }
-    let tiers = b
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&b.allowed_membership_tiers.unwrap_or_default())?;
     let tiers = normalize_tiers(&tiers);
     let now = Utc::now();
     let mut fresh = Vec::new();

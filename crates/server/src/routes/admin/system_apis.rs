@@ -160,13 +160,7 @@ async fn smart_import(
     if out.channels.len() > MAX_IMPORT {
         return Err(Error::validation("invalid_batch", format!("一次最多导入 {MAX_IMPORT} 个配置")).into());
     }
-    let tiers = b
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<miaojing_domain::Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&b.allowed_membership_tiers.unwrap_or_default())?;
     let defaults = SystemImportDefaults {
         allowed_tiers: normalize_tiers(&tiers),
         is_default: b.is_default.unwrap_or(true),
