@@ -227,7 +227,7 @@ struct CodeFn {
     arity: usize,
 }
 
-/// Every `fn` with a `code: &'static str` or `code: impl Into<&'static str>` parameter.
+/// Every `fn` with a `code: &'static str` or `code: impl Into<&'static str> [+ Copy]` parameter.
 fn code_functions(files: &[(PathBuf, String)]) -> BTreeSet<CodeFn> {
     let mut out = BTreeSet::new();
     for (_, src) in files {
@@ -246,6 +246,7 @@ fn code_functions(files: &[(PathBuf, String)]) -> BTreeSet<CodeFn> {
                 .collect();
             for (index, p) in params.iter().enumerate() {
                 let compact: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+                let compact = compact.strip_suffix("+Copy").unwrap_or(&compact);
                 if compact == "code:&'staticstr" || compact == "code:implInto<&'staticstr>" {
                     out.insert(CodeFn { name: name.clone(), index, arity: params.len() });
                 }

@@ -1,6 +1,7 @@
 //! Upstream model configuration: platform-paid system APIs, user-owned API keys, the
 //! provider catalogue shown to users, model recommendations, style presets and the
 //! shared health of each platform channel.
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -51,7 +52,7 @@ impl Pricing {
             Pricing::Tokens { input_per_million, output_per_million } => &[*input_per_million, *output_per_million],
         };
         if amounts.iter().any(|a| *a < 0 || *a > 1_000_000_000) {
-            return Err(Error::validation("invalid_price", "价格必须是 0 到 1000000000 之间的整数"));
+            return Err(Error::validation(ErrorCode::InvalidPrice, "价格必须是 0 到 1000000000 之间的整数"));
         }
         Ok(())
     }
@@ -126,7 +127,7 @@ pub fn normalize_video_modes(modes: &[String]) -> Result<Vec<String>> {
         }
     }
     if out.len() != modes.iter().collect::<std::collections::BTreeSet<_>>().len() {
-        return Err(Error::validation("invalid_video_usage_mode", "视频用途必须是 text-to-video 或 image-to-video"));
+        return Err(Error::validation(ErrorCode::InvalidVideoUsageMode, "视频用途必须是 text-to-video 或 image-to-video"));
     }
     Ok(out)
 }

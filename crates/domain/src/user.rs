@@ -1,4 +1,5 @@
 //! Accounts: roles, membership tiers and the user record.
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -46,7 +47,7 @@ impl Language {
 
     /// Parses a language sent by a client; 400 `invalid_language` for anything else.
     pub fn parse(tag: &str) -> Result<Self> {
-        Self::from_tag(tag).ok_or_else(|| Error::validation("invalid_language", "语言必须是 zh 或 en"))
+        Self::from_tag(tag).ok_or_else(|| Error::validation(ErrorCode::InvalidLanguage, "语言必须是 zh 或 en"))
     }
 
     /// The most preferred supported language of an `Accept-Language` header, if any.

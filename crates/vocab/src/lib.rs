@@ -36,7 +36,7 @@ macro_rules! word_list {
     (
         $(#[$doc:meta])*
         $name:ident ($code:ident, $message:literal $(, $fold:ident)?) {
-            $( $(#[$vdoc:meta])* $variant:ident = $word:literal $(| $alias:literal)* ),+ $(,)?
+            $( $(#[$vdoc:meta])* $variant:ident = $word:tt $(| $alias:tt)* ),+ $(,)?
         }
     ) => {
         $(#[$doc])*

@@ -1,6 +1,7 @@
 //! OpenAI-compatible images: `POST /images/generations` (JSON) for text-to-image and
 //! `POST /images/edits` (multipart, one `image` part per reference) for image-to-image; results as
 //! `b64_json` or `url`, plain JSON or an SSE stream of `image_generation.completed` events.
+use miaojing_domain::ErrorCode;
 use miaojing_domain::Result;
 use reqwest::multipart::{Form, Part};
 use reqwest::Method;
@@ -223,7 +224,7 @@ pub(crate) async fn file_part(client: &ProviderClient, img: &crate::channel::Inp
     Part::stream(reqwest::Body::from(bytes))
         .file_name(format!("{stem}.{ext}"))
         .mime_str(&mime)
-        .map_err(|_| miaojing_domain::Error::validation("invalid_reference_image", "参考图类型无效"))
+        .map_err(|_| miaojing_domain::Error::validation(ErrorCode::InvalidReferenceImage, "参考图类型无效"))
 }
 
 fn item_of(v: &Value, mime: &str) -> Result<Option<MediaItem>> {

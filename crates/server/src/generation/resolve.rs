@@ -2,6 +2,7 @@
 use miaojing_credits::holds::estimate;
 use miaojing_domain::provider::{MediaType, Pricing, Protocol, SystemApi, UserApiKey};
 use miaojing_domain::user::Tier;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result, Store};
 use miaojing_providers::channel::{ChannelConfig, MediaType as ChannelMedia, Protocol as ChannelProtocol};
 use miaojing_providers::failover::{order_candidates, OrderKey, PollingMode};
@@ -85,7 +86,7 @@ pub fn candidates(secrets: &SecretBox, rows: &[SystemApi]) -> Vec<Candidate> {
 
 /// The model the job names is missing or closed to the caller.
 pub fn unavailable() -> Error {
-    Error::validation("model_unavailable", "模型不存在或未启用")
+    Error::validation(ErrorCode::ModelUnavailable, "模型不存在或未启用")
 }
 
 /// An upstream task id together with the row that accepted it: `s:<row>:<task>` for

@@ -7,6 +7,7 @@
 //! that cannot send headers, from a short-lived download token (`POST /api/download/token`):
 //! an HMAC over the user id and expiry, refused from cross-site requests. Only files of this
 //! site (`/api/local-storage/…` URLs) are served; other URLs are refused.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -118,14 +119,14 @@ fn key_of(url: &str) -> Result<String, Error> {
     let path = if url.starts_with('/') && !url.starts_with("//") {
         url.to_string()
     } else {
-        let parsed = url::Url::parse(url).map_err(|_| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+        let parsed = url::Url::parse(url).map_err(|_| Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::validation("unsupported_url", "仅支持站内文件 URL"));
+            return Err(Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"));
         }
         parsed.path().to_string()
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    let raw = path.strip_prefix(PUBLIC_PREFIX).ok_or_else(|| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+    let raw = path.strip_prefix(PUBLIC_PREFIX).ok_or_else(|| Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"))?;
     key_from_url_path(raw).map_err(invalid_key)
 }
 
@@ -171,7 +172,7 @@ async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: O
     let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
     // Tokens ride on plain links; a link on another site must not be able to use one.
     if req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return Err(Error::forbidden("cross_site_download", "不允许跨站下载").into());
+        return Err(Error::forbidden(ErrorCode::CrossSiteDownload, "不允许跨站下载").into());
     }
     let id = st.downloads.verify(token, Utc::now())?;
     Ok(st.store.user_by_id(id).await?.filter(|u| u.is_active))
@@ -183,7 +184,7 @@ async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: O
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/download")]
 async fn download(st: web::Data<AppState>, req: HttpRequest, q: web::Query<DownloadQuery>, auth: MaybeAuthed) -> ApiResult<HttpResponse> {
-    let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation("missing_url", "缺少 url 参数"))?;
+    let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation(ErrorCode::MissingUrl, "缺少 url 参数"))?;
     let key = key_of(url)?;
     let user = caller(&st, &req, auth.0.map(|a| a.user), q.download_token.as_deref()).await?;
     let served = if !is_watermarkable(&key) {

@@ -11,6 +11,7 @@ use miaojing_api_types::works::{
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{clean_title, Cursor, GalleryCategory, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -135,7 +136,7 @@ async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<Delet
         (Some(id), _) => {
             let mine = st.store.work_by_id(id).await?.is_some_and(|w| w.user_id == uid);
             if !mine || gallery_copy::delete(&st, id).await?.is_none() {
-                return Err(Error::not_found("work_not_found", "作品不存在").into());
+                return Err(Error::not_found(ErrorCode::WorkNotFound, "作品不存在").into());
             }
             1
         }
@@ -152,7 +153,7 @@ async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<Delet
             }
             deleted
         }
-        _ => return Err(Error::validation("id_required", "请指定要删除的作品；删除全部需要 all=true").into()),
+        _ => return Err(Error::validation(ErrorCode::IdRequired, "请指定要删除的作品；删除全部需要 all=true").into()),
     };
     Ok(web::Json(Deleted { success: true, deleted }))
 }
@@ -231,9 +232,9 @@ fn gallery_response(body: Bytes) -> HttpResponse {
 async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
     let uid = me.0.user.id;
     let body = body.into_inner();
-    let id = body.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
+    let id = body.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
     let title = body.title.as_deref().map(clean_title).transpose()?;
-    let not_found = || Error::not_found("work_not_found", "作品不存在");
+    let not_found = || Error::not_found(ErrorCode::WorkNotFound, "作品不存在");
     let w = st.store.work_by_id(id).await?.filter(|w| w.user_id == uid).ok_or_else(not_found)?;
     let w = if body.publish.unwrap_or(true) {
         let mut p = Publication { title, ..Default::default() };
