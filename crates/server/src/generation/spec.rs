@@ -1,6 +1,6 @@
 //! What a job stores about itself: the checked request and where its model comes from.
 use miaojing_api_types::generation::{Eta, GenerationPayload};
-use miaojing_domain::job::Mode;
+use miaojing_domain::job::{JobKind, Mode};
 use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -76,11 +76,7 @@ fn format(v: Option<String>) -> Result<Option<String>> {
 /// Checks a payload of `kind` (`image` or `video`); returns the mode and the spec (with the
 /// source still to be resolved by the caller).
 pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, JobSpec)> {
-    let video = match kind {
-        "image" => false,
-        "video" => true,
-        _ => return Err(Error::validation(ErrorCode::UnsupportedJobType, "不支持的任务类型")),
-    };
+    let video = JobKind::parse(kind)? == JobKind::Video;
     let mut images: Vec<String> = p.image.into_iter().chain(p.images).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     images.dedup();
     if images.len() > MAX_IMAGES {

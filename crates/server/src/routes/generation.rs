@@ -14,7 +14,7 @@ use miaojing_api_types::generation::{
 };
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
-use miaojing_domain::job::{Job, JobStatus, Mode, ModelCallRecord, NewJob};
+use miaojing_domain::job::{Job, JobKind, JobStatus, Mode, ModelCallRecord, NewJob};
 use miaojing_domain::provider::{MediaType, SystemApi};
 use miaojing_domain::user::Role;
 use miaojing_domain::{Error, ErrorKind, Result};
@@ -49,7 +49,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 /// Bounds and default of an estimate in seconds: images 20–900 (90), videos 60–1800 (300).
 fn eta_bounds(mode: Mode) -> (f64, f64, u32) {
-    if mode.media_type() == "video" {
+    if mode.is_video() {
         (60.0, 1800.0, 300)
     } else {
         (20.0, 900.0, 90)
@@ -192,11 +192,7 @@ async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
 async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let payload = body.payload.ok_or_else(|| Error::validation(ErrorCode::MissingPayload, "缺少任务参数"))?;
-    let video = match body.kind.as_str() {
-        "image" => false,
-        "video" => true,
-        _ => return Err(Error::validation(ErrorCode::UnsupportedJobType, "不支持的任务类型").into()),
-    };
+    let video = JobKind::parse(&body.kind)? == JobKind::Video;
     let choice = payload.custom_api_config.clone().unwrap_or_default();
     let model = payload.model.clone();
     let style_label = payload.style_label.clone();
