@@ -11,6 +11,7 @@ use crate::vocab::{Role, Tier};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUser {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: String,
     pub username: String,
     pub nickname: String,
@@ -72,6 +73,7 @@ pub struct AdminUserUpdate {
     pub username: Option<String>,
     pub nickname: Option<String>,
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: Option<String>,
     #[serde(rename = "newPassword")]
     pub new_password: Option<String>,

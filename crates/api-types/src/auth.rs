@@ -54,6 +54,7 @@ pub struct RegisterRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: String,
     /// Login username (stable).
     pub username: String,
