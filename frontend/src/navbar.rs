@@ -147,7 +147,7 @@ fn UserMenu() -> impl IntoView {
     let open = RwSignal::new(false);
     let name = Signal::derive(move || session.user().map(|u| display_name(&u)).unwrap_or_default());
     let avatar = Signal::derive(move || session.user().and_then(|u| u.avatar_url));
-    let is_admin = move || session.user().is_some_and(|u| u.role == "admin" || u.role == "enterprise_admin");
+    let is_admin = move || session.user().is_some_and(|u| u.role.is_admin());
 
     let on_logout = move |_| {
         open.set(false);

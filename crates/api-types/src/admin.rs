@@ -4,20 +4,22 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::credits::Referral;
+use crate::vocab::{Role, Tier};
 
 /// One row of `GET /api/admin/users`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUser {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: String,
     pub username: String,
     pub nickname: String,
     /// Role as stored: `user`, `admin` or `enterprise_admin`.
-    pub role: String,
+    pub role: Role,
     /// Tier as stored (may have expired; see `effective_tier`).
-    pub membership_tier: String,
-    pub effective_tier: String,
+    pub membership_tier: Tier,
+    pub effective_tier: Tier,
     pub membership_expires_at: Option<DateTime<Utc>>,
     pub credits_balance: i64,
     pub is_active: bool,
@@ -53,8 +55,12 @@ pub struct AdminUserList {
 pub struct AdminUserUpdate {
     #[serde(rename = "userId", alias = "id")]
     pub user_id: Option<Uuid>,
+    /// `user`, `admin` or `enterprise_admin` (the original's `vip`, `guest` and
+    /// `enterprise_member` read as `user`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Role>))]
     pub role: Option<String>,
     #[serde(rename = "membershipTier", alias = "membership_tier")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Tier>))]
     pub membership_tier: Option<String>,
     /// RFC 3339 time, or `null` for a membership without end.
     #[serde(rename = "membershipExpiresAt", alias = "membership_expires_at", default, with = "double_option")]
@@ -67,6 +73,7 @@ pub struct AdminUserUpdate {
     pub username: Option<String>,
     pub nickname: Option<String>,
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: Option<String>,
     #[serde(rename = "newPassword")]
     pub new_password: Option<String>,
@@ -125,7 +132,7 @@ pub struct RedeemCodeView {
     pub code: String,
     pub code_type: String,
     pub credits_amount: i64,
-    pub membership_tier: Option<String>,
+    pub membership_tier: Option<Tier>,
     pub membership_duration_value: Option<i64>,
     pub membership_duration_unit: Option<String>,
     pub note: String,
@@ -156,6 +163,7 @@ pub struct RedeemBatchRequest {
     #[serde(alias = "credits_amount")]
     pub credits_amount: Option<i64>,
     #[serde(alias = "membership_tier")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Tier>))]
     pub membership_tier: Option<String>,
     #[serde(alias = "membership_duration_value")]
     pub membership_duration_value: Option<i64>,

@@ -3,6 +3,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::vocab::{ShownRole, Tier};
+
 /// `POST /api/auth/login`. The first non-empty of `account`, `email`, `phone` identifies the user.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -52,6 +54,7 @@ pub struct RegisterRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub email: String,
     /// Login username (stable).
     pub username: String,
@@ -59,9 +62,9 @@ pub struct UserView {
     pub nickname: String,
     pub display_nickname: String,
     /// `user`, `vip` (active paid tier), `admin` or `enterprise_admin`.
-    pub role: String,
+    pub role: ShownRole,
     /// Effective tier: an expired membership reads as `free`.
-    pub membership_tier: String,
+    pub membership_tier: Tier,
     pub membership_expires_at: Option<DateTime<Utc>>,
     pub credits_balance: i64,
     pub avatar_url: Option<String>,

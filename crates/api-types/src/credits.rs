@@ -3,6 +3,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::vocab::Tier;
+
 /// One ledger row.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -50,7 +52,7 @@ pub struct RedeemResponse {
     pub code_type: String,
     pub credits_amount: i64,
     pub credits_balance: i64,
-    pub membership_tier: Option<String>,
+    pub membership_tier: Option<Tier>,
     pub membership_expires_at: Option<DateTime<Utc>>,
     pub membership_duration_value: Option<i64>,
     pub membership_duration_unit: Option<String>,

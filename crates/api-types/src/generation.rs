@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::vocab::{JobStatus, Mode};
+
 /// Which model a job uses: the caller's own key, or a platform model (by row or display name).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -107,8 +109,8 @@ pub struct JobView {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::JobKind))]
     pub kind: String,
     /// `text2img`, `img2img`, `text2video` or `img2video`.
-    pub mode: String,
-    pub status: String,
+    pub mode: Mode,
+    pub status: JobStatus,
     /// Image jobs: `{images, thumbnails, thumbnailUrls, dimensions, creditsCost, creditsBalance,
     /// creditDescription?, workIds}`; video jobs: `{videos, thumbnailUrls, creditsCost, creditsBalance,
     /// creditDescription?, workIds}`; `null` until succeeded. `creditsCost` is what was charged and

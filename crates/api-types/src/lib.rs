@@ -8,14 +8,17 @@ pub mod areas;
 pub mod auth;
 pub mod credits;
 pub mod error;
-pub mod error_codes;
 pub mod generation;
 pub mod profile;
 pub mod providers;
 pub mod site;
-#[cfg(feature = "openapi")]
-pub mod vocab;
 pub mod works;
+
+/// The closed word lists the API takes and sends (roles, tiers, modes, statuses, …).
+pub use miaojing_vocab as vocab;
+/// The error-code table (shared with the domain crates; see [`miaojing_vocab::error_codes`]).
+pub use miaojing_vocab::error_codes;
+pub use miaojing_vocab::{ErrorCode, MessageLang};
 
 /// A plain `{ "success": true }` acknowledgement.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]

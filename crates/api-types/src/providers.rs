@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::vocab::{MediaType, PollingMode, Protocol, Tier};
+
 /// A provider preset of the catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -16,7 +18,7 @@ pub struct ProviderView {
     pub default_api_url: String,
     pub default_model: String,
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     pub website: String,
     pub is_active: bool,
     pub sort_order: i32,
@@ -32,6 +34,7 @@ pub struct ProviderInput {
     pub default_api_url: Option<String>,
     pub default_model: Option<String>,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
     pub media_type: Option<String>,
     pub website: Option<String>,
     pub is_active: Option<bool>,
@@ -59,7 +62,7 @@ pub struct RecommendationView {
     pub model_name: String,
     pub display_name: String,
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     pub provider_id: Option<Uuid>,
     pub is_active: bool,
     pub sort_order: i32,
@@ -74,6 +77,7 @@ pub struct RecommendationInput {
     pub model_name: Option<String>,
     pub display_name: Option<String>,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
     pub media_type: Option<String>,
     pub provider_id: Option<Uuid>,
     pub is_active: Option<bool>,
@@ -135,6 +139,7 @@ pub struct StylePresetOne {
 #[serde(rename_all = "camelCase")]
 pub struct PriceView {
     /// `free`, `fixed` (per use), `duration` (per second of video) or `token` (per 1M tokens).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::BillingMode))]
     pub billing_mode: String,
     pub credits_per_use: i64,
     pub duration_price_per_second: i64,
@@ -152,7 +157,7 @@ pub struct PlatformModel {
     pub name: String,
     pub model_name: String,
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     pub capabilities: Value,
     #[serde(flatten)]
     pub price: PriceView,
@@ -176,9 +181,9 @@ pub struct UserApiKeyView {
     pub api_key: String,
     pub api_key_preview: String,
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     /// `openai` or `manifest` (smart import).
-    pub protocol: String,
+    pub protocol: Protocol,
     pub capabilities: Value,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
@@ -210,6 +215,7 @@ pub struct UserApiKeyInput {
     pub model_name: Option<String>,
     pub note: Option<String>,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
     pub media_type: Option<String>,
     pub is_active: Option<bool>,
 }
@@ -283,15 +289,15 @@ pub struct SystemApiView {
     pub api_key: String,
     pub api_key_preview: String,
     #[serde(rename = "type")]
-    pub media_type: String,
-    pub protocol: String,
+    pub media_type: MediaType,
+    pub protocol: Protocol,
     #[serde(flatten)]
     pub price: PriceView,
     pub price_note: String,
     pub capabilities: Value,
     pub is_default: bool,
-    pub allowed_membership_tiers: Vec<String>,
-    pub polling_mode: String,
+    pub allowed_membership_tiers: Vec<Tier>,
+    pub polling_mode: PollingMode,
     pub polling_order: i32,
     pub video_usage_modes: Vec<String>,
     pub is_active: bool,
@@ -317,7 +323,9 @@ pub struct SystemApiInput {
     pub api_key: Option<String>,
     pub clear_api_key: Option<bool>,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
     pub media_type: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::vocab::BillingMode>))]
     pub billing_mode: Option<String>,
     pub credits_per_use: Option<i64>,
     pub duration_price_per_second: Option<i64>,
@@ -326,7 +334,9 @@ pub struct SystemApiInput {
     pub price_note: Option<String>,
     pub capabilities: Option<Value>,
     pub is_default: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Tier>>))]
     pub allowed_membership_tiers: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<PollingMode>))]
     pub polling_mode: Option<String>,
     pub polling_order: Option<i32>,
     pub video_usage_modes: Option<Vec<String>>,
@@ -339,6 +349,7 @@ pub struct SystemApiInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PricingInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::BillingMode))]
     pub billing_mode: String,
     pub credits_per_use: Option<i64>,
     pub duration_price_per_second: Option<i64>,
@@ -368,7 +379,7 @@ pub struct ChannelHealthView {
     pub name: String,
     pub model_name: String,
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     pub is_active: bool,
     pub errors_in_window: i64,
     pub frozen: bool,
@@ -411,6 +422,7 @@ pub struct UserSmartImportResult {
 pub struct SystemSmartImportInput {
     pub config_text: Option<String>,
     /// Empty or absent: every tier.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Tier>>))]
     pub allowed_membership_tiers: Option<Vec<String>>,
     /// Default true.
     pub is_default: Option<bool>,
@@ -437,7 +449,7 @@ pub struct BuiltinTemplateView {
     pub model_name: String,
     /// `image`, `video` or `text`.
     #[serde(rename = "type")]
-    pub media_type: String,
+    pub media_type: MediaType,
     pub model_group: String,
     pub description: String,
     /// What the create page offers for it (sizes, durations, …).
@@ -466,6 +478,7 @@ pub struct AgnesInstallInput {
     pub sync_video_models: Option<bool>,
     pub sync_text_models: Option<bool>,
     /// Tiers for newly installed rows; empty or absent: every tier.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Tier>>))]
     pub allowed_membership_tiers: Option<Vec<String>>,
     /// Default true (offered to users once enabled).
     pub is_default: Option<bool>,

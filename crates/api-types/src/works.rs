@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::vocab::{JobStatus, Mode};
+
 /// A history row (light: thumbnail URLs, never data URLs).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -191,9 +193,9 @@ pub struct AdminJob {
     pub user_email: String,
     pub user_nickname: String,
     #[serde(rename = "type")]
-    pub mode: String,
+    pub mode: Mode,
     pub model: String,
-    pub status: String,
+    pub status: JobStatus,
     pub attempt: i32,
     pub estimated_cost: i64,
     pub actual_cost: Option<i64>,

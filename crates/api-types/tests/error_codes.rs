@@ -1,10 +1,11 @@
 //! The error-code table against the codes the server can actually send.
 //!
 //! "Can send" is read from the workspace's sources: every function with a parameter
-//! `code: &'static str` (the `miaojing_domain::Error` constructors, `with_code`, and local
-//! helpers that forward a code) is found, then every call of it, and the argument in the code's
-//! position must be a string literal, a `const` holding one, or a forwarded parameter. Each
-//! literal found must be listed in `ErrorCode`, whose rows carry a Chinese and an English text.
+//! `code: &'static str` or `code: impl Into<&'static str>` (the `miaojing_domain::Error`
+//! constructors, `with_code`, and local helpers that forward a code) is found, then every call
+//! of it, and the argument in the code's position must be an `ErrorCode::…` name, a string
+//! literal, a `const` holding one, or a forwarded parameter. Each code found must be listed in
+//! `ErrorCode`, whose rows carry a Chinese and an English text.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -226,7 +227,7 @@ struct CodeFn {
     arity: usize,
 }
 
-/// Every `fn` with a `code: &'static str` parameter.
+/// Every `fn` with a `code: &'static str` or `code: impl Into<&'static str> [+ Copy]` parameter.
 fn code_functions(files: &[(PathBuf, String)]) -> BTreeSet<CodeFn> {
     let mut out = BTreeSet::new();
     for (_, src) in files {
@@ -245,7 +246,8 @@ fn code_functions(files: &[(PathBuf, String)]) -> BTreeSet<CodeFn> {
                 .collect();
             for (index, p) in params.iter().enumerate() {
                 let compact: String = p.chars().filter(|c| !c.is_whitespace()).collect();
-                if compact == "code:&'staticstr" {
+                let compact = compact.strip_suffix("+Copy").unwrap_or(&compact);
+                if compact == "code:&'staticstr" || compact == "code:implInto<&'staticstr>" {
                     out.insert(CodeFn { name: name.clone(), index, arity: params.len() });
                 }
             }
@@ -280,6 +282,7 @@ fn sent_codes() -> (BTreeMap<String, Vec<String>>, Vec<String>) {
     let files = sources();
     let fns = code_functions(&files);
     let consts = string_consts(&files);
+    let names: HashMap<String, &str> = ErrorCode::ALL.iter().map(|c| (format!("{c:?}"), c.as_str())).collect();
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unreadable = Vec::new();
     for (path, src) in &files {
@@ -304,7 +307,12 @@ fn sent_codes() -> (BTreeMap<String, Vec<String>>, Vec<String>) {
                 let place = format!("{}:{line}", path.display());
                 let arg = args[f.index].as_str();
                 let last = arg.rsplit("::").next().unwrap_or(arg);
-                if arg.starts_with('"') && arg.ends_with('"') && arg.len() >= 2 {
+                if let Some(name) = arg.strip_prefix("ErrorCode::") {
+                    match names.get(name) {
+                        Some(code) => codes.entry(code.to_string()).or_default().push(place),
+                        None => unreadable.push(format!("{place}: {arg} is not in the table")),
+                    }
+                } else if arg.starts_with('"') && arg.ends_with('"') && arg.len() >= 2 {
                     codes.entry(arg[1..arg.len() - 1].to_string()).or_default().push(place);
                 } else if !last.is_empty() && last.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_') {
                     match consts.get(last) {

@@ -1,4 +1,5 @@
 //! Outgoing e-mail over SMTP (lettre).
+use miaojing_domain::ErrorCode;
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -40,7 +41,7 @@ pub struct Email {
     pub html: String,
 }
 
-fn mail_error(code: &'static str, message: impl Into<String>) -> Error {
+fn mail_error(code: impl Into<&'static str>, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Upstream, code, message)
 }
 
@@ -49,14 +50,18 @@ fn mail_error(code: &'static str, message: impl Into<String>) -> Error {
 /// `email_send_failed` (the SMTP server's reason is kept for logs only).
 pub async fn send(cfg: &SmtpConfig, mail: Email) -> Result<()> {
     if !cfg.enabled {
-        return Err(Error::new(ErrorKind::Conflict, "email_disabled", "本站未启用邮件服务，暂时无法发送邮件，请联系管理员"));
+        return Err(Error::new(ErrorKind::Conflict, ErrorCode::EmailDisabled, "本站未启用邮件服务，暂时无法发送邮件，请联系管理员"));
     }
     if cfg.host.trim().is_empty() || cfg.from_email.trim().is_empty() {
-        return Err(Error::new(ErrorKind::Conflict, "email_not_configured", "本站邮件服务配置不完整，暂时无法发送邮件，请联系管理员"));
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            ErrorCode::EmailNotConfigured,
+            "本站邮件服务配置不完整，暂时无法发送邮件，请联系管理员",
+        ));
     }
-    let from_addr = cfg.from_email.parse().map_err(|_| Error::validation("invalid_sender", "发件邮箱格式不正确"))?;
+    let from_addr = cfg.from_email.parse().map_err(|_| Error::validation(ErrorCode::InvalidSender, "发件邮箱格式不正确"))?;
     let from = Mailbox::new((!cfg.from_name.is_empty()).then(|| cfg.from_name.clone()), from_addr);
-    let to: Mailbox = mail.to.parse().map_err(|_| Error::validation("invalid_email", "邮箱地址格式不正确"))?;
+    let to: Mailbox = mail.to.parse().map_err(|_| Error::validation(ErrorCode::InvalidEmail, "邮箱地址格式不正确"))?;
     let mut builder = Message::builder().from(from).to(to).subject(mail.subject);
     if let Ok(reply) = cfg.reply_to.parse::<Mailbox>() {
         builder = builder.reply_to(reply);
@@ -69,8 +74,8 @@ pub async fn send(cfg: &SmtpConfig, mail: Email) -> Result<()> {
         )
         .map_err(|e| Error::internal(format!("building e-mail: {e}")))?;
 
-    let tls_params =
-        TlsParameters::new(cfg.host.clone()).map_err(|e| mail_error("email_send_failed", "邮件发送失败").with_detail(e.to_string()))?;
+    let tls_params = TlsParameters::new(cfg.host.clone())
+        .map_err(|e| mail_error(ErrorCode::EmailSendFailed, "邮件发送失败").with_detail(e.to_string()))?;
     let tls = if cfg.secure { Tls::Wrapper(tls_params) } else { Tls::Opportunistic(tls_params) };
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
         .port(cfg.port)
@@ -84,7 +89,7 @@ pub async fn send(cfg: &SmtpConfig, mail: Email) -> Result<()> {
         .send(message)
         .await
         .map(|_| ())
-        .map_err(|e| mail_error("email_send_failed", "邮件发送失败，请检查 SMTP 配置").with_detail(e.to_string()))
+        .map_err(|e| mail_error(ErrorCode::EmailSendFailed, "邮件发送失败，请检查 SMTP 配置").with_detail(e.to_string()))
 }
 
 /// Escapes text for HTML.

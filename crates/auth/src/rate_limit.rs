@@ -1,4 +1,5 @@
 //! Rate-limit policy: fixed windows counted in the store, so every instance shares them.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -67,7 +68,7 @@ impl RateLimiter {
         let hits = self.store.hit(&key, start).await?;
         if hits > limit.max {
             let retry = (start_secs + window - now.timestamp()).max(1) as u64;
-            return Err(Error::rate_limited("rate_limited", format!("请求过于频繁，请 {retry} 秒后再试"), retry));
+            return Err(Error::rate_limited(ErrorCode::RateLimited, format!("请求过于频繁，请 {retry} 秒后再试"), retry));
         }
         Ok(())
     }

@@ -1,4 +1,5 @@
 //! The account service: every account rule, over the store's ports.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -134,20 +135,20 @@ pub struct AuthService {
 }
 
 fn missing_login() -> Error {
-    Error::validation("missing_credentials", "请输入账号和密码")
+    Error::validation(ErrorCode::MissingCredentials, "请输入账号和密码")
 }
 
 fn bad_login() -> Error {
-    Error::unauthenticated("账号或密码错误").with_code("invalid_credentials")
+    Error::unauthenticated("账号或密码错误").with_code(ErrorCode::InvalidCredentials)
 }
 
 trait WithCode {
-    fn with_code(self, code: &'static str) -> Self;
+    fn with_code(self, code: impl Into<&'static str>) -> Self;
 }
 
 impl WithCode for Error {
-    fn with_code(mut self, code: &'static str) -> Self {
-        self.code = code.into();
+    fn with_code(mut self, code: impl Into<&'static str>) -> Self {
+        self.code = std::borrow::Cow::Borrowed(code.into());
         self
     }
 }
@@ -155,13 +156,15 @@ impl WithCode for Error {
 fn code_error(check: CodeCheck) -> Result<()> {
     match check {
         CodeCheck::Valid => Ok(()),
-        CodeCheck::Missing => Err(Error::validation("code_invalid", "验证码不存在或已失效，请重新获取")),
-        CodeCheck::Expired => Err(Error::validation("code_expired", "验证码已过期，请重新获取")),
+        CodeCheck::Missing => Err(Error::validation(ErrorCode::CodeInvalid, "验证码不存在或已失效，请重新获取")),
+        CodeCheck::Expired => Err(Error::validation(ErrorCode::CodeExpired, "验证码已过期，请重新获取")),
         CodeCheck::Locked { until } => {
             let secs = (until - Utc::now()).num_seconds().max(1) as u64;
-            Err(Error::rate_limited("code_locked", "验证码错误次数过多，请 10 分钟后再试", secs))
+            Err(Error::rate_limited(ErrorCode::CodeLocked, "验证码错误次数过多，请 10 分钟后再试", secs))
         }
-        CodeCheck::Wrong { remaining } => Err(Error::validation("code_incorrect", format!("验证码不正确，还可尝试 {remaining} 次"))),
+        CodeCheck::Wrong { remaining } => {
+            Err(Error::validation(ErrorCode::CodeIncorrect, format!("验证码不正确，还可尝试 {remaining} 次")))
+        }
     }
 }
 
@@ -222,10 +225,10 @@ impl AuthService {
     /// Creates an account and signs it in. Returns the user, the session and a message.
     pub async fn register(&self, input: RegisterInput, rules: &RegistrationRules, client: &Client) -> Result<(User, Issued, String)> {
         if !rules.enabled {
-            return Err(Error::forbidden("registration_closed", "当前未开放注册"));
+            return Err(Error::forbidden(ErrorCode::RegistrationClosed, "当前未开放注册"));
         }
         if !input.accepted_terms {
-            return Err(Error::validation("terms_not_accepted", "请先阅读并同意服务条款和隐私政策"));
+            return Err(Error::validation(ErrorCode::TermsNotAccepted, "请先阅读并同意服务条款和隐私政策"));
         }
         let email = validate::email(&input.email)?;
         validate::new_password(&input.password)?;
@@ -242,7 +245,7 @@ impl AuthService {
             None => None,
         };
         let code = match (rules.email_verification_required, input.email_code.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
-            (true, None) => return Err(Error::validation("code_required", "请输入邮箱验证码")),
+            (true, None) => return Err(Error::validation(ErrorCode::CodeRequired, "请输入邮箱验证码")),
             (true, Some(c)) => Some(validate::code(c)?),
             (false, _) => None,
         };
@@ -253,12 +256,12 @@ impl AuthService {
         let inviter = match input.invite_code.as_deref().map(normalize_invite_code).filter(|c| !c.is_empty()) {
             Some(code) => match self.store.user_by_invite_code(&code).await? {
                 Some(u) if u.is_active => Some(u),
-                _ => return Err(Error::validation("invite_invalid", "邀请链接无效或邀请人账号不可用")),
+                _ => return Err(Error::validation(ErrorCode::InviteInvalid, "邀请链接无效或邀请人账号不可用")),
             },
             None => None,
         };
         if self.store.user_by_email(&email).await?.is_some() {
-            return Err(Error::conflict("email_taken", "该邮箱已注册，请直接登录"));
+            return Err(Error::conflict(ErrorCode::EmailTaken, "该邮箱已注册，请直接登录"));
         }
         if explicit_username.is_none() && self.store.user_by_login(&username).await?.is_some() {
             username = format!("{}{}", username.chars().take(44).collect::<String>(), rand::random::<u16>() % 10000);
@@ -373,7 +376,7 @@ impl AuthService {
             }
         };
         if !user.is_active {
-            return Err(Error::forbidden("account_disabled", "账号已停用，请联系管理员"));
+            return Err(Error::forbidden(ErrorCode::AccountDisabled, "账号已停用，请联系管理员"));
         }
         if admin_only && !user.role.is_admin() {
             self.log(
@@ -382,7 +385,7 @@ impl AuthService {
                     .from_client(client.ip.as_deref(), client.user_agent.as_deref()),
             )
             .await;
-            return Err(Error::forbidden("admin_only", "仅管理员可登录控制台"));
+            return Err(Error::forbidden(ErrorCode::AdminOnly, "仅管理员可登录控制台"));
         }
         let user = if verified == Verified::YesRehash {
             let hash = password::hash_async(password.to_string()).await?;
@@ -407,7 +410,7 @@ impl AuthService {
             return Err(Error::unauthenticated("登录已失效，请重新登录"));
         }
         if !user.is_active {
-            return Err(Error::unauthenticated("账号已停用").with_code("account_disabled"));
+            return Err(Error::unauthenticated("账号已停用").with_code(ErrorCode::AccountDisabled));
         }
         Ok(AuthUser { user, session_id: session.id })
     }
@@ -437,7 +440,7 @@ impl AuthService {
         }
         if let Some(w) = changes.watermark_disabled {
             if w && !user.may_disable_watermark(now) && !user.watermark_disabled {
-                return Err(Error::forbidden("watermark_not_allowed", "仅会员可关闭下载水印"));
+                return Err(Error::forbidden(ErrorCode::WatermarkNotAllowed, "仅会员可关闭下载水印"));
             }
             patch.watermark_disabled = Some(w);
         }
@@ -448,10 +451,10 @@ impl AuthService {
             let current = changes
                 .current_password
                 .filter(|p| !p.is_empty())
-                .ok_or_else(|| Error::validation("current_password_required", "请输入当前密码"))?;
+                .ok_or_else(|| Error::validation(ErrorCode::CurrentPasswordRequired, "请输入当前密码"))?;
             let stored = user.password_hash.clone().unwrap_or_else(|| self.dummy_hash.as_ref().clone());
             if user.password_hash.is_none() || password::verify_async(current, stored).await? == Verified::No {
-                return Err(Error::validation("wrong_current_password", "当前密码不正确"));
+                return Err(Error::validation(ErrorCode::WrongCurrentPassword, "当前密码不正确"));
             }
             patch.password_hash = Some(password::hash_async(new_pw).await?);
             password_changed = true;
@@ -490,14 +493,14 @@ impl AuthService {
         let (user_id, lang) = match purpose {
             CodePurpose::Register => {
                 if existing.is_some() {
-                    return Err(Error::conflict("email_taken", "该邮箱已注册，请直接登录"));
+                    return Err(Error::conflict(ErrorCode::EmailTaken, "该邮箱已注册，请直接登录"));
                 }
                 (None, mail_cfg.language)
             }
             CodePurpose::VerifyEmail => {
                 let me = caller.ok_or_else(|| Error::unauthenticated("请先登录后再验证邮箱"))?;
                 if existing.as_ref().is_some_and(|u| u.id != me.user.id) {
-                    return Err(Error::conflict("email_taken", "该邮箱已被其他账号绑定"));
+                    return Err(Error::conflict(ErrorCode::EmailTaken, "该邮箱已被其他账号绑定"));
                 }
                 (Some(me.user.id), me.user.preferred_language)
             }
@@ -578,8 +581,11 @@ impl AuthService {
         let code = validate::code(code)?;
         validate::new_password(new_password)?;
         self.consume_code(CodePurpose::ResetPassword, &email, &code).await?;
-        let user =
-            self.store.user_by_email(&email).await?.ok_or_else(|| Error::validation("code_invalid", "验证码不存在或已失效，请重新获取"))?;
+        let user = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| Error::validation(ErrorCode::CodeInvalid, "验证码不存在或已失效，请重新获取"))?;
         let hash = password::hash_async(new_password.to_string()).await?;
         self.store.update_user(user.id, UserPatch { password_hash: Some(hash), ..Default::default() }).await?;
         self.store.revoke_user_sessions(user.id, None, Utc::now()).await?;
@@ -620,7 +626,7 @@ impl AuthService {
     /// Guards: an admin cannot disable, demote or delete themself, and the last active admin
     /// cannot be demoted or disabled. Disabling or a new password ends the user's sessions.
     pub async fn admin_update_user(&self, admin: &AuthUser, user_id: Uuid, changes: AdminChanges) -> Result<User> {
-        let target = self.store.user_by_id(user_id).await?.ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+        let target = self.store.user_by_id(user_id).await?.ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
         let mut patch = UserPatch::default();
         if let Some(r) = changes.role.as_deref() {
             patch.role = Some(Role::parse(r)?);
@@ -651,10 +657,10 @@ impl AuthService {
         let demoting = patch.role.is_some_and(|r| !r.is_admin()) && target.role.is_admin();
         let disabling = patch.is_active == Some(false) && target.is_active;
         if target.id == admin.user.id && (demoting || disabling) {
-            return Err(Error::forbidden("cannot_modify_self", "不能停用或降级当前登录的管理员账号"));
+            return Err(Error::forbidden(ErrorCode::CannotModifySelf, "不能停用或降级当前登录的管理员账号"));
         }
         if (demoting || disabling) && target.role.is_admin() && self.store.count_admins().await? <= 1 {
-            return Err(Error::conflict("last_admin", "至少需要保留一个可用的管理员账号"));
+            return Err(Error::conflict(ErrorCode::LastAdmin, "至少需要保留一个可用的管理员账号"));
         }
         if let Some(p) = new_password {
             patch.password_hash = Some(password::hash_async(p).await?);
@@ -679,14 +685,14 @@ impl AuthService {
     /// Deletes an account (never the caller's own, never the last admin).
     pub async fn admin_delete_user(&self, admin: &AuthUser, user_id: Uuid) -> Result<()> {
         if user_id == admin.user.id {
-            return Err(Error::forbidden("cannot_delete_self", "不能删除当前登录的管理员账号"));
+            return Err(Error::forbidden(ErrorCode::CannotDeleteSelf, "不能删除当前登录的管理员账号"));
         }
-        let target = self.store.user_by_id(user_id).await?.ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+        let target = self.store.user_by_id(user_id).await?.ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
         if target.role.is_admin() && target.is_active && self.store.count_admins().await? <= 1 {
-            return Err(Error::conflict("last_admin", "至少需要保留一个可用的管理员账号"));
+            return Err(Error::conflict(ErrorCode::LastAdmin, "至少需要保留一个可用的管理员账号"));
         }
         if !self.store.delete_user(user_id).await? {
-            return Err(Error::not_found("user_not_found", "用户不存在"));
+            return Err(Error::not_found(ErrorCode::UserNotFound, "用户不存在"));
         }
         self.log(
             LogEntry::new("admin", "warning", "admin_user_deleted", "管理员删除用户")

@@ -1,4 +1,5 @@
 //! Input rules for account fields ("parse, don't validate": each returns the clean value).
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 
 /// Longest username or display name, in characters.
@@ -15,7 +16,7 @@ pub const AVATAR_MAX: usize = 200_000;
 /// A trimmed, lower-cased e-mail address of a plausible shape.
 pub fn email(input: &str) -> Result<String> {
     let e = input.trim().to_lowercase();
-    let bad = || Error::validation("invalid_email", "请输入正确的邮箱地址");
+    let bad = || Error::validation(ErrorCode::InvalidEmail, "请输入正确的邮箱地址");
     if e.is_empty() || e.len() > EMAIL_MAX || e.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'(),;:\\[]".contains(c)) {
         return Err(bad());
     }
@@ -38,15 +39,15 @@ pub fn new_password(p: &str) -> Result<()> {
     let letter = p.chars().any(|c| c.is_ascii_alphabetic());
     let digit = p.chars().any(|c| c.is_ascii_digit());
     if p.chars().count() > PASSWORD_MAX {
-        return Err(Error::validation("password_too_long", "密码过长（最多 128 个字符）"));
+        return Err(Error::validation(ErrorCode::PasswordTooLong, "密码过长（最多 128 个字符）"));
     }
     if !(long_enough && letter && digit) {
-        return Err(Error::validation("weak_password", "密码至少 8 位，并同时包含字母和数字"));
+        return Err(Error::validation(ErrorCode::WeakPassword, "密码至少 8 位，并同时包含字母和数字"));
     }
     Ok(())
 }
 
-fn name_like(input: &str, max: usize, code: &'static str, what: &str) -> Result<String> {
+fn name_like(input: &str, max: usize, code: impl Into<&'static str> + Copy, what: &str) -> Result<String> {
     let v = input.trim();
     if v.is_empty() {
         return Err(Error::validation(code, format!("{what}不能为空")));
@@ -60,16 +61,16 @@ fn name_like(input: &str, max: usize, code: &'static str, what: &str) -> Result<
 /// A login username: 2–50 characters, no spaces, no `@` (so it never looks like an e-mail),
 /// no control characters or angle brackets.
 pub fn username(input: &str) -> Result<String> {
-    let v = name_like(input, NAME_MAX, "invalid_username", "用户名")?;
+    let v = name_like(input, NAME_MAX, ErrorCode::InvalidUsername, "用户名")?;
     if v.chars().count() < 2 || v.contains('@') || v.chars().any(char::is_whitespace) {
-        return Err(Error::validation("invalid_username", "用户名需 2–50 个字符，不能包含空格或 @"));
+        return Err(Error::validation(ErrorCode::InvalidUsername, "用户名需 2–50 个字符，不能包含空格或 @"));
     }
     Ok(v)
 }
 
 /// A display name: 1–50 characters, no control characters or angle brackets.
 pub fn display_name(input: &str) -> Result<String> {
-    name_like(input, NAME_MAX, "invalid_nickname", "昵称")
+    name_like(input, NAME_MAX, ErrorCode::InvalidNickname, "昵称")
 }
 
 /// A phone number: digits with an optional leading `+` and separators, 5–30 characters.
@@ -80,7 +81,7 @@ pub fn phone(input: &str) -> Result<String> {
         && digits >= 5
         && v.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (c == '+' && i == 0));
     if !ok {
-        return Err(Error::validation("invalid_phone", "手机号格式不正确"));
+        return Err(Error::validation(ErrorCode::InvalidPhone, "手机号格式不正确"));
     }
     Ok(v.to_string())
 }
@@ -95,7 +96,7 @@ pub fn avatar(input: &str) -> Result<String> {
             || ((v.starts_with("https://") || v.starts_with("http://")) && !v.chars().any(char::is_whitespace))
             || (v.starts_with("/api/local-storage/") && !v.contains("..")));
     if !ok {
-        return Err(Error::validation("invalid_avatar", "头像图片无效"));
+        return Err(Error::validation(ErrorCode::InvalidAvatar, "头像图片无效"));
     }
     Ok(v.to_string())
 }
@@ -104,7 +105,7 @@ pub fn avatar(input: &str) -> Result<String> {
 pub fn code(input: &str) -> Result<String> {
     let v = input.trim().to_ascii_uppercase();
     if !(4..=10).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(Error::validation("invalid_code_format", "验证码格式不正确"));
+        return Err(Error::validation(ErrorCode::InvalidCodeFormat, "验证码格式不正确"));
     }
     Ok(v)
 }

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod holds;
 pub mod redeem;
 
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use miaojing_domain::ledger::{Grant, LedgerEntry, LedgerKind};
@@ -41,10 +42,10 @@ impl CreditService {
     pub async fn admin_adjust(&self, admin: &User, user_id: Uuid, amount: i64, reason: &str) -> Result<LedgerEntry> {
         let reason = reason.trim();
         if amount == 0 || amount.unsigned_abs() > 1_000_000_000 {
-            return Err(Error::validation("invalid_amount", "调整数量必须为非零整数，且绝对值不超过 10 亿"));
+            return Err(Error::validation(ErrorCode::InvalidAmount, "调整数量必须为非零整数，且绝对值不超过 10 亿"));
         }
         if reason.is_empty() || reason.chars().count() > REASON_MAX {
-            return Err(Error::validation("reason_required", "请填写调整原因（最多 200 字）"));
+            return Err(Error::validation(ErrorCode::ReasonRequired, "请填写调整原因（最多 200 字）"));
         }
         let entry = self
             .store

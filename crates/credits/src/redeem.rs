@@ -1,4 +1,5 @@
 //! Redeem codes: batch creation, redemption, listing, revocation and export.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -33,21 +34,21 @@ impl BatchSpec {
     pub fn validate(&self, now: DateTime<Utc>) -> Result<(i64, CodeGrant, String)> {
         let count = self.count.unwrap_or(1);
         if !(1..=BATCH_MAX).contains(&count) {
-            return Err(Error::validation("invalid_count", "生成数量必须在 1 到 500 之间"));
+            return Err(Error::validation(ErrorCode::InvalidCount, "生成数量必须在 1 到 500 之间"));
         }
         let grant = match self.code_type.as_deref().unwrap_or("credits") {
             "credits" => {
                 let amount = self.credits_amount.unwrap_or(0);
                 if !(1..=100_000_000).contains(&amount) {
-                    return Err(Error::validation("invalid_amount", "兑换积分数量必须大于 0"));
+                    return Err(Error::validation(ErrorCode::InvalidAmount, "兑换积分数量必须大于 0"));
                 }
                 CodeGrant::Credits(amount)
             }
             "membership" => {
                 let tier = Tier::parse(self.membership_tier.as_deref().unwrap_or_default())
-                    .map_err(|_| Error::validation("invalid_tier", "请选择会员等级"))?;
+                    .map_err(|_| Error::validation(ErrorCode::InvalidTier, "请选择会员等级"))?;
                 if tier == Tier::Free {
-                    return Err(Error::validation("invalid_tier", "请选择会员等级"));
+                    return Err(Error::validation(ErrorCode::InvalidTier, "请选择会员等级"));
                 }
                 let unit = DurationUnit::parse(self.duration_unit.as_deref().unwrap_or_default())?;
                 let value = self.duration_value.unwrap_or(0);
@@ -57,18 +58,18 @@ impl BatchSpec {
                     DurationUnit::Year => 10,
                 };
                 if !(1..=max).contains(&value) {
-                    return Err(Error::validation("invalid_duration", "会员时长必须大于 0 且不超过 10 年"));
+                    return Err(Error::validation(ErrorCode::InvalidDuration, "会员时长必须大于 0 且不超过 10 年"));
                 }
                 CodeGrant::Membership { tier, value, unit }
             }
-            _ => return Err(Error::validation("invalid_code_type", "兑换码类型无效")),
+            _ => return Err(Error::validation(ErrorCode::InvalidCodeType, "兑换码类型无效")),
         };
         let note = self.note.as_deref().unwrap_or_default().trim().to_string();
         if note.chars().count() > 255 {
-            return Err(Error::validation("note_too_long", "备注最多 255 个字符"));
+            return Err(Error::validation(ErrorCode::NoteTooLong, "备注最多 255 个字符"));
         }
         if self.expires_at.is_some_and(|e| e <= now) {
-            return Err(Error::validation("invalid_expiry", "兑换码有效期必须晚于当前时间"));
+            return Err(Error::validation(ErrorCode::InvalidExpiry, "兑换码有效期必须晚于当前时间"));
         }
         Ok((count, grant, note))
     }
@@ -128,7 +129,7 @@ impl RedeemService {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::conflict("code_collision", "生成兑换码失败，请重试"))
+        Err(Error::conflict(ErrorCode::CodeCollision, "生成兑换码失败，请重试"))
     }
 
     /// Redeems a code as typed by the user; single use even under concurrent attempts.
@@ -154,7 +155,11 @@ impl RedeemService {
 
     /// Revokes or re-enables a code (used codes cannot be re-enabled into use: they stay used).
     pub async fn set_active(&self, admin: &User, id: Uuid, active: bool) -> Result<RedeemCodeRow> {
-        let row = self.store.set_redeem_code_active(id, active).await?.ok_or_else(|| Error::not_found("code_not_found", "兑换码不存在"))?;
+        let row = self
+            .store
+            .set_redeem_code_active(id, active)
+            .await?
+            .ok_or_else(|| Error::not_found(ErrorCode::CodeNotFound, "兑换码不存在"))?;
         let action = if active { "redeem_code_enabled" } else { "redeem_code_revoked" };
         if let Err(e) =
             self.store.insert_log(LogEntry::new("admin", "info", action, "管理员修改兑换码状态").by(admin).target("redeem_code", id)).await
@@ -169,7 +174,7 @@ impl RedeemService {
         if self.store.delete_unused_redeem_code(id).await? {
             Ok(())
         } else {
-            Err(Error::conflict("code_not_deletable", "兑换码不存在或已被使用，不能删除"))
+            Err(Error::conflict(ErrorCode::CodeNotDeletable, "兑换码不存在或已被使用，不能删除"))
         }
     }
 

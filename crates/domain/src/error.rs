@@ -2,6 +2,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+pub use miaojing_vocab::{ErrorCode, ParseError};
+
 /// What went wrong, in terms of the HTTP status a client will see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -51,38 +53,38 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A new error of `kind` with a stable `code` and a user-facing message.
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        Self { kind, code: Cow::Borrowed(code), message: message.into(), retry_after: None, detail: None }
+    /// A new error of `kind` with a stable `code` (an [`ErrorCode`]) and a user-facing message.
+    pub fn new(kind: ErrorKind, code: impl Into<&'static str>, message: impl Into<String>) -> Self {
+        Self { kind, code: Cow::Borrowed(code.into()), message: message.into(), retry_after: None, detail: None }
     }
 
     /// 400 with a code.
-    pub fn validation(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn validation(code: impl Into<&'static str>, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Validation, code, message)
     }
 
     /// 401.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unauthenticated, "unauthenticated", message)
+        Self::new(ErrorKind::Unauthenticated, ErrorCode::Unauthenticated, message)
     }
 
     /// 403 with a code.
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: impl Into<&'static str>, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, code, message)
     }
 
     /// 404 with a code.
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: impl Into<&'static str>, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, code, message)
     }
 
     /// 409 with a code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: impl Into<&'static str>, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, code, message)
     }
 
     /// 429 with a code and the seconds to wait.
-    pub fn rate_limited(code: &'static str, message: impl Into<String>, retry_after: u64) -> Self {
+    pub fn rate_limited(code: impl Into<&'static str>, message: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(ErrorKind::RateLimited, code, message);
         e.retry_after = Some(retry_after.max(1));
         e
@@ -90,7 +92,7 @@ impl Error {
 
     /// 500: the detail is kept for logs only.
     pub fn internal(detail: impl Into<String>) -> Self {
-        let mut e = Self::new(ErrorKind::Internal, "internal_error", "服务器内部错误，请稍后再试");
+        let mut e = Self::new(ErrorKind::Internal, ErrorCode::InternalError, "服务器内部错误，请稍后再试");
         e.detail = Some(detail.into());
         e
     }
@@ -133,6 +135,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A word outside its list is a 400 with the list's code (an [`ErrorCode`], so always one
+/// the table lists).
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        let code = Cow::Borrowed(e.code.as_str());
+        Self { kind: ErrorKind::Validation, code, message: e.message.to_string(), retry_after: None, detail: None }
+    }
+}
 
 #[cfg(test)]
 mod tests {

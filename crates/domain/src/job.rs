@@ -9,85 +9,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::work::NewWork;
-use crate::{Error, Result};
+use crate::Result;
 
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JobStatus {
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-impl JobStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [JobStatus; 5] = [Self::Queued, Self::Running, Self::Succeeded, Self::Failed, Self::Cancelled];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses a stored or requested name; 400 `invalid_status` otherwise.
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| Error::validation("invalid_status", "任务状态无效"))
-    }
-
-    /// Succeeded, failed or cancelled.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
-    }
-}
-
-/// What a job creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Text2Img,
-    Img2Img,
-    Text2Video,
-    Img2Video,
-    ReversePrompt,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 5] = [Self::Text2Img, Self::Img2Img, Self::Text2Video, Self::Img2Video, Self::ReversePrompt];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Text2Img => "text2img",
-            Self::Img2Img => "img2img",
-            Self::Text2Video => "text2video",
-            Self::Img2Video => "img2video",
-            Self::ReversePrompt => "reverse-prompt",
-        }
-    }
-
-    /// Parses a mode (`reversePrompt` is accepted as an alias); 400 `invalid_mode` otherwise.
-    pub fn parse(s: &str) -> Result<Self> {
-        if s == "reversePrompt" {
-            return Ok(Self::ReversePrompt);
-        }
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| Error::validation("invalid_mode", "作品类型无效"))
-    }
-
-    /// `image`, `video` or `reverse-prompt`, as the history rows call it.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Self::Text2Img | Self::Img2Img => "image",
-            Self::Text2Video | Self::Img2Video => "video",
-            Self::ReversePrompt => "reverse-prompt",
-        }
-    }
-}
+pub use miaojing_vocab::{JobKind, JobStatus, Mode};
 
 /// A submission, after the service has validated it and priced it.
 #[derive(Debug, Clone, PartialEq)]

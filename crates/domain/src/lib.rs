@@ -20,6 +20,7 @@ pub mod work;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorCode, ErrorKind, Result};
+pub use miaojing_vocab as vocab;
 pub use page::{PageRequest, Paged};
 pub use repo::Store;

@@ -4,19 +4,21 @@ use uuid::Uuid;
 
 use crate::{Error, Result};
 
+pub use miaojing_vocab::{LogLevel, LogType};
+
 /// Log categories.
-pub const LOG_KINDS: [&str; 7] = ["auth", "generation", "admin", "database", "storage", "security", "system"];
+pub const LOG_KINDS: &[&str] = LogType::WORDS;
 /// Log levels.
-pub const LOG_LEVELS: [&str; 3] = ["info", "warning", "error"];
+pub const LOG_LEVELS: &[&str] = LogLevel::WORDS;
 
 /// Checks a category name.
 pub fn check_kind(kind: &str) -> Result<()> {
-    LOG_KINDS.contains(&kind).then_some(()).ok_or_else(|| Error::validation("invalid_log_type", "日志类型无效"))
+    LogType::parse(kind).map(drop).map_err(Error::from)
 }
 
 /// Checks a level name.
 pub fn check_level(level: &str) -> Result<()> {
-    LOG_LEVELS.contains(&level).then_some(()).ok_or_else(|| Error::validation("invalid_log_level", "日志级别无效"))
+    LogLevel::parse(level).map(drop).map_err(Error::from)
 }
 
 /// A log row.

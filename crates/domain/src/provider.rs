@@ -1,6 +1,7 @@
 //! Upstream model configuration: platform-paid system APIs, user-owned API keys, the
 //! provider catalogue shown to users, model recommendations, style presets and the
 //! shared health of each platform channel.
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,93 +10,7 @@ use uuid::Uuid;
 use crate::user::Tier;
 use crate::{Error, Result};
 
-/// What a model produces. `text` is a multimodal language model (reverse prompt, suggestions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MediaType {
-    Image,
-    Video,
-    Text,
-}
-
-impl MediaType {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaType::Image => "image",
-            MediaType::Video => "video",
-            MediaType::Text => "text",
-        }
-    }
-
-    /// Parses `image`, `video` or `text` (the original's `videos` means video).
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "image" | "images" => Ok(MediaType::Image),
-            "video" | "videos" => Ok(MediaType::Video),
-            "text" => Ok(MediaType::Text),
-            _ => Err(Error::validation("invalid_media_type", "模型类型必须是 image、video 或 text")),
-        }
-    }
-}
-
-/// How a row talks to its upstream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    /// OpenAI-compatible endpoints (images, chat completions, async video).
-    Openai,
-    /// A stored Manifest describes the requests (smart import).
-    Manifest,
-}
-
-impl Protocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Openai => "openai",
-            Protocol::Manifest => "manifest",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "openai" | "" => Ok(Protocol::Openai),
-            "manifest" => Ok(Protocol::Manifest),
-            _ => Err(Error::validation("invalid_protocol", "协议必须是 openai 或 manifest")),
-        }
-    }
-}
-
-/// Order in which the rows sharing a display name are tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PollingMode {
-    /// By sort order, then polling order.
-    Sequential,
-    /// Shuffled per request.
-    Random,
-    /// By polling order, then sort order.
-    Custom,
-}
-
-impl PollingMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PollingMode::Sequential => "sequential",
-            PollingMode::Random => "random",
-            PollingMode::Custom => "custom",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "sequential" | "" => Ok(PollingMode::Sequential),
-            "random" => Ok(PollingMode::Random),
-            "custom" => Ok(PollingMode::Custom),
-            _ => Err(Error::validation("invalid_polling_mode", "轮询方式必须是 sequential、random 或 custom")),
-        }
-    }
-}
+pub use miaojing_vocab::{BillingMode, MediaType, PollingMode, Protocol};
 
 /// What one call of a platform model costs, in credits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,13 +33,13 @@ pub enum Pricing {
 }
 
 impl Pricing {
-    /// The original's `billingMode` name.
-    pub fn mode(&self) -> &'static str {
+    /// The original's `billingMode`.
+    pub fn mode(&self) -> BillingMode {
         match self {
-            Pricing::Free => "free",
-            Pricing::Fixed { .. } => "fixed",
-            Pricing::PerSecond { .. } => "duration",
-            Pricing::Tokens { .. } => "token",
+            Pricing::Free => BillingMode::Free,
+            Pricing::Fixed { .. } => BillingMode::Fixed,
+            Pricing::PerSecond { .. } => BillingMode::Duration,
+            Pricing::Tokens { .. } => BillingMode::Token,
         }
     }
 
@@ -137,7 +52,7 @@ impl Pricing {
             Pricing::Tokens { input_per_million, output_per_million } => &[*input_per_million, *output_per_million],
         };
         if amounts.iter().any(|a| *a < 0 || *a > 1_000_000_000) {
-            return Err(Error::validation("invalid_price", "价格必须是 0 到 1000000000 之间的整数"));
+            return Err(Error::validation(ErrorCode::InvalidPrice, "价格必须是 0 到 1000000000 之间的整数"));
         }
         Ok(())
     }
@@ -212,7 +127,7 @@ pub fn normalize_video_modes(modes: &[String]) -> Result<Vec<String>> {
         }
     }
     if out.len() != modes.iter().collect::<std::collections::BTreeSet<_>>().len() {
-        return Err(Error::validation("invalid_video_usage_mode", "视频用途必须是 text-to-video 或 image-to-video"));
+        return Err(Error::validation(ErrorCode::InvalidVideoUsageMode, "视频用途必须是 text-to-video 或 image-to-video"));
     }
     Ok(out)
 }

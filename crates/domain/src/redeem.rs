@@ -1,4 +1,5 @@
 //! Redeem codes: the code format, normalisation and what a redemption does.
+use crate::ErrorCode;
 use chrono::{DateTime, Months, Utc};
 use rand::Rng;
 use uuid::Uuid;
@@ -34,7 +35,7 @@ pub fn normalize_code(input: &str) -> Result<String> {
         _ => s,
     };
     if !(8..=32).contains(&s.len()) {
-        return Err(Error::validation("invalid_code_format", "兑换码格式不正确"));
+        return Err(Error::validation(ErrorCode::InvalidCodeFormat, "兑换码格式不正确"));
     }
     Ok(s)
 }
@@ -63,13 +64,13 @@ impl DurationUnit {
             "day" => Ok(DurationUnit::Day),
             "month" => Ok(DurationUnit::Month),
             "year" => Ok(DurationUnit::Year),
-            _ => Err(Error::validation("invalid_duration_unit", "请选择会员时长单位")),
+            _ => Err(Error::validation(ErrorCode::InvalidDurationUnit, "请选择会员时长单位")),
         }
     }
 
     /// `from` plus `value` units (calendar months and years).
     pub fn add(self, from: DateTime<Utc>, value: i64) -> Result<DateTime<Utc>> {
-        let overflow = || Error::validation("invalid_duration", "会员时长过长");
+        let overflow = || Error::validation(ErrorCode::InvalidDuration, "会员时长过长");
         let v = u32::try_from(value).map_err(|_| overflow())?;
         match self {
             DurationUnit::Day => from.checked_add_signed(chrono::Duration::days(value)),
@@ -168,7 +169,7 @@ impl CodeStatus {
             "used" => Some(CodeStatus::Used),
             "revoked" | "inactive" => Some(CodeStatus::Revoked),
             "expired" => Some(CodeStatus::Expired),
-            _ => return Err(Error::validation("invalid_status", "状态筛选无效")),
+            _ => return Err(Error::validation(ErrorCode::InvalidStatus, "状态筛选无效")),
         })
     }
 }
@@ -211,13 +212,13 @@ pub enum RedemptionEffect {
 /// (`membership_downgrade`), so a code never lowers a member's tier.
 pub fn plan_redemption(code: &RedeemCode, user: &User, now: DateTime<Utc>) -> Result<RedemptionEffect> {
     match code.status(now) {
-        CodeStatus::Used => return Err(Error::conflict("code_used", "兑换码已被使用")),
-        CodeStatus::Revoked => return Err(Error::conflict("code_revoked", "兑换码已停用")),
-        CodeStatus::Expired => return Err(Error::conflict("code_expired", "兑换码已过期")),
+        CodeStatus::Used => return Err(Error::conflict(ErrorCode::CodeUsed, "兑换码已被使用")),
+        CodeStatus::Revoked => return Err(Error::conflict(ErrorCode::CodeRevoked, "兑换码已停用")),
+        CodeStatus::Expired => return Err(Error::conflict(ErrorCode::CodeExpired, "兑换码已过期")),
         CodeStatus::Unused => {}
     }
     if !user.is_active {
-        return Err(Error::forbidden("account_disabled", "账号已停用"));
+        return Err(Error::forbidden(ErrorCode::AccountDisabled, "账号已停用"));
     }
     match &code.grant {
         CodeGrant::Credits(amount) => Ok(RedemptionEffect::Credits(*amount)),
@@ -226,11 +227,11 @@ pub fn plan_redemption(code: &RedeemCode, user: &User, now: DateTime<Utc>) -> Re
             let start = if current == *tier {
                 // No end means a permanent membership of this tier: nothing to extend.
                 match user.membership_expires_at {
-                    None => return Err(Error::conflict("membership_permanent", "当前会员长期有效，无需兑换")),
+                    None => return Err(Error::conflict(ErrorCode::MembershipPermanent, "当前会员长期有效，无需兑换")),
                     Some(end) => end.max(now),
                 }
             } else if current > *tier {
-                return Err(Error::conflict("membership_downgrade", "当前会员等级更高，不能兑换较低等级的会员码"));
+                return Err(Error::conflict(ErrorCode::MembershipDowngrade, "当前会员等级更高，不能兑换较低等级的会员码"));
             } else {
                 now
             };

@@ -1,74 +1,11 @@
 //! Accounts: roles, membership tiers and the user record.
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{Error, Result};
 
-/// Stored role. `vip` is not stored: it is derived from an active paid tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    User,
-    Admin,
-    EnterpriseAdmin,
-}
-
-impl Role {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Admin => "admin",
-            Role::EnterpriseAdmin => "enterprise_admin",
-        }
-    }
-
-    /// Parses a role; `vip`, `guest` and `enterprise_member` (original values) mean `user`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "user" | "vip" | "guest" | "enterprise_member" => Ok(Role::User),
-            "admin" => Ok(Role::Admin),
-            "enterprise_admin" => Ok(Role::EnterpriseAdmin),
-            _ => Err(Error::validation("invalid_role", "角色无效")),
-        }
-    }
-
-    /// Admin authority (`admin` or `enterprise_admin`).
-    pub fn is_admin(self) -> bool {
-        matches!(self, Role::Admin | Role::EnterpriseAdmin)
-    }
-}
-
-/// Membership tier, ordered from lowest to highest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    Free,
-    Pro,
-    Max,
-    Ultra,
-}
-
-impl Tier {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Free => "free",
-            Tier::Pro => "pro",
-            Tier::Max => "max",
-            Tier::Ultra => "ultra",
-        }
-    }
-
-    /// Parses a tier; the original's `basic` is `pro` and `enterprise` is `ultra`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "free" => Ok(Tier::Free),
-            "pro" | "basic" => Ok(Tier::Pro),
-            "max" => Ok(Tier::Max),
-            "ultra" | "enterprise" => Ok(Tier::Ultra),
-            _ => Err(Error::validation("invalid_tier", "会员等级无效")),
-        }
-    }
-}
+pub use miaojing_vocab::{Role, ShownRole, Tier};
 
 /// The language an account reads: e-mails to it are written in this language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -110,7 +47,7 @@ impl Language {
 
     /// Parses a language sent by a client; 400 `invalid_language` for anything else.
     pub fn parse(tag: &str) -> Result<Self> {
-        Self::from_tag(tag).ok_or_else(|| Error::validation("invalid_language", "语言必须是 zh 或 en"))
+        Self::from_tag(tag).ok_or_else(|| Error::validation(ErrorCode::InvalidLanguage, "语言必须是 zh 或 en"))
     }
 
     /// The most preferred supported language of an `Accept-Language` header, if any.
@@ -173,19 +110,13 @@ impl User {
     }
 
     /// The role shown to clients: admins keep theirs; others are `vip` while a paid tier is active.
-    pub fn display_role(&self, now: DateTime<Utc>) -> &'static str {
-        if self.role.is_admin() {
-            self.role.as_str()
-        } else if self.effective_tier(now) != Tier::Free {
-            "vip"
-        } else {
-            "user"
-        }
+    pub fn display_role(&self, now: DateTime<Utc>) -> ShownRole {
+        self.role.shown(self.effective_tier(now))
     }
 
     /// Whether the user may switch off download watermarks for themselves.
     pub fn may_disable_watermark(&self, now: DateTime<Utc>) -> bool {
-        self.role.is_admin() || self.effective_tier(now) != Tier::Free
+        self.display_role(now).may_disable_watermark(self.effective_tier(now))
     }
 }
 

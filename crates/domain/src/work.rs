@@ -1,5 +1,6 @@
 //! Works: the creation history the server writes when a job succeeds, and the public
 //! gallery (published works, likes).
+use crate::ErrorCode;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -7,6 +8,8 @@ use uuid::Uuid;
 
 use crate::job::Mode;
 use crate::{Error, PageRequest, Paged, Result};
+
+pub use miaojing_vocab::{GalleryCategory, GallerySort};
 
 /// A work to store (written by the server only).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,14 +97,12 @@ pub const TITLE_MAX_CHARS: usize = 80;
 pub fn clean_title(title: &str) -> Result<String> {
     let t = title.trim();
     if t.chars().count() > TITLE_MAX_CHARS {
-        return Err(
-            Error::validation("invalid_title", "标题最多 80 个字符").with_detail(format!("title: at most {TITLE_MAX_CHARS} characters"))
-        );
+        return Err(Error::validation(ErrorCode::InvalidTitle, "标题最多 80 个字符")
+            .with_detail(format!("title: at most {TITLE_MAX_CHARS} characters")));
     }
     if t.chars().any(char::is_control) {
-        return Err(
-            Error::validation("invalid_title", "标题不能包含换行或控制字符").with_detail("title: no line breaks or control characters")
-        );
+        return Err(Error::validation(ErrorCode::InvalidTitle, "标题不能包含换行或控制字符")
+            .with_detail("title: no line breaks or control characters"));
     }
     Ok(t.to_string())
 }
@@ -116,27 +117,6 @@ pub struct GalleryItem {
     pub author_email: Option<String>,
     /// Whether the caller likes it (false for anonymous callers).
     pub liked: bool,
-}
-
-/// Gallery order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum GallerySort {
-    /// Newest publication first.
-    #[default]
-    Latest,
-    /// Most likes first, then newest.
-    Popular,
-}
-
-impl GallerySort {
-    /// `latest` (or `newest`) and `popular`; 400 otherwise.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "latest" | "newest" => Ok(Self::Latest),
-            "popular" => Ok(Self::Popular),
-            _ => Err(Error::validation("invalid_sort", "排序方式无效")),
-        }
-    }
 }
 
 /// Where a keyset page starts: strictly after this row in the listing's order.
@@ -157,7 +137,7 @@ impl Cursor {
 
     /// Parses [`Cursor::encode`]'s form; 400 `invalid_cursor` otherwise.
     pub fn decode(s: &str) -> Result<Self> {
-        let bad = || Error::validation("invalid_cursor", "分页游标无效");
+        let bad = || Error::validation(ErrorCode::InvalidCursor, "分页游标无效");
         let mut it = s.splitn(3, '.');
         let likes = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
         let at_micros = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;

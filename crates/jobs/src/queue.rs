@@ -1,4 +1,5 @@
 //! What users and admins do with jobs: submit, read, cancel.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -21,7 +22,7 @@ pub struct JobQueue {
 }
 
 fn not_found() -> Error {
-    Error::not_found("job_not_found", "任务不存在")
+    Error::not_found(ErrorCode::JobNotFound, "任务不存在")
 }
 
 impl JobQueue {

@@ -6,6 +6,7 @@
 //! window between checking and connecting. IP-literal hosts, which skip DNS, are checked before
 //! the request and on every redirect. `MIAOJING_OUTBOUND_ALLOWLIST` (comma-separated
 //! `host:port`) opens exact exceptions, e.g. for a local mock upstream in tests.
+use miaojing_domain::ErrorCode;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -99,11 +100,11 @@ impl AllowList {
 }
 
 fn bad_allow(item: &str) -> Error {
-    Error::validation("invalid_outbound_allowlist", format!("MIAOJING_OUTBOUND_ALLOWLIST 条目无效：{item}（应为 host:port）"))
+    Error::validation(ErrorCode::InvalidOutboundAllowlist, format!("MIAOJING_OUTBOUND_ALLOWLIST 条目无效：{item}（应为 host:port）"))
 }
 
 fn blocked(what: impl std::fmt::Display) -> Error {
-    Error::validation("blocked_destination", "不允许访问该地址（仅允许公网 http/https 地址）").with_detail(what.to_string())
+    Error::validation(ErrorCode::BlockedDestination, "不允许访问该地址（仅允许公网 http/https 地址）").with_detail(what.to_string())
 }
 
 /// Checks a URL's shape and, for IP-literal hosts, the address. Names are checked at connect time.
@@ -206,7 +207,7 @@ impl OutboundClient {
 
     /// A request builder for `method url`, after the URL passes [`check_url`].
     pub fn request(&self, method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder> {
-        let parsed = Url::parse(url).map_err(|_| Error::validation("invalid_url", "地址格式不正确"))?;
+        let parsed = Url::parse(url).map_err(|_| Error::validation(ErrorCode::InvalidUrl, "地址格式不正确"))?;
         check_url(&parsed, &self.allow)?;
         Ok(self.client.request(method, parsed))
     }
@@ -219,9 +220,9 @@ impl OutboundClient {
             if chain.contains("non-public") || chain.contains("allow-list") || chain.contains("address ") {
                 blocked(chain)
             } else if e.is_timeout() {
-                Error::new(ErrorKind::UpstreamTimeout, "upstream_timeout", "上游服务响应超时").with_detail(chain)
+                Error::new(ErrorKind::UpstreamTimeout, ErrorCode::UpstreamTimeout, "上游服务响应超时").with_detail(chain)
             } else {
-                Error::new(ErrorKind::Upstream, "upstream_unreachable", "无法连接上游服务").with_detail(chain)
+                Error::new(ErrorKind::Upstream, ErrorCode::UpstreamUnreachable, "无法连接上游服务").with_detail(chain)
             }
         })
     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use miaojing_providers::adapters::openai;
 use miaojing_providers::failover::{order_candidates, OrderKey, PollingMode};
-use miaojing_providers::{ChannelConfig, GenerationMode, GenerationRequest, MediaType, Protocol};
+use miaojing_providers::{ChannelConfig, GenerationRequest, MediaType, Mode, Protocol};
 
 /// The exact bytes mock-upstream answers to a 1024×1024 b64_json generation.
 fn upstream_answer(body: &serde_json::Value) -> Vec<u8> {
@@ -49,7 +49,7 @@ struct Row {
 fn bench(c: &mut Criterion) {
     let channel =
         ChannelConfig::new(Protocol::OpenAiCompatible, "https://relay.example.com/v1", "sk-bench-key", "gpt-image-2", MediaType::Image);
-    let mut req = GenerationRequest::new(GenerationMode::TextToImage, "a quiet harbour at dawn, film grain, 35mm");
+    let mut req = GenerationRequest::new(Mode::Text2Img, "a quiet harbour at dawn, film grain, 35mm");
     req.size = Some("1024x1024".into());
     req.output_format = Some("png".into());
     req.quality = Some("high".into());

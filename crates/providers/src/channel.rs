@@ -22,26 +22,8 @@ pub enum Protocol {
     Manifest,
 }
 
-/// What a channel produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MediaType {
-    Image,
-    Video,
-    /// Chat models (reverse prompt, prompt suggestion).
-    Text,
-}
-
-impl MediaType {
-    /// The stored `type` column value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaType::Image => "image",
-            MediaType::Video => "video",
-            MediaType::Text => "text",
-        }
-    }
-}
+/// What a channel produces (the stored model type).
+pub use miaojing_domain::provider::MediaType;
 
 /// One upstream channel, ready to call.
 #[derive(Clone, PartialEq)]
@@ -101,22 +83,8 @@ impl std::fmt::Debug for ChannelConfig {
     }
 }
 
-/// The four creation modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GenerationMode {
-    TextToImage,
-    ImageToImage,
-    TextToVideo,
-    ImageToVideo,
-}
-
-impl GenerationMode {
-    /// Whether the mode produces video.
-    pub fn is_video(self) -> bool {
-        matches!(self, GenerationMode::TextToVideo | GenerationMode::ImageToVideo)
-    }
-}
+/// The creation mode of a request (one of [`Mode::GENERATION`]; never a reverse prompt).
+pub use miaojing_domain::job::Mode;
 
 /// A reference image: its bytes (with MIME type), a URL the upstream can fetch, or both.
 #[derive(Clone, PartialEq, Default)]
@@ -161,7 +129,7 @@ impl std::fmt::Debug for InputImage {
 /// A creation request, already validated and with its parameters inferred by the caller.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationRequest {
-    pub mode: GenerationMode,
+    pub mode: Mode,
     pub prompt: String,
     pub negative_prompt: Option<String>,
     /// `16:9`, `1:1`, … (`None` or `original` = unspecified).
@@ -190,7 +158,7 @@ pub struct GenerationRequest {
 
 impl GenerationRequest {
     /// A request in `mode` for `prompt` with everything else unset and `n = 1`.
-    pub fn new(mode: GenerationMode, prompt: impl Into<String>) -> Self {
+    pub fn new(mode: Mode, prompt: impl Into<String>) -> Self {
         Self {
             mode,
             prompt: prompt.into(),

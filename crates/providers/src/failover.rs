@@ -131,27 +131,8 @@ pub async fn generate(
     .await
 }
 
-/// How rows sharing a display name are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PollingMode {
-    /// By sort order, then polling order, then creation time.
-    Sequential,
-    /// By polling order, then sort order, then creation time.
-    Custom,
-    /// Shuffled.
-    Random,
-}
-
-impl PollingMode {
-    /// Parses the stored value; unknown values are `Sequential`.
-    pub fn parse(s: &str) -> Self {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "custom" => PollingMode::Custom,
-            "random" => PollingMode::Random,
-            _ => PollingMode::Sequential,
-        }
-    }
-}
+/// Order in which candidates are tried (the stored `polling_mode`).
+pub use miaojing_domain::provider::PollingMode;
 
 /// The ordering fields of a candidate row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +172,6 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.0).collect::<String>(), "adcb");
         order_candidates(&mut rows, PollingMode::Random, key);
         assert_eq!(rows.len(), 4);
-        assert_eq!(PollingMode::parse("RANDOM"), PollingMode::Random);
+        assert_eq!(PollingMode::parse("RANDOM"), Ok(PollingMode::Random));
     }
 }

@@ -1,6 +1,7 @@
 //! Shared HTTP plumbing of the adapters: URL derivation, sending through the guarded client,
 //! and reading JSON or streamed (SSE / NDJSON) answers.
 use bytes::Bytes;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::Result;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
@@ -141,7 +142,7 @@ pub async fn send(
     let retry_after = retry_after(resp.headers());
     let body = resp.bytes().await.map_err(|e| {
         let err = if e.is_timeout() {
-            miaojing_domain::Error::new(miaojing_domain::ErrorKind::UpstreamTimeout, "upstream_timeout", "上游服务响应超时")
+            miaojing_domain::Error::new(miaojing_domain::ErrorKind::UpstreamTimeout, ErrorCode::UpstreamTimeout, "上游服务响应超时")
         } else {
             ue::bad_response("the answer ended early")
         };

@@ -1,5 +1,6 @@
 //! Smart import: a `{customProviders, profiles}` bundle, or one provider object, becomes one
 //! normalised channel definition per profile, each with its own Manifest to store.
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use serde_json::Value;
 
@@ -45,7 +46,7 @@ pub struct ImportOutput {
 }
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::validation("invalid_import_config", message)
+    Error::validation(ErrorCode::InvalidImportConfig, message)
 }
 
 /// Strips a surrounding Markdown code fence (with or without a language tag).

@@ -16,7 +16,7 @@ pub mod upstream_error;
 
 pub use adapters::{ConnectionReport, ProviderClient, ReferenceUploader};
 pub use channel::{
-    ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, InputImage, Language, MediaItem, MediaType, PollOutcome, Protocol,
+    ChannelConfig, GenerationOutput, GenerationRequest, InputImage, Language, MediaItem, MediaType, Mode, PollOutcome, Protocol,
     ReverseMode, ReversePrompt, ReversePromptRequest, Submitted, SuggestRequest, Suggestion, TaskHandle, UpstreamModel,
 };
 pub use failover::{Candidate, FailoverOptions, Served};

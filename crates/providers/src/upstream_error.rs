@@ -13,6 +13,7 @@
 //! | unparsable 2xx | 502 | `upstream_bad_response` |
 //! | 2xx without media | 422 | `upstream_no_result` |
 //! | failed task | 422 | `upstream_task_failed` |
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 use serde_json::Value;
 
@@ -90,29 +91,29 @@ pub fn from_status(status: u16, retry_after: Option<u64>, body: &str, key: &str)
     let detail = format!("upstream HTTP {status}: {}", scrub(body, key));
     let said = body_message(body).map(|m| scrub(&m, key));
     let err = match status {
-        401 | 403 => Error::new(ErrorKind::Upstream, "upstream_auth_failed", "上游 API 密钥无效或无权访问该模型，请检查 API Key"),
+        401 | 403 => Error::new(ErrorKind::Upstream, ErrorCode::UpstreamAuthFailed, "上游 API 密钥无效或无权访问该模型，请检查 API Key"),
         429 => {
-            let mut e = Error::rate_limited("upstream_rate_limited", "上游请求过于频繁，请稍后再试", retry_after.unwrap_or(1));
+            let mut e = Error::rate_limited(ErrorCode::UpstreamRateLimited, "上游请求过于频繁，请稍后再试", retry_after.unwrap_or(1));
             if let Some(m) = said {
                 e.message = format!("上游请求过于频繁，请稍后再试：{m}");
             }
             e
         }
-        413 => Error::new(ErrorKind::Unprocessable, "upstream_rejected", "参考图过大，上游拒绝了请求，请压缩后重试"),
+        413 => Error::new(ErrorKind::Unprocessable, ErrorCode::UpstreamRejected, "参考图过大，上游拒绝了请求，请压缩后重试"),
         400..=499 => Error::new(
             ErrorKind::Unprocessable,
-            "upstream_rejected",
+            ErrorCode::UpstreamRejected,
             match said {
                 Some(m) => format!("上游拒绝了请求：{m}"),
                 None => format!("上游拒绝了请求（HTTP {status}）"),
             },
         ),
-        502 | 503 => Error::new(ErrorKind::Upstream, "upstream_unavailable", "上游网关暂时不可用，请稍后再试"),
-        504 => Error::new(ErrorKind::UpstreamTimeout, "upstream_timeout", "上游服务响应超时"),
+        502 | 503 => Error::new(ErrorKind::Upstream, ErrorCode::UpstreamUnavailable, "上游网关暂时不可用，请稍后再试"),
+        504 => Error::new(ErrorKind::UpstreamTimeout, ErrorCode::UpstreamTimeout, "上游服务响应超时"),
         524 => Error::new(ErrorKind::UpstreamTimeout, IDLE_TIMEOUT, "上游长时间没有响应（网关超时 524），请稍后再试"),
         _ => Error::new(
             ErrorKind::Upstream,
-            "upstream_error",
+            ErrorCode::UpstreamError,
             match said {
                 Some(m) => format!("上游服务出错：{m}"),
                 None => format!("上游服务出错（HTTP {status}）"),
@@ -124,12 +125,12 @@ pub fn from_status(status: u16, retry_after: Option<u64>, body: &str, key: &str)
 
 /// A 2xx answer that could not be parsed.
 pub fn bad_response(what: &str) -> Error {
-    Error::new(ErrorKind::Upstream, "upstream_bad_response", "上游返回的数据格式无法解析").with_detail(what.to_string())
+    Error::new(ErrorKind::Upstream, ErrorCode::UpstreamBadResponse, "上游返回的数据格式无法解析").with_detail(what.to_string())
 }
 
 /// A 2xx answer without any media.
 pub fn no_result() -> Error {
-    Error::new(ErrorKind::Unprocessable, "upstream_no_result", "上游任务已完成，但响应中没有图片或视频数据")
+    Error::new(ErrorKind::Unprocessable, ErrorCode::UpstreamNoResult, "上游任务已完成，但响应中没有图片或视频数据")
 }
 
 /// An upstream task that ended in failure.
@@ -138,7 +139,7 @@ pub fn task_failed(message: Option<String>, key: &str) -> Error {
         Some(m) => format!("上游任务失败：{m}"),
         None => "上游任务失败".to_string(),
     };
-    Error::new(ErrorKind::Unprocessable, "upstream_task_failed", msg)
+    Error::new(ErrorKind::Unprocessable, ErrorCode::UpstreamTaskFailed, msg)
 }
 
 /// Whether a user can act on this error (it explains their request), as opposed to a transient or

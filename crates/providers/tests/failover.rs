@@ -6,7 +6,7 @@ use std::time::Duration;
 use common::*;
 use miaojing_mock_upstream::{Action, MockHandle, Rule};
 use miaojing_providers::failover::{self, Candidate, FailoverOptions};
-use miaojing_providers::{ChannelHealth, GenerationMode, GenerationRequest, HealthPolicy, MediaType, MemoryHealth};
+use miaojing_providers::{ChannelHealth, GenerationRequest, HealthPolicy, MediaType, MemoryHealth, Mode};
 use uuid::Uuid;
 
 const GEN: &str = "/v1/images/generations";
@@ -20,7 +20,7 @@ fn opts(stream: bool) -> FailoverOptions {
 }
 
 fn req() -> GenerationRequest {
-    let mut r = GenerationRequest::new(GenerationMode::TextToImage, "failover fox");
+    let mut r = GenerationRequest::new(Mode::Text2Img, "failover fox");
     r.size = Some("64x64".into());
     r
 }

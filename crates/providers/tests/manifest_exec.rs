@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use common::*;
 use miaojing_mock_upstream::{Action, MockHandle, Rule, Settings};
-use miaojing_providers::{import, ChannelConfig, GenerationMode, GenerationRequest, InputImage, MediaItem, ReferenceUploader, Submitted};
+use miaojing_providers::{import, ChannelConfig, GenerationRequest, InputImage, MediaItem, Mode, ReferenceUploader, Submitted};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 
@@ -52,7 +52,7 @@ async fn sync_submit_renders_whole_value_templates_and_drops_empties() {
     let mock = mock().await;
     let client = client(&mock);
     let ch = channel(&image_bundle(&mock), 0);
-    let mut req = GenerationRequest::new(GenerationMode::TextToImage, "a manifest moon");
+    let mut req = GenerationRequest::new(Mode::Text2Img, "a manifest moon");
     req.size = Some("96x64".into());
     req.n = 2;
     let out = client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
@@ -68,7 +68,7 @@ async fn edit_submit_sends_multipart_files_and_repeated_fields() {
     let mock = mock().await;
     let client = client(&mock);
     let ch = channel(&image_bundle(&mock), 0);
-    let mut req = GenerationRequest::new(GenerationMode::ImageToImage, "ink style");
+    let mut req = GenerationRequest::new(Mode::Img2Img, "ink style");
     req.images = vec![InputImage::from_bytes(png(30, 20), "image/png"), InputImage::from_bytes(png(10, 10), "image/png")];
     req.mask = Some(InputImage::from_bytes(png(30, 20), "image/png"));
     let out = client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
@@ -117,7 +117,7 @@ async fn async_task_polls_with_task_id_in_path_and_query() {
     mock.set_settings(Settings { video_queued_ms: 50, video_running_ms: 100, ..Settings::default() });
     let client = client(&mock);
     let ch = channel(&video_bundle(&mock, standard_poll()), 0);
-    let mut req = GenerationRequest::new(GenerationMode::TextToVideo, "a manifest river");
+    let mut req = GenerationRequest::new(Mode::Text2Video, "a manifest river");
     req.duration = Some(5);
     let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("task expected") };
     assert_eq!(task.poll_interval, Duration::from_secs(1));
@@ -139,7 +139,7 @@ async fn failure_values_and_error_paths() {
     let client = client(&mock);
     let ch = channel(&video_bundle(&mock, standard_poll()), 0);
     mock.add_rule(Rule::new(Action::FailTask { message: Some("nsfw".into()) }).on_path("/v1/video/generations").times(1));
-    let e = client.generate(&ch, &GenerationRequest::new(GenerationMode::TextToVideo, "x"), Duration::from_secs(10)).await.unwrap_err();
+    let e = client.generate(&ch, &GenerationRequest::new(Mode::Text2Video, "x"), Duration::from_secs(10)).await.unwrap_err();
     assert_eq!((e.code.as_ref(), e.message.as_str()), ("upstream_task_failed", "上游任务失败：nsfw"));
 }
 
@@ -151,11 +151,11 @@ async fn a_task_id_without_poll_config_is_refused_and_missing_ids_are_bad_respon
     no_poll["profiles"][0]["baseUrl"] = json!(mock.url("/v1/video/generations"));
     no_poll["customProviders"][0]["submit"]["path"] = json!("v1/video/generations");
     let ch = channel(&no_poll, 0);
-    let e = client.submit(&ch, &GenerationRequest::new(GenerationMode::TextToVideo, "x")).await.unwrap_err();
+    let e = client.submit(&ch, &GenerationRequest::new(Mode::Text2Video, "x")).await.unwrap_err();
     assert_eq!(e.code, "invalid_manifest");
     let mut wrong_id = video_bundle(&mock, standard_poll());
     wrong_id["customProviders"][0]["submit"]["taskIdPath"] = json!("data.nothing");
-    let e = client.submit(&channel(&wrong_id, 0), &GenerationRequest::new(GenerationMode::TextToVideo, "x")).await.unwrap_err();
+    let e = client.submit(&channel(&wrong_id, 0), &GenerationRequest::new(Mode::Text2Video, "x")).await.unwrap_err();
     assert_eq!(e.code, "upstream_bad_response");
 }
 
@@ -177,7 +177,7 @@ async fn data_urls_become_storage_urls_when_the_provider_needs_urls() {
     let uploads = Arc::new(Uploads(Mutex::new(Vec::new())));
     let client = client(&mock).with_uploader(uploads.clone());
     let ch = channel(&video_bundle(&mock, standard_poll()), 0);
-    let mut req = GenerationRequest::new(GenerationMode::ImageToVideo, "animate");
+    let mut req = GenerationRequest::new(Mode::Img2Video, "animate");
     let bytes = png(20, 20);
     req.images = vec![InputImage::from_bytes(bytes.clone(), "image/png")];
     client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
@@ -202,7 +202,7 @@ async fn absolute_paths_star_and_alternative_result_paths() {
     let out = import::parse(&bundle.to_string()).unwrap();
     assert_eq!(out.channels[0].api_url, mock.url("/v1/images/generations"));
     let ch = channel(&bundle, 0);
-    let mut req = GenerationRequest::new(GenerationMode::TextToImage, "abs");
+    let mut req = GenerationRequest::new(Mode::Text2Img, "abs");
     req.n = 1;
     let got = client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
     assert!(matches!(&got.images[0], MediaItem::Url(u) if u.contains("/files/")));
@@ -288,7 +288,7 @@ async fn data_url_templates_carry_every_reference_inline() {
     let mut bundle = video_bundle(&mock, standard_poll());
     bundle["customProviders"][0]["submit"]["body"] =
         json!({"model": "$profile.model", "prompt": "$prompt", "images": "$inputImages.dataUrls"});
-    let mut req = GenerationRequest::new(GenerationMode::ImageToVideo, "two frames");
+    let mut req = GenerationRequest::new(Mode::Img2Video, "two frames");
     req.images = vec![InputImage::from_bytes(png(20, 20), "image/png"), InputImage::from_bytes(png(30, 30), "image/png")];
     client.generate(&channel(&bundle, 0), &req, Duration::from_secs(10)).await.unwrap();
     let sent = on(&mock, "/v1/video/generations")[0].body.clone().unwrap();
@@ -305,7 +305,7 @@ async fn a_cancel_step_stops_the_task_and_profiles_without_one_send_nothing() {
     let mut bundle = video_bundle(&mock, standard_poll());
     bundle["customProviders"][0]["cancel"] = json!({"path": "v1/video/generations/{task_id}/cancel", "body": {"reason": "user"}});
     let ch = channel(&bundle, 0);
-    let req = GenerationRequest::new(GenerationMode::TextToVideo, "a cancelled river");
+    let req = GenerationRequest::new(Mode::Text2Video, "a cancelled river");
     let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("task expected") };
     assert!(client.cancel(&ch, &task).await.unwrap(), "the cancel step was sent");
     assert_eq!(mock.cancelled_tasks(), vec![task.upstream_task_id.clone()]);

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use common::*;
 use miaojing_mock_upstream::{Action, Rule};
-use miaojing_providers::{GenerationMode, GenerationRequest, InputImage, MediaItem, MediaType, Submitted};
+use miaojing_providers::{GenerationRequest, InputImage, MediaItem, MediaType, Mode, Submitted};
 use serde_json::json;
 
 fn t2i(prompt: &str) -> GenerationRequest {
-    let mut r = GenerationRequest::new(GenerationMode::TextToImage, prompt);
+    let mut r = GenerationRequest::new(Mode::Text2Img, prompt);
     r.size = Some("320x240".into());
     r
 }
@@ -45,7 +45,7 @@ async fn url_results_and_aspect_ratio_sizes() {
     let client = client(&mock);
     let mut ch = openai(&mock, "gpt-image-2", MediaType::Image);
     ch.extra_body.insert("response_format".into(), json!("url"));
-    let mut req = GenerationRequest::new(GenerationMode::TextToImage, "a lighthouse");
+    let mut req = GenerationRequest::new(Mode::Text2Img, "a lighthouse");
     req.aspect_ratio = Some("16:9".into());
     let out = client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
     let MediaItem::Url(url) = &out.images[0] else { panic!("url expected") };
@@ -72,7 +72,7 @@ async fn image_to_image_sends_every_reference_as_a_multipart_file() {
     let mock = mock().await;
     let client = client(&mock);
     let ch = openai(&mock, "gpt-image-1", MediaType::Image);
-    let mut req = GenerationRequest::new(GenerationMode::ImageToImage, "make it watercolour");
+    let mut req = GenerationRequest::new(Mode::Img2Img, "make it watercolour");
     req.images = vec![InputImage::from_bytes(png(64, 48), "image/png"), InputImage::from_bytes(png(32, 32), "image/png")];
     req.mask = Some(InputImage::from_bytes(png(64, 48), "image/png"));
     let out = client.generate(&ch, &req, Duration::from_secs(10)).await.unwrap();
@@ -93,7 +93,7 @@ async fn reference_images_given_by_url_are_downloaded_through_the_guard() {
     url_ch.extra_body.insert("response_format".into(), json!("url"));
     let made = client.generate(&url_ch, &t2i("source picture"), Duration::from_secs(10)).await.unwrap();
     let MediaItem::Url(url) = &made.images[0] else { panic!() };
-    let mut req = GenerationRequest::new(GenerationMode::ImageToImage, "variation");
+    let mut req = GenerationRequest::new(Mode::Img2Img, "variation");
     req.images = vec![InputImage::from_url(url.clone())];
     client.generate(&openai(&mock, "gpt-image-1", MediaType::Image), &req, Duration::from_secs(10)).await.unwrap();
     assert_eq!(on(&mock, "/v1/images/edits")[0].image_sizes, vec![[320, 240]]);

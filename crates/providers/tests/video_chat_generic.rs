@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use miaojing_mock_upstream::{Action, Rule, Settings};
 use miaojing_providers::{
-    ChannelConfig, GenerationMode, GenerationRequest, InputImage, Language, MediaItem, MediaType, PollOutcome, Protocol, ReverseMode,
+    ChannelConfig, GenerationRequest, InputImage, Language, MediaItem, MediaType, Mode, PollOutcome, Protocol, ReverseMode,
     ReversePromptRequest, Submitted, SuggestRequest,
 };
 
@@ -21,7 +21,7 @@ async fn text_to_video_submits_polls_and_returns_a_real_mp4() {
     fast(&mock);
     let client = client(&mock);
     let ch = openai(&mock, "mock-video-1", MediaType::Video);
-    let mut req = GenerationRequest::new(GenerationMode::TextToVideo, "waves at dusk");
+    let mut req = GenerationRequest::new(Mode::Text2Video, "waves at dusk");
     req.duration = Some(5);
     req.aspect_ratio = Some("16:9".into());
     let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("video is a task") };
@@ -41,7 +41,7 @@ async fn image_to_video_sends_the_first_frame() {
     let mock = mock().await;
     fast(&mock);
     let client = client(&mock);
-    let mut req = GenerationRequest::new(GenerationMode::ImageToVideo, "");
+    let mut req = GenerationRequest::new(Mode::Img2Video, "");
     req.images = vec![InputImage::from_bytes(png(40, 30), "image/png")];
     let out = client.generate(&openai(&mock, "mock-video-1", MediaType::Video), &req, Duration::from_secs(10)).await.unwrap();
     assert_eq!(out.videos.len(), 1);
@@ -55,7 +55,7 @@ async fn failed_tasks_transient_polls_and_deadlines() {
     fast(&mock);
     let client = client(&mock);
     let ch = openai(&mock, "mock-video-1", MediaType::Video);
-    let req = GenerationRequest::new(GenerationMode::TextToVideo, "storm");
+    let req = GenerationRequest::new(Mode::Text2Video, "storm");
     mock.add_rule(
         Rule::new(Action::FailTask { message: Some(format!("content flagged ({KEY})")) }).on_path("/v1/video/generations").times(1),
     );
@@ -134,7 +134,7 @@ async fn generic_json_template_posts_to_the_configured_url() {
     let mock = mock().await;
     let client = client(&mock);
     let ch = ChannelConfig::new(Protocol::GenericJson, mock.url("/v1/images/generations"), KEY, "gpt-image-1", MediaType::Image);
-    let mut req = GenerationRequest::new(GenerationMode::TextToImage, "a generic kite");
+    let mut req = GenerationRequest::new(Mode::Text2Img, "a generic kite");
     req.size = Some("128x96".into());
     req.negative_prompt = Some("blurry".into());
     req.guidance_scale = Some(9.5);
@@ -171,7 +171,7 @@ async fn a_video_task_is_cancelled_upstream() {
     mock.set_settings(Settings { video_queued_ms: 60_000, video_running_ms: 60_000, ..Settings::default() });
     let client = client(&mock);
     let ch = openai(&mock, "mock-video-1", MediaType::Video);
-    let req = GenerationRequest::new(GenerationMode::TextToVideo, "a slow tide");
+    let req = GenerationRequest::new(Mode::Text2Video, "a slow tide");
     let Submitted::Pending(task) = client.submit(&ch, &req).await.unwrap() else { panic!("video is a task") };
     assert!(client.cancel(&ch, &task).await.unwrap(), "the OpenAI-compatible task API has a cancel");
     assert_eq!(mock.cancelled_tasks(), vec![task.upstream_task_id.clone()]);

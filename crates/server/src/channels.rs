@@ -16,22 +16,6 @@ use uuid::Uuid;
 /// Preview of an imported row whose key is still to be filled in.
 pub const KEY_TO_FILL: &str = "待填写";
 
-fn media(m: MediaType) -> channel::MediaType {
-    match m {
-        MediaType::Image => channel::MediaType::Image,
-        MediaType::Video => channel::MediaType::Video,
-        MediaType::Text => channel::MediaType::Text,
-    }
-}
-
-fn stored_media(m: channel::MediaType) -> MediaType {
-    match m {
-        channel::MediaType::Image => MediaType::Image,
-        channel::MediaType::Video => MediaType::Video,
-        channel::MediaType::Text => MediaType::Text,
-    }
-}
-
 /// A channel for a stored row: its URL, model and protocol, the plain key given, and its
 /// Manifest when the row is Manifest-backed (an unreadable Manifest is `invalid_manifest`).
 pub fn channel_for(
@@ -42,7 +26,7 @@ pub fn channel_for(
     manifest: Option<&Value>,
     plain_key: &str,
 ) -> Result<ChannelConfig> {
-    let ch = ChannelConfig::new(channel::Protocol::OpenAiCompatible, api_url, plain_key, model, media(media_type));
+    let ch = ChannelConfig::new(channel::Protocol::OpenAiCompatible, api_url, plain_key, model, media_type);
     match protocol {
         Protocol::Openai => Ok(ch),
         Protocol::Manifest => {
@@ -112,7 +96,7 @@ fn parts(ch: &ImportedChannel, source: &Value, secrets: &SecretBox, now: DateTim
     Ok(Parts {
         manifest: ch.stored_manifest(source, &now.to_rfc3339()),
         capabilities,
-        media_type: stored_media(ch.media_type),
+        media_type: ch.media_type,
         api_key_encrypted,
         api_key_preview,
     })

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 /// The gallery copy's key of `w`: `gallery/<images|videos>/<work id>.<extension of the original>`.
 pub fn copy_key(w: &Work) -> String {
-    let dir = if w.mode.media_type() == "video" { "videos" } else { "images" };
+    let dir = if w.mode.is_video() { "videos" } else { "images" };
     let ext = w
         .original_key
         .rsplit_once('.')

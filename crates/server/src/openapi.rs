@@ -18,8 +18,9 @@ mod rules;
     modifiers(&BearerAuth),
     // The word sets parameters declare with `value_type = vocab::…` (bodies register theirs).
     components(schemas(
-        vocab::JobMode, vocab::JobKind, vocab::JobStatus, vocab::FinishedStatus, vocab::GallerySort,
-        vocab::GalleryCategory, vocab::LogLevel, vocab::LogType
+        vocab::Mode, vocab::JobKind, vocab::JobStatus, vocab::FinishedStatus, vocab::JobStatusFilter, vocab::GallerySort,
+        vocab::GalleryCategory, vocab::LogLevel, vocab::LogType, vocab::Role, vocab::ShownRole, vocab::Tier,
+        vocab::MediaType, vocab::Protocol, vocab::PollingMode, vocab::BillingMode
     )),
     tags(
         (name = "auth", description = "Sign-up, sign-in and sessions"),
@@ -79,18 +80,38 @@ mod tests {
     #[test]
     fn declared_vocabularies_are_the_domain_words() {
         let modes: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
-        assert_eq!(vocab::JobMode::WORDS, modes.as_slice());
+        assert_eq!(vocab::Mode::WORDS, modes.as_slice());
         let statuses: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(vocab::JobStatus::WORDS, statuses.as_slice());
         let finished: Vec<&str> = JobStatus::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.as_str()).collect();
         assert_eq!(vocab::FinishedStatus::WORDS, finished.as_slice());
-        assert_eq!(vocab::LogType::WORDS, miaojing_domain::log::LOG_KINDS.as_slice());
-        assert_eq!(vocab::LogLevel::WORDS, miaojing_domain::log::LOG_LEVELS.as_slice());
+        assert_eq!(vocab::LogType::WORDS, miaojing_domain::log::LOG_KINDS);
+        assert_eq!(vocab::LogLevel::WORDS, miaojing_domain::log::LOG_LEVELS);
         for word in vocab::GallerySort::WORDS {
             assert!(miaojing_domain::work::GallerySort::parse(word).is_ok(), "{word}");
         }
         for word in vocab::GalleryCategory::WORDS {
             assert!(crate::routes::works::category_modes(Some(word.to_string())).is_ok(), "{word}");
         }
+    }
+
+    /// The document lists each word list by its wire words (not the Rust variant names).
+    #[test]
+    fn the_document_lists_the_wire_words() {
+        let schemas = &super::spec()["components"]["schemas"];
+        let listed = |name: &str| -> Vec<String> {
+            let words = schemas[name]["enum"].as_array().unwrap_or_else(|| panic!("{name} has no enum"));
+            words.iter().map(|w| w.as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(listed("Mode"), vocab::Mode::WORDS);
+        assert_eq!(listed("JobStatus"), vocab::JobStatus::WORDS);
+        assert_eq!(listed("JobStatusFilter"), vocab::JobStatusFilter::WORDS);
+        assert_eq!(listed("Role"), vocab::Role::WORDS);
+        assert_eq!(listed("ShownRole"), vocab::ShownRole::WORDS);
+        assert_eq!(listed("Tier"), vocab::Tier::WORDS);
+        assert_eq!(listed("MediaType"), vocab::MediaType::WORDS);
+        assert_eq!(listed("BillingMode"), vocab::BillingMode::WORDS);
+        assert_eq!(listed("GallerySort"), vocab::GallerySort::WORDS);
+        assert_eq!(listed("Tier"), ["free", "pro", "max", "ultra"]);
     }
 }

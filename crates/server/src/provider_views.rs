@@ -7,6 +7,7 @@ use miaojing_domain::provider::{
     PollingMode, Pricing, Protocol, StylePreset, SystemApi, UserApiKey,
 };
 use miaojing_domain::user::Tier;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use miaojing_providers::secrets::SecretBox;
 use serde_json::{json, Value};
@@ -17,7 +18,7 @@ pub const HEALTH_POLICY: HealthPolicy =
     HealthPolicy { window: chrono::TimeDelta::seconds(120), threshold: 5, cool_down: chrono::TimeDelta::seconds(60) };
 
 /// A trimmed text of at most `max` characters (`field` names it in the error).
-pub fn text(v: Option<String>, max: usize, code: &'static str, field: &str) -> Result<String> {
+pub fn text(v: Option<String>, max: usize, code: impl Into<&'static str> + Copy, field: &str) -> Result<String> {
     let s = v.unwrap_or_default().trim().to_string();
     if s.chars().count() > max {
         return Err(Error::validation(code, format!("{field}最多 {max} 个字符")));
@@ -27,23 +28,23 @@ pub fn text(v: Option<String>, max: usize, code: &'static str, field: &str) -> R
 
 /// An empty string or an absolute http(s) URL.
 pub fn url(v: Option<String>) -> Result<String> {
-    let s = text(v, 2048, "invalid_api_url", "API 地址")?;
+    let s = text(v, 2048, ErrorCode::InvalidApiUrl, "API 地址")?;
     let absolute = s.starts_with("http://") || s.starts_with("https://");
     if !(s.is_empty() || absolute) || s.contains(char::is_whitespace) {
-        return Err(Error::validation("invalid_api_url", "API 地址必须是 http(s) 开头的完整地址"));
+        return Err(Error::validation(ErrorCode::InvalidApiUrl, "API 地址必须是 http(s) 开头的完整地址"));
     }
     Ok(s)
 }
 
 fn media(v: Option<String>) -> Result<MediaType> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).map_or(Ok(MediaType::Image), MediaType::parse)
+    v.as_deref().filter(|s| !s.trim().is_empty()).map_or(Ok(MediaType::Image), |s| Ok(MediaType::parse(s)?))
 }
 
 fn capabilities(v: Option<Value>) -> Result<Value> {
     match v {
         None | Some(Value::Null) => Ok(json!({})),
         Some(v @ Value::Object(_)) if v.to_string().len() <= 64 * 1024 => Ok(v),
-        Some(_) => Err(Error::validation("invalid_capabilities", "capabilities 必须是不超过 64 KiB 的 JSON 对象")),
+        Some(_) => Err(Error::validation(ErrorCode::InvalidCapabilities, "capabilities 必须是不超过 64 KiB 的 JSON 对象")),
     }
 }
 
@@ -74,7 +75,7 @@ pub fn pricing(
         "fixed" => Pricing::Fixed { credits: per_use.unwrap_or(10) },
         "duration" => Pricing::PerSecond { credits_per_second: per_second.unwrap_or(0) },
         "token" => Pricing::Tokens { input_per_million: input.unwrap_or(0), output_per_million: output.unwrap_or(0) },
-        _ => return Err(Error::validation("invalid_billing_mode", "计费方式必须是 free、fixed、duration 或 token")),
+        _ => return Err(Error::validation(ErrorCode::InvalidBillingMode, "计费方式必须是 free、fixed、duration 或 token")),
     };
     p.validate()?;
     Ok(p)
@@ -86,7 +87,7 @@ pub fn provider_view(p: ApiProvider) -> api::ProviderView {
         name: p.name,
         default_api_url: p.default_api_url,
         default_model: p.default_model,
-        media_type: p.media_type.as_str().into(),
+        media_type: p.media_type,
         website: p.website,
         is_active: p.is_active,
         sort_order: p.sort_order,
@@ -95,15 +96,15 @@ pub fn provider_view(p: ApiProvider) -> api::ProviderView {
 
 /// A provider from input (a full overwrite on PUT).
 pub fn provider_from(input: api::ProviderInput, id: Uuid, created_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<ApiProvider> {
-    let name = text(input.name, 128, "invalid_name", "供应商名称")?;
+    let name = text(input.name, 128, ErrorCode::InvalidName, "供应商名称")?;
     if name.is_empty() {
-        return Err(Error::validation("name_required", "请填写供应商名称"));
+        return Err(Error::validation(ErrorCode::NameRequired, "请填写供应商名称"));
     }
     Ok(ApiProvider {
         id,
         name,
         default_api_url: url(input.default_api_url)?,
-        default_model: text(input.default_model, 255, "invalid_model", "默认模型")?,
+        default_model: text(input.default_model, 255, ErrorCode::InvalidModel, "默认模型")?,
         media_type: media(input.media_type)?,
         website: url(input.website)?,
         is_active: input.is_active.unwrap_or(true),
@@ -118,7 +119,7 @@ pub fn recommendation_view(r: ModelRecommendation) -> api::RecommendationView {
         id: r.id,
         model_name: r.model_name,
         display_name: r.display_name,
-        media_type: r.media_type.as_str().into(),
+        media_type: r.media_type,
         provider_id: r.provider_id,
         is_active: r.is_active,
         sort_order: r.sort_order,
@@ -131,11 +132,11 @@ pub fn recommendation_from(
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ModelRecommendation> {
-    let model_name = text(input.model_name, 255, "invalid_model", "模型名称")?;
+    let model_name = text(input.model_name, 255, ErrorCode::InvalidModel, "模型名称")?;
     if model_name.is_empty() {
-        return Err(Error::validation("model_name_required", "请填写模型名称"));
+        return Err(Error::validation(ErrorCode::ModelNameRequired, "请填写模型名称"));
     }
-    let display_name = text(input.display_name, 255, "invalid_name", "显示名称")?;
+    let display_name = text(input.display_name, 255, ErrorCode::InvalidName, "显示名称")?;
     Ok(ModelRecommendation {
         id,
         display_name: if display_name.is_empty() { model_name.clone() } else { display_name },
@@ -161,10 +162,10 @@ pub fn preset_view(p: StylePreset) -> api::StylePresetView {
 }
 
 pub fn preset_from(input: api::StylePresetInput, base: StylePreset, now: DateTime<Utc>) -> Result<StylePreset> {
-    let label = text(input.label, 128, "invalid_label", "风格名称")?;
-    let prompt = text(input.prompt, 4000, "invalid_prompt", "风格提示词")?;
+    let label = text(input.label, 128, ErrorCode::InvalidLabel, "风格名称")?;
+    let prompt = text(input.prompt, 4000, ErrorCode::InvalidPrompt, "风格提示词")?;
     if label.is_empty() || prompt.is_empty() {
-        return Err(Error::validation("label_required", "请填写风格名称和提示词"));
+        return Err(Error::validation(ErrorCode::LabelRequired, "请填写风格名称和提示词"));
     }
     Ok(StylePreset {
         label,
@@ -186,8 +187,8 @@ pub fn user_key_view(k: UserApiKey) -> api::UserApiKeyView {
         note: k.note,
         api_key: String::new(),
         api_key_preview: k.api_key_preview,
-        media_type: k.media_type.as_str().into(),
-        protocol: k.protocol.as_str().into(),
+        media_type: k.media_type,
+        protocol: k.protocol,
         capabilities: k.capabilities,
         is_active: k.is_active,
         created_at: k.created_at,
@@ -196,20 +197,20 @@ pub fn user_key_view(k: UserApiKey) -> api::UserApiKeyView {
 
 /// A new key row for `owner` from input; the key is encrypted here.
 pub fn user_key_from(input: api::UserApiKeyInput, owner: Uuid, secrets: &SecretBox, now: DateTime<Utc>) -> Result<UserApiKey> {
-    let plain = text(input.api_key, 4096, "invalid_api_key", "API Key")?;
+    let plain = text(input.api_key, 4096, ErrorCode::InvalidApiKey, "API Key")?;
     if plain.is_empty() {
-        return Err(Error::validation("api_key_required", "请填写 API Key"));
+        return Err(Error::validation(ErrorCode::ApiKeyRequired, "请填写 API Key"));
     }
-    let provider = text(input.provider, 64, "invalid_provider", "供应商")?;
-    let supplier = text(input.supplier_name, 128, "invalid_provider", "供应商名称")?;
+    let provider = text(input.provider, 64, ErrorCode::InvalidProvider, "供应商")?;
+    let supplier = text(input.supplier_name, 128, ErrorCode::InvalidProvider, "供应商名称")?;
     Ok(UserApiKey {
         id: Uuid::new_v4(),
         user_id: owner,
         supplier_name: if supplier.is_empty() { provider.clone() } else { supplier },
         provider,
         api_url: url(input.api_url)?,
-        model_name: text(input.model_name, 128, "invalid_model", "模型名称")?,
-        note: text(input.note, 1000, "invalid_note", "备注")?,
+        model_name: text(input.model_name, 128, ErrorCode::InvalidModel, "模型名称")?,
+        note: text(input.note, 1000, ErrorCode::InvalidNote, "备注")?,
         media_type: media(input.media_type)?,
         protocol: Protocol::Openai,
         manifest: None,
@@ -227,7 +228,7 @@ pub fn platform_model(a: SystemApi) -> api::PlatformModel {
         id: a.id,
         name: a.name,
         model_name: a.model_name,
-        media_type: a.media_type.as_str().into(),
+        media_type: a.media_type,
         capabilities: a.capabilities,
         price: price_view(&a.pricing),
         price_note: a.price_note,
@@ -247,14 +248,14 @@ pub fn system_api_view(a: SystemApi) -> api::SystemApiView {
         note: a.note,
         api_key: String::new(),
         api_key_preview: a.api_key_preview,
-        media_type: a.media_type.as_str().into(),
-        protocol: a.protocol.as_str().into(),
+        media_type: a.media_type,
+        protocol: a.protocol,
         price: price_view(&a.pricing),
         price_note: a.price_note,
         capabilities: a.capabilities,
         is_default: a.is_default,
-        allowed_membership_tiers: a.allowed_tiers.iter().map(|t| t.as_str().to_string()).collect(),
-        polling_mode: a.polling_mode.as_str().into(),
+        allowed_membership_tiers: a.allowed_tiers.clone(),
+        polling_mode: a.polling_mode,
         polling_order: a.polling_order,
         video_usage_modes: a.video_usage_modes,
         is_active: a.is_active,
@@ -272,22 +273,16 @@ pub fn system_api_from(
     secrets: &SecretBox,
     now: DateTime<Utc>,
 ) -> Result<SystemApi> {
-    let name = text(input.name, 255, "invalid_name", "显示名称")?;
-    let model_name = text(input.model_name, 255, "invalid_model", "模型名称")?;
+    let name = text(input.name, 255, ErrorCode::InvalidName, "显示名称")?;
+    let model_name = text(input.model_name, 255, ErrorCode::InvalidModel, "模型名称")?;
     if name.is_empty() || model_name.is_empty() {
-        return Err(Error::validation("name_required", "请填写显示名称和模型名称"));
+        return Err(Error::validation(ErrorCode::NameRequired, "请填写显示名称和模型名称"));
     }
-    let tiers = input
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&input.allowed_membership_tiers.unwrap_or_default())?;
     let media_type = media(input.media_type)?;
     let plain = input.api_key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty() && k != "********");
     if plain.as_ref().is_some_and(|k| k.len() > 4096) {
-        return Err(Error::validation("invalid_api_key", "API Key 过长"));
+        return Err(Error::validation(ErrorCode::InvalidApiKey, "API Key 过长"));
     }
     let (api_key_encrypted, api_key_preview) = match (plain, input.clear_api_key.unwrap_or(false), existing) {
         (Some(k), _, _) => (secrets.encrypt(&k), key_preview(&k)),
@@ -295,15 +290,15 @@ pub fn system_api_from(
         (None, false, Some(e)) => (e.api_key_encrypted.clone(), e.api_key_preview.clone()),
     };
     let mode = input.polling_mode.as_deref().map_or(Ok(PollingMode::Sequential), PollingMode::parse)?;
-    let group = text(input.model_group, 128, "invalid_model_group", "模型分组")?;
+    let group = text(input.model_group, 128, ErrorCode::InvalidModelGroup, "模型分组")?;
     Ok(SystemApi {
         id: existing.map_or_else(Uuid::new_v4, |e| e.id),
-        provider: text(input.provider, 128, "invalid_provider", "供应商")?,
+        provider: text(input.provider, 128, ErrorCode::InvalidProvider, "供应商")?,
         name,
         api_url: url(input.api_url)?,
         model_name,
         model_group: if group.is_empty() { "default".into() } else { group },
-        note: text(input.note, 2000, "invalid_note", "备注")?,
+        note: text(input.note, 2000, ErrorCode::InvalidNote, "备注")?,
         media_type,
         protocol: existing.map_or(Protocol::Openai, |e| e.protocol),
         manifest: existing.and_then(|e| e.manifest.clone()),
@@ -320,7 +315,7 @@ pub fn system_api_from(
             input.input_price_per_1m,
             input.output_price_per_1m,
         )?,
-        price_note: text(input.price_note, 1000, "invalid_price_note", "价格说明")?,
+        price_note: text(input.price_note, 1000, ErrorCode::InvalidPriceNote, "价格说明")?,
         allowed_tiers: normalize_tiers(&tiers),
         is_default: input.is_default.unwrap_or(true),
         is_active: input.is_active.unwrap_or(true),
@@ -338,7 +333,7 @@ pub fn health_view(api: &SystemApi, h: Option<&ChannelHealth>, now: DateTime<Utc
         channel_id: api.id,
         name: api.name.clone(),
         model_name: api.model_name.clone(),
-        media_type: api.media_type.as_str().into(),
+        media_type: api.media_type,
         is_active: api.is_active,
         errors_in_window: h.map_or(0, |h| h.errors_in_window(now, HEALTH_POLICY.window)),
         frozen: h.is_some_and(|h| h.is_frozen(now)),

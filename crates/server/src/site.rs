@@ -1,4 +1,5 @@
 //! Site configuration, e-mail settings and log retention, stored as JSON documents.
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -79,7 +80,7 @@ impl StoredSite {
 
 fn check_text(v: &Option<String>, max: usize, field: &str) -> Result<()> {
     match v {
-        Some(s) if s.chars().count() > max => Err(Error::validation("field_too_long", format!("{field} 过长（最多 {max} 个字符）"))),
+        Some(s) if s.chars().count() > max => Err(Error::validation(ErrorCode::FieldTooLong, format!("{field} 过长（最多 {max} 个字符）"))),
         _ => Ok(()),
     }
 }
@@ -91,7 +92,7 @@ fn check_url(v: &Option<String>, field: &str) -> Result<()> {
                 && !((s.starts_with("https://") || s.starts_with("http://") || s.starts_with('/'))
                     && !s.chars().any(char::is_whitespace)) =>
         {
-            Err(Error::validation("invalid_url", format!("{field} 必须是 http(s) 链接或站内路径")))
+            Err(Error::validation(ErrorCode::InvalidUrl, format!("{field} 必须是 http(s) 链接或站内路径")))
         }
         _ => check_text(v, 2000, field),
     }
@@ -99,7 +100,9 @@ fn check_url(v: &Option<String>, field: &str) -> Result<()> {
 
 fn check_range(v: Option<i64>, min: i64, max: i64, field: &str) -> Result<()> {
     match v {
-        Some(n) if !(min..=max).contains(&n) => Err(Error::validation("out_of_range", format!("{field} 必须在 {min} 到 {max} 之间"))),
+        Some(n) if !(min..=max).contains(&n) => {
+            Err(Error::validation(ErrorCode::OutOfRange, format!("{field} 必须在 {min} 到 {max} 之间")))
+        }
         _ => Ok(()),
     }
 }
@@ -345,7 +348,7 @@ impl SiteService {
     pub async fn mail_settings(&self) -> Result<MailSettings> {
         let s = self.stored_email().await?;
         let password = self.secrets.decrypt(&s.smtp_password_encrypted).map_err(|e| {
-            Error::new(miaojing_domain::ErrorKind::Unavailable, "email_secret_unreadable", "SMTP 密码无法解密，请重新保存邮箱配置")
+            Error::new(miaojing_domain::ErrorKind::Unavailable, ErrorCode::EmailSecretUnreadable, "SMTP 密码无法解密，请重新保存邮箱配置")
                 .with_detail(e.to_string())
         })?;
         let site_name = self.config().await.map(|c| c.site_name).unwrap_or_else(|_| "妙境".into());

@@ -1,4 +1,5 @@
 //! Errors of storage operations.
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 
 use crate::keys::KeyError;
@@ -36,9 +37,9 @@ impl StorageError {
 impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::Key(k) => Error::validation("invalid_key", "文件路径无效").with_detail(k.to_string()),
-            StorageError::NotFound(_) => Error::not_found("file_not_found", "文件不存在"),
-            other => Error::new(ErrorKind::Unavailable, "storage_unavailable", "存储服务暂时不可用").with_detail(other.to_string()),
+            StorageError::Key(k) => Error::validation(ErrorCode::InvalidKey, "文件路径无效").with_detail(k.to_string()),
+            StorageError::NotFound(_) => Error::not_found(ErrorCode::FileNotFound, "文件不存在"),
+            other => Error::new(ErrorKind::Unavailable, ErrorCode::StorageUnavailable, "存储服务暂时不可用").with_detail(other.to_string()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Checks on uploaded images: the type comes from the bytes, never from a name; size and pixel
 //! limits are checked from the headers before anything is decoded (decompression bombs are
 //! refused without allocating their pixels).
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 
 use crate::media::{dimensions, MediaError, MediaFormat};
@@ -31,22 +32,26 @@ pub struct CheckedImage {
 /// 415 `unsupported_media_type`, 400 `empty_file` / `invalid_image`.
 pub fn check_image(bytes: &[u8], limits: &UploadLimits) -> Result<CheckedImage, Error> {
     if bytes.is_empty() {
-        return Err(Error::validation("empty_file", "图片文件为空"));
+        return Err(Error::validation(ErrorCode::EmptyFile, "图片文件为空"));
     }
     if bytes.len() > limits.max_bytes {
-        return Err(Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", limits.max_bytes / (1024 * 1024))));
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            ErrorCode::FileTooLarge,
+            format!("图片大小不能超过 {}MB", limits.max_bytes / (1024 * 1024)),
+        ));
     }
     let (format, width, height) = dimensions(bytes).map_err(|e| match e {
         MediaError::UnsupportedFormat => {
-            Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "仅支持 PNG、JPG、WebP 或 GIF 图片")
+            Error::new(ErrorKind::UnsupportedMedia, ErrorCode::UnsupportedMediaType, "仅支持 PNG、JPG、WebP 或 GIF 图片")
         }
-        other => Error::validation("invalid_image", "图片无法解析").with_detail(other.to_string()),
+        other => Error::validation(ErrorCode::InvalidImage, "图片无法解析").with_detail(other.to_string()),
     })?;
     if width == 0 || height == 0 {
-        return Err(Error::validation("invalid_image", "图片无法解析"));
+        return Err(Error::validation(ErrorCode::InvalidImage, "图片无法解析"));
     }
     if width > limits.max_side || height > limits.max_side || u64::from(width) * u64::from(height) > limits.max_pixels {
-        return Err(Error::new(ErrorKind::TooLarge, "image_too_large", "图片像素尺寸过大")
+        return Err(Error::new(ErrorKind::TooLarge, ErrorCode::ImageTooLarge, "图片像素尺寸过大")
             .with_detail(format!("{width}x{height} pixels; the limit is {} pixels and {} per side", limits.max_pixels, limits.max_side)));
     }
     Ok(CheckedImage { format, width, height })
@@ -55,7 +60,7 @@ pub fn check_image(bytes: &[u8], limits: &UploadLimits) -> Result<CheckedImage, 
 /// Decodes a `data:image/…;base64,…` URL (the declared type is ignored; the bytes decide).
 pub fn decode_data_url(url: &str, max_bytes: usize) -> Result<Vec<u8>, Error> {
     use base64::Engine;
-    let bad = || Error::validation("invalid_data_url", "图片数据格式不正确");
+    let bad = || Error::validation(ErrorCode::InvalidDataUrl, "图片数据格式不正确");
     let rest = url.trim().strip_prefix("data:").ok_or_else(bad)?;
     let (header, data) = rest.split_once(',').ok_or_else(bad)?;
     if !header.ends_with(";base64") {
@@ -63,7 +68,7 @@ pub fn decode_data_url(url: &str, max_bytes: usize) -> Result<Vec<u8>, Error> {
     }
     // Base64 is 4/3 of the bytes; refuse before decoding what is clearly too large.
     if data.len() / 4 * 3 > max_bytes + 3 {
-        return Err(Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", max_bytes / (1024 * 1024))));
+        return Err(Error::new(ErrorKind::TooLarge, ErrorCode::FileTooLarge, format!("图片大小不能超过 {}MB", max_bytes / (1024 * 1024))));
     }
     let cleaned: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()).map_err(|_| bad())
@@ -145,12 +150,12 @@ fn is_ico(bytes: &[u8]) -> bool {
 /// `image_too_large`, 415 `unsupported_media_type`.
 pub fn check_site_asset(kind: SiteAssetKind, bytes: &[u8]) -> Result<CheckedAsset, Error> {
     if bytes.is_empty() {
-        return Err(Error::validation("empty_file", "图片文件为空"));
+        return Err(Error::validation(ErrorCode::EmptyFile, "图片文件为空"));
     }
     if bytes.len() > SITE_ASSET_MAX_BYTES {
         return Err(Error::new(
             ErrorKind::TooLarge,
-            "file_too_large",
+            ErrorCode::FileTooLarge,
             format!("图片大小不能超过 {}MB", SITE_ASSET_MAX_BYTES / (1024 * 1024)),
         ));
     }
@@ -173,7 +178,7 @@ pub fn check_site_asset(kind: SiteAssetKind, bytes: &[u8]) -> Result<CheckedAsse
         SiteAssetKind::Logo => "PNG、JPG、WebP、GIF 或 SVG",
         SiteAssetKind::Favicon => "PNG、JPG、WebP、GIF、SVG 或 ICO",
     };
-    Err(Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", format!("仅支持 {allowed} 图片")))
+    Err(Error::new(ErrorKind::UnsupportedMedia, ErrorCode::UnsupportedMediaType, format!("仅支持 {allowed} 图片")))
 }
 
 /// The storage key of a site asset: `site-assets/<kind>-<first 16 hex digits of its SHA-256>.<ext>`.

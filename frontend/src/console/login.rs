@@ -7,7 +7,6 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use miaojing_api_types::auth::LoginRequest;
 
-use super::is_admin_role;
 use super::text::C;
 use super::ui::Shield;
 use crate::api;
@@ -26,7 +25,7 @@ pub fn ConsoleLogin() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     // A signed-in account that is not an administrator is told so at once.
-    let refused = move || session.user().filter(|u| !is_admin_role(&u.role)).map(|u| u.email);
+    let refused = move || session.user().filter(|u| !u.role.is_admin()).map(|u| u.email);
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -44,7 +43,7 @@ pub fn ConsoleLogin() -> impl IntoView {
         spawn_local(async move {
             let req = LoginRequest { account: Some(a), password: p, admin_only: true, ..Default::default() };
             match api::login(&req).await {
-                Ok(resp) if is_admin_role(&resp.user.role) => {
+                Ok(resp) if resp.user.role.is_admin() => {
                     session.sign_in(resp);
                     toasts.success(i18n.c(C::AdminLoginDone));
                     navigate("/console/dashboard", NavigateOptions { replace: true, ..Default::default() });

@@ -21,11 +21,6 @@ use text::C;
 /// sessionStorage key of the open console view.
 pub const VIEW_KEY: &str = "miaojing_console_active_view";
 
-/// Whether a role may use the console.
-pub fn is_admin_role(role: &str) -> bool {
-    matches!(role, "admin" | "enterprise_admin")
-}
-
 /// The console views, in sidebar order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -162,7 +157,7 @@ fn forget_view() {
 #[component]
 pub fn ConsolePage() -> impl IntoView {
     let session = use_session();
-    let is_admin = Memo::new(move |_| session.user().is_some_and(|u| is_admin_role(&u.role)));
+    let is_admin = Memo::new(move |_| session.user().is_some_and(|u| u.role.is_admin()));
     view! {
         <div class="console-root">
             {move || if is_admin.get() { view! { <Shell/> }.into_any() } else { view! { <login::ConsoleLogin/> }.into_any() }}

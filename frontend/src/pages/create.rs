@@ -13,6 +13,7 @@ use miaojing_api_types::generation::{
     CreateJobRequest, GenerationPayload, ModelChoice as JobModel, ReversePromptInput, ReversePromptOutput, SuggestPromptInput,
 };
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, StylePresetView, UserApiKeyView};
+use miaojing_api_types::vocab::{JobKind, MediaType};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -26,96 +27,93 @@ use crate::i18n::{use_i18n, I18n, K};
 use crate::session::use_session;
 use crate::toast::use_toasts;
 
-/// The five modes, as named in `?type=`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    TextToImage,
-    ImageToImage,
-    TextToVideo,
-    ImageToVideo,
-    Reverse,
+/// The five modes (the shared [`Mode`]); the page names them in `?type=` by [`ModeView::id`].
+pub use miaojing_api_types::vocab::Mode;
+
+/// The mode named by `?type=` (or a draft): its id, or the shared word (`reverse-prompt`,
+/// `reversePrompt`) for the reverse prompt.
+pub fn mode_from_id(s: &str) -> Option<Mode> {
+    if s == Mode::ReversePrompt.id() {
+        return Some(Mode::ReversePrompt);
+    }
+    Mode::parse(s).ok()
 }
 
-impl Mode {
-    pub const ALL: [Mode; 5] = [Mode::TextToImage, Mode::ImageToImage, Mode::TextToVideo, Mode::ImageToVideo, Mode::Reverse];
+/// What the create page shows and asks for each mode.
+pub trait ModeView: Copy {
+    /// The `?type=` id: the mode's word, `reverse` for the reverse prompt.
+    fn id(self) -> &'static str;
+    /// The tab label.
+    fn label(self) -> K;
+    /// The model type the mode runs on.
+    fn media(self) -> MediaType;
+    /// How many reference images the mode takes (none for the text modes).
+    fn max_refs(self) -> usize;
+    /// The title of the empty thread.
+    fn empty_title(self) -> K;
+    /// Starter phrases offered by the empty thread (added to the prompt).
+    fn starters(self) -> &'static [K];
+    /// The `videoUsageModes` value a video model must list (when it lists any).
+    fn video_usage(self) -> Option<&'static str>;
+}
 
-    pub fn id(self) -> &'static str {
+impl ModeView for Mode {
+    fn id(self) -> &'static str {
         match self {
-            Mode::TextToImage => "text2img",
-            Mode::ImageToImage => "img2img",
-            Mode::TextToVideo => "text2video",
-            Mode::ImageToVideo => "img2video",
-            Mode::Reverse => "reverse",
-        }
-    }
-
-    /// `reverse-prompt` is accepted as an alias, like the original.
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "reverse-prompt" | "reversePrompt" => Some(Mode::Reverse),
-            _ => Mode::ALL.into_iter().find(|m| m.id() == s),
+            Mode::ReversePrompt => "reverse",
+            m => m.as_str(),
         }
     }
 
     fn label(self) -> K {
         match self {
-            Mode::TextToImage => K::ModeT2i,
-            Mode::ImageToImage => K::ModeI2i,
-            Mode::TextToVideo => K::ModeT2v,
-            Mode::ImageToVideo => K::ModeI2v,
-            Mode::Reverse => K::ModeReverse,
+            Mode::Text2Img => K::ModeT2i,
+            Mode::Img2Img => K::ModeI2i,
+            Mode::Text2Video => K::ModeT2v,
+            Mode::Img2Video => K::ModeI2v,
+            Mode::ReversePrompt => K::ModeReverse,
         }
     }
 
-    /// The model type the mode runs on.
-    fn media(self) -> &'static str {
-        match self {
-            Mode::TextToImage | Mode::ImageToImage => "image",
-            Mode::TextToVideo | Mode::ImageToVideo => "video",
-            Mode::Reverse => "text",
+    fn media(self) -> MediaType {
+        match self.kind() {
+            Some(kind) => kind.media_type(),
+            None => MediaType::Text,
         }
     }
 
-    /// How many reference images the mode takes (none for the text modes).
     fn max_refs(self) -> usize {
         match self {
-            Mode::ImageToImage => 4,
-            Mode::ImageToVideo | Mode::Reverse => 1,
-            Mode::TextToImage | Mode::TextToVideo => 0,
+            Mode::Img2Img => 4,
+            Mode::Img2Video | Mode::ReversePrompt => 1,
+            Mode::Text2Img | Mode::Text2Video => 0,
         }
     }
 
-    fn is_video(self) -> bool {
-        self.media() == "video"
-    }
-
-    /// The title of the empty thread.
     fn empty_title(self) -> K {
         match self {
-            Mode::TextToImage => K::EmptyT2i,
-            Mode::ImageToImage => K::EmptyI2i,
-            Mode::TextToVideo => K::EmptyT2v,
-            Mode::ImageToVideo => K::EmptyI2v,
-            Mode::Reverse => K::EmptyReverse,
+            Mode::Text2Img => K::EmptyT2i,
+            Mode::Img2Img => K::EmptyI2i,
+            Mode::Text2Video => K::EmptyT2v,
+            Mode::Img2Video => K::EmptyI2v,
+            Mode::ReversePrompt => K::EmptyReverse,
         }
     }
 
-    /// Starter phrases offered by the empty thread (added to the prompt).
     fn starters(self) -> &'static [K] {
         match self {
-            Mode::TextToImage => &[K::StartPhoto, K::StartAnime, K::StartInk],
-            Mode::ImageToImage => &[K::StartRestyle, K::StartScene, K::StartKeepPerson],
-            Mode::TextToVideo => &[K::StartProduct, K::StartCinema, K::StartAction],
-            Mode::ImageToVideo => &[K::StartPush, K::StartGentle, K::StartAnimate],
-            Mode::Reverse => &[],
+            Mode::Text2Img => &[K::StartPhoto, K::StartAnime, K::StartInk],
+            Mode::Img2Img => &[K::StartRestyle, K::StartScene, K::StartKeepPerson],
+            Mode::Text2Video => &[K::StartProduct, K::StartCinema, K::StartAction],
+            Mode::Img2Video => &[K::StartPush, K::StartGentle, K::StartAnimate],
+            Mode::ReversePrompt => &[],
         }
     }
 
-    /// The `videoUsageModes` value a video model must list (when it lists any).
     fn video_usage(self) -> Option<&'static str> {
         match self {
-            Mode::TextToVideo => Some("text-to-video"),
-            Mode::ImageToVideo => Some("image-to-video"),
+            Mode::Text2Video => Some("text-to-video"),
+            Mode::Img2Video => Some("image-to-video"),
             _ => None,
         }
     }
@@ -281,7 +279,7 @@ pub fn Create() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let go = crate::bundle::use_go();
-    let mode = Memo::new(move |_| query.with(|q| q.get("type")).and_then(|t| Mode::parse(&t)).unwrap_or(Mode::TextToImage));
+    let mode = Memo::new(move |_| query.with(|q| q.get("type")).and_then(|t| mode_from_id(&t)).unwrap_or(Mode::Text2Img));
     let config = RwSignal::new(None::<ModelConfig>);
     let presets = RwSignal::new(Vec::<StylePresetView>::new());
     let logged_in = Memo::new(move |_| session.is_logged_in());
@@ -341,7 +339,7 @@ pub fn Create() -> impl IntoView {
 
     let actions = CardActions {
         reuse: Callback::new(move |d: Draft| {
-            if let Some(m) = Mode::parse(&d.mode) {
+            if let Some(m) = mode_from_id(&d.mode) {
                 goto.set(Some(m));
             }
             form.apply(&d);
@@ -351,7 +349,7 @@ pub fn Create() -> impl IntoView {
             toasts.success(i18n.t(K::DraftApplied));
         }),
         send_to: Callback::new(move |(video, url): (bool, String)| {
-            goto.set(Some(if video { Mode::ImageToVideo } else { Mode::ImageToImage }));
+            goto.set(Some(if video { Mode::Img2Video } else { Mode::Img2Img }));
             spawn_local(async move {
                 let img = if url.starts_with('/') { from_site_url(&url).await } else { Ok(RefImage { src: url, width: 0, height: 0 }) };
                 match img {
@@ -380,12 +378,12 @@ pub fn Create() -> impl IntoView {
         }
         let m = mode.get_untracked();
         let refs: Vec<String> = form.refs.get_untracked().into_iter().take(m.max_refs()).map(|r| r.src).collect();
-        if m.max_refs() > 0 && refs.is_empty() && m != Mode::TextToVideo {
+        if m.max_refs() > 0 && refs.is_empty() && m != Mode::Text2Video {
             toasts.error(i18n.t(K::NeedRefImage));
             return;
         }
         submit_error.set(None);
-        if m == Mode::Reverse {
+        if m == Mode::ReversePrompt {
             let req = ReversePromptInput {
                 image: refs.first().cloned(),
                 output_mode: Some(form.reverse_kind.get_untracked()),
@@ -446,7 +444,7 @@ pub fn Create() -> impl IntoView {
             refs: refs.iter().filter(|r| r.starts_with("http")).cloned().collect(),
         };
         let req = CreateJobRequest {
-            kind: if m.is_video() { "video" } else { "image" }.into(),
+            kind: if m.is_video() { JobKind::Video } else { JobKind::Image }.as_str().into(),
             payload: Some(GenerationPayload {
                 prompt: Some(prompt),
                 negative_prompt: Some(form.negative.get_untracked()).filter(|n| !n.trim().is_empty()),
@@ -575,7 +573,7 @@ pub fn Create() -> impl IntoView {
                         <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| copy_with_toast(t1.clone(), toasts, i18n)>
                             {move || i18n.t(K::CopyPrompt)}</button>
                         <button type="button" class="btn btn-outline btn-sm" data-testid="reverse-generate"
-                            on:click=move |_| actions.reuse.run(Draft { mode: Mode::TextToImage.id().into(), prompt: t2.clone(), ..Default::default() })>
+                            on:click=move |_| actions.reuse.run(Draft { mode: Mode::Text2Img.id().into(), prompt: t2.clone(), ..Default::default() })>
                             {move || i18n.t(K::GenerateImage)}</button>
                     </div>
                 </article>
@@ -619,7 +617,7 @@ pub fn Create() -> impl IntoView {
                 </Show>
                 <JobCards jobs=jobs actions=actions/>
                 {reverse_card}
-                <Show when=move || submitting.get() && mode.get() == Mode::Reverse>
+                <Show when=move || submitting.get() && mode.get() == Mode::ReversePrompt>
                     <article class="glass-panel job-card" data-testid="reverse-busy">
                         <p class="muted">{move || i18n.t(K::Reversing)}</p>
                         <div class="progress"><div class="progress-fill indeterminate"></div></div>
@@ -654,7 +652,7 @@ pub fn Create() -> impl IntoView {
                     let max = mode.get().max_refs();
                     (max > 0).then(|| view! { <ReferenceImages images=form.refs max=max on_mention=insert_mention/> })
                 }}
-                <Show when=move || mode.get() == Mode::Reverse>
+                <Show when=move || mode.get() == Mode::ReversePrompt>
                     <div class="form-grid">
                         <div class="field">
                             <label for="reverse-kind">{move || i18n.t(K::ReverseKind)}</label>
@@ -673,7 +671,7 @@ pub fn Create() -> impl IntoView {
                         </div>
                     </div>
                 </Show>
-                <Show when=move || mode.get() != Mode::Reverse>
+                <Show when=move || mode.get() != Mode::ReversePrompt>
                     <div class="field">
                         <div class="label-row">
                             <label for="create-prompt">{move || i18n.t(K::PromptLabel)}</label>
@@ -689,7 +687,7 @@ pub fn Create() -> impl IntoView {
                         <textarea id="create-negative" class="input textarea" rows="3" bind:value=form.negative></textarea>
                     </div>
                 </Show>
-                <Show when=move || matches!(mode.get(), Mode::TextToImage | Mode::ImageToImage) && !presets.with(Vec::is_empty)>
+                <Show when=move || matches!(mode.get(), Mode::Text2Img | Mode::Img2Img) && !presets.with(Vec::is_empty)>
                     <div class="field">
                         <span class="label">{move || i18n.t(K::StylePresets)}</span>
                         <div class="model-chips style-strip" data-testid="style-presets">
@@ -717,7 +715,7 @@ pub fn Create() -> impl IntoView {
                         {fixed_select("param-camera", K::ParamCamera, &CAMERA, form.camera)}
                         {fixed_select("param-video-style", K::ParamVideoStyle, &VIDEO_STYLES, form.video_style)}
                     })}
-                    {move || matches!(mode.get(), Mode::TextToImage | Mode::ImageToImage).then(|| view! {
+                    {move || matches!(mode.get(), Mode::Text2Img | Mode::Img2Img).then(|| view! {
                         <div class="field">
                             <label for="param-guidance">{move || i18n.t(K::ParamGuidance)}</label>
                             <input id="param-guidance" class="input" type="number" min="0" max="20" step="0.5" inputmode="decimal"
@@ -728,9 +726,9 @@ pub fn Create() -> impl IntoView {
                 <div class="composer-send">
                     <button type="submit" class="btn btn-gold send-btn" data-testid="submit"
                         aria-label=move || i18n.t(K::SendCreation)
-                        disabled=move || submitting.get() || (mode.get() != Mode::Reverse && choices.with(Vec::is_empty))>
+                        disabled=move || submitting.get() || (mode.get() != Mode::ReversePrompt && choices.with(Vec::is_empty))>
                         <span aria-hidden="true">"✦ "</span>
-                        {move || i18n.t(if submitting.get() { K::Submitting } else if mode.get() == Mode::Reverse { K::StartReverse } else { K::Generate })}
+                        {move || i18n.t(if submitting.get() { K::Submitting } else if mode.get() == Mode::ReversePrompt { K::StartReverse } else { K::Generate })}
                     </button>
                 </div>
             </form>

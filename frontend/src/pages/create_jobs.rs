@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use miaojing_api_types::generation::JobView;
+use miaojing_api_types::vocab::JobStatus;
 use miaojing_api_types::works::HistoryRecord;
+use miaojing_api_types::ErrorCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -111,7 +113,7 @@ fn draft_from_history(r: &HistoryRecord) -> Draft {
 }
 
 fn is_terminal(status: &str) -> bool {
-    matches!(status, "succeeded" | "failed" | "cancelled")
+    JobStatus::parse(status).is_ok_and(JobStatus::is_terminal)
 }
 
 /// One card: a job as last seen.
@@ -230,14 +232,14 @@ impl Jobs {
             let mut fresh: Vec<Card> = list
                 .jobs
                 .into_iter()
-                .filter(|j| !is_terminal(&j.status) || !seen(j.id))
+                .filter(|j| !j.status.is_terminal() || !seen(j.id))
                 .map(|j| Card {
                     id: j.id,
-                    mode: j.mode.clone(),
-                    status: j.status.clone(),
+                    mode: j.mode.as_str().to_string(),
+                    status: j.status.as_str().to_string(),
                     message: j.error.clone(),
                     draft: draft_of(j.id),
-                    while_away: is_terminal(&j.status),
+                    while_away: j.status.is_terminal(),
                     events: 0,
                     job: Some(j),
                 })
@@ -321,7 +323,7 @@ impl Jobs {
         let events_then = self.events_of(id);
         spawn_local(async move {
             let Ok(j) = api::job(id).await else { return };
-            if is_terminal(&j.status) || self.events_of(id) == events_then {
+            if j.status.is_terminal() || self.events_of(id) == events_then {
                 self.apply(j);
             } else {
                 self.refresh(id);
@@ -338,7 +340,7 @@ impl Jobs {
     }
 
     fn apply(self, j: JobView) {
-        if is_terminal(&j.status) {
+        if j.status.is_terminal() {
             mark_seen(j.id);
         }
         if self.is_dismissed(j.id) {
@@ -346,15 +348,15 @@ impl Jobs {
         }
         self.cards.try_update(|cards| match cards.iter_mut().find(|c| c.id == j.id) {
             Some(c) => {
-                c.status = j.status.clone();
+                c.status = j.status.as_str().to_string();
                 c.message = j.error.clone();
-                c.mode = j.mode.clone();
+                c.mode = j.mode.as_str().to_string();
                 c.job = Some(j);
             }
             None => cards.push(Card {
                 id: j.id,
-                mode: j.mode.clone(),
-                status: j.status.clone(),
+                mode: j.mode.as_str().to_string(),
+                status: j.status.as_str().to_string(),
                 message: j.error.clone(),
                 draft: draft_of(j.id),
                 while_away: false,
@@ -392,18 +394,19 @@ pub fn clock(secs: i64) -> String {
 
 /// The plain-words explanation of a failure, by the server's error code.
 pub fn explain(code: Option<&str>, status: Option<u16>) -> K {
-    match (code.unwrap_or_default(), status) {
-        ("insufficient_credits", _) | (_, Some(402)) => K::ErrCredits,
-        ("upstream_auth_failed", _) => K::ErrUpstreamAuth,
-        ("upstream_rate_limited", _) | (_, Some(429)) => K::ErrRateLimited,
-        ("upstream_timeout" | "upstream_idle_timeout" | "upstream_poll_timeout", _) => K::ErrTimeout,
-        ("model_busy", _) => K::ErrBusy,
-        ("upstream_unavailable" | "upstream_unreachable" | "upstream_error", _) => K::ErrUpstreamDown,
-        ("upstream_rejected" | "upstream_task_failed", _) => K::ErrRejected,
-        ("upstream_bad_response" | "upstream_no_result" | "upstream_empty", _) => K::ErrBadResponse,
-        ("upstream_result_expired", _) => K::ErrExpired,
-        ("tier_not_allowed" | "system_api_not_default", _) => K::ErrTier,
-        ("model_unavailable" | "custom_api_unavailable" | "custom_api_key_unusable" | "text_model_unavailable", _) => K::ErrModel,
+    use ErrorCode as E;
+    match (code.and_then(ErrorCode::parse), status) {
+        (Some(E::InsufficientCredits), _) | (_, Some(402)) => K::ErrCredits,
+        (Some(E::UpstreamAuthFailed), _) => K::ErrUpstreamAuth,
+        (Some(E::UpstreamRateLimited), _) | (_, Some(429)) => K::ErrRateLimited,
+        (Some(E::UpstreamTimeout | E::UpstreamIdleTimeout | E::UpstreamPollTimeout), _) => K::ErrTimeout,
+        (Some(E::ModelBusy), _) => K::ErrBusy,
+        (Some(E::UpstreamUnavailable | E::UpstreamUnreachable | E::UpstreamError), _) => K::ErrUpstreamDown,
+        (Some(E::UpstreamRejected | E::UpstreamTaskFailed), _) => K::ErrRejected,
+        (Some(E::UpstreamBadResponse | E::UpstreamNoResult | E::UpstreamEmpty), _) => K::ErrBadResponse,
+        (Some(E::UpstreamResultExpired), _) => K::ErrExpired,
+        (Some(E::TierNotAllowed | E::SystemApiNotDefault), _) => K::ErrTier,
+        (Some(E::ModelUnavailable | E::CustomApiUnavailable | E::CustomApiKeyUnusable | E::TextModelUnavailable), _) => K::ErrModel,
         (_, None) => K::NetworkError,
         _ => K::ErrGeneric,
     }

@@ -1,5 +1,6 @@
 //! Chat completions with vision: reverse prompt (general / structured / pixel-level, zh or en)
 //! and prompt suggestion. Streamed (SSE) and plain answers are read the same way.
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind, Result};
 use serde_json::{json, Value};
 
@@ -43,7 +44,7 @@ async fn complete(client: &ProviderClient, ch: &ChannelConfig, messages: Value, 
     let parsed = http::post_json(&client.http, &endpoint(ch), &ch.api_key, &body).await?;
     let text = answer_text(&parsed).trim().to_string();
     if text.is_empty() {
-        return Err(Error::new(ErrorKind::Unprocessable, "upstream_no_result", "多模态模型未返回有效内容"));
+        return Err(Error::new(ErrorKind::Unprocessable, ErrorCode::UpstreamNoResult, "多模态模型未返回有效内容"));
     }
     Ok(text)
 }

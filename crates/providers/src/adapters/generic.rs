@@ -5,7 +5,7 @@ use miaojing_domain::Result;
 use serde_json::{json, Map, Value};
 
 use super::ProviderClient;
-use crate::channel::{ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest};
+use crate::channel::{ChannelConfig, GenerationOutput, GenerationRequest};
 use crate::extract;
 use crate::http;
 use crate::upstream_error as ue;
@@ -40,7 +40,7 @@ pub async fn body(client: &ProviderClient, ch: &ChannelConfig, req: &GenerationR
             b.insert("fps".into(), json!(f));
         }
     }
-    if matches!(req.mode, GenerationMode::ImageToImage | GenerationMode::ImageToVideo) && !req.images.is_empty() {
+    if req.mode.takes_image() && !req.images.is_empty() {
         let (first, _) = client.image_bytes(&req.images[0]).await?;
         b.insert("init_image".into(), json!(base64::engine::general_purpose::STANDARD.encode(&first)));
         let mut urls = Vec::with_capacity(req.images.len());

@@ -1,5 +1,6 @@
 //! The Manifest executor: `submit` (or `editSubmit` when reference images exist), then `poll`
 //! by task id until the status says success with media, failure, or the caller's deadline.
+use miaojing_domain::ErrorCode;
 use std::time::Duration;
 
 use miaojing_domain::{Error, Result};
@@ -18,7 +19,7 @@ use crate::upstream_error as ue;
 fn manifest_of(ch: &ChannelConfig) -> Result<&Manifest> {
     ch.manifest
         .as_ref()
-        .ok_or_else(|| Error::validation("invalid_manifest", "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效"))
+        .ok_or_else(|| Error::validation(ErrorCode::InvalidManifest, "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效"))
 }
 
 fn uses(endpoint: &Endpoint, needle: &str) -> bool {
@@ -89,7 +90,7 @@ pub fn endpoint_url(ch: &ChannelConfig, endpoint: &Endpoint, ctx: &Value, task_i
             _ => base,
         };
         if base.trim().is_empty() {
-            return Err(Error::validation("missing_api_url", "API 请求地址为空，请在模型配置中填写 API Base URL"));
+            return Err(Error::validation(ErrorCode::MissingApiUrl, "API 请求地址为空，请在模型配置中填写 API Base URL"));
         }
         http::join(&base, &path)
     };
@@ -148,7 +149,7 @@ async fn call(
 ) -> Result<Parsed> {
     let url = endpoint_url(ch, endpoint, ctx, task_id)?;
     let method = Method::from_bytes(endpoint.method.as_bytes())
-        .map_err(|_| Error::validation("invalid_manifest", format!("Manifest 的 method 无效：{}", endpoint.method)))?;
+        .map_err(|_| Error::validation(ErrorCode::InvalidManifest, format!("Manifest 的 method 无效：{}", endpoint.method)))?;
     let body = template::render_map(&endpoint.body, ctx, task_id);
     let key = &ch.api_key;
     let answer = match (endpoint.content_type, req) {
@@ -241,8 +242,11 @@ pub async fn submit(client: &ProviderClient, ch: &ChannelConfig, req: &Generatio
     let Some(id_path) = endpoint.task_id_path.as_deref().filter(|_| out.is_empty()) else {
         return Ok(Submitted::Done(out));
     };
-    let poll =
-        m.provider.poll.as_ref().ok_or_else(|| Error::validation("invalid_manifest", "Manifest 返回了任务 ID，但缺少 poll 轮询配置"))?;
+    let poll = m
+        .provider
+        .poll
+        .as_ref()
+        .ok_or_else(|| Error::validation(ErrorCode::InvalidManifest, "Manifest 返回了任务 ID，但缺少 poll 轮询配置"))?;
     let id = task_id(&parsed.value, id_path).ok_or_else(|| ue::bad_response(&format!("no task id at {id_path}")))?;
     Ok(Submitted::Pending(TaskHandle { upstream_task_id: id, poll_interval: Duration::from_secs(poll.interval_seconds) }))
 }
@@ -254,7 +258,7 @@ fn matches_any(value: &str, list: &[String]) -> bool {
 /// Polls a Manifest task once.
 pub async fn poll(client: &ProviderClient, ch: &ChannelConfig, task: &TaskHandle) -> Result<PollOutcome> {
     let m = manifest_of(ch)?;
-    let spec = m.provider.poll.as_ref().ok_or_else(|| Error::validation("invalid_manifest", "Manifest 缺少 poll 轮询配置"))?;
+    let spec = m.provider.poll.as_ref().ok_or_else(|| Error::validation(ErrorCode::InvalidManifest, "Manifest 缺少 poll 轮询配置"))?;
     let model = if ch.upstream_model.trim().is_empty() { m.profile.model.clone() } else { ch.upstream_model.clone() };
     let ctx = json!({"profile": {"model": model}, "task_id": task.upstream_task_id});
     let parsed = call(client, ch, &spec.endpoint, &ctx, None, Some(&task.upstream_task_id)).await?;

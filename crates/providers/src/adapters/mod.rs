@@ -5,6 +5,7 @@ pub mod manifest;
 pub mod openai;
 pub mod video;
 
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,7 +83,7 @@ impl ProviderClient {
         match ch.protocol {
             Protocol::Manifest => manifest::poll(self, ch, task).await,
             Protocol::OpenAiCompatible => video::poll(self, ch, task).await,
-            Protocol::GenericJson => Err(Error::validation("poll_unsupported", "该渠道不支持任务轮询")),
+            Protocol::GenericJson => Err(Error::validation(ErrorCode::PollUnsupported, "该渠道不支持任务轮询")),
         }
     }
 
@@ -110,7 +111,7 @@ impl ProviderClient {
         loop {
             let wait = self.poll_interval_cap.map_or(task.poll_interval, |cap| task.poll_interval.min(cap));
             if Instant::now() + wait >= deadline {
-                let mut e = Error::new(ErrorKind::UpstreamTimeout, "upstream_poll_timeout", "上游任务轮询超时");
+                let mut e = Error::new(ErrorKind::UpstreamTimeout, ErrorCode::UpstreamPollTimeout, "上游任务轮询超时");
                 if let Some(t) = last_transient {
                     e.message = format!("上游任务轮询超时：{}", t.message);
                 }
@@ -174,7 +175,7 @@ impl ProviderClient {
                 let mime = crate::extract::sniff_mime(&answer.body).map(str::to_string).unwrap_or(mime);
                 Ok((answer.body, mime))
             }
-            403 | 404 | 410 => Err(Error::new(ErrorKind::Upstream, "upstream_result_expired", "上游结果地址已过期或无权访问")
+            403 | 404 | 410 => Err(Error::new(ErrorKind::Upstream, ErrorCode::UpstreamResultExpired, "上游结果地址已过期或无权访问")
                 .with_detail(format!("HTTP {} downloading a result", answer.status))),
             s => Err(ue::from_status(s, answer.retry_after, &String::from_utf8_lossy(&answer.body), "")),
         }
@@ -193,7 +194,7 @@ impl ProviderClient {
                 Ok((bytes, mime.unwrap_or_else(|| "image/png".into())))
             }
             Some(url) => self.download(url).await,
-            None => Err(Error::validation("invalid_reference_image", "参考图为空")),
+            None => Err(Error::validation(ErrorCode::InvalidReferenceImage, "参考图为空")),
         }
     }
 
@@ -243,7 +244,7 @@ pub(crate) fn is_transient(e: &Error) -> bool {
 
 fn check_key(ch: &ChannelConfig) -> Result<()> {
     if ch.api_key.trim().is_empty() {
-        return Err(Error::validation("missing_api_key", "该模型尚未填写 API Key"));
+        return Err(Error::validation(ErrorCode::MissingApiKey, "该模型尚未填写 API Key"));
     }
     Ok(())
 }
@@ -251,13 +252,13 @@ fn check_key(ch: &ChannelConfig) -> Result<()> {
 fn check_channel(ch: &ChannelConfig) -> Result<()> {
     check_key(ch)?;
     if ch.protocol == Protocol::Manifest && ch.manifest.is_none() {
-        return Err(Error::validation("invalid_manifest", "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效"));
+        return Err(Error::validation(ErrorCode::InvalidManifest, "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效"));
     }
     if ch.protocol != Protocol::Manifest && ch.base_url.trim().is_empty() {
-        return Err(Error::validation("missing_api_url", "自定义API未配置请求地址"));
+        return Err(Error::validation(ErrorCode::MissingApiUrl, "自定义API未配置请求地址"));
     }
     if ch.upstream_model.trim().is_empty() && ch.media_type != MediaType::Text && ch.protocol != Protocol::Manifest {
-        return Err(Error::validation("missing_model_name", "自定义API未配置模型名称，请在设置中填写模型名称（如 gpt-image-2）"));
+        return Err(Error::validation(ErrorCode::MissingModelName, "自定义API未配置模型名称，请在设置中填写模型名称（如 gpt-image-2）"));
     }
     Ok(())
 }

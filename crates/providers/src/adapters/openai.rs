@@ -1,13 +1,14 @@
 //! OpenAI-compatible images: `POST /images/generations` (JSON) for text-to-image and
 //! `POST /images/edits` (multipart, one `image` part per reference) for image-to-image; results as
 //! `b64_json` or `url`, plain JSON or an SSE stream of `image_generation.completed` events.
+use miaojing_domain::ErrorCode;
 use miaojing_domain::Result;
 use reqwest::multipart::{Form, Part};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use super::ProviderClient;
-use crate::channel::{ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, MediaItem};
+use crate::channel::{ChannelConfig, GenerationOutput, GenerationRequest, MediaItem, Mode};
 use crate::extract;
 use crate::http::{self, Parsed};
 use crate::upstream_error as ue;
@@ -15,7 +16,7 @@ use crate::upstream_error as ue;
 /// Generates images (generations or edits, by mode).
 pub async fn generate(client: &ProviderClient, ch: &ChannelConfig, req: &GenerationRequest) -> Result<GenerationOutput> {
     let root = http::api_root(&ch.base_url);
-    let parsed = if req.mode == GenerationMode::ImageToImage && !req.images.is_empty() {
+    let parsed = if req.mode == Mode::Img2Img && !req.images.is_empty() {
         let form = edit_form(client, ch, req).await?;
         let url = http::join(&root, "images/edits");
         http::send(&client.http, Method::POST, &url, &ch.api_key, |r| r.multipart(form)).await?.ok(&ch.api_key)?.parsed()?
@@ -223,7 +224,7 @@ pub(crate) async fn file_part(client: &ProviderClient, img: &crate::channel::Inp
     Part::stream(reqwest::Body::from(bytes))
         .file_name(format!("{stem}.{ext}"))
         .mime_str(&mime)
-        .map_err(|_| miaojing_domain::Error::validation("invalid_reference_image", "参考图类型无效"))
+        .map_err(|_| miaojing_domain::Error::validation(ErrorCode::InvalidReferenceImage, "参考图类型无效"))
 }
 
 fn item_of(v: &Value, mime: &str) -> Result<Option<MediaItem>> {

@@ -7,6 +7,7 @@
 pub mod paths;
 pub mod template;
 
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -156,7 +157,7 @@ pub struct Manifest {
 impl Manifest {
     /// Reads a stored Manifest file (`{version: 1, provider, profile, …}`).
     pub fn from_stored(stored: &Value) -> Result<Self> {
-        let invalid = || Error::validation("invalid_manifest", "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效");
+        let invalid = || Error::validation(ErrorCode::InvalidManifest, "选中的模型已关联智能 API 配置文件，但配置文件不存在或格式无效");
         let obj = stored.as_object().ok_or_else(invalid)?;
         if obj.get("version").and_then(Value::as_u64) != Some(1) {
             return Err(invalid());
@@ -180,7 +181,7 @@ impl Manifest {
 }
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::validation("invalid_manifest", message)
+    Error::validation(ErrorCode::InvalidManifest, message)
 }
 
 fn str_of(v: &Value, key: &str) -> Option<String> {

@@ -7,6 +7,7 @@ pub mod persist;
 pub mod resolve;
 pub mod spec;
 
+use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,9 +17,7 @@ use miaojing_domain::log::LogEntry;
 use miaojing_domain::provider::Pricing;
 use miaojing_domain::{Error, ErrorKind, Result, Store};
 use miaojing_jobs::{JobExecutor, Step};
-use miaojing_providers::channel::{
-    ChannelConfig, GenerationMode, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle,
-};
+use miaojing_providers::channel::{ChannelConfig, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
 use miaojing_providers::failover::{self, FailoverOptions};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_providers::ProviderClient;
@@ -60,13 +59,10 @@ impl ProviderExecutor {
     }
 
     async fn request(&self, job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
-        let mode = match job.mode {
-            miaojing_domain::job::Mode::Text2Img => GenerationMode::TextToImage,
-            miaojing_domain::job::Mode::Img2Img => GenerationMode::ImageToImage,
-            miaojing_domain::job::Mode::Text2Video => GenerationMode::TextToVideo,
-            miaojing_domain::job::Mode::Img2Video => GenerationMode::ImageToVideo,
-            miaojing_domain::job::Mode::ReversePrompt => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
-        };
+        let mode = job.mode;
+        if mode == miaojing_domain::job::Mode::ReversePrompt {
+            return Err(Error::validation(ErrorCode::UnsupportedJobType, "不支持的任务类型"));
+        }
         let mut prompt = spec.prompt.clone();
         if let Some(c) = &spec.composition {
             prompt = format!("{prompt}\n{c}");
@@ -104,7 +100,7 @@ impl ProviderExecutor {
 
     /// The bytes of a reference given as this site's own `/api/local-storage/…` URL.
     async fn stored_reference(&self, raw_key: &str) -> Result<Vec<u8>> {
-        let missing = || Error::validation("reference_missing", "参考图不存在或已删除，请重新上传");
+        let missing = || Error::validation(ErrorCode::ReferenceMissing, "参考图不存在或已删除，请重新上传");
         let key = miaojing_storage::keys::key_from_url_path(raw_key).map_err(|_| missing())?;
         self.storage.read(&key, MAX_REFERENCE_BYTES as u64).await.map_err(|_| missing())
     }
@@ -157,7 +153,7 @@ impl ProviderExecutor {
         let stored = persist::store_outputs(&self.storage, &self.fetcher, job, &out, wanted).await?;
         tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, results = stored.len(), "results stored");
         if stored.is_empty() {
-            return Err(Error::new(ErrorKind::Upstream, "upstream_empty", "上游任务已完成，但响应中无结果数据"));
+            return Err(Error::new(ErrorKind::Upstream, ErrorCode::UpstreamEmpty, "上游任务已完成，但响应中无结果数据"));
         }
         let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
         let actual = job.chargeable(resolve::cost(pricing, count, spec.duration)?);
@@ -190,7 +186,7 @@ impl ProviderExecutor {
 }
 
 fn invalid_job() -> Error {
-    Error::validation("invalid_job", "任务参数无效")
+    Error::validation(ErrorCode::InvalidJob, "任务参数无效")
 }
 
 /// A failure as the job records it (the stable code and the user-facing message).

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use miaojing_domain::job::Job;
 use miaojing_domain::work::NewWork;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind, Result};
 use miaojing_providers::channel::{GenerationOutput, MediaItem};
 use miaojing_storage::derive::Derived;
@@ -30,7 +31,7 @@ pub struct Stored {
 }
 
 fn save_failed(detail: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Unavailable, "result_save_failed", "平台未能保存生成结果，请稍后重试").with_detail(detail.to_string())
+    Error::new(ErrorKind::Unavailable, ErrorCode::ResultSaveFailed, "平台未能保存生成结果，请稍后重试").with_detail(detail.to_string())
 }
 
 fn extension_of_url(url: &str) -> Option<&'static str> {

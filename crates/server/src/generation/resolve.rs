@@ -1,7 +1,8 @@
 //! From stored rows to callable channels, candidates and prices.
-use miaojing_credits::holds::{estimate, Pricing as Price};
+use miaojing_credits::holds::estimate;
 use miaojing_domain::provider::{MediaType, Pricing, Protocol, SystemApi, UserApiKey};
 use miaojing_domain::user::Tier;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result, Store};
 use miaojing_providers::channel::{ChannelConfig, MediaType as ChannelMedia, Protocol as ChannelProtocol};
 use miaojing_providers::failover::{order_candidates, OrderKey, PollingMode};
@@ -55,18 +56,9 @@ pub fn user_channel(secrets: &SecretBox, key: &UserApiKey) -> ChannelConfig {
     channel(key.protocol, key.manifest.as_ref(), &key.api_url, decrypt(secrets, &key.api_key_encrypted), &key.model_name, key.media_type)
 }
 
-/// The price rule of a platform row for holds and charges.
-pub fn price(p: Pricing) -> Price {
-    match p {
-        Pricing::Free | Pricing::Tokens { .. } => Price::Free,
-        Pricing::Fixed { credits } => Price::PerUse(credits),
-        Pricing::PerSecond { credits_per_second } => Price::PerSecond(credits_per_second),
-    }
-}
-
 /// What a row charges for `count` results or `duration` seconds.
 pub fn cost(p: Pricing, count: u32, duration: Option<u32>) -> Result<i64> {
-    estimate(price(p), count, duration.map(f64::from))
+    estimate(p, count, duration.map(f64::from))
 }
 
 /// The platform rows serving `name` for `tier`, in their polling order, keyless rows dropped.
@@ -78,7 +70,7 @@ pub async fn system_rows(store: &dyn Store, media: MediaType, name: &str, tier: 
         .filter(|r| r.is_active && r.is_default && !r.api_key_encrypted.is_empty())
         .filter(|r| tier.is_none_or(|t| r.allows(t)))
         .collect();
-    let mode = rows.first().map_or(PollingMode::Sequential, |r| PollingMode::parse(r.polling_mode.as_str()));
+    let mode = rows.first().map_or(PollingMode::Sequential, |r| r.polling_mode);
     order_candidates(&mut rows, mode, |r| OrderKey {
         sort_order: i64::from(r.sort_order),
         polling_order: i64::from(r.polling_order),
@@ -94,7 +86,7 @@ pub fn candidates(secrets: &SecretBox, rows: &[SystemApi]) -> Vec<Candidate> {
 
 /// The model the job names is missing or closed to the caller.
 pub fn unavailable() -> Error {
-    Error::validation("model_unavailable", "模型不存在或未启用")
+    Error::validation(ErrorCode::ModelUnavailable, "模型不存在或未启用")
 }
 
 /// An upstream task id together with the row that accepted it: `s:<row>:<task>` for

@@ -1,6 +1,7 @@
 //! What a job stores about itself: the checked request and where its model comes from.
 use miaojing_api_types::generation::{Eta, GenerationPayload};
-use miaojing_domain::job::Mode;
+use miaojing_domain::job::{JobKind, Mode};
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -54,7 +55,7 @@ pub struct JobSpec {
     pub eta: Option<Eta>,
 }
 
-fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<String>> {
+fn opt(v: Option<String>, max: usize, code: impl Into<&'static str>) -> Result<Option<String>> {
     let v = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "auto");
     if v.as_ref().is_some_and(|s| s.chars().count() > max) {
         return Err(Error::validation(code, "参数过长"));
@@ -64,62 +65,58 @@ fn opt(v: Option<String>, max: usize, code: &'static str) -> Result<Option<Strin
 
 /// An image format the platform can store: `png`, `jpeg` (or `jpg`) or `webp`.
 fn format(v: Option<String>) -> Result<Option<String>> {
-    match opt(v, 10, "invalid_output_format")?.map(|f| f.to_ascii_lowercase()) {
+    match opt(v, 10, ErrorCode::InvalidOutputFormat)?.map(|f| f.to_ascii_lowercase()) {
         None => Ok(None),
         Some(f) if f == "jpg" => Ok(Some("jpeg".into())),
         Some(f) if ["png", "jpeg", "webp"].contains(&f.as_str()) => Ok(Some(f)),
-        Some(_) => Err(Error::validation("invalid_output_format", "图片格式只支持 png、jpeg 或 webp")),
+        Some(_) => Err(Error::validation(ErrorCode::InvalidOutputFormat, "图片格式只支持 png、jpeg 或 webp")),
     }
 }
 
 /// Checks a payload of `kind` (`image` or `video`); returns the mode and the spec (with the
 /// source still to be resolved by the caller).
 pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, JobSpec)> {
-    let video = match kind {
-        "image" => false,
-        "video" => true,
-        _ => return Err(Error::validation("unsupported_job_type", "不支持的任务类型")),
-    };
+    let video = JobKind::parse(kind)? == JobKind::Video;
     let mut images: Vec<String> = p.image.into_iter().chain(p.images).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     images.dedup();
     if images.len() > MAX_IMAGES {
-        return Err(Error::validation("too_many_images", format!("参考图最多 {MAX_IMAGES} 张")));
+        return Err(Error::validation(ErrorCode::TooManyImages, format!("参考图最多 {MAX_IMAGES} 张")));
     }
     for i in &images {
         if i.len() > MAX_IMAGE_CHARS {
-            return Err(Error::new(miaojing_domain::ErrorKind::TooLarge, "image_too_large", "图片过大，请压缩后再上传"));
+            return Err(Error::new(miaojing_domain::ErrorKind::TooLarge, ErrorCode::ImageTooLarge, "图片过大，请压缩后再上传"));
         }
         let own =
             i.strip_prefix(miaojing_storage::keys::PUBLIC_PREFIX).is_some_and(|k| miaojing_storage::keys::key_from_url_path(k).is_ok());
         if !(own || i.starts_with("data:image/") || i.starts_with("https://") || i.starts_with("http://")) {
-            return Err(Error::validation("invalid_image", "参考图必须是图片 data URL、http(s) 地址或本站作品地址"));
+            return Err(Error::validation(ErrorCode::InvalidImage, "参考图必须是图片 data URL、http(s) 地址或本站作品地址"));
         }
     }
     let prompt = p.prompt.unwrap_or_default().trim().to_string();
     if prompt.chars().count() > 10_000 {
-        return Err(Error::validation("prompt_too_long", "创作描述最多 10000 个字符"));
+        return Err(Error::validation(ErrorCode::PromptTooLong, "创作描述最多 10000 个字符"));
     }
     if video {
         if prompt.is_empty() && images.is_empty() {
-            return Err(Error::validation("prompt_required", "请提供视频描述或上传图片"));
+            return Err(Error::validation(ErrorCode::PromptRequired, "请提供视频描述或上传图片"));
         }
     } else if prompt.is_empty() {
-        return Err(Error::validation("prompt_required", "请提供创作描述"));
+        return Err(Error::validation(ErrorCode::PromptRequired, "请提供创作描述"));
     } else if prompt.chars().count() < 2 {
-        return Err(Error::validation("prompt_too_short", "创作描述过短，请输入更详细的描述"));
+        return Err(Error::validation(ErrorCode::PromptTooShort, "创作描述过短，请输入更详细的描述"));
     }
     let count = p.count.unwrap_or(1);
     if !(1..=10).contains(&count) {
-        return Err(Error::validation("invalid_count", "生成数量必须在 1 到 10 之间"));
+        return Err(Error::validation(ErrorCode::InvalidCount, "生成数量必须在 1 到 10 之间"));
     }
     let duration = if video { Some(p.duration.unwrap_or(5)) } else { None };
     if duration.is_some_and(|d| !(1..=60).contains(&d)) {
-        return Err(Error::validation("invalid_duration", "视频时长必须在 1 到 60 秒之间"));
+        return Err(Error::validation(ErrorCode::InvalidDuration, "视频时长必须在 1 到 60 秒之间"));
     }
     if p.guidance_scale.is_some_and(|g| !g.is_finite() || !(0.0..=50.0).contains(&g)) {
-        return Err(Error::validation("invalid_guidance", "引导系数必须在 0 到 50 之间"));
+        return Err(Error::validation(ErrorCode::InvalidGuidance, "引导系数必须在 0 到 50 之间"));
     }
-    let client_request_id = opt(p.client_request_id, 200, "invalid_client_request_id")?;
+    let client_request_id = opt(p.client_request_id, 200, ErrorCode::InvalidClientRequestId)?;
     let mode = match (video, images.is_empty()) {
         (false, true) => Mode::Text2Img,
         (false, false) => Mode::Img2Img,
@@ -128,18 +125,18 @@ pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, 
     };
     let spec = JobSpec {
         prompt,
-        negative_prompt: opt(p.negative_prompt, 4_000, "negative_prompt_too_long")?,
-        aspect_ratio: opt(p.aspect_ratio, 20, "invalid_aspect_ratio")?,
-        resolution: opt(p.resolution, 20, "invalid_resolution")?,
-        size: opt(p.size, 20, "invalid_size")?,
+        negative_prompt: opt(p.negative_prompt, 4_000, ErrorCode::NegativePromptTooLong)?,
+        aspect_ratio: opt(p.aspect_ratio, 20, ErrorCode::InvalidAspectRatio)?,
+        resolution: opt(p.resolution, 20, ErrorCode::InvalidResolution)?,
+        size: opt(p.size, 20, ErrorCode::InvalidSize)?,
         count: if video { 1 } else { count },
         guidance_scale: p.guidance_scale,
         duration,
-        style: opt(p.style, 100, "invalid_style")?,
-        quality: if video { None } else { opt(p.quality, 20, "invalid_quality")? },
+        style: opt(p.style, 100, ErrorCode::InvalidStyle)?,
+        quality: if video { None } else { opt(p.quality, 20, ErrorCode::InvalidQuality)? },
         output_format: if video { None } else { format(p.output_format)? },
-        camera_movement: if video { opt(p.camera_movement, 100, "invalid_camera_movement")? } else { None },
-        style_prompt: opt(p.style_prompt, 2_000, "invalid_style_prompt")?,
+        camera_movement: if video { opt(p.camera_movement, 100, ErrorCode::InvalidCameraMovement)? } else { None },
+        style_prompt: opt(p.style_prompt, 2_000, ErrorCode::InvalidStylePrompt)?,
         images,
         client_request_id,
         source,

@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, ResponseError};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 
 use crate::http::error::ApiError;
@@ -19,7 +20,7 @@ pub struct RawJson(pub Bytes);
 
 /// 413 for a JSON body over `limit` bytes.
 pub fn too_large(limit: usize) -> Error {
-    Error::new(ErrorKind::TooLarge, "payload_too_large", format!("请求体过大（上限 {} KB）", limit / 1024))
+    Error::new(ErrorKind::TooLarge, ErrorCode::PayloadTooLarge, format!("请求体过大（上限 {} KB）", limit / 1024))
 }
 
 fn is_json(req: &ServiceRequest) -> bool {

@@ -1,4 +1,5 @@
 //! Extractors: the signed-in caller, an admin, and the client's address.
+use miaojing_domain::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -110,7 +111,7 @@ impl FromRequest for Admin {
         Box::pin(async move {
             let (st, user) = fut.await?;
             if !user.user.role.is_admin() {
-                return Err(Error::forbidden("admin_required", "无管理员权限").into());
+                return Err(Error::forbidden(ErrorCode::AdminRequired, "无管理员权限").into());
             }
             let limit = st.auth.rate_limits().admin;
             st.auth.limiter().check("admin", &user.session_id.to_string(), limit, chrono::Utc::now()).await?;

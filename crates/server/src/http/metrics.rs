@@ -1,4 +1,5 @@
 //! Request metrics (Prometheus text format) and per-request tracing spans with ids.
+use miaojing_domain::ErrorCode;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::time::Instant;
@@ -112,7 +113,7 @@ impl MetricsAccess {
                 } else {
                     Err(Error::new(
                         ErrorKind::Unauthenticated,
-                        "metrics_token_required",
+                        ErrorCode::MetricsTokenRequired,
                         "需要指标访问令牌（Authorization: Bearer <MIAOJING_METRICS_TOKEN>）",
                     ))
                 }
@@ -123,7 +124,7 @@ impl MetricsAccess {
                 if loopback && !forwarded {
                     Ok(())
                 } else {
-                    Err(Error::forbidden("metrics_forbidden", "指标仅对本机开放；远程抓取请设置 MIAOJING_METRICS_TOKEN"))
+                    Err(Error::forbidden(ErrorCode::MetricsForbidden, "指标仅对本机开放；远程抓取请设置 MIAOJING_METRICS_TOKEN"))
                 }
             }
         }

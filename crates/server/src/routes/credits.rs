@@ -84,7 +84,7 @@ async fn redeem(st: web::Data<AppState>, me: Authed, body: web::Json<RedeemReque
         code_type: code.grant.type_name().to_string(),
         credits_amount: code.grant.credits(),
         credits_balance: user.credits_balance,
-        membership_tier: membership.map(|_| user.effective_tier(chrono::Utc::now()).as_str().to_string()),
+        membership_tier: membership.map(|_| user.effective_tier(chrono::Utc::now())),
         membership_expires_at: membership.and(user.membership_expires_at),
         membership_duration_value: membership.map(|(_, v, _)| v),
         membership_duration_unit: membership.map(|(_, _, u)| u.as_str().to_string()),

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::user::User;
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use miaojing_storage::keys::{key_from_url_path, PUBLIC_PREFIX};
 use miaojing_storage::policy::is_watermarkable;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -66,14 +67,14 @@ fn key_of(url: &str) -> Result<String, Error> {
     let path = if url.starts_with('/') && !url.starts_with("//") {
         url.to_string()
     } else {
-        let parsed = url::Url::parse(url).map_err(|_| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+        let parsed = url::Url::parse(url).map_err(|_| Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::validation("unsupported_url", "仅支持站内文件 URL"));
+            return Err(Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"));
         }
         parsed.path().to_string()
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    let raw = path.strip_prefix(PUBLIC_PREFIX).ok_or_else(|| Error::validation("unsupported_url", "仅支持站内文件 URL"))?;
+    let raw = path.strip_prefix(PUBLIC_PREFIX).ok_or_else(|| Error::validation(ErrorCode::UnsupportedUrl, "仅支持站内文件 URL"))?;
     key_from_url_path(raw).map_err(invalid_key)
 }
 
@@ -119,7 +120,7 @@ async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: O
     let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
     // Tokens ride on plain links; a link on another site must not be able to use one.
     if req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return Err(Error::forbidden("cross_site_download", "不允许跨站下载").into());
+        return Err(Error::forbidden(ErrorCode::CrossSiteDownload, "不允许跨站下载").into());
     }
     let id = st.downloads.verify(token, Utc::now())?;
     Ok(st.store.user_by_id(id).await?.filter(|u| u.is_active))
@@ -131,7 +132,7 @@ async fn caller(st: &AppState, req: &HttpRequest, bearer: Option<User>, token: O
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/download")]
 async fn download(st: web::Data<AppState>, req: HttpRequest, q: web::Query<DownloadQuery>, auth: MaybeAuthed) -> ApiResult<HttpResponse> {
-    let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation("missing_url", "缺少 url 参数"))?;
+    let url = q.url.as_deref().filter(|u| !u.trim().is_empty()).ok_or_else(|| Error::validation(ErrorCode::MissingUrl, "缺少 url 参数"))?;
     let key = key_of(url)?;
     let user = caller(&st, &req, auth.0.map(|a| a.user), q.download_token.as_deref()).await?;
     let served = if !is_watermarkable(&key) {

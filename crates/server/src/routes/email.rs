@@ -12,6 +12,7 @@ use miaojing_domain::email_code::CodePurpose;
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::user::Language;
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::user_view;
@@ -114,17 +115,17 @@ async fn send_notification(
     let to = validate::email(&b.to)?;
     let (title, text) = (b.title.trim(), b.body.trim());
     if title.is_empty() || text.is_empty() || title.chars().count() > 120 || text.chars().count() > 4000 {
-        return Err(Error::validation("invalid_notification", "请填写邮件标题（最多 120 字）和正文（最多 4000 字）").into());
+        return Err(Error::validation(ErrorCode::InvalidNotification, "请填写邮件标题（最多 120 字）和正文（最多 4000 字）").into());
     }
     let button_text = b.button_text.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let button_url = b.button_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if button_text.is_some_and(|t| t.chars().count() > 40) {
-        return Err(Error::validation("invalid_button", "按钮文字最多 40 个字符").into());
+        return Err(Error::validation(ErrorCode::InvalidButton, "按钮文字最多 40 个字符").into());
     }
     if button_url
         .is_some_and(|u| u.len() > 500 || !(u.starts_with("https://") || u.starts_with("http://")) || u.chars().any(char::is_whitespace))
     {
-        return Err(Error::validation("invalid_button_url", "按钮链接必须是 HTTP(S) 地址").into());
+        return Err(Error::validation(ErrorCode::InvalidButtonUrl, "按钮链接必须是 HTTP(S) 地址").into());
     }
     let m = st.site.mail_settings().await?;
     let lang = recipient_language(&st, &to, admin.0.user.preferred_language).await?;

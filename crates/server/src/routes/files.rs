@@ -11,6 +11,7 @@
 //!   in-memory cache ([`hot`]) so the hot path of a gallery page does no disk or blocking-pool work.
 //! - SVG files are served with a policy that blocks scripts and everything else but inline styles,
 //!   so an uploaded SVG opened directly cannot act on the site.
+use miaojing_domain::ErrorCode;
 use std::time::UNIX_EPOCH;
 
 use actix_files::NamedFile;
@@ -46,11 +47,11 @@ fn cache_control(key: &str) -> &'static str {
 }
 
 pub(crate) fn invalid_key(e: impl std::fmt::Display) -> Error {
-    Error::validation("invalid_key", "文件路径无效").with_detail(e.to_string())
+    Error::validation(ErrorCode::InvalidKey, "文件路径无效").with_detail(e.to_string())
 }
 
 pub(crate) fn not_found() -> Error {
-    Error::not_found("file_not_found", "文件不存在")
+    Error::not_found(ErrorCode::FileNotFound, "文件不存在")
 }
 
 /// The watermarked render of `key` (made now if needed); missing sources are 404.
@@ -60,7 +61,7 @@ pub(crate) async fn watermarked_key(st: &AppState, key: &str) -> ApiResult<Strin
         StorageError::Key(k) => invalid_key(k).into(),
         other => {
             tracing::warn!(key, error = %other, "watermark render failed");
-            Error::not_found("file_not_found", "文件不存在").with_detail("the file could not be rendered").into()
+            Error::not_found(ErrorCode::FileNotFound, "文件不存在").with_detail("the file could not be rendered").into()
         }
     })
 }

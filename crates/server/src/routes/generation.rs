@@ -1,6 +1,7 @@
 //! `/api/generation-jobs`: submit (hold), list, read, cancel and a progress stream of the
 //! caller's jobs; `/api/generate/reverse-prompt` and `/api/generate/suggest-prompt`
 //! (synchronous, signed-in, rate-limited, free).
+use miaojing_domain::ErrorCode;
 use std::time::Instant;
 
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -13,7 +14,7 @@ use miaojing_api_types::generation::{
 };
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
-use miaojing_domain::job::{Job, JobStatus, Mode, ModelCallRecord, NewJob};
+use miaojing_domain::job::{Job, JobKind, JobStatus, Mode, ModelCallRecord, NewJob};
 use miaojing_domain::provider::{MediaType, SystemApi};
 use miaojing_domain::user::Role;
 use miaojing_domain::{Error, ErrorKind, Result};
@@ -48,7 +49,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 /// Bounds and default of an estimate in seconds: images 20–900 (90), videos 60–1800 (300).
 fn eta_bounds(mode: Mode) -> (f64, f64, u32) {
-    if mode.media_type() == "video" {
+    if mode.is_video() {
         (60.0, 1800.0, 300)
     } else {
         (20.0, 900.0, 90)
@@ -87,8 +88,8 @@ fn view(job: &Job) -> JobView {
         id: job.id,
         job_id: job.id,
         kind: job.mode.media_type().to_string(),
-        mode: job.mode.as_str().to_string(),
-        status: job.status.as_str().to_string(),
+        mode: job.mode,
+        status: job.status,
         result: if job.status == JobStatus::Succeeded { job.result.clone() } else { Value::Null },
         error: job.error_message.clone(),
         error_code: job.error_code.clone(),
@@ -136,9 +137,9 @@ async fn resolve_model(
             .user_api_key(me.user.id, id)
             .await?
             .filter(|k| k.is_active && k.media_type == media)
-            .ok_or_else(|| Error::validation("custom_api_unavailable", "自定义 API 不存在或未启用"))?;
+            .ok_or_else(|| Error::validation(ErrorCode::CustomApiUnavailable, "自定义 API 不存在或未启用"))?;
         if key.api_key_encrypted.is_empty() {
-            return Err(Error::validation("custom_api_key_unusable", "自定义 API 密钥不可用，请重新保存密钥"));
+            return Err(Error::validation(ErrorCode::CustomApiKeyUnusable, "自定义 API 密钥不可用，请重新保存密钥"));
         }
         return Ok((Source::UserKey { id }, key.model_name.clone(), key.provider.clone(), 0));
     }
@@ -146,10 +147,10 @@ async fn resolve_model(
     let name = if let Some(id) = choice.system_api_id {
         let api = st.store.system_api(id).await?.filter(|a| a.is_active && a.media_type == media).ok_or_else(resolve::unavailable)?;
         if !api.is_default {
-            return Err(Error::forbidden("system_api_not_default", "该系统 API 未开放为平台默认模型"));
+            return Err(Error::forbidden(ErrorCode::SystemApiNotDefault, "该系统 API 未开放为平台默认模型"));
         }
         if !api.allows(tier) {
-            return Err(Error::forbidden("tier_not_allowed", "当前会员等级无权使用该系统 API"));
+            return Err(Error::forbidden(ErrorCode::TierNotAllowed, "当前会员等级无权使用该系统 API"));
         }
         api.name
     } else {
@@ -159,7 +160,7 @@ async fn resolve_model(
             .or(model)
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::validation("model_required", "请选择模型"))?
+            .ok_or_else(|| Error::validation(ErrorCode::ModelRequired, "请选择模型"))?
             .to_string()
     };
     let rows = resolve::system_rows(st.store.as_ref(), media, &name, Some(tier)).await?;
@@ -177,7 +178,7 @@ async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
     let balance = st.store.user_by_id(user).await.ok().flatten().map_or(0, |u| u.credits_balance);
     Error::new(
         ErrorKind::InsufficientCredits,
-        "insufficient_credits",
+        ErrorCode::InsufficientCredits,
         format!("积分不足，本次生成需要 {need} 积分，已排队任务预占 {held} 积分，当前余额 {balance} 积分"),
     )
 }
@@ -190,12 +191,8 @@ async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
 #[post("/api/generation-jobs")]
 async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRequest>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let payload = body.payload.ok_or_else(|| Error::validation("missing_payload", "缺少任务参数"))?;
-    let video = match body.kind.as_str() {
-        "image" => false,
-        "video" => true,
-        _ => return Err(Error::validation("unsupported_job_type", "不支持的任务类型").into()),
-    };
+    let payload = body.payload.ok_or_else(|| Error::validation(ErrorCode::MissingPayload, "缺少任务参数"))?;
+    let video = JobKind::parse(&body.kind)? == JobKind::Video;
     let choice = payload.custom_api_config.clone().unwrap_or_default();
     let model = payload.model.clone();
     let style_label = payload.style_label.clone();
@@ -252,10 +249,10 @@ pub struct ListQuery {
 async fn list(st: web::Data<AppState>, me: Authed, q: web::Query<ListQuery>) -> ApiResult<web::Json<JobList>> {
     let limit = q.limit.unwrap_or(30);
     if !(1..=100).contains(&limit) {
-        return Err(Error::validation("invalid_limit", "limit 必须在 1 到 100 之间").into());
+        return Err(Error::validation(ErrorCode::InvalidLimit, "limit 必须在 1 到 100 之间").into());
     }
     let (statuses, recent_only) = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(csv) => (csv.split(',').map(|s| JobStatus::parse(s.trim())).collect::<Result<Vec<_>>>()?, false),
+        Some(csv) => (csv.split(',').map(|s| JobStatus::parse(s.trim())).collect::<Result<Vec<_>, _>>()?, false),
         None => (JobStatus::ALL.to_vec(), true),
     };
     let since = Utc::now() - Duration::hours(1);
@@ -266,7 +263,7 @@ async fn list(st: web::Data<AppState>, me: Authed, q: web::Query<ListQuery>) -> 
 
 async fn visible(st: &AppState, me: &AuthUser, id: Uuid) -> Result<Job> {
     let job = st.store.job_by_id(id).await?.filter(|j| j.user_id == me.user.id || me.user.role == Role::Admin);
-    job.ok_or_else(|| Error::not_found("job_not_found", "任务不存在"))
+    job.ok_or_else(|| Error::not_found(ErrorCode::JobNotFound, "任务不存在"))
 }
 
 /// One job of the caller (admins: any job).
@@ -282,7 +279,7 @@ async fn one(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>) -> ApiR
 #[patch("/api/generation-jobs/{id}")]
 async fn update(st: web::Data<AppState>, me: Authed, path: web::Path<Uuid>, body: web::Json<JobAction>) -> ApiResult<web::Json<JobView>> {
     if body.action.as_deref().unwrap_or("cancel") != "cancel" {
-        return Err(Error::validation("unsupported_job_action", "不支持的任务操作").into());
+        return Err(Error::validation(ErrorCode::UnsupportedJobAction, "不支持的任务操作").into());
     }
     let job = visible(&st, &me.0, path.into_inner()).await?;
     let owner = if me.0.user.role == Role::Admin { None } else { Some(me.0.user.id) };
@@ -319,7 +316,7 @@ async fn events(st: web::Data<AppState>, me: Authed) -> HttpResponse {
 /// The text model to use: the named platform row or user key, else the first platform text
 /// model the caller's tier may use.
 async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>) -> Result<(ChannelConfig, String, String)> {
-    let not_configured = || Error::validation("text_model_unavailable", "未配置多模态模型，请在API设置中添加多模态模型");
+    let not_configured = || Error::validation(ErrorCode::TextModelUnavailable, "未配置多模态模型，请在API设置中添加多模态模型");
     if let Some(id) = choice.and_then(|c| c.custom_api_key_id) {
         let key = st.store.user_api_key(me.user.id, id).await?.filter(|k| k.is_active).ok_or_else(not_configured)?;
         return Ok((resolve::user_channel(&st.secrets, &key), key.model_name.clone(), key.provider.clone()));
@@ -381,25 +378,25 @@ async fn reverse_prompt(
     st.auth.limiter().check("generation", &me.0.user.id.to_string(), GENERATE_LIMIT, Utc::now()).await?;
     let body = body.into_inner();
     let image = body.image.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let image = image.ok_or_else(|| Error::validation("image_required", "请上传需要反推提示词的图片"))?;
+    let image = image.ok_or_else(|| Error::validation(ErrorCode::ImageRequired, "请上传需要反推提示词的图片"))?;
     if image.len() > spec::MAX_IMAGE_CHARS {
-        return Err(Error::new(ErrorKind::TooLarge, "image_too_large", "图片过大，请压缩后再上传").into());
+        return Err(Error::new(ErrorKind::TooLarge, ErrorCode::ImageTooLarge, "图片过大，请压缩后再上传").into());
     }
     let mode = match body.output_mode.as_deref().unwrap_or("structured") {
         "structured" => ReverseMode::Structured,
         "general" => ReverseMode::General,
         "pixel" => ReverseMode::Pixel,
-        _ => return Err(Error::validation("invalid_output_mode", "输出模式必须是 structured、general 或 pixel").into()),
+        _ => return Err(Error::validation(ErrorCode::InvalidOutputMode, "输出模式必须是 structured、general 或 pixel").into()),
     };
     let language = match body.language.as_deref().unwrap_or("zh") {
         "zh" => Language::Zh,
         "en" => Language::En,
-        _ => return Err(Error::validation("invalid_language", "语言必须是 zh 或 en").into()),
+        _ => return Err(Error::validation(ErrorCode::InvalidLanguage, "语言必须是 zh 或 en").into()),
     };
     let (input, reference) = if image.starts_with("data:") {
         let bytes = miaojing_storage::upload::decode_data_url(&image, MAX_REVERSE_IMAGE_BYTES)?;
-        let format =
-            miaojing_storage::media::MediaFormat::sniff(&bytes).ok_or_else(|| Error::validation("invalid_image", "图片格式不支持"))?;
+        let format = miaojing_storage::media::MediaFormat::sniff(&bytes)
+            .ok_or_else(|| Error::validation(ErrorCode::InvalidImage, "图片格式不支持"))?;
         let key = format!(
             "reverse-prompt/reference-images/{}-{}.{}",
             Utc::now().timestamp_millis(),
@@ -410,12 +407,12 @@ async fn reverse_prompt(
         st.storage
             .put(&key, bytes.clone())
             .await
-            .map_err(|e| Error::new(ErrorKind::Unavailable, "result_save_failed", "图片保存失败").with_detail(e.to_string()))?;
+            .map_err(|e| Error::new(ErrorKind::Unavailable, ErrorCode::ResultSaveFailed, "图片保存失败").with_detail(e.to_string()))?;
         (InputImage::from_bytes(bytes, format.mime()), miaojing_storage::keys::public_url(&key).ok())
     } else if image.starts_with("https://") || image.starts_with("http://") {
         (InputImage::from_url(image.clone()), Some(image.clone()))
     } else {
-        return Err(Error::validation("invalid_image", "图片必须是 data URL 或 http(s) 地址").into());
+        return Err(Error::validation(ErrorCode::InvalidImage, "图片必须是 data URL 或 http(s) 地址").into());
     };
     let (ch, model, channel) = text_channel(&st, &me.0, None).await?;
     let started = (Utc::now(), Instant::now());
@@ -445,9 +442,9 @@ async fn suggest_prompt(
     st.auth.limiter().check("generation", &me.0.user.id.to_string(), GENERATE_LIMIT, Utc::now()).await?;
     let body = body.into_inner();
     let prompt = body.prompt.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let prompt = prompt.ok_or_else(|| Error::validation("prompt_required", "请提供创作描述"))?;
+    let prompt = prompt.ok_or_else(|| Error::validation(ErrorCode::PromptRequired, "请提供创作描述"))?;
     if prompt.chars().count() > 10_000 {
-        return Err(Error::validation("prompt_too_long", "创作描述最多 10000 个字符").into());
+        return Err(Error::validation(ErrorCode::PromptTooLong, "创作描述最多 10000 个字符").into());
     }
     let target = body.target_generation_model.unwrap_or(Value::Null);
     let target_media = if target["mediaType"] == "video" { ChannelMedia::Video } else { ChannelMedia::Image };

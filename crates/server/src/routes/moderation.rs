@@ -14,6 +14,7 @@ use miaojing_domain::log::LogEntry;
 use miaojing_domain::user::User;
 use miaojing_domain::work::Work;
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,17 +45,18 @@ fn merged_ids(query: Option<Uuid>, body: &[u8]) -> Result<Vec<Uuid>, Error> {
         GalleryIds::default()
     } else {
         serde_json::from_slice::<GalleryIds>(body).map_err(|_| {
-            Error::validation("invalid_ids", "请求体应为 {\"ids\": [作品 ID…]}").with_detail("body: expected {\"ids\": [uuid, ...]}")
+            Error::validation(ErrorCode::InvalidIds, "请求体应为 {\"ids\": [作品 ID…]}")
+                .with_detail("body: expected {\"ids\": [uuid, ...]}")
         })?
     };
     let mut ids: Vec<Uuid> = query.into_iter().chain(from_body.ids).collect();
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if ids.is_empty() {
-        return Err(Error::validation("ids_required", "缺少要下架的作品 ID"));
+        return Err(Error::validation(ErrorCode::IdsRequired, "缺少要下架的作品 ID"));
     }
     if ids.len() > MAX_IDS {
-        return Err(Error::validation("too_many_ids", "单次最多下架 100 个画廊作品"));
+        return Err(Error::validation(ErrorCode::TooManyIds, "单次最多下架 100 个画廊作品"));
     }
     Ok(ids)
 }
@@ -89,7 +91,7 @@ async fn unpublish_many(st: web::Data<AppState>, admin: Admin, q: web::Query<IdQ
 #[delete("/api/admin/gallery/works/{id}")]
 async fn take_down(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Unpublished>> {
     let id = id.into_inner();
-    st.store.work_by_id(id).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在"))?;
+    st.store.work_by_id(id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在"))?;
     let taken = gallery_copy::unpublish(&st, None, &[id]).await?;
     log_unpublished(&st, &admin.0.user, &taken).await;
     Ok(web::Json(Unpublished { success: true, removed: taken.len() as u64, ids: taken.iter().map(|w| w.id).collect() }))
@@ -101,7 +103,7 @@ async fn take_down(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -
 #[delete("/api/admin/works/{id}")]
 async fn delete_work(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
     let id = id.into_inner();
-    let w = gallery_copy::delete(&st, id).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在"))?;
+    let w = gallery_copy::delete(&st, id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在"))?;
     let log = LogEntry::new("admin", "warning", "admin_work_deleted", "管理员删除作品及其文件")
         .by(&admin.0.user)
         .target("work", id)

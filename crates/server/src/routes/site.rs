@@ -7,6 +7,7 @@ use miaojing_api_types::Success;
 use miaojing_domain::announcement::{Announcement as DomainAnnouncement, AnnouncementPatch};
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -104,7 +105,7 @@ async fn list_announcements(
 ) -> ApiResult<web::Json<Vec<Announcement>>> {
     let all = q.scope.as_deref() == Some("all");
     if all && !me.0.as_ref().is_some_and(|u| u.user.role.is_admin()) {
-        return Err(Error::forbidden("admin_required", "无管理员权限").into());
+        return Err(Error::forbidden(ErrorCode::AdminRequired, "无管理员权限").into());
     }
     let rows = st.store.list_announcements((!all).then(Utc::now)).await?;
     Ok(web::Json(rows.into_iter().map(view).collect()))
@@ -112,17 +113,17 @@ async fn list_announcements(
 
 fn check_fields(title: Option<&str>, content: Option<&str>) -> Result<(), Error> {
     if title.is_some_and(|t| t.trim().is_empty() || t.chars().count() > 255) {
-        return Err(Error::validation("invalid_title", "公告标题不能为空且最多 255 个字符"));
+        return Err(Error::validation(ErrorCode::InvalidTitle, "公告标题不能为空且最多 255 个字符"));
     }
     if content.is_some_and(|c| c.trim().is_empty() || c.chars().count() > 20_000) {
-        return Err(Error::validation("invalid_content", "公告内容不能为空且最多 20000 个字符"));
+        return Err(Error::validation(ErrorCode::InvalidContent, "公告内容不能为空且最多 20000 个字符"));
     }
     Ok(())
 }
 
 fn check_window(start: Option<chrono::DateTime<Utc>>, end: Option<chrono::DateTime<Utc>>) -> Result<(), Error> {
     match (start, end) {
-        (Some(s), Some(e)) if e <= s => Err(Error::validation("invalid_window", "结束时间必须晚于开始时间")),
+        (Some(s), Some(e)) if e <= s => Err(Error::validation(ErrorCode::InvalidWindow, "结束时间必须晚于开始时间")),
         _ => Ok(()),
     }
 }
@@ -133,7 +134,7 @@ fn check_window(start: Option<chrono::DateTime<Utc>>, end: Option<chrono::DateTi
 async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Created>> {
     let b = body.into_inner();
     let (Some(title), Some(content)) = (b.title.clone(), b.content.clone()) else {
-        return Err(Error::validation("missing_fields", "请填写公告标题和内容").into());
+        return Err(Error::validation(ErrorCode::MissingFields, "请填写公告标题和内容").into());
     };
     check_fields(Some(&title), Some(&content))?;
     check_window(b.start_date, b.end_date)?;
@@ -161,7 +162,7 @@ async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::J
 #[put("/api/announcements")]
 async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Success>> {
     let b = body.into_inner();
-    let id = b.id.ok_or_else(|| Error::validation("missing_id", "缺少公告ID"))?;
+    let id = b.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少公告ID"))?;
     check_fields(b.title.as_deref(), b.content.as_deref())?;
     check_window(b.start_date, b.end_date)?;
     let patch = AnnouncementPatch {
@@ -172,7 +173,10 @@ async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::
         starts_at: b.start_date.map(Some),
         expires_at: b.end_date.map(Some),
     };
-    st.store.update_announcement(id, patch, Utc::now()).await?.ok_or_else(|| Error::not_found("announcement_not_found", "公告不存在"))?;
+    st.store
+        .update_announcement(id, patch, Utc::now())
+        .await?
+        .ok_or_else(|| Error::not_found(ErrorCode::AnnouncementNotFound, "公告不存在"))?;
     Ok(web::Json(Success::OK))
 }
 
@@ -186,9 +190,9 @@ pub struct IdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "site", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/announcements")]
 async fn delete_announcement(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    let id = q.id.ok_or_else(|| Error::validation("missing_id", "缺少公告ID"))?;
+    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少公告ID"))?;
     if !st.store.delete_announcement(id).await? {
-        return Err(Error::not_found("announcement_not_found", "公告不存在").into());
+        return Err(Error::not_found(ErrorCode::AnnouncementNotFound, "公告不存在").into());
     }
     Ok(web::Json(Success::OK))
 }

@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::site::{SiteAssetUploaded, SiteConfigUpdate};
 use miaojing_domain::log::LogEntry;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 use miaojing_storage::keys::public_url;
 use miaojing_storage::policy::content_type;
@@ -36,14 +37,14 @@ pub struct SiteAssetForm {
 }
 
 fn too_large() -> Error {
-    Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", SITE_ASSET_MAX_BYTES / (1024 * 1024)))
+    Error::new(ErrorKind::TooLarge, ErrorCode::FileTooLarge, format!("图片大小不能超过 {}MB", SITE_ASSET_MAX_BYTES / (1024 * 1024)))
 }
 
 /// Reads a raw body, refusing more than the limit.
 async fn raw_body(mut payload: web::Payload) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Error::validation("invalid_body", "请求体读取失败").with_detail(e.to_string()))?;
+        let chunk = chunk.map_err(|e| Error::validation(ErrorCode::InvalidBody, "请求体读取失败").with_detail(e.to_string()))?;
         if out.len() + chunk.len() > SITE_ASSET_MAX_BYTES {
             return Err(too_large());
         }
@@ -54,7 +55,9 @@ async fn raw_body(mut payload: web::Payload) -> Result<Vec<u8>, Error> {
 
 /// Reads the part named `file` (or `image`), refusing more than the limit.
 async fn file_part(mut mp: Multipart) -> Result<Vec<u8>, Error> {
-    let bad = |e: actix_multipart::MultipartError| Error::validation("invalid_multipart", "上传数据格式不正确").with_detail(e.to_string());
+    let bad = |e: actix_multipart::MultipartError| {
+        Error::validation(ErrorCode::InvalidMultipart, "上传数据格式不正确").with_detail(e.to_string())
+    };
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(bad)?;
         let wanted = field.content_disposition().and_then(|d| d.get_name()).is_some_and(|n| n == "file" || n == "image");
@@ -72,7 +75,7 @@ async fn file_part(mut mp: Multipart) -> Result<Vec<u8>, Error> {
             return Ok(out);
         }
     }
-    Err(Error::validation("missing_file", "请选择要上传的图片"))
+    Err(Error::validation(ErrorCode::MissingFile, "请选择要上传的图片"))
 }
 
 /// Uploads the site logo or favicon (admin) and points the site configuration at it.
@@ -89,7 +92,7 @@ async fn upload_site_asset(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<web::Json<SiteAssetUploaded>> {
-    let kind = SiteAssetKind::parse(&kind).ok_or_else(|| Error::not_found("unknown_site_asset", "站点素材只有 logo 和 favicon"))?;
+    let kind = SiteAssetKind::parse(&kind).ok_or_else(|| Error::not_found(ErrorCode::UnknownSiteAsset, "站点素材只有 logo 和 favicon"))?;
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
     let bytes = if ct.starts_with("multipart/form-data") {
         file_part(Multipart::new(req.headers(), payload)).await?
@@ -97,7 +100,7 @@ async fn upload_site_asset(
         raw_body(payload).await?
     } else {
         let msg = "请以 multipart/form-data 或图片文件本身上传";
-        return Err(Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", msg).into());
+        return Err(Error::new(ErrorKind::UnsupportedMedia, ErrorCode::UnsupportedMediaType, msg).into());
     };
     let checked = check_site_asset(kind, &bytes)?;
     let key = site_asset_key(kind, &bytes, checked);

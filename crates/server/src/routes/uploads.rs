@@ -7,6 +7,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use miaojing_api_types::error::ErrorBody;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
 use miaojing_storage::keys::public_url;
 use miaojing_storage::policy::REFERENCES_PREFIX;
@@ -46,12 +47,14 @@ pub struct DataUrlUpload {
 }
 
 fn too_large(limits: &UploadLimits) -> Error {
-    Error::new(ErrorKind::TooLarge, "file_too_large", format!("图片大小不能超过 {}MB", limits.max_bytes / (1024 * 1024)))
+    Error::new(ErrorKind::TooLarge, ErrorCode::FileTooLarge, format!("图片大小不能超过 {}MB", limits.max_bytes / (1024 * 1024)))
 }
 
 /// Reads the first file part named `file` or `image`, stopping at the limit.
 async fn multipart_file(mut mp: Multipart, limits: &UploadLimits) -> Result<Vec<u8>, Error> {
-    let bad = |e: actix_multipart::MultipartError| Error::validation("invalid_multipart", "上传数据格式不正确").with_detail(e.to_string());
+    let bad = |e: actix_multipart::MultipartError| {
+        Error::validation(ErrorCode::InvalidMultipart, "上传数据格式不正确").with_detail(e.to_string())
+    };
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(bad)?;
         let name = field.content_disposition().and_then(|d| d.get_name()).unwrap_or_default().to_string();
@@ -71,21 +74,21 @@ async fn multipart_file(mut mp: Multipart, limits: &UploadLimits) -> Result<Vec<
         }
         return Ok(out);
     }
-    Err(Error::validation("missing_file", "请选择要上传的图片"))
+    Err(Error::validation(ErrorCode::MissingFile, "请选择要上传的图片"))
 }
 
 /// Reads a JSON body of at most `max` bytes.
 async fn json_body(mut payload: web::Payload, max: usize, limits: &UploadLimits) -> Result<Vec<u8>, Error> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Error::validation("invalid_body", "请求体读取失败").with_detail(e.to_string()))?;
+        let chunk = chunk.map_err(|e| Error::validation(ErrorCode::InvalidBody, "请求体读取失败").with_detail(e.to_string()))?;
         if body.len() + chunk.len() > max {
             return Err(too_large(limits));
         }
         body.extend_from_slice(&chunk);
     }
-    let parsed: DataUrlUpload =
-        serde_json::from_slice(&body).map_err(|e| Error::validation("invalid_json", "请求格式不正确").with_detail(e.to_string()))?;
+    let parsed: DataUrlUpload = serde_json::from_slice(&body)
+        .map_err(|e| Error::validation(ErrorCode::InvalidJson, "请求格式不正确").with_detail(e.to_string()))?;
     decode_data_url(&parsed.data_url, limits.max_bytes)
 }
 
@@ -102,7 +105,9 @@ async fn upload_reference(st: web::Data<AppState>, _user: Authed, req: HttpReque
     } else if ct.starts_with("application/json") {
         json_body(payload, limits.max_bytes / 3 * 4 + 4096, &limits).await?
     } else {
-        return Err(Error::new(ErrorKind::UnsupportedMedia, "unsupported_media_type", "请以 multipart/form-data 或 JSON 上传图片").into());
+        return Err(
+            Error::new(ErrorKind::UnsupportedMedia, ErrorCode::UnsupportedMediaType, "请以 multipart/form-data 或 JSON 上传图片").into()
+        );
     };
     let checked = check_image(&bytes, &limits)?;
     let suffix: String = {

@@ -10,6 +10,7 @@ use miaojing_api_types::Success;
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
 use miaojing_domain::provider::{key_preview, MediaType, Protocol, UserApiKeyPatch};
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use miaojing_providers::channel::ChannelConfig;
 use miaojing_providers::import;
@@ -63,7 +64,7 @@ async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<User
         UserApiKeySave::One(k) => vec![k],
     };
     if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(Error::validation("invalid_batch", format!("一次保存 1 到 {MAX_BATCH} 个 API Key")));
+        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次保存 1 到 {MAX_BATCH} 个 API Key")));
     }
     let now = Utc::now();
     let owner = me.user.id;
@@ -74,15 +75,15 @@ async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<User
             None => inserts.push(user_key_from(item, owner, &st.secrets, now)?),
             Some(id) => {
                 if st.store.user_api_key(owner, id).await?.is_none() {
-                    return Err(Error::not_found("key_not_found", "API Key 不存在"));
+                    return Err(Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"));
                 }
-                let plain = text(item.api_key, 4096, "invalid_api_key", "API Key")?;
+                let plain = text(item.api_key, 4096, ErrorCode::InvalidApiKey, "API Key")?;
                 let patch = UserApiKeyPatch {
-                    provider: item.provider.map(|v| text(Some(v), 64, "invalid_provider", "供应商")).transpose()?,
-                    supplier_name: item.supplier_name.map(|v| text(Some(v), 128, "invalid_provider", "供应商名称")).transpose()?,
+                    provider: item.provider.map(|v| text(Some(v), 64, ErrorCode::InvalidProvider, "供应商")).transpose()?,
+                    supplier_name: item.supplier_name.map(|v| text(Some(v), 128, ErrorCode::InvalidProvider, "供应商名称")).transpose()?,
                     api_url: item.api_url.map(|v| url(Some(v))).transpose()?,
-                    model_name: item.model_name.map(|v| text(Some(v), 128, "invalid_model", "模型名称")).transpose()?,
-                    note: item.note.map(|v| text(Some(v), 1000, "invalid_note", "备注")).transpose()?,
+                    model_name: item.model_name.map(|v| text(Some(v), 128, ErrorCode::InvalidModel, "模型名称")).transpose()?,
+                    note: item.note.map(|v| text(Some(v), 1000, ErrorCode::InvalidNote, "备注")).transpose()?,
                     media_type: item.media_type.as_deref().map(MediaType::parse).transpose()?,
                     is_active: item.is_active,
                     api_key: (!plain.is_empty()).then(|| (st.secrets.encrypt(&plain), key_preview(&plain))),
@@ -101,7 +102,7 @@ async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<User
     }
     for (id, patch) in updates {
         let key = st.store.update_user_api_key(owner, id, patch, now).await?;
-        saved.push(key.ok_or_else(|| Error::not_found("key_not_found", "API Key 不存在"))?);
+        saved.push(key.ok_or_else(|| Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"))?);
     }
     Ok(UserApiKeyList { keys: saved.into_iter().map(user_key_view).collect() })
 }
@@ -132,9 +133,9 @@ pub struct IdQuery {
 #[delete("/api/user-api-keys")]
 async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
-    let id = q.id.ok_or_else(|| Error::validation("id_required", "缺少 ID"))?;
+    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 ID"))?;
     if !st.store.delete_user_api_key(me.0.user.id, id).await? {
-        return Err(Error::not_found("key_not_found", "API Key 不存在").into());
+        return Err(Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在").into());
     }
     Ok(web::Json(Success::OK))
 }
@@ -143,23 +144,25 @@ async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>)
 /// `keyId` (whose protocol and Manifest it keeps).
 async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result<ChannelConfig> {
     let stored = match p.key_id {
-        Some(id) => Some(st.store.user_api_key(me.user.id, id).await?.ok_or_else(|| Error::not_found("key_not_found", "API Key 不存在"))?),
+        Some(id) => {
+            Some(st.store.user_api_key(me.user.id, id).await?.ok_or_else(|| Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"))?)
+        }
         None => None,
     };
     let api_url = url(p.api_url.clone().or_else(|| stored.as_ref().map(|k| k.api_url.clone())))?;
-    let mut api_key = text(p.api_key.clone(), 4096, "invalid_api_key", "API Key")?;
+    let mut api_key = text(p.api_key.clone(), 4096, ErrorCode::InvalidApiKey, "API Key")?;
     if api_key.is_empty() {
         if let Some(k) = stored.as_ref().filter(|k| !k.api_key_encrypted.is_empty()) {
             api_key = st
                 .secrets
                 .decrypt(&k.api_key_encrypted)
-                .map_err(|_| Error::validation("key_unreadable", "API 密钥不可用，请重新保存密钥"))?;
+                .map_err(|_| Error::validation(ErrorCode::KeyUnreadable, "API 密钥不可用，请重新保存密钥"))?;
         }
     }
     if api_url.is_empty() || api_key.is_empty() {
-        return Err(Error::validation("probe_incomplete", "请填写 API 请求地址和 API Key"));
+        return Err(Error::validation(ErrorCode::ProbeIncomplete, "请填写 API 请求地址和 API Key"));
     }
-    let model = text(p.model_name.clone(), 128, "invalid_model", "模型名称")?;
+    let model = text(p.model_name.clone(), 128, ErrorCode::InvalidModel, "模型名称")?;
     match &stored {
         Some(k) => {
             let model = if model.is_empty() { k.model_name.clone() } else { model };
@@ -231,7 +234,7 @@ async fn smart_import(
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
     let out = import::parse(body.config_text.as_deref().unwrap_or_default())?;
     if out.channels.len() > MAX_BATCH {
-        return Err(Error::validation("invalid_batch", format!("一次最多导入 {MAX_BATCH} 个配置")).into());
+        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次最多导入 {MAX_BATCH} 个配置")).into());
     }
     let rows = channels::imported_user_keys(&out, me.0.user.id, &st.secrets, Utc::now())?;
     let ids: Vec<Uuid> = rows.iter().map(|k| k.id).collect();

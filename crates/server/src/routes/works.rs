@@ -9,8 +9,9 @@ use miaojing_api_types::works::{
     Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse,
 };
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{clean_title, Cursor, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
+use miaojing_domain::work::{clean_title, Cursor, GalleryCategory, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -88,7 +89,7 @@ fn cursor(c: Option<&str>) -> Result<Option<Cursor>, Error> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryQuery {
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
-    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
+    #[param(value_type = Option<miaojing_api_types::vocab::Mode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
     #[param(minimum = 1, maximum = 100)]
@@ -135,7 +136,7 @@ async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<Delet
         (Some(id), _) => {
             let mine = st.store.work_by_id(id).await?.is_some_and(|w| w.user_id == uid);
             if !mine || gallery_copy::delete(&st, id).await?.is_none() {
-                return Err(Error::not_found("work_not_found", "作品不存在").into());
+                return Err(Error::not_found(ErrorCode::WorkNotFound, "作品不存在").into());
             }
             1
         }
@@ -152,7 +153,7 @@ async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<Delet
             }
             deleted
         }
-        _ => return Err(Error::validation("id_required", "请指定要删除的作品；删除全部需要 all=true").into()),
+        _ => return Err(Error::validation(ErrorCode::IdRequired, "请指定要删除的作品；删除全部需要 all=true").into()),
     };
     Ok(web::Json(Deleted { success: true, deleted }))
 }
@@ -177,11 +178,9 @@ pub struct GalleryParams {
 
 /// Parses a gallery category: a mode, `image` or `video`.
 pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
-    Ok(match clean_query(c, 32).as_deref() {
-        None | Some("all") => vec![],
-        Some("image") => vec![Mode::Text2Img, Mode::Img2Img],
-        Some("video") => vec![Mode::Text2Video, Mode::Img2Video],
-        Some(m) => vec![Mode::parse(m)?],
+    Ok(match clean_query(c, 32) {
+        None => vec![],
+        Some(c) => GalleryCategory::parse(&c)?.modes(),
     })
 }
 
@@ -233,9 +232,9 @@ fn gallery_response(body: Bytes) -> HttpResponse {
 async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
     let uid = me.0.user.id;
     let body = body.into_inner();
-    let id = body.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
+    let id = body.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
     let title = body.title.as_deref().map(clean_title).transpose()?;
-    let not_found = || Error::not_found("work_not_found", "作品不存在");
+    let not_found = || Error::not_found(ErrorCode::WorkNotFound, "作品不存在");
     let w = st.store.work_by_id(id).await?.filter(|w| w.user_id == uid).ok_or_else(not_found)?;
     let w = if body.publish.unwrap_or(true) {
         let mut p = Publication { title, ..Default::default() };

@@ -10,6 +10,8 @@ use miaojing_auth::mail_text::MailText;
 use miaojing_auth::{mail, validate};
 use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
 use miaojing_domain::log::LogEntry;
+use miaojing_domain::vocab::JobStatusFilter;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -42,9 +44,9 @@ fn admin_job(r: &JobRow) -> AdminJob {
         user_id: j.user_id,
         user_email: r.user_email.clone(),
         user_nickname: r.user_nickname.clone(),
-        mode: j.mode.as_str().to_string(),
+        mode: j.mode,
         model: j.model.clone(),
-        status: j.status.as_str().to_string(),
+        status: j.status,
         attempt: j.attempt,
         estimated_cost: j.estimated_cost,
         actual_cost: j.actual_cost,
@@ -80,6 +82,8 @@ fn model_call(r: &ModelCallRecord) -> ModelCall {
 /// Admin job filter.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct JobsQuery {
+    /// A job status, or `all` (the default).
+    #[param(value_type = Option<miaojing_api_types::vocab::JobStatusFilter>)]
     pub status: Option<String>,
     /// A user id, or a substring of their e-mail, username or nickname.
     #[serde(alias = "userSearch")]
@@ -95,7 +99,7 @@ pub struct JobsQuery {
 #[get("/api/admin/generation-jobs")]
 async fn list_jobs(st: web::Data<AppState>, _admin: Admin, q: web::Query<JobsQuery>) -> ApiResult<web::Json<AdminJobs>> {
     let q = q.into_inner();
-    let status = clean_query(q.status, 16).filter(|s| s != "all").map(|s| JobStatus::parse(&s)).transpose()?;
+    let status = clean_query(q.status, 16).map(|s| JobStatusFilter::parse(&s)).transpose()?.and_then(JobStatusFilter::status);
     let user = clean_query(q.user, 100);
     let user_id = user.as_deref().and_then(|u| Uuid::try_parse(u).ok());
     let filter = JobFilter { status, user_id, user_search: if user_id.is_some() { None } else { user } };
@@ -129,11 +133,11 @@ pub struct CleanupQuery {
 async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<CleanupQuery>) -> ApiResult<web::Json<Deleted>> {
     let status = JobStatus::parse(clean_query(q.status.clone(), 16).as_deref().unwrap_or("failed"))?;
     if !status.is_terminal() {
-        return Err(Error::validation("invalid_status", "只允许清理失败、已完成或已取消任务").into());
+        return Err(Error::validation(ErrorCode::InvalidStatus, "只允许清理失败、已完成或已取消任务").into());
     }
     let days = q.older_than_days.unwrap_or(7);
     if !(0..=3650).contains(&days) {
-        return Err(Error::validation("invalid_days", "天数必须在 0 到 3650 之间").into());
+        return Err(Error::validation(ErrorCode::InvalidDays, "天数必须在 0 到 3650 之间").into());
     }
     let deleted = st.store.delete_finished_jobs(status, Utc::now() - Duration::days(days)).await?;
     let log = LogEntry::new("admin", "warning", "generation_jobs_cleanup", "管理员清理生成任务")
@@ -153,8 +157,8 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
     let done = st.store.finish_job(id, Finisher::Any, Outcome::Cancelled, Utc::now()).await?;
     let Some(job) = done else {
         return Err(match st.store.job_by_id(id).await? {
-            Some(_) => Error::conflict("job_finished", "任务已结束"),
-            None => Error::not_found("job_not_found", "任务不存在"),
+            Some(_) => Error::conflict(ErrorCode::JobFinished, "任务已结束"),
+            None => Error::not_found(ErrorCode::JobNotFound, "任务不存在"),
         }
         .into());
     };
@@ -178,8 +182,8 @@ async fn delete_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
     let id = id.into_inner();
     if !st.store.delete_finished_job(id).await? {
         return Err(match st.store.job_by_id(id).await? {
-            Some(_) => Error::conflict("job_active", "任务仍在排队或运行中，请先取消"),
-            None => Error::not_found("job_not_found", "任务不存在"),
+            Some(_) => Error::conflict(ErrorCode::JobActive, "任务仍在排队或运行中，请先取消"),
+            None => Error::not_found(ErrorCode::JobNotFound, "任务不存在"),
         }
         .into());
     }
@@ -196,7 +200,7 @@ pub struct UserWorksQuery {
     #[param(rename = "userId")]
     pub user_id: Option<Uuid>,
     /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
-    #[param(value_type = Option<miaojing_api_types::vocab::JobMode>)]
+    #[param(value_type = Option<miaojing_api_types::vocab::Mode>)]
     pub mode: Option<String>,
     /// 1–100, default 30.
     #[param(minimum = 1, maximum = 100)]
@@ -209,8 +213,8 @@ pub struct UserWorksQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/admin/users/works")]
 async fn user_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserWorksQuery>) -> ApiResult<web::Json<HistoryPage>> {
-    let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
-    st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+    let id = q.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
+    st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
     let q = q.into_inner();
     Ok(web::Json(history_page(&st, id, &HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }).await?))
 }
@@ -238,7 +242,7 @@ pub struct CallsQuery {
     pub page_size: Option<i64>,
 }
 
-fn one_of(v: Option<String>, allowed: &[&str], code: &'static str, message: &'static str) -> Result<Option<String>, Error> {
+fn one_of(v: Option<String>, allowed: &[&str], code: impl Into<&'static str>, message: &'static str) -> Result<Option<String>, Error> {
     match clean_query(v, 64) {
         None => Ok(None),
         Some(s) if s == "all" => Ok(None),
@@ -254,8 +258,8 @@ async fn model_calls(st: web::Data<AppState>, _admin: Admin, q: web::Query<Calls
     let q = q.into_inner();
     let statuses: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
     let filter = CallFilter {
-        status: one_of(q.status, &statuses, "invalid_status", "调用状态无效")?,
-        source: one_of(q.source, &["generation-job", "suggest-prompt", "reverse-prompt"], "invalid_source", "调用来源无效")?,
+        status: one_of(q.status, &statuses, ErrorCode::InvalidStatus, "调用状态无效")?,
+        source: one_of(q.source, &["generation-job", "suggest-prompt", "reverse-prompt"], ErrorCode::InvalidSource, "调用来源无效")?,
         operation: clean_query(q.operation, 64),
         user_id: q.user,
         keyword: clean_query(q.keyword, 100),
@@ -312,17 +316,17 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
 #[put("/api/admin/gallery/prompt")]
 async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<PromptEdit>) -> ApiResult<web::Json<GalleryWork>> {
     let b = body.into_inner();
-    let id = b.work_id.ok_or_else(|| Error::validation("work_id_required", "缺少作品 ID"))?;
+    let id = b.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
     let prompt = b.prompt.trim();
     let (subject, text) = (b.email_subject.trim(), b.email_body.trim());
     if prompt.is_empty() || prompt.chars().count() > 8000 {
-        return Err(Error::validation("prompt_required", "请填写新的提示词（最多 8000 字）").into());
+        return Err(Error::validation(ErrorCode::PromptRequired, "请填写新的提示词（最多 8000 字）").into());
     }
     if subject.is_empty() || subject.chars().count() > 120 {
-        return Err(Error::validation("subject_required", "请填写邮件标题（最多 120 字）").into());
+        return Err(Error::validation(ErrorCode::SubjectRequired, "请填写邮件标题（最多 120 字）").into());
     }
     if text.is_empty() || text.chars().count() > 5000 {
-        return Err(Error::validation("body_required", "请填写邮件正文（最多 5000 字）").into());
+        return Err(Error::validation(ErrorCode::BodyRequired, "请填写邮件正文（最多 5000 字）").into());
     }
     let reason = if REASONS.contains(&b.reason_key.as_str()) { b.reason_key.as_str() } else { "custom" };
     let work = st
@@ -330,18 +334,22 @@ async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<Prom
         .work_by_id(id)
         .await?
         .filter(|w| w.is_public)
-        .ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
+        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
     if work.prompt.trim() == prompt {
-        return Err(Error::validation("prompt_unchanged", "提示词没有变化").into());
+        return Err(Error::validation(ErrorCode::PromptUnchanged, "提示词没有变化").into());
     }
-    let author = st.store.user_by_id(work.user_id).await?.ok_or_else(|| Error::not_found("work_not_found", "作品作者不存在"))?;
-    let to = validate::email(&author.email).map_err(|_| Error::validation("author_email_invalid", "作者邮箱不可用，无法完成邮件通知"))?;
+    let author = st.store.user_by_id(work.user_id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品作者不存在"))?;
+    let to =
+        validate::email(&author.email).map_err(|_| Error::validation(ErrorCode::AuthorEmailInvalid, "作者邮箱不可用，无法完成邮件通知"))?;
     let m = st.site.mail_settings().await?;
     let mut lines: Vec<&str> = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
     lines.push(MailText::PromptNoticeLine.text(author.preferred_language));
     mail::send(&m.smtp, mail::branded(author.preferred_language, &m.app_name, &to, subject, &lines, None)).await?;
-    let updated =
-        st.store.update_work_prompt(id, prompt).await?.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或不是公开作品"))?;
+    let updated = st
+        .store
+        .update_work_prompt(id, prompt)
+        .await?
+        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
     let log = LogEntry::new("admin", "info", "admin_gallery_prompt_update", "管理员修改画廊作品提示词")
         .by(&admin.0.user)
         .target("work", id)

@@ -1,6 +1,7 @@
 //! Registration, login, sessions, profile.
 use base64::Engine;
 use chrono::{Duration, Utc};
+use miaojing_api_types::ErrorCode;
 use miaojing_auth::TokenKeys;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -49,17 +50,17 @@ async fn register_rules_refuse_bad_input_and_create_nothing(app: TestApp) {
         b[k] = v;
         b
     };
-    assert_error(&app.post("/api/auth/register", with("acceptedTerms", json!(false)), None).await, 400, "terms_not_accepted");
+    assert_error(&app.post("/api/auth/register", with("acceptedTerms", json!(false)), None).await, 400, ErrorCode::TermsNotAccepted);
     for pw in ["short1", "lettersonly", "12345678"] {
-        assert_error(&app.post("/api/auth/register", with("password", json!(pw)), None).await, 400, "weak_password");
+        assert_error(&app.post("/api/auth/register", with("password", json!(pw)), None).await, 400, ErrorCode::WeakPassword);
     }
-    assert_error(&app.post("/api/auth/register", with("email", json!("not-an-email")), None).await, 400, "invalid_email");
-    assert_error(&app.post("/api/auth/register", with("nickname", json!("<b>x</b>")), None).await, 400, "invalid_username");
+    assert_error(&app.post("/api/auth/register", with("email", json!("not-an-email")), None).await, 400, ErrorCode::InvalidEmail);
+    assert_error(&app.post("/api/auth/register", with("nickname", json!("<b>x</b>")), None).await, 400, ErrorCode::InvalidUsername);
     assert_eq!(app.login("bob@example.com", "passw0rd-ok").await.0, StatusCode::UNAUTHORIZED, "nothing was created");
     app.register("bob@example.com", "bob").await;
-    assert_error(&app.post("/api/auth/register", with("nickname", json!("bob2")), None).await, 409, "email_taken");
+    assert_error(&app.post("/api/auth/register", with("nickname", json!("bob2")), None).await, 409, ErrorCode::EmailTaken);
     let same_name = json!({ "email": "bob2@example.com", "nickname": "BOB", "password": "passw0rd-ok", "acceptedTerms": true });
-    assert_error(&app.post("/api/auth/register", same_name, None).await, 409, "username_taken");
+    assert_error(&app.post("/api/auth/register", same_name, None).await, 409, ErrorCode::UsernameTaken);
 }
 
 async fn invitation_rewards_both_sides_once(app: TestApp) {
@@ -82,7 +83,7 @@ async fn invitation_rewards_both_sides_once(app: TestApp) {
 
 async fn unknown_invite_code_creates_nothing(app: TestApp) {
     let body = json!({ "email": "c@example.com", "nickname": "carol", "password": "passw0rd-ok", "acceptedTerms": true, "inviteCode": "MJNOPE12345" });
-    assert_error(&app.post("/api/auth/register", body, None).await, 400, "invite_invalid");
+    assert_error(&app.post("/api/auth/register", body, None).await, 400, ErrorCode::InviteInvalid);
     assert_eq!(app.login("carol", "passw0rd-ok").await.0, StatusCode::UNAUTHORIZED);
     // A disabled inviter's code is refused too.
     let (_, inviter) = app.register("d@example.com", "dave").await;
@@ -90,7 +91,7 @@ async fn unknown_invite_code_creates_nothing(app: TestApp) {
     let (s, _) = app.put("/api/admin/users", json!({ "userId": inviter["id"], "isActive": false }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
     let body = json!({ "email": "e@example.com", "nickname": "erin", "password": "passw0rd-ok", "acceptedTerms": true, "inviteCode": inviter["invite_code"] });
-    assert_error(&app.post("/api/auth/register", body, None).await, 400, "invite_invalid");
+    assert_error(&app.post("/api/auth/register", body, None).await, 400, ErrorCode::InviteInvalid);
 }
 
 async fn login_by_username_email_or_phone(app: TestApp) {
@@ -102,13 +103,13 @@ async fn login_by_username_email_or_phone(app: TestApp) {
         let token = v["session"]["access_token"].as_str().unwrap();
         assert_eq!(token.split('.').count(), 3, "a JWT");
     }
-    assert_error(&app.login("frank", "wrong-pass1").await, 401, "invalid_credentials");
-    assert_error(&app.login("nobody", "passw0rd-ok").await, 401, "invalid_credentials");
-    assert_error(&app.post("/api/auth/login", json!({ "account": "frank" }), None).await, 400, "missing_credentials");
+    assert_error(&app.login("frank", "wrong-pass1").await, 401, ErrorCode::InvalidCredentials);
+    assert_error(&app.login("nobody", "passw0rd-ok").await, 401, ErrorCode::InvalidCredentials);
+    assert_error(&app.post("/api/auth/login", json!({ "account": "frank" }), None).await, 400, ErrorCode::MissingCredentials);
     assert_error(
         &app.post("/api/auth/login", json!({ "account": "frank", "password": "passw0rd-ok", "adminOnly": true }), None).await,
         403,
-        "admin_only",
+        ErrorCode::AdminOnly,
     );
 }
 
@@ -118,14 +119,18 @@ async fn logout_and_password_change_revoke_sessions(app: TestApp) {
     let t3 = app.login("grace", "passw0rd-ok").await.1["session"]["access_token"].as_str().unwrap().to_string();
     let (s, _) = app.post("/api/auth/logout", json!({}), Some(&t1)).await;
     assert_eq!(s, StatusCode::OK);
-    assert_error(&app.get("/api/profile", Some(&t1)).await, 401, "unauthenticated");
+    assert_error(&app.get("/api/profile", Some(&t1)).await, 401, ErrorCode::Unauthenticated);
     assert_eq!(app.get("/api/profile", Some(&t2)).await.0, StatusCode::OK);
     // Changing the password ends the other sessions but keeps this one.
-    assert_error(&app.put("/api/profile", json!({ "newPassword": "newpass123" }), Some(&t2)).await, 400, "current_password_required");
+    assert_error(
+        &app.put("/api/profile", json!({ "newPassword": "newpass123" }), Some(&t2)).await,
+        400,
+        ErrorCode::CurrentPasswordRequired,
+    );
     assert_error(
         &app.put("/api/profile", json!({ "newPassword": "newpass123", "currentPassword": "nope-1234" }), Some(&t2)).await,
         400,
-        "wrong_current_password",
+        ErrorCode::WrongCurrentPassword,
     );
     assert_eq!(app.login("grace", "passw0rd-ok").await.0, StatusCode::OK, "old password still works after refusals");
     let (s, v) = app.put("/api/profile", json!({ "newPassword": "newpass123", "currentPassword": "passw0rd-ok" }), Some(&t2)).await;
@@ -165,7 +170,7 @@ async fn tampered_and_expired_tokens_are_refused(app: TestApp) {
     let uid = uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
     let keys = TokenKeys::new(&app.config.jwt_secret);
     let expired = keys.issue(uid, sid, "user", Utc::now() - Duration::days(8), Utc::now() - Duration::seconds(10)).unwrap();
-    assert_error(&app.get("/api/profile", Some(&expired)).await, 401, "unauthenticated");
+    assert_error(&app.get("/api/profile", Some(&expired)).await, 401, ErrorCode::Unauthenticated);
     let fresh = keys.issue(uid, sid, "user", Utc::now(), Utc::now() + Duration::hours(1)).unwrap();
     assert_eq!(app.get("/api/profile", Some(&fresh)).await.0, StatusCode::OK, "control: a valid token for that session works");
     assert_eq!(app.get("/api/profile", None).await.0, StatusCode::UNAUTHORIZED);
@@ -180,13 +185,13 @@ async fn profile_update_rules(app: TestApp) {
     assert_eq!(v["profile"]["display_nickname"], "伊万");
     assert_eq!(v["profile"]["nickname"], "伊万");
     assert_eq!(v["profile"]["username"], "ivan2");
-    assert_error(&app.put("/api/profile", json!({ "username": "JUDY" }), Some(&token)).await, 409, "username_taken");
-    assert_error(&app.put("/api/profile", json!({ "email": "j@example.com" }), Some(&token)).await, 409, "email_taken");
+    assert_error(&app.put("/api/profile", json!({ "username": "JUDY" }), Some(&token)).await, 409, ErrorCode::UsernameTaken);
+    assert_error(&app.put("/api/profile", json!({ "email": "j@example.com" }), Some(&token)).await, 409, ErrorCode::EmailTaken);
     // A bad field in the same request changes nothing at all.
     assert_error(
         &app.put("/api/profile", json!({ "displayNickname": "ok", "avatarUrl": "javascript:alert(1)" }), Some(&token)).await,
         400,
-        "invalid_avatar",
+        ErrorCode::InvalidAvatar,
     );
     assert_eq!(app.get("/api/profile", Some(&token)).await.1["profile"]["display_nickname"], "伊万");
     let (_, v) = app.put("/api/profile", json!({ "email": "ivan@example.org" }), Some(&token)).await;
@@ -198,7 +203,7 @@ async fn profile_update_rules(app: TestApp) {
 
 async fn watermark_switch_needs_membership(app: TestApp) {
     let (token, user) = app.register("k@example.com", "karl").await;
-    assert_error(&app.put("/api/profile", json!({ "watermarkDisabled": true }), Some(&token)).await, 403, "watermark_not_allowed");
+    assert_error(&app.put("/api/profile", json!({ "watermarkDisabled": true }), Some(&token)).await, 403, ErrorCode::WatermarkNotAllowed);
     let admin = app.admin_token().await;
     let until = (Utc::now() + Duration::days(30)).to_rfc3339();
     let (s, v) = app

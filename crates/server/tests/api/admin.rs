@@ -1,4 +1,5 @@
 //! Admin routes: the 401/403 matrix, user management, disabling and demotion.
+use miaojing_api_types::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -50,10 +51,10 @@ async fn every_admin_route_needs_an_admin(app: TestApp) {
     for (method, path) in admin_operations() {
         let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
         let res = app.call(method.clone(), &path, body.clone(), None).await;
-        assert_error(&res, 401, "unauthenticated");
+        assert_error(&res, 401, ErrorCode::Unauthenticated);
         let res = app.call(method.clone(), &path, body.clone(), Some(&user)).await;
         // The role is checked before the body is read: 403 whatever the body holds.
-        assert_error(&res, 403, "admin_required");
+        assert_error(&res, 403, ErrorCode::AdminRequired);
         let garbage =
             app.client.request(method.clone(), format!("{}{}", app.base, path)).bearer_auth(&user).body("{not json").send().await.unwrap();
         assert_eq!(garbage.status(), StatusCode::FORBIDDEN, "{method} {path} with a broken body");
@@ -61,7 +62,7 @@ async fn every_admin_route_needs_an_admin(app: TestApp) {
         assert!(s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN && s.as_u16() < 500, "{method} {path} as admin: {s} {v}");
     }
     // The admin list of announcements is admin-only too.
-    assert_error(&app.get("/api/announcements?scope=all", Some(&user)).await, 403, "admin_required");
+    assert_error(&app.get("/api/announcements?scope=all", Some(&user)).await, 403, ErrorCode::AdminRequired);
 }
 
 async fn disabled_user_is_locked_out_at_once(app: TestApp) {
@@ -71,7 +72,7 @@ async fn disabled_user_is_locked_out_at_once(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["user"]["is_active"], false);
     assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED);
-    assert_error(&app.login("niaj", "passw0rd-ok").await, 403, "account_disabled");
+    assert_error(&app.login("niaj", "passw0rd-ok").await, 403, ErrorCode::AccountDisabled);
     app.put("/api/admin/users", json!({ "userId": user["id"], "isActive": true }), Some(&admin)).await;
     assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED, "disabling ended the old sessions for good");
     assert_eq!(app.login("niaj", "passw0rd-ok").await.0, StatusCode::OK);
@@ -84,7 +85,7 @@ async fn demoted_admin_loses_access_at_once(app: TestApp) {
     assert_eq!(app.get("/api/admin/users", Some(&second)).await.0, StatusCode::OK);
     let (s, v) = app.put("/api/admin/users", json!({ "userId": me["profile"]["id"], "role": "user" }), Some(&first)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_error(&app.get("/api/admin/users", Some(&second)).await, 403, "admin_required");
+    assert_error(&app.get("/api/admin/users", Some(&second)).await, 403, ErrorCode::AdminRequired);
     assert_eq!(app.get("/api/profile", Some(&second)).await.0, StatusCode::OK, "still signed in as a user");
 }
 
@@ -92,16 +93,28 @@ async fn admin_guards_against_lockout(app: TestApp) {
     let admin = app.admin_token().await;
     let (_, me) = app.get("/api/profile", Some(&admin)).await;
     let id = me["profile"]["id"].clone();
-    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "isActive": false }), Some(&admin)).await, 403, "cannot_modify_self");
-    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "user" }), Some(&admin)).await, 403, "cannot_modify_self");
-    assert_error(&app.delete(&format!("/api/admin/users?userId={}", id.as_str().unwrap()), Some(&admin)).await, 403, "cannot_delete_self");
-    assert_error(&app.put("/api/admin/users", json!({ "role": "user" }), Some(&admin)).await, 400, "missing_user_id");
+    assert_error(
+        &app.put("/api/admin/users", json!({ "userId": id, "isActive": false }), Some(&admin)).await,
+        403,
+        ErrorCode::CannotModifySelf,
+    );
+    assert_error(
+        &app.put("/api/admin/users", json!({ "userId": id, "role": "user" }), Some(&admin)).await,
+        403,
+        ErrorCode::CannotModifySelf,
+    );
+    assert_error(
+        &app.delete(&format!("/api/admin/users?userId={}", id.as_str().unwrap()), Some(&admin)).await,
+        403,
+        ErrorCode::CannotDeleteSelf,
+    );
+    assert_error(&app.put("/api/admin/users", json!({ "role": "user" }), Some(&admin)).await, 400, ErrorCode::MissingUserId);
     assert_error(
         &app.put("/api/admin/users", json!({ "userId": uuid::Uuid::new_v4(), "role": "user" }), Some(&admin)).await,
         404,
-        "user_not_found",
+        ErrorCode::UserNotFound,
     );
-    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "root" }), Some(&admin)).await, 400, "invalid_role");
+    assert_error(&app.put("/api/admin/users", json!({ "userId": id, "role": "root" }), Some(&admin)).await, 400, ErrorCode::InvalidRole);
 }
 
 async fn admin_lists_searches_and_pages_users(app: TestApp) {
@@ -131,12 +144,12 @@ async fn admin_credit_adjustments_go_through_the_ledger(app: TestApp) {
     assert_error(
         &app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -100, "reason": "扣除" }), Some(&admin)).await,
         402,
-        "insufficient_credits",
+        ErrorCode::InsufficientCredits,
     );
     assert_error(
         &app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -5, "reason": "" }), Some(&admin)).await,
         400,
-        "reason_required",
+        ErrorCode::ReasonRequired,
     );
     assert_eq!(app.balance(&token).await, 35, "refusals changed nothing");
     let (_, v) = app.post("/api/admin/users/credits", json!({ "userId": user["id"], "amount": -35, "reason": "清零" }), Some(&admin)).await;
@@ -159,8 +172,8 @@ async fn admin_deletes_a_user(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["deletedUserId"], id);
     assert_eq!(app.get("/api/profile", Some(&token)).await.0, StatusCode::UNAUTHORIZED);
-    assert_error(&app.delete(&format!("/api/admin/users?userId={id}"), Some(&admin)).await, 404, "user_not_found");
-    assert_error(&app.delete("/api/admin/users?userId=not-a-uuid", Some(&admin)).await, 400, "invalid_query");
+    assert_error(&app.delete(&format!("/api/admin/users?userId={id}"), Some(&admin)).await, 404, ErrorCode::UserNotFound);
+    assert_error(&app.delete("/api/admin/users?userId=not-a-uuid", Some(&admin)).await, 400, ErrorCode::InvalidQuery);
     app.register("p@example.com", "peggy").await;
 }
 

@@ -2,6 +2,7 @@
 //! requested count, one number for the charge, the job's cost and the ledger row, the new
 //! balance on the finished job, and cancels that reach the upstream's task API. Then demo mode:
 //! a fresh server offers offline demo models for every mode, and the console switch removes them.
+use miaojing_api_types::ErrorCode;
 use std::time::Duration;
 
 use miaojing_domain::job::CallFilter;
@@ -229,8 +230,12 @@ async fn the_switch_turns_the_demo_models_off_and_on(app: TestApp) {
     let (s, v) = app.put("/api/admin/demo-models", json!({"enabled": false}), Some(&admin)).await;
     assert_eq!((s, v), (StatusCode::OK, json!({"enabled": false, "running": true, "offered": false})));
     assert!(offered(&app, &t).await.is_empty(), "no demo model is offered once switched off");
-    assert_error(&submit(&app, &t, "image", json!({"prompt": "a lighthouse", "model": DEMO_IMAGE})).await, 400, "model_unavailable");
-    assert_error(&app.post("/api/generate/reverse-prompt", json!({"image": PNG}), Some(&t)).await, 400, "text_model_unavailable");
+    assert_error(
+        &submit(&app, &t, "image", json!({"prompt": "a lighthouse", "model": DEMO_IMAGE})).await,
+        400,
+        ErrorCode::ModelUnavailable,
+    );
+    assert_error(&app.post("/api/generate/reverse-prompt", json!({"image": PNG}), Some(&t)).await, 400, ErrorCode::TextModelUnavailable);
     let (_, v) = app.get("/api/admin/demo-models", Some(&admin)).await;
     assert_eq!(v["enabled"], false);
 
@@ -240,8 +245,8 @@ async fn the_switch_turns_the_demo_models_off_and_on(app: TestApp) {
     let (s, v) = app.post("/api/generate/suggest-prompt", json!({"prompt": "a dog"}), Some(&t)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
-    assert_error(&app.put("/api/admin/demo-models", json!({"enabled": false}), Some(&t)).await, 403, "admin_required");
-    assert_error(&app.get("/api/admin/demo-models", None).await, 401, "unauthenticated");
+    assert_error(&app.put("/api/admin/demo-models", json!({"enabled": false}), Some(&t)).await, 403, ErrorCode::AdminRequired);
+    assert_error(&app.get("/api/admin/demo-models", None).await, 401, ErrorCode::Unauthenticated);
 }
 
 /// Decision 31: adding a real model does not remove the demo models (the switch does), but a

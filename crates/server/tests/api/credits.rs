@@ -1,6 +1,7 @@
 //! Redeem codes and memberships through the API.
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
+use miaojing_api_types::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -39,9 +40,13 @@ async fn redeem_accepts_every_typed_form(app: TestApp) {
     }
     let (_, ledger) = app.get("/api/credit-transactions", Some(&token)).await;
     assert_eq!(ledger["records"].as_array().unwrap().iter().filter(|r| r["type"] == "redeem").count(), 3);
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": "MJ-2222-3333-4444" }), Some(&token)).await, 404, "code_not_found");
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": "x" }), Some(&token)).await, 400, "invalid_code_format");
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": shown[0] }), None).await, 401, "unauthenticated");
+    assert_error(
+        &app.post("/api/redeem-codes/redeem", json!({ "code": "MJ-2222-3333-4444" }), Some(&token)).await,
+        404,
+        ErrorCode::CodeNotFound,
+    );
+    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": "x" }), Some(&token)).await, 400, ErrorCode::InvalidCodeFormat);
+    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": shown[0] }), None).await, 401, ErrorCode::Unauthenticated);
 }
 
 async fn concurrent_redemption_has_one_winner(app: TestApp) {
@@ -61,7 +66,10 @@ async fn concurrent_redemption_has_one_winner(app: TestApp) {
     let wins = results.iter().filter(|r| r.0 == StatusCode::OK).count();
     assert_eq!(wins, 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
     assert!(
-        results.iter().filter(|r| r.0 != StatusCode::OK).all(|r| r.0 == StatusCode::CONFLICT && r.1["code"] == "code_used"),
+        results
+            .iter()
+            .filter(|r| r.0 != StatusCode::OK)
+            .all(|r| r.0 == StatusCode::CONFLICT && r.1["code"] == ErrorCode::CodeUsed.as_str()),
         "losers see code_used"
     );
     let mut total = 0;
@@ -78,20 +86,24 @@ async fn revoked_expired_and_used_codes_are_refused_distinctly(app: TestApp) {
     let (s, v) = app.put("/api/admin/redeem-codes", json!({ "id": codes[0]["id"], "isActive": false }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["code"]["status"], "revoked");
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": codes[0]["code"] }), Some(&token)).await, 409, "code_revoked");
+    assert_error(
+        &app.post("/api/redeem-codes/redeem", json!({ "code": codes[0]["code"] }), Some(&token)).await,
+        409,
+        ErrorCode::CodeRevoked,
+    );
     app.post("/api/redeem-codes/redeem", json!({ "code": codes[1]["code"] }), Some(&token)).await;
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": codes[1]["code"] }), Some(&token)).await, 409, "code_used");
+    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": codes[1]["code"] }), Some(&token)).await, 409, ErrorCode::CodeUsed);
     // Expiry of the code itself.
     let soon = (Utc::now() + Duration::seconds(2)).to_rfc3339();
     let exp = batch(&app, &admin, json!({ "creditsAmount": 5, "expiresAt": soon })).await;
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": exp[0]["code"] }), Some(&token)).await, 409, "code_expired");
+    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": exp[0]["code"] }), Some(&token)).await, 409, ErrorCode::CodeExpired);
     assert_eq!(app.balance(&token).await, 15);
     // Only unused codes can be deleted.
     assert_error(
         &app.delete(&format!("/api/admin/redeem-codes?id={}", codes[1]["id"].as_str().unwrap()), Some(&admin)).await,
         409,
-        "code_not_deletable",
+        ErrorCode::CodeNotDeletable,
     );
     let (s, _) = app.delete(&format!("/api/admin/redeem-codes?id={}", codes[0]["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
@@ -114,7 +126,11 @@ async fn membership_codes_extend_and_never_downgrade(app: TestApp) {
     let (_, second) = app.post("/api/redeem-codes/redeem", json!({ "code": max30[1]["code"] }), Some(&token)).await;
     let end2 = chrono::DateTime::parse_from_rfc3339(second["membershipExpiresAt"].as_str().unwrap()).unwrap();
     assert_eq!((end2 - end1).num_days(), 30, "same tier extends from the current end");
-    assert_error(&app.post("/api/redeem-codes/redeem", json!({ "code": pro[0]["code"] }), Some(&token)).await, 409, "membership_downgrade");
+    assert_error(
+        &app.post("/api/redeem-codes/redeem", json!({ "code": pro[0]["code"] }), Some(&token)).await,
+        409,
+        ErrorCode::MembershipDowngrade,
+    );
     let (_, v) = app.get("/api/profile", Some(&token)).await;
     assert_eq!(v["profile"]["membership_tier"], "max");
     assert_eq!(v["profile"]["role"], "vip");
@@ -136,7 +152,7 @@ async fn admin_lists_filters_and_exports_codes(app: TestApp) {
     assert_eq!(v["total"], 3);
     let (_, v) = app.get(&format!("/api/admin/redeem-codes?search={}", a[1]["code"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(v["total"], 1, "search by the displayed code: {v}");
-    assert_error(&app.get("/api/admin/redeem-codes?status=bogus", Some(&admin)).await, 400, "invalid_status");
+    assert_error(&app.get("/api/admin/redeem-codes?status=bogus", Some(&admin)).await, 400, ErrorCode::InvalidStatus);
     let res = app
         .client
         .get(format!("{}/api/admin/redeem-codes/export?batchId={}", app.base, a[0]["batchId"].as_str().unwrap()))
@@ -156,18 +172,18 @@ async fn admin_lists_filters_and_exports_codes(app: TestApp) {
 async fn batch_creation_validates(app: TestApp) {
     let admin = app.admin_token().await;
     for (body, code) in [
-        (json!({ "count": 0, "creditsAmount": 1 }), "invalid_count"),
-        (json!({ "count": 501, "creditsAmount": 1 }), "invalid_count"),
-        (json!({ "creditsAmount": 0 }), "invalid_amount"),
+        (json!({ "count": 0, "creditsAmount": 1 }), ErrorCode::InvalidCount),
+        (json!({ "count": 501, "creditsAmount": 1 }), ErrorCode::InvalidCount),
+        (json!({ "creditsAmount": 0 }), ErrorCode::InvalidAmount),
         (
             json!({ "codeType": "membership", "membershipTier": "gold", "membershipDurationValue": 1, "membershipDurationUnit": "day" }),
-            "invalid_tier",
+            ErrorCode::InvalidTier,
         ),
         (
             json!({ "codeType": "membership", "membershipTier": "pro", "membershipDurationValue": 1, "membershipDurationUnit": "week" }),
-            "invalid_duration_unit",
+            ErrorCode::InvalidDurationUnit,
         ),
-        (json!({ "creditsAmount": 5, "expiresAt": "2001-01-01T00:00:00Z" }), "invalid_expiry"),
+        (json!({ "creditsAmount": 5, "expiresAt": "2001-01-01T00:00:00Z" }), ErrorCode::InvalidExpiry),
     ] {
         assert_error(&app.post("/api/admin/redeem-codes", body, Some(&admin)).await, 400, code);
     }

@@ -1,6 +1,7 @@
 //! E-mail settings and codes, against a real SMTP sink (aiosmtpd writing a Maildir, started by
 //! `deploy/test.sh`; its address and Maildir come from `MIAOJING_TEST_SMTP` / `MIAOJING_TEST_MAILDIR`).
 use base64::Engine;
+use miaojing_api_types::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -105,8 +106,8 @@ async fn smtp_password_is_encrypted_and_never_returned(app: TestApp) {
     assert_eq!(app.get("/api/admin/email-settings", Some(&admin)).await.1["settings"]["smtpPasswordPreview"], "***9876");
     app.put("/api/admin/email-settings", json!({ "clearSmtpPassword": true }), Some(&admin)).await;
     assert_eq!(app.get("/api/admin/email-settings", Some(&admin)).await.1["settings"]["smtpPasswordPreview"], "");
-    assert_error(&app.put("/api/admin/email-settings", json!({ "smtpPort": 70000 }), Some(&admin)).await, 400, "out_of_range");
-    assert_error(&app.put("/api/admin/email-settings", json!({ "fromEmail": "nope" }), Some(&admin)).await, 400, "invalid_email");
+    assert_error(&app.put("/api/admin/email-settings", json!({ "smtpPort": 70000 }), Some(&admin)).await, 400, ErrorCode::OutOfRange);
+    assert_error(&app.put("/api/admin/email-settings", json!({ "fromEmail": "nope" }), Some(&admin)).await, 400, ErrorCode::InvalidEmail);
 }
 
 async fn test_send_reaches_the_sink(app: TestApp) {
@@ -126,18 +127,18 @@ async fn registration_with_a_required_code(app: TestApp) {
     app.put("/api/site-config", json!({ "emailVerificationRequired": true }), Some(&admin)).await;
     let email = unique("reg");
     let body = |code: Option<&str>| json!({ "email": email, "nickname": format!("u{}", &email[4..12]), "password": "passw0rd-ok", "acceptedTerms": true, "emailCode": code });
-    assert_error(&app.post("/api/auth/register", body(None), None).await, 400, "code_required");
+    assert_error(&app.post("/api/auth/register", body(None), None).await, 400, ErrorCode::CodeRequired);
     let (s, v) = app.post("/api/email/send-register-code", json!({ "email": email }), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["cooldown"], 60);
     let code = latest_code(&email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert_error(&app.post("/api/auth/register", body(Some(wrong)), None).await, 400, "code_incorrect");
+    assert_error(&app.post("/api/auth/register", body(Some(wrong)), None).await, 400, ErrorCode::CodeIncorrect);
     let (s, v) = app.post("/api/auth/register", body(Some(&code)), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["user"]["email_verified"], true);
     // A used code does not work again, and a registered address gets no new register code.
-    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 409, "email_taken");
+    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 409, ErrorCode::EmailTaken);
 }
 
 async fn wrong_attempts_lock_the_code_for_real(app: TestApp) {
@@ -150,13 +151,13 @@ async fn wrong_attempts_lock_the_code_for_real(app: TestApp) {
     let wrong = if code == "999999" { "888888" } else { "999999" };
     let body = |c: &str| json!({ "email": email, "password": "passw0rd-ok", "acceptedTerms": true, "emailCode": c });
     for _ in 0..4 {
-        assert_error(&app.post("/api/auth/register", body(wrong), None).await, 400, "code_incorrect");
+        assert_error(&app.post("/api/auth/register", body(wrong), None).await, 400, ErrorCode::CodeIncorrect);
     }
     let fifth = app.post("/api/auth/register", body(wrong), None).await;
     assert_eq!(fifth.0, StatusCode::TOO_MANY_REQUESTS, "{}", fifth.1);
     // Even the right code is refused now, and no new code can be requested.
-    assert_error(&app.post("/api/auth/register", body(&code), None).await, 429, "code_locked");
-    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 429, "code_locked");
+    assert_error(&app.post("/api/auth/register", body(&code), None).await, 429, ErrorCode::CodeLocked);
+    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 429, ErrorCode::CodeLocked);
 }
 
 async fn code_requests_are_throttled(app: TestApp) {
@@ -169,7 +170,7 @@ async fn code_requests_are_throttled(app: TestApp) {
     assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(again.headers().get("retry-after").is_some());
     let v: serde_json::Value = again.json().await.unwrap();
-    assert_eq!(v["code"], "code_cooldown");
+    assert_eq!(v["code"], ErrorCode::CodeCooldown.as_str());
     assert_eq!(messages_to(&email).len(), 1);
 }
 
@@ -186,7 +187,7 @@ async fn password_reset_flow(app: TestApp) {
     assert_error(
         &app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "weak" }), None).await,
         400,
-        "weak_password",
+        ErrorCode::WeakPassword,
     );
     let (s, v) = app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "brandnew99" }), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -196,7 +197,7 @@ async fn password_reset_flow(app: TestApp) {
     assert_error(
         &app.post("/api/email/reset-password", json!({ "email": email, "code": code, "newPassword": "another99" }), None).await,
         400,
-        "code_invalid",
+        ErrorCode::CodeInvalid,
     );
 }
 
@@ -205,7 +206,7 @@ async fn profile_email_binding(app: TestApp) {
     configure_smtp(&app, &admin).await;
     let (token, _) = app.register(&unique("bind"), "binder").await;
     let new_email = unique("bound");
-    assert_error(&app.post("/api/email/send-profile-code", json!({ "email": new_email }), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/email/send-profile-code", json!({ "email": new_email }), None).await, 401, ErrorCode::Unauthenticated);
     let (s, v) = app.post("/api/email/send-profile-code", json!({ "email": new_email }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let code = latest_code(&new_email).await;
@@ -226,9 +227,9 @@ async fn mail_failure_is_a_clear_error(app: TestApp) {
     )
     .await;
     let email = unique("down");
-    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 502, "email_send_failed");
+    assert_error(&app.post("/api/email/send-register-code", json!({ "email": email }), None).await, 502, ErrorCode::EmailSendFailed);
     app.put("/api/admin/email-settings", json!({ "enabled": false }), Some(&admin)).await;
-    assert_error(&app.post("/api/email/send-register-code", json!({ "email": unique("off") }), None).await, 409, "email_disabled");
+    assert_error(&app.post("/api/email/send-register-code", json!({ "email": unique("off") }), None).await, 409, ErrorCode::EmailDisabled);
 }
 
 async fn admin_notification_is_delivered(app: TestApp) {
@@ -245,7 +246,7 @@ async fn admin_notification_is_delivered(app: TestApp) {
     assert_error(
         &app.post("/api/email/send-notification", json!({ "to": to, "title": "", "body": "x" }), Some(&admin)).await,
         400,
-        "invalid_notification",
+        ErrorCode::InvalidNotification,
     );
     assert_error(
         &app.post(
@@ -255,7 +256,7 @@ async fn admin_notification_is_delivered(app: TestApp) {
         )
         .await,
         400,
-        "invalid_button_url",
+        ErrorCode::InvalidButtonUrl,
     );
 }
 
@@ -310,7 +311,7 @@ async fn codes_to_a_new_address_use_the_requested_language(app: TestApp) {
     assert_error(
         &app.post("/api/email/send-register-code", json!({ "email": unique("lang-bad"), "language": "fr" }), None).await,
         400,
-        "invalid_language",
+        ErrorCode::InvalidLanguage,
     );
 }
 
@@ -347,7 +348,7 @@ async fn an_accounts_mail_uses_the_accounts_language(app: TestApp) {
     assert!(test_mail.contains("E-mail settings test") && !test_mail.contains("邮箱配置测试"), "{test_mail}");
 
     // The profile setting changes it; an unknown language is refused and changes nothing.
-    assert_error(&app.put("/api/profile", json!({ "preferredLanguage": "fr" }), Some(&token)).await, 400, "invalid_language");
+    assert_error(&app.put("/api/profile", json!({ "preferredLanguage": "fr" }), Some(&token)).await, 400, ErrorCode::InvalidLanguage);
     let (s, v) = app.put("/api/profile", json!({ "preferredLanguage": "zh" }), Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["profile"]["preferred_language"], "zh");

@@ -1,5 +1,6 @@
 //! Generation jobs end to end against the real mock-upstream: submission with holds,
 //! the runner, storage of results, charging, failover, cancels, and the prompt helpers.
+use miaojing_api_types::ErrorCode;
 use std::time::Duration;
 
 use miaojing_mock_upstream::{Action, MockConfig, MockHandle, Rule};
@@ -157,15 +158,15 @@ async fn text_to_image_is_stored_charged_and_private(app: TestApp, mock: MockHan
     assert_eq!((gone["status"].as_str(), gone["error_code"].as_str()), (Some("failed"), Some("reference_missing")), "{gone}");
     // Another user neither sees nor cancels it.
     let (bob, _) = app.register("bob@example.com", "bob").await;
-    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, "job_not_found");
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&bob)).await, 404, ErrorCode::JobNotFound);
     assert_error(
         &app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "cancel"})), Some(&bob)).await,
         404,
-        "job_not_found",
+        ErrorCode::JobNotFound,
     );
     let (_, list) = app.get("/api/generation-jobs", Some(&bob)).await;
     assert_eq!(list["jobs"], json!([]));
-    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), None).await, 401, "unauthenticated");
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), None).await, 401, ErrorCode::Unauthenticated);
 }
 
 async fn upstream_failure_releases_the_hold(app: TestApp, mock: MockHandle) {
@@ -206,7 +207,7 @@ async fn cancel_mid_flight_releases_the_hold(app: TestApp, mock: MockHandle) {
     assert_error(
         &app.call(Method::PATCH, &format!("/api/generation-jobs/{id}"), Some(json!({"action": "retry"})), Some(&t)).await,
         400,
-        "unsupported_job_action",
+        ErrorCode::UnsupportedJobAction,
     );
     assert_eq!(app.balance(&t).await, before);
     let user = app.store.user_by_email("c@example.com").await.unwrap().unwrap();
@@ -232,7 +233,7 @@ async fn parallel_submissions_accept_only_what_is_affordable(app: TestApp, mock:
     let refused: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::PAYMENT_REQUIRED).map(|(_, v)| v).collect();
     assert_eq!((accepted, refused.len()), ((balance / price) as usize, 6 - (balance / price) as usize), "{results:?}");
     assert!(
-        refused.iter().all(|v| v["code"] == "insufficient_credits" && v["error"].as_str().unwrap().contains("积分不足")),
+        refused.iter().all(|v| v["code"] == ErrorCode::InsufficientCredits.as_str() && v["error"].as_str().unwrap().contains("积分不足")),
         "{refused:?}"
     );
 }
@@ -264,7 +265,7 @@ async fn user_key_jobs_are_free(app: TestApp, mock: MockHandle) {
     assert_error(
         &submit(&app, &other, "image", json!({"prompt": "their cat", "customApiConfig": {"customApiKeyId": key_id}})).await,
         400,
-        "custom_api_unavailable",
+        ErrorCode::CustomApiUnavailable,
     );
 }
 
@@ -326,29 +327,29 @@ async fn prompt_helpers_answer_for_free(app: TestApp, mock: MockHandle) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(!v["prompt"].as_str().unwrap().is_empty(), "{v}");
     assert_eq!(app.balance(&t).await, before, "never charged");
-    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": " "}), Some(&t)).await, 400, "prompt_required");
-    assert_error(&app.post("/api/generate/reverse-prompt", json!({}), Some(&t)).await, 400, "image_required");
-    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": "x"}), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": " "}), Some(&t)).await, 400, ErrorCode::PromptRequired);
+    assert_error(&app.post("/api/generate/reverse-prompt", json!({}), Some(&t)).await, 400, ErrorCode::ImageRequired);
+    assert_error(&app.post("/api/generate/suggest-prompt", json!({"prompt": "x"}), None).await, 401, ErrorCode::Unauthenticated);
 }
 
 async fn bad_submissions_are_refused(app: TestApp, mock: MockHandle) {
     system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 1})).await;
     let (t, _) = app.register("b@example.com", "badinput").await;
-    assert_error(&submit(&app, &t, "audio", json!({"prompt": "a cat"})).await, 400, "unsupported_job_type");
-    assert_error(&app.post("/api/generation-jobs", json!({"type": "image"}), Some(&t)).await, 400, "missing_payload");
-    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "count": 50})).await, 400, "invalid_count");
-    assert_error(&submit(&app, &t, "image", json!({"prompt": "", "model": "Paint"})).await, 400, "prompt_required");
-    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Nope"})).await, 400, "model_unavailable");
+    assert_error(&submit(&app, &t, "audio", json!({"prompt": "a cat"})).await, 400, ErrorCode::UnsupportedJobType);
+    assert_error(&app.post("/api/generation-jobs", json!({"type": "image"}), Some(&t)).await, 400, ErrorCode::MissingPayload);
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "count": 50})).await, 400, ErrorCode::InvalidCount);
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "", "model": "Paint"})).await, 400, ErrorCode::PromptRequired);
+    assert_error(&submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Nope"})).await, 400, ErrorCode::ModelUnavailable);
     assert_error(
         &submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint", "outputFormat": "bmp"})).await,
         400,
-        "invalid_output_format",
+        ErrorCode::InvalidOutputFormat,
     );
     assert_eq!(submit(&app, &t, "image", json!({"prompt": "a cat", "model": "Paint"})).await.0, StatusCode::ACCEPTED);
     assert_error(
         &app.post("/api/generation-jobs", json!({"type": "image", "payload": {"prompt": "a cat"}}), None).await,
         401,
-        "unauthenticated",
+        ErrorCode::Unauthenticated,
     );
     let (_, list) = app.get("/api/generation-jobs", Some(&t)).await;
     assert_eq!(list["jobs"].as_array().unwrap().len(), 1, "only the valid submission made a job");
@@ -358,7 +359,7 @@ async fn agnes_templates_install_and_generate(app: TestApp, mock: MockHandle) {
     let admin = app.admin_token().await;
     let (alice, _) = app.register("agnes@example.com", "agnes").await;
     let path = "/api/admin/system-apis/agnes-capabilities";
-    assert_error(&app.get(path, Some(&alice)).await, 403, "admin_required");
+    assert_error(&app.get(path, Some(&alice)).await, 403, ErrorCode::AdminRequired);
     let (s, cat) = app.get(path, Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{cat}");
     let count = |k: &str| cat[k].as_array().unwrap().len();
@@ -366,7 +367,7 @@ async fn agnes_templates_install_and_generate(app: TestApp, mock: MockHandle) {
     assert_eq!(cat["videoTemplates"][0]["capabilities"]["durations"].as_array().unwrap().len(), 3);
 
     // Nothing selected: refused, nothing written.
-    assert_error(&app.post(path, json!({}), Some(&admin)).await, 400, "no_template_selected");
+    assert_error(&app.post(path, json!({}), Some(&admin)).await, 400, ErrorCode::NoTemplateSelected);
     let (_, list) = app.get("/api/admin/system-apis", Some(&admin)).await;
     assert_eq!(list["apis"], json!([]));
 
@@ -547,9 +548,17 @@ async fn dashboard_counts_jobs_works_and_calls(app: TestApp, mock: MockHandle) {
     assert_eq!(s, StatusCode::OK);
     let (_, d) = app.get("/api/admin/dashboard", Some(&admin)).await;
     assert_eq!(d["works"]["public"], 1, "{d}");
-    assert_error(&app.get("/api/admin/users/works", Some(&admin)).await, 400, "missing_user_id");
-    assert_error(&app.get(&format!("/api/admin/users/works?userId={}", uuid::Uuid::new_v4()), Some(&admin)).await, 404, "user_not_found");
-    assert_error(&app.get(&format!("/api/admin/users/works?userId={}", u["id"].as_str().unwrap()), Some(&t)).await, 403, "admin_required");
+    assert_error(&app.get("/api/admin/users/works", Some(&admin)).await, 400, ErrorCode::MissingUserId);
+    assert_error(
+        &app.get(&format!("/api/admin/users/works?userId={}", uuid::Uuid::new_v4()), Some(&admin)).await,
+        404,
+        ErrorCode::UserNotFound,
+    );
+    assert_error(
+        &app.get(&format!("/api/admin/users/works?userId={}", u["id"].as_str().unwrap()), Some(&t)).await,
+        403,
+        ErrorCode::AdminRequired,
+    );
 }
 
 async fn admin_deletes_only_finished_jobs(app: TestApp, mock: MockHandle) {
@@ -561,15 +570,15 @@ async fn admin_deletes_only_finished_jobs(app: TestApp, mock: MockHandle) {
     let (_, v) = submit(&app, &t, "image", json!({"prompt": "a slow heron", "model": "Slow"})).await;
     let id = v["jobId"].as_str().unwrap().to_string();
     status_of(&app, &t, &id, "running").await;
-    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 409, "job_active");
+    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 409, ErrorCode::JobActive);
     status_of(&app, &t, &id, "running").await;
     let (s, v) = app.post(&format!("/api/admin/generation-jobs/{id}/cancel"), json!({}), Some(&admin)).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{v}");
     let (s, v) = app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await;
     assert_eq!((s, v["deleted"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
-    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&t)).await, 404, "job_not_found");
+    assert_error(&app.get(&format!("/api/generation-jobs/{id}"), Some(&t)).await, 404, ErrorCode::JobNotFound);
     assert_eq!(app.balance(&t).await, before, "the hold was released by the cancel");
-    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 404, "job_not_found");
+    assert_error(&app.delete(&format!("/api/admin/generation-jobs/{id}"), Some(&admin)).await, 404, ErrorCode::JobNotFound);
     let (s, v) = app.delete("/api/admin/generation-jobs/not-a-uuid", Some(&admin)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (_, calls) = app.get("/api/admin/model-call-records", Some(&admin)).await;

@@ -1,4 +1,5 @@
 //! Bad input, limits, headers, health, metrics and SPA serving.
+use miaojing_api_types::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -32,17 +33,25 @@ async fn bad_input_is_a_json_4xx_and_writes_nothing(app: TestApp) {
             (status, v)
         }
     };
-    assert_error(&raw("/api/auth/register", b"{\"email\": ".to_vec(), "application/json").await, 400, "invalid_json");
-    assert_error(&raw("/api/auth/register", b"not json at all".to_vec(), "application/json").await, 400, "invalid_json");
+    assert_error(&raw("/api/auth/register", b"{\"email\": ".to_vec(), "application/json").await, 400, ErrorCode::InvalidJson);
+    assert_error(&raw("/api/auth/register", b"not json at all".to_vec(), "application/json").await, 400, ErrorCode::InvalidJson);
     assert_error(
         &raw("/api/auth/register", br#"{"email": 5, "password": [], "acceptedTerms": "yes"}"#.to_vec(), "application/json").await,
         400,
-        "invalid_field",
+        ErrorCode::InvalidField,
     );
-    assert_error(&raw("/api/redeem-codes/redeem", br#"{"code": {"$ne": null}}"#.to_vec(), "application/json").await, 400, "invalid_field");
-    assert_error(&raw("/api/auth/login", b"account=a".to_vec(), "application/x-www-form-urlencoded").await, 415, "unsupported_media_type");
+    assert_error(
+        &raw("/api/redeem-codes/redeem", br#"{"code": {"$ne": null}}"#.to_vec(), "application/json").await,
+        400,
+        ErrorCode::InvalidField,
+    );
+    assert_error(
+        &raw("/api/auth/login", b"account=a".to_vec(), "application/x-www-form-urlencoded").await,
+        415,
+        ErrorCode::UnsupportedMediaType,
+    );
     let big = format!("{{\"email\":\"x@y.io\",\"password\":\"{}\"}}", "a".repeat(1_100_000));
-    assert_error(&raw("/api/auth/register", big.into_bytes(), "application/json").await, 413, "payload_too_large");
+    assert_error(&raw("/api/auth/register", big.into_bytes(), "application/json").await, 413, ErrorCode::PayloadTooLarge);
     let long = "长".repeat(10_000);
     for body in [
         json!({ "email": format!("{long}@x.io"), "nickname": "v1", "password": "passw0rd-ok", "acceptedTerms": true }),
@@ -69,9 +78,9 @@ async fn bad_input_is_a_json_4xx_and_writes_nothing(app: TestApp) {
     assert_error(
         &app.post("/api/redeem-codes/redeem", json!({ "code": "' OR 1=1 --ABCDEFGH" }), Some(&token)).await,
         404,
-        "code_not_found",
+        ErrorCode::CodeNotFound,
     );
-    assert_error(&app.get("/api/credit-transactions?page=abc", Some(&token)).await, 400, "invalid_query");
+    assert_error(&app.get("/api/credit-transactions?page=abc", Some(&token)).await, 400, ErrorCode::InvalidQuery);
     assert_eq!(user_count(&app).await, before, "no account was created");
     let (_, p) = app.get("/api/profile", Some(&token)).await;
     assert_eq!(p["profile"]["username"], "ursula");
@@ -113,8 +122,8 @@ async fn health_and_metrics(app: TestApp) {
 }
 
 async fn unknown_api_routes_are_json_404(app: TestApp) {
-    assert_error(&app.get("/api/nope", None).await, 404, "route_not_found");
-    assert_error(&app.post("/api/nope/deeper", json!({}), None).await, 404, "route_not_found");
+    assert_error(&app.get("/api/nope", None).await, 404, ErrorCode::RouteNotFound);
+    assert_error(&app.post("/api/nope/deeper", json!({}), None).await, 404, ErrorCode::RouteNotFound);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +145,7 @@ async fn login_rate_limit_answers_429_with_retry_after() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry));
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "rate_limited");
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], ErrorCode::RateLimited.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,8 +273,8 @@ async fn stored_files_are_served_with_validators_ranges_and_no_traversal() {
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"\x89PNG");
     let res = app.client.get(format!("{}/api/local-storage/thumbnails/x-m1280q86.webp", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert_error(&app.get("/api/local-storage/generated/missing.png", None).await, 404, "file_not_found");
-    assert_error(&app.get("/api/local-storage/generated", None).await, 404, "file_not_found");
+    assert_error(&app.get("/api/local-storage/generated/missing.png", None).await, 404, ErrorCode::FileNotFound);
+    assert_error(&app.get("/api/local-storage/generated", None).await, 404, ErrorCode::FileNotFound);
 
     for path in [
         "/api/local-storage/../outside.txt",
@@ -288,7 +297,7 @@ async fn bad_input_names_the_field_never_a_rust_type(app: TestApp) {
     let admin = app.admin_token().await;
     let (token, _) = app.register("f@example.com", "fiona").await;
     let internal = ["struct", "AdminUserUpdate", "RegisterRequest", "CreateJobRequest", "u32", "i64", "Uuid", "line 1"];
-    let check = |res: (StatusCode, serde_json::Value), code: &str, words: &[&str]| {
+    let check = |res: (StatusCode, serde_json::Value), code: ErrorCode, words: &[&str]| {
         assert_error(&res, 400, code);
         let msg = res.1["error"].as_str().unwrap().to_string();
         for w in words {
@@ -310,27 +319,31 @@ async fn bad_input_names_the_field_never_a_rust_type(app: TestApp) {
             (res.status(), res.json::<serde_json::Value>().await.unwrap())
         }
     };
-    check(raw(reqwest::Method::PUT, "/api/admin/users", "\"x\"", &admin).await, "invalid_field", &["请求体", "JSON 对象", "字符串"]);
-    check(raw(reqwest::Method::PUT, "/api/admin/users", "true", &admin).await, "invalid_field", &["请求体", "JSON 对象", "布尔值"]);
-    check(raw(reqwest::Method::PUT, "/api/admin/users", "{\"userId\": 5}", &admin).await, "invalid_field", &["userId", "UUID"]);
+    check(
+        raw(reqwest::Method::PUT, "/api/admin/users", "\"x\"", &admin).await,
+        ErrorCode::InvalidField,
+        &["请求体", "JSON 对象", "字符串"],
+    );
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "true", &admin).await, ErrorCode::InvalidField, &["请求体", "JSON 对象", "布尔值"]);
+    check(raw(reqwest::Method::PUT, "/api/admin/users", "{\"userId\": 5}", &admin).await, ErrorCode::InvalidField, &["userId", "UUID"]);
     check(
         app.post("/api/auth/register", json!({ "email": 5, "password": "passw0rd-ok", "acceptedTerms": true }), None).await,
-        "invalid_field",
+        ErrorCode::InvalidField,
         &["email", "字符串", "整数 5"],
     );
     check(
         app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "prompt": "a cat", "count": "three" } }), Some(&token))
             .await,
-        "invalid_field",
+        ErrorCode::InvalidField,
         &["payload.count", "非负整数"],
     );
     check(
         app.post("/api/generation-jobs", json!({ "type": "image", "payload": { "images": ["a", 7] } }), Some(&token)).await,
-        "invalid_field",
+        ErrorCode::InvalidField,
         &["payload.images[1]", "字符串"],
     );
-    check(app.get("/api/credit-transactions?page=abc&pageSize=5", Some(&token)).await, "invalid_query", &["page", "整数"]);
-    check(app.get("/api/generation-jobs/not-a-uuid", Some(&token)).await, "invalid_path", &["id", "UUID"]);
+    check(app.get("/api/credit-transactions?page=abc&pageSize=5", Some(&token)).await, ErrorCode::InvalidQuery, &["page", "整数"]);
+    check(app.get("/api/generation-jobs/not-a-uuid", Some(&token)).await, ErrorCode::InvalidPath, &["id", "UUID"]);
 }
 
 async fn head_answers_like_get_without_a_body(app: TestApp) {
@@ -364,7 +377,7 @@ async fn head_answers_like_get_without_a_body(app: TestApp) {
 async fn profile_code_without_mail_is_a_documented_409(app: TestApp) {
     let (token, _) = app.register("p@example.com", "paula").await;
     let res = app.post("/api/email/send-profile-code", json!({ "email": "new-address@example.com" }), Some(&token)).await;
-    assert_error(&res, 409, "email_disabled");
+    assert_error(&res, 409, ErrorCode::EmailDisabled);
     assert!(res.1["error"].as_str().unwrap().contains("邮件服务"), "{}", res.1);
     let (_, doc) = app.get("/api/openapi.json", None).await;
     let answers = &doc["paths"]["/api/email/send-profile-code"]["post"]["responses"];
@@ -379,7 +392,7 @@ async fn metrics_without_a_token_only_answer_direct_loopback_requests(app: TestA
         let res = app.client.get(format!("{}/metrics", app.base)).header(h, v).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{h}: passed on by a proxy");
         let body: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(body["code"], "metrics_forbidden");
+        assert_eq!(body["code"], ErrorCode::MetricsForbidden.as_str());
     }
 }
 
@@ -396,7 +409,7 @@ async fn metrics_need_the_configured_token() {
     for bad in [None, Some("wrong"), Some("scrape-token-1234")] {
         let res = get(bad).await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad:?}");
-        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "metrics_token_required");
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], ErrorCode::MetricsTokenRequired.as_str());
     }
     let res = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "with a token set, loopback needs it too");
@@ -414,15 +427,15 @@ async fn login_limit_counts_the_account_not_its_spelling(backend: Backend) {
         assert_eq!(app.login(name, "wrong-pass-1").await.0, StatusCode::UNAUTHORIZED, "{name}");
     }
     for name in ["limiter", "lim@example.com", "13800138000"] {
-        assert_error(&app.login(name, "wrong-pass-1").await, 429, "rate_limited");
-        assert_error(&app.login(name, "passw0rd-ok").await, 429, "rate_limited");
+        assert_error(&app.login(name, "wrong-pass-1").await, 429, ErrorCode::RateLimited);
+        assert_error(&app.login(name, "passw0rd-ok").await, 429, ErrorCode::RateLimited);
     }
     // Unknown names are limited by their spelling, answering exactly like an account.
     for _ in 0..3 {
-        assert_error(&app.login("nobody-here", "wrong-pass-1").await, 401, "invalid_credentials");
+        assert_error(&app.login("nobody-here", "wrong-pass-1").await, 401, ErrorCode::InvalidCredentials);
     }
-    assert_error(&app.login("nobody-here", "wrong-pass-1").await, 429, "rate_limited");
-    assert_error(&app.login("someone-else", "wrong-pass-1").await, 401, "invalid_credentials");
+    assert_error(&app.login("nobody-here", "wrong-pass-1").await, 429, ErrorCode::RateLimited);
+    assert_error(&app.login("someone-else", "wrong-pass-1").await, 401, ErrorCode::InvalidCredentials);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

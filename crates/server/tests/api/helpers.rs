@@ -1,4 +1,5 @@
 //! Spawning the app per test and talking to it.
+use miaojing_api_types::ErrorCode;
 use std::sync::Arc;
 
 use miaojing_domain::Store;
@@ -142,8 +143,8 @@ impl TestApp {
 
 /// Asserts a JSON error with the given status and code.
 #[track_caller]
-pub fn assert_error(res: &(StatusCode, Value), status: u16, code: &str) {
+pub fn assert_error(res: &(StatusCode, Value), status: u16, code: ErrorCode) {
     assert_eq!(res.0.as_u16(), status, "body: {}", res.1);
-    assert_eq!(res.1["code"], code, "body: {}", res.1);
+    assert_eq!(res.1["code"], code.as_str(), "body: {}", res.1);
     assert!(res.1["error"].as_str().is_some_and(|m| !m.is_empty()), "error message present: {}", res.1);
 }

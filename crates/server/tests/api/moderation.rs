@@ -4,6 +4,7 @@
 //! The take-down case runs on both backends with local disk and with object storage.
 use bytes::Bytes;
 use chrono::Utc;
+use miaojing_api_types::ErrorCode;
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{NewWork, Publication};
 use miaojing_server::gallery_copy::{backfill, Backfilled, BACKFILL_DONE_KEY};
@@ -141,7 +142,7 @@ async fn takedown_unpublishes_and_delete_removes_every_url(app: TestApp) {
 
     // (a) The default take-down unpublishes: out of the gallery at once, the gallery copy
     // and everything derived from it answer 404, the owner's history and original stay.
-    assert_error(&app.delete(&format!("/api/admin/gallery/works/{id}"), Some(&token)).await, 403, "admin_required");
+    assert_error(&app.delete(&format!("/api/admin/gallery/works/{id}"), Some(&token)).await, 403, ErrorCode::AdminRequired);
     let (s, v) = app.delete(&format!("/api/admin/gallery/works/{id}"), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!((v["removed"].as_u64(), v["ids"].clone()), (Some(1), json!([id])), "{v}");
@@ -175,7 +176,7 @@ async fn takedown_unpublishes_and_delete_removes_every_url(app: TestApp) {
     for url in every {
         assert_eq!(status(&app, url).await, 200, "{url} is served before the delete");
     }
-    assert_error(&app.delete(&format!("/api/admin/works/{id}"), Some(&token)).await, 403, "admin_required");
+    assert_error(&app.delete(&format!("/api/admin/works/{id}"), Some(&token)).await, 403, ErrorCode::AdminRequired);
     let (s, v) = app.delete(&format!("/api/admin/works/{id}"), Some(&admin)).await;
     assert_eq!((s, v["deleted"].as_u64()), (StatusCode::OK, Some(1)), "{v}");
     for url in every {
@@ -186,8 +187,8 @@ async fn takedown_unpublishes_and_delete_removes_every_url(app: TestApp) {
     assert!(history_record(&app, &token, id).await.is_none(), "the row is gone");
     assert!(app.store.work_by_id(id).await.unwrap().is_none());
     assert!(app.state.storage.local().list("watermarked/").await.unwrap().is_empty(), "no render is left");
-    assert_error(&app.delete(&format!("/api/admin/works/{id}"), Some(&admin)).await, 404, "work_not_found");
-    assert_error(&app.delete(&format!("/api/admin/gallery/works/{id}"), Some(&admin)).await, 404, "work_not_found");
+    assert_error(&app.delete(&format!("/api/admin/works/{id}"), Some(&admin)).await, 404, ErrorCode::WorkNotFound);
+    assert_error(&app.delete(&format!("/api/admin/gallery/works/{id}"), Some(&admin)).await, 404, ErrorCode::WorkNotFound);
     assert!(app.get("/api/admin/logs?type=admin", Some(&admin)).await.1.to_string().contains("admin_work_deleted"));
 }
 
@@ -220,12 +221,12 @@ async fn admins_unpublish_up_to_100_at_once(app: TestApp) {
         let app = &app;
         async move { app.call(reqwest::Method::DELETE, &path, body, who.as_deref()).await }
     };
-    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": ids })), None).await, 401, "unauthenticated");
-    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": ids })), Some(token.clone())).await, 403, "admin_required");
-    assert_error(&call("/api/gallery".into(), None, Some(admin.clone())).await, 400, "ids_required");
-    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": "all" })), Some(admin.clone())).await, 400, "invalid_ids");
+    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": ids })), None).await, 401, ErrorCode::Unauthenticated);
+    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": ids })), Some(token.clone())).await, 403, ErrorCode::AdminRequired);
+    assert_error(&call("/api/gallery".into(), None, Some(admin.clone())).await, 400, ErrorCode::IdsRequired);
+    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": "all" })), Some(admin.clone())).await, 400, ErrorCode::InvalidIds);
     let many: Vec<Uuid> = (0..101).map(|_| Uuid::new_v4()).collect();
-    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": many })), Some(admin.clone())).await, 400, "too_many_ids");
+    assert_error(&call("/api/gallery".into(), Some(json!({ "ids": many })), Some(admin.clone())).await, 400, ErrorCode::TooManyIds);
     assert_eq!(anonymous_gallery(&app).await.len(), 4, "refused calls change nothing");
 
     // `?id=` and the body merge; duplicates and unknown ids are harmless.
@@ -259,7 +260,11 @@ async fn owners_unpublish_their_own_work(app: TestApp) {
     let v = publish(&app, &token, id, Some("Mine")).await;
     let copy = v["resultUrl"].as_str().unwrap().to_string();
     assert_eq!(status(&app, &copy).await, 200);
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "publish": false }), Some(&other)).await, 404, "work_not_found");
+    assert_error(
+        &app.post("/api/gallery/publish", json!({ "workId": id, "publish": false }), Some(&other)).await,
+        404,
+        ErrorCode::WorkNotFound,
+    );
     assert_eq!(anonymous_gallery(&app).await.len(), 1, "someone else cannot unpublish it");
     let (s, v) = app.post("/api/gallery/publish", json!({ "workId": id, "publish": false }), Some(&token)).await;
     assert_eq!((s, v["published"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
@@ -277,13 +282,17 @@ async fn publishing_takes_a_bounded_title_found_by_search(app: TestApp) {
     let id = stored_work(&app, owner, "prompt words only").await;
     let other = stored_work(&app, owner, "another prompt").await;
     let long = "题".repeat(81);
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": long }), Some(&token)).await, 400, "invalid_title");
+    assert_error(
+        &app.post("/api/gallery/publish", json!({ "workId": id, "title": long }), Some(&token)).await,
+        400,
+        ErrorCode::InvalidTitle,
+    );
     assert_error(
         &app.post("/api/gallery/publish", json!({ "workId": id, "title": "two\nlines" }), Some(&token)).await,
         400,
-        "invalid_title",
+        ErrorCode::InvalidTitle,
     );
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": 5 }), Some(&token)).await, 400, "invalid_field");
+    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id, "title": 5 }), Some(&token)).await, 400, ErrorCode::InvalidField);
     assert!(anonymous_gallery(&app).await.is_empty(), "a refused title publishes nothing");
     assert!(!held(&app, &format!("gallery/images/{id}.png")).await, "and copies nothing");
 

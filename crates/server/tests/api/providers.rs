@@ -1,5 +1,6 @@
 //! Models and keys: model-config, user API keys, admin system APIs, catalogue, style presets,
 //! channel health, demo mode.
+use miaojing_api_types::ErrorCode;
 use miaojing_domain::user::{Tier, UserPatch};
 use miaojing_mock_upstream::{MockConfig, MockHandle};
 use reqwest::StatusCode;
@@ -46,10 +47,10 @@ async fn add_system_api(app: &TestApp, admin: &str, body: Value) -> Value {
 
 async fn routes_need_sign_in_and_admin(app: TestApp) {
     for path in ["/api/model-config", "/api/user-api-keys"] {
-        assert_error(&app.get(path, None).await, 401, "unauthenticated");
+        assert_error(&app.get(path, None).await, 401, ErrorCode::Unauthenticated);
     }
-    assert_error(&app.post("/api/auth/fetch-models", json!({}), None).await, 401, "unauthenticated");
-    assert_error(&app.post("/api/auth/test-api", json!({}), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/auth/fetch-models", json!({}), None).await, 401, ErrorCode::Unauthenticated);
+    assert_error(&app.post("/api/auth/test-api", json!({}), None).await, 401, ErrorCode::Unauthenticated);
     let (user, _) = app.register("gate@example.com", "gate").await;
     for path in [
         "/api/admin/system-apis",
@@ -58,10 +59,14 @@ async fn routes_need_sign_in_and_admin(app: TestApp) {
         "/api/admin/style-presets",
         "/api/admin/system-apis/health",
     ] {
-        assert_error(&app.get(path, None).await, 401, "unauthenticated");
-        assert_error(&app.get(path, Some(&user)).await, 403, "admin_required");
+        assert_error(&app.get(path, None).await, 401, ErrorCode::Unauthenticated);
+        assert_error(&app.get(path, Some(&user)).await, 403, ErrorCode::AdminRequired);
     }
-    assert_error(&app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "y"}), Some(&user)).await, 403, "admin_required");
+    assert_error(
+        &app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "y"}), Some(&user)).await,
+        403,
+        ErrorCode::AdminRequired,
+    );
     // Style presets are public and seeded once at start-up.
     let (s, v) = app.get("/api/style-presets", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -141,9 +146,13 @@ async fn user_keys_masked_and_isolated(app: TestApp) {
     assert_eq!(v["keys"], json!([]));
     let (_, v) = app.get("/api/model-config", Some(&bob)).await;
     assert_eq!(v["userKeys"], json!([]));
-    assert_error(&app.put("/api/user-api-keys", json!({"id": id, "apiKey": "sk-evil-0000"}), Some(&bob)).await, 404, "key_not_found");
-    assert_error(&app.delete(&format!("/api/user-api-keys?id={id}"), Some(&bob)).await, 404, "key_not_found");
-    assert_error(&app.post("/api/auth/test-api", json!({"keyId": id}), Some(&bob)).await, 404, "key_not_found");
+    assert_error(
+        &app.put("/api/user-api-keys", json!({"id": id, "apiKey": "sk-evil-0000"}), Some(&bob)).await,
+        404,
+        ErrorCode::KeyNotFound,
+    );
+    assert_error(&app.delete(&format!("/api/user-api-keys?id={id}"), Some(&bob)).await, 404, ErrorCode::KeyNotFound);
+    assert_error(&app.post("/api/auth/test-api", json!({"keyId": id}), Some(&bob)).await, 404, ErrorCode::KeyNotFound);
 
     // The owner updates without resending the key: the key is kept.
     let (s, v) = app.put("/api/user-api-keys", json!({"keys": [{"id": id, "note": "main", "type": "video"}]}), Some(&alice)).await;
@@ -166,40 +175,52 @@ async fn key_owner(app: &TestApp, email: &str) -> Uuid {
 
 async fn user_key_validation_changes_nothing(app: TestApp) {
     let (t, _) = app.register("val@example.com", "val").await;
-    assert_error(&app.post("/api/user-api-keys", json!({"provider": "x"}), Some(&t)).await, 400, "api_key_required");
-    assert_error(&app.post("/api/user-api-keys", json!({"apiKey": "sk-1", "apiUrl": "ftp://x"}), Some(&t)).await, 400, "invalid_api_url");
-    assert_error(&app.post("/api/user-api-keys", json!({"apiKey": "sk-1", "type": "audio"}), Some(&t)).await, 400, "invalid_media_type");
-    assert_error(&app.post("/api/user-api-keys", json!({"keys": []}), Some(&t)).await, 400, "invalid_batch");
+    assert_error(&app.post("/api/user-api-keys", json!({"provider": "x"}), Some(&t)).await, 400, ErrorCode::ApiKeyRequired);
+    assert_error(
+        &app.post("/api/user-api-keys", json!({"apiKey": "sk-1", "apiUrl": "ftp://x"}), Some(&t)).await,
+        400,
+        ErrorCode::InvalidApiUrl,
+    );
+    assert_error(
+        &app.post("/api/user-api-keys", json!({"apiKey": "sk-1", "type": "audio"}), Some(&t)).await,
+        400,
+        ErrorCode::InvalidMediaType,
+    );
+    assert_error(&app.post("/api/user-api-keys", json!({"keys": []}), Some(&t)).await, 400, ErrorCode::InvalidBatch);
     // One bad item in a batch: nothing saved.
     let batch = json!({"keys": [{"apiKey": "sk-good-1234"}, {"apiKey": "sk-2", "apiUrl": "nope"}]});
-    assert_error(&app.post("/api/user-api-keys", batch, Some(&t)).await, 400, "invalid_api_url");
-    assert_error(&app.delete("/api/user-api-keys", Some(&t)).await, 400, "id_required");
+    assert_error(&app.post("/api/user-api-keys", batch, Some(&t)).await, 400, ErrorCode::InvalidApiUrl);
+    assert_error(&app.delete("/api/user-api-keys", Some(&t)).await, 400, ErrorCode::IdRequired);
     assert_eq!(app.get("/api/user-api-keys", Some(&t)).await.1["keys"], json!([]));
-    assert_error(&app.post("/api/auth/fetch-models", json!({"apiUrl": "https://a.example"}), Some(&t)).await, 400, "probe_incomplete");
+    assert_error(
+        &app.post("/api/auth/fetch-models", json!({"apiUrl": "https://a.example"}), Some(&t)).await,
+        400,
+        ErrorCode::ProbeIncomplete,
+    );
 }
 
 async fn system_api_crud_pricing_and_validation(app: TestApp) {
     let admin = app.admin_token().await;
-    assert_error(&app.post("/api/admin/system-apis", json!({"name": "x"}), Some(&admin)).await, 400, "name_required");
+    assert_error(&app.post("/api/admin/system-apis", json!({"name": "x"}), Some(&admin)).await, 400, ErrorCode::NameRequired);
     assert_error(
         &app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "m", "billingMode": "ratio"}), Some(&admin)).await,
         400,
-        "invalid_billing_mode",
+        ErrorCode::InvalidBillingMode,
     );
     assert_error(
         &app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "m", "creditsPerUse": -1}), Some(&admin)).await,
         400,
-        "invalid_price",
+        ErrorCode::InvalidPrice,
     );
     assert_error(
         &app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "m", "allowedMembershipTiers": ["gold"]}), Some(&admin)).await,
         400,
-        "invalid_tier",
+        ErrorCode::InvalidTier,
     );
     assert_error(
         &app.post("/api/admin/system-apis", json!({"name": "x", "modelName": "m", "pollingMode": "fast"}), Some(&admin)).await,
         400,
-        "invalid_polling_mode",
+        ErrorCode::InvalidPollingMode,
     );
     assert_eq!(app.get("/api/admin/system-apis", Some(&admin)).await.1["apis"], json!([]), "refusals stored nothing");
 
@@ -229,9 +250,13 @@ async fn system_api_crud_pricing_and_validation(app: TestApp) {
     assert_error(
         &app.put("/api/admin/system-apis", json!({"id": Uuid::new_v4(), "name": "a", "modelName": "b"}), Some(&admin)).await,
         404,
-        "system_api_not_found",
+        ErrorCode::SystemApiNotFound,
     );
-    assert_error(&app.put("/api/admin/system-apis", json!({"name": "a", "modelName": "b"}), Some(&admin)).await, 400, "id_required");
+    assert_error(
+        &app.put("/api/admin/system-apis", json!({"name": "a", "modelName": "b"}), Some(&admin)).await,
+        400,
+        ErrorCode::IdRequired,
+    );
 
     // Pricing alone.
     let (s, v) = app
@@ -250,7 +275,7 @@ async fn system_api_crud_pricing_and_validation(app: TestApp) {
     assert_error(
         &app.put(&format!("/api/admin/system-apis/{id}/pricing"), json!({"billingMode": "free!"}), Some(&admin)).await,
         400,
-        "invalid_billing_mode",
+        ErrorCode::InvalidBillingMode,
     );
 
     // Inactive rows are listed unless asked not to.
@@ -263,9 +288,9 @@ async fn system_api_crud_pricing_and_validation(app: TestApp) {
     assert_eq!(v["channels"].as_array().unwrap().len(), 2);
     assert_eq!(v["channels"][0]["frozen"], false);
 
-    assert_error(&app.delete("/api/admin/system-apis", Some(&admin)).await, 400, "id_required");
+    assert_error(&app.delete("/api/admin/system-apis", Some(&admin)).await, 400, ErrorCode::IdRequired);
     assert_eq!(app.delete(&format!("/api/admin/system-apis?id={id}"), Some(&admin)).await.0, StatusCode::OK);
-    assert_error(&app.delete(&format!("/api/admin/system-apis?id={id}"), Some(&admin)).await, 404, "system_api_not_found");
+    assert_error(&app.delete(&format!("/api/admin/system-apis?id={id}"), Some(&admin)).await, 404, ErrorCode::SystemApiNotFound);
 }
 
 async fn catalogue_and_style_presets(app: TestApp) {
@@ -275,8 +300,8 @@ async fn catalogue_and_style_presets(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let pid = v["provider"]["id"].as_str().unwrap().to_string();
-    assert_error(&app.post("/api/admin/providers", json!({"name": "New API"}), Some(&admin)).await, 409, "provider_name_taken");
-    assert_error(&app.post("/api/admin/providers", json!({"name": " "}), Some(&admin)).await, 400, "name_required");
+    assert_error(&app.post("/api/admin/providers", json!({"name": "New API"}), Some(&admin)).await, 409, ErrorCode::ProviderNameTaken);
+    assert_error(&app.post("/api/admin/providers", json!({"name": " "}), Some(&admin)).await, 400, ErrorCode::NameRequired);
     let (s, v) = app.post("/api/admin/model-recommendations", json!({"modelName": "gpt-image-2", "providerId": pid}), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["recommendation"]["displayName"], "gpt-image-2");
@@ -284,9 +309,9 @@ async fn catalogue_and_style_presets(app: TestApp) {
     assert_error(
         &app.post("/api/admin/model-recommendations", json!({"modelName": "x", "providerId": Uuid::new_v4()}), Some(&admin)).await,
         404,
-        "not_found",
+        ErrorCode::NotFound,
     );
-    assert_error(&app.post("/api/admin/model-recommendations", json!({}), Some(&admin)).await, 400, "model_name_required");
+    assert_error(&app.post("/api/admin/model-recommendations", json!({}), Some(&admin)).await, 400, ErrorCode::ModelNameRequired);
 
     let (user, _) = app.register("cat@example.com", "catuser").await;
     let (_, v) = app.get("/api/model-config", Some(&user)).await;
@@ -308,9 +333,9 @@ async fn catalogue_and_style_presets(app: TestApp) {
     assert_error(
         &app.post("/api/admin/style-presets", json!({"label": "胶片", "prompt": "again"}), Some(&admin)).await,
         409,
-        "style_label_taken",
+        ErrorCode::StyleLabelTaken,
     );
-    assert_error(&app.post("/api/admin/style-presets", json!({"label": "空"}), Some(&admin)).await, 400, "label_required");
+    assert_error(&app.post("/api/admin/style-presets", json!({"label": "空"}), Some(&admin)).await, 400, ErrorCode::LabelRequired);
     let (s, _) = app
         .put(
             "/api/admin/style-presets",
@@ -354,7 +379,7 @@ async fn fetch_models_and_probe_against_mock_upstream(app: TestApp) {
     assert_error(
         &app.post("/api/auth/fetch-models", json!({"apiUrl": blocked, "apiKey": "sk-1"}), Some(&t)).await,
         400,
-        "blocked_destination",
+        ErrorCode::BlockedDestination,
     );
 
     // Admin probe of a channel records its health.

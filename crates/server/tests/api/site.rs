@@ -1,6 +1,7 @@
 //! Site configuration, announcements, statistics and logs.
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
+use miaojing_api_types::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -29,10 +30,14 @@ async fn site_config_defaults_and_updates(app: TestApp) {
     assert_error(
         &app.put("/api/site-config", json!({ "redeemCodeMallUrl": "javascript:alert(1)" }), Some(&admin)).await,
         400,
-        "invalid_url",
+        ErrorCode::InvalidUrl,
     );
-    assert_error(&app.put("/api/site-config", json!({ "logRetentionDays": 91 }), Some(&admin)).await, 400, "out_of_range");
-    assert_error(&app.put("/api/site-config", json!({ "siteName": "x", "bogusField": 1 }), Some(&admin)).await, 400, "invalid_field");
+    assert_error(&app.put("/api/site-config", json!({ "logRetentionDays": 91 }), Some(&admin)).await, 400, ErrorCode::OutOfRange);
+    assert_error(
+        &app.put("/api/site-config", json!({ "siteName": "x", "bogusField": 1 }), Some(&admin)).await,
+        400,
+        ErrorCode::InvalidField,
+    );
     let (_, v) = app.get("/api/site-config", None).await;
     assert_eq!(v["siteName"], "我的妙境", "refused updates changed nothing");
     assert_eq!(v["redeemCodeMallUrl"], "https://shop.example.com");
@@ -58,7 +63,7 @@ async fn registration_settings_take_effect(app: TestApp) {
     assert_error(
         &app.post("/api/auth/register", json!({ "email": "x3@example.com", "password": "passw0rd-ok", "acceptedTerms": true }), None).await,
         403,
-        "registration_closed",
+        ErrorCode::RegistrationClosed,
     );
 }
 
@@ -78,8 +83,8 @@ async fn announcements_window_and_crud(app: TestApp) {
     assert_eq!(public[0]["enabled"], true);
     let (_, all) = app.get("/api/announcements?scope=all", Some(&admin)).await;
     assert_eq!(all.as_array().unwrap().len(), 4);
-    assert_error(&app.post("/api/announcements", json!({ "title": "x" }), Some(&admin)).await, 400, "missing_fields");
-    assert_error(&app.post("/api/announcements", mk("bad", 2, 1, true), Some(&admin)).await, 400, "invalid_window");
+    assert_error(&app.post("/api/announcements", json!({ "title": "x" }), Some(&admin)).await, 400, ErrorCode::MissingFields);
+    assert_error(&app.post("/api/announcements", mk("bad", 2, 1, true), Some(&admin)).await, 400, ErrorCode::InvalidWindow);
     let id = cur["id"].as_str().unwrap();
     let (s, _) = app.put("/api/announcements", json!({ "id": id, "enabled": false }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK);
@@ -87,10 +92,10 @@ async fn announcements_window_and_crud(app: TestApp) {
     assert_error(
         &app.put("/api/announcements", json!({ "id": uuid::Uuid::new_v4(), "enabled": true }), Some(&admin)).await,
         404,
-        "announcement_not_found",
+        ErrorCode::AnnouncementNotFound,
     );
     assert_eq!(app.delete(&format!("/api/announcements?id={id}"), Some(&admin)).await.0, StatusCode::OK);
-    assert_error(&app.delete(&format!("/api/announcements?id={id}"), Some(&admin)).await, 404, "announcement_not_found");
+    assert_error(&app.delete(&format!("/api/announcements?id={id}"), Some(&admin)).await, 404, ErrorCode::AnnouncementNotFound);
 }
 
 async fn visits_count_every_hit(app: TestApp) {
@@ -111,13 +116,13 @@ async fn logs_record_logins_and_filter(app: TestApp) {
     assert_eq!(v["logs"][0]["user_name"], "yolanda");
     let (_, v) = app.get("/api/admin/logs?type=security&level=warning&user=yolanda", Some(&admin)).await;
     assert_eq!(v["total"], 1, "the failed login: {v}");
-    assert_error(&app.get("/api/admin/logs?type=bogus", Some(&admin)).await, 400, "invalid_log_type");
-    assert_error(&app.get("/api/admin/logs?level=loud", Some(&admin)).await, 400, "invalid_log_level");
+    assert_error(&app.get("/api/admin/logs?type=bogus", Some(&admin)).await, 400, ErrorCode::InvalidLogType);
+    assert_error(&app.get("/api/admin/logs?level=loud", Some(&admin)).await, 400, ErrorCode::InvalidLogLevel);
     let (s, v) = app.put("/api/admin/logs", json!({ "retentionDays": 7 }), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["settings"]["retentionDays"], 7);
     assert_eq!(app.get("/api/site-config", None).await.1["logRetentionDays"], 7);
-    assert_error(&app.put("/api/admin/logs", json!({ "retentionDays": 0 }), Some(&admin)).await, 400, "out_of_range");
+    assert_error(&app.put("/api/admin/logs", json!({ "retentionDays": 0 }), Some(&admin)).await, 400, ErrorCode::OutOfRange);
 }
 
 async fn housekeeping_purges_old_rows(app: TestApp) {

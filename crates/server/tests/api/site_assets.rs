@@ -1,5 +1,6 @@
 //! Site logo and favicon uploads: stored by content hash, served with immutable caching, the site
 //! configuration pointing at them; bad files refused with nothing changed.
+use miaojing_api_types::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -105,12 +106,12 @@ async fn admin_uploads_logo_and_favicon(app: TestApp) {
     let (_, before) = app.get("/api/site-config", None).await;
     assert_eq!((before["logoUrl"].as_str(), before["faviconUrl"].as_str()), (Some(svg_url.as_str()), Some(favicon_url.as_str())));
     let html = b"<html><body><script>alert(1)</script></body></html>".to_vec();
-    assert_error(&upload(&app, "favicon", html.clone(), "icon.png", Some(&admin)).await, 415, "unsupported_media_type");
-    assert_error(&upload(&app, "logo", icon.clone(), "logo.ico", Some(&admin)).await, 415, "unsupported_media_type");
-    assert_error(&upload(&app, "logo", vec![0x89; 2 * 1024 * 1024 + 1], "big.png", Some(&admin)).await, 413, "file_too_large");
-    assert_error(&upload(&app, "logo", Vec::new(), "empty.png", Some(&admin)).await, 400, "empty_file");
-    assert_error(&upload(&app, "banner", logo.clone(), "a.png", Some(&admin)).await, 404, "unknown_site_asset");
-    assert_error(&app.post("/api/admin/site-assets/logo", json!({"file": "x"}), Some(&admin)).await, 415, "unsupported_media_type");
+    assert_error(&upload(&app, "favicon", html.clone(), "icon.png", Some(&admin)).await, 415, ErrorCode::UnsupportedMediaType);
+    assert_error(&upload(&app, "logo", icon.clone(), "logo.ico", Some(&admin)).await, 415, ErrorCode::UnsupportedMediaType);
+    assert_error(&upload(&app, "logo", vec![0x89; 2 * 1024 * 1024 + 1], "big.png", Some(&admin)).await, 413, ErrorCode::FileTooLarge);
+    assert_error(&upload(&app, "logo", Vec::new(), "empty.png", Some(&admin)).await, 400, ErrorCode::EmptyFile);
+    assert_error(&upload(&app, "banner", logo.clone(), "a.png", Some(&admin)).await, 404, ErrorCode::UnknownSiteAsset);
+    assert_error(&app.post("/api/admin/site-assets/logo", json!({"file": "x"}), Some(&admin)).await, 415, ErrorCode::UnsupportedMediaType);
     let (_, after) = app.get("/api/site-config", None).await;
     assert_eq!(after, before, "a refused upload changes nothing");
     let stored = app.state.storage.local().list("site-assets/").await.unwrap();

@@ -1,5 +1,6 @@
 //! Smart import of Manifest bundles: user keys and admin system APIs, all or nothing, with
 //! stored Manifests and capabilities; Manifest-backed keys probed against mock-upstream.
+use miaojing_api_types::ErrorCode;
 use miaojing_mock_upstream::{MockConfig, MockHandle};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -55,7 +56,7 @@ async fn import(app: &TestApp, token: &str, config: &Value) -> (StatusCode, Valu
 }
 
 async fn user_bundle_import_stores_manifests_and_capabilities(app: TestApp) {
-    assert_error(&app.post("/api/user-api-keys/smart-import", json!({"configText": "{}"}), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/user-api-keys/smart-import", json!({"configText": "{}"}), None).await, 401, ErrorCode::Unauthenticated);
     let (t, me) = app.register("importer@example.com", "importer").await;
     let (s, v) = import(&app, &t, &bundle("https://relay.example.com")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -112,7 +113,7 @@ async fn user_bundle_import_stores_manifests_and_capabilities(app: TestApp) {
     let (_, v) = app.get("/api/model-config", Some(&bob)).await;
     assert_eq!(v["userKeys"], json!([]));
     let id = image_id(keys);
-    assert_error(&app.post("/api/auth/test-api", json!({"keyId": id}), Some(&bob)).await, 404, "key_not_found");
+    assert_error(&app.post("/api/auth/test-api", json!({"keyId": id}), Some(&bob)).await, 404, ErrorCode::KeyNotFound);
     assert_eq!(app.delete(&format!("/api/user-api-keys?id={id}"), Some(&bob)).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.store.list_user_api_keys(owner).await.unwrap().len(), 2);
 }
@@ -150,7 +151,7 @@ async fn incomplete_configs_rejected_and_nothing_written(app: TestApp) {
     partial["profiles"][1]["baseUrl"] = json!("");
     let (s, v) = import(&app, &t, &partial).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    assert_eq!(v["code"], "invalid_import_config");
+    assert_eq!(v["code"], ErrorCode::InvalidImportConfig.as_str());
     assert!(v["error"].as_str().unwrap().starts_with("Relay Video 缺少中转 API 请求地址"), "{v}");
     let (s, v) = app.post("/api/admin/system-apis/smart-import", json!({"configText": text(&partial)}), Some(&admin)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
@@ -175,7 +176,7 @@ async fn incomplete_configs_rejected_and_nothing_written(app: TestApp) {
 async fn admin_import_creates_system_rows(app: TestApp) {
     let (user, _) = app.register("plain-import@example.com", "plainimport").await;
     let config = json!({"configText": text(&bundle("https://relay.example.com"))});
-    assert_error(&app.post("/api/admin/system-apis/smart-import", config.clone(), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/admin/system-apis/smart-import", config.clone(), None).await, 401, ErrorCode::Unauthenticated);
     assert_eq!(app.post("/api/admin/system-apis/smart-import", config.clone(), Some(&user)).await.0, StatusCode::FORBIDDEN);
     assert!(app.store.list_system_apis(true).await.unwrap().is_empty());
 
@@ -236,7 +237,7 @@ async fn imported_key_lists_and_tests_against_mock_upstream(app: TestApp) {
     assert_eq!(models_call.path, "/v1/models");
     // The keyless video row asks for its key instead of calling out.
     let vid = keys.iter().find(|k| k["modelName"] == "mock-video-1").unwrap()["id"].as_str().unwrap().to_string();
-    assert_error(&app.post("/api/auth/test-api", json!({"keyId": vid}), Some(&t)).await, 400, "probe_incomplete");
+    assert_error(&app.post("/api/auth/test-api", json!({"keyId": vid}), Some(&t)).await, 400, ErrorCode::ProbeIncomplete);
     // After filling in a wrong key the upstream's refusal is reported, not the key.
     let (s, _) = app.put("/api/user-api-keys", json!({"id": vid, "apiKey": "bad-key"}), Some(&t)).await;
     assert_eq!(s, StatusCode::OK);

@@ -1,6 +1,7 @@
 //! Storage routes: watermarked display, downloads per role and by token, reference uploads,
 //! and object-backed serving against a real S3-compatible server (moto_server).
 use bytes::Bytes;
+use miaojing_api_types::ErrorCode;
 use miaojing_domain::user::UserPatch;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -82,24 +83,28 @@ async fn generated_images_are_shown_watermarked_and_downloaded_per_role(app: Tes
     assert_eq!(body.as_ref(), original.as_slice(), "the token carries the permission");
     let mut forged = token.clone();
     forged.replace_range(0..1, if forged.starts_with('a') { "b" } else { "a" });
-    assert_error(&app.get(&format!("{q}&downloadToken={forged}"), None).await, 401, "unauthenticated");
+    assert_error(&app.get(&format!("{q}&downloadToken={forged}"), None).await, 401, ErrorCode::Unauthenticated);
     let expired = app.state.downloads.issue(vip_id, chrono::Utc::now() - chrono::Duration::minutes(10)).0;
-    assert_error(&app.get(&format!("{q}&downloadToken={expired}"), None).await, 401, "unauthenticated");
+    assert_error(&app.get(&format!("{q}&downloadToken={expired}"), None).await, 401, ErrorCode::Unauthenticated);
     let res = app.client.get(format!("{}{q}&downloadToken={token}", app.base)).header("sec-fetch-site", "cross-site").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_error(&app.post("/api/download/token", json!({}), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/download/token", json!({}), None).await, 401, ErrorCode::Unauthenticated);
     // A disabled account's token no longer grants anything.
     app.store.update_user(vip_id, UserPatch { is_active: Some(false), ..Default::default() }).await.unwrap();
     let (_, _, body) = fetch(&app, &format!("{q}&downloadToken={token}"), None).await;
     assert_eq!(body, shown);
 
     // Bad URLs.
-    assert_error(&app.get("/api/download", None).await, 400, "missing_url");
-    assert_error(&app.get("/api/download?url=https%3A%2F%2Fexample.com%2Fa.png", None).await, 400, "unsupported_url");
-    assert_error(&app.get("/api/download?url=%2Fapi%2Flocal-storage%2F..%2Fsecret", None).await, 400, "invalid_key");
+    assert_error(&app.get("/api/download", None).await, 400, ErrorCode::MissingUrl);
+    assert_error(&app.get("/api/download?url=https%3A%2F%2Fexample.com%2Fa.png", None).await, 400, ErrorCode::UnsupportedUrl);
+    assert_error(&app.get("/api/download?url=%2Fapi%2Flocal-storage%2F..%2Fsecret", None).await, 400, ErrorCode::InvalidKey);
     // The query is decoded once, then the URL path once: `%252e%252e` becomes `..`.
-    assert_error(&app.get("/api/download?url=%2Fapi%2Flocal-storage%2F%252e%252e%2Fx", None).await, 400, "invalid_key");
-    assert_error(&app.get("/api/download?url=%2Fapi%2Flocal-storage%2Fgenerated%2Fimages%2Fnone.png", None).await, 404, "file_not_found");
+    assert_error(&app.get("/api/download?url=%2Fapi%2Flocal-storage%2F%252e%252e%2Fx", None).await, 400, ErrorCode::InvalidKey);
+    assert_error(
+        &app.get("/api/download?url=%2Fapi%2Flocal-storage%2Fgenerated%2Fimages%2Fnone.png", None).await,
+        404,
+        ErrorCode::FileNotFound,
+    );
 }
 
 async fn reference_images_upload_with_limits(app: TestApp) {
@@ -145,7 +150,7 @@ async fn reference_images_upload_with_limits(app: TestApp) {
     }
     let res = post(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bomb)), Some(&token)).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "image_too_large");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], ErrorCode::ImageTooLarge.as_str());
     let res = post(
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"<html>hi</html>".to_vec()).file_name("a.png")),
         Some(&token),
@@ -153,7 +158,7 @@ async fn reference_images_upload_with_limits(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "unsupported_media_type");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], ErrorCode::UnsupportedMediaType.as_str());
     let big = vec![0u8; 21 * 1024 * 1024];
     let res = post(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(big)), Some(&token)).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
@@ -162,7 +167,7 @@ async fn reference_images_upload_with_limits(app: TestApp) {
     assert_error(
         &app.post("/api/uploads/reference-images", json!({ "dataUrl": "data:text/plain,hi" }), Some(&token)).await,
         400,
-        "invalid_data_url",
+        ErrorCode::InvalidDataUrl,
     );
     let listed = app.state.storage.local().list("works/references/").await.unwrap();
     assert_eq!(listed.len(), 2, "refused uploads store nothing");
@@ -249,7 +254,7 @@ async fn generated_videos_are_served_watermarked_cached_and_seekable(app: TestAp
 
     // A file that is not a video cannot be rendered: 404, never the raw file.
     put(&app, "generated/videos/fake.mp4", b"not a video".to_vec()).await;
-    assert_error(&app.get("/api/local-storage/generated/videos/fake.mp4", None).await, 404, "file_not_found");
+    assert_error(&app.get("/api/local-storage/generated/videos/fake.mp4", None).await, 404, ErrorCode::FileNotFound);
 }
 
 on_both_backends!(
@@ -330,7 +335,7 @@ async fn object_backed_files_serve_ranges_and_conditionals() {
     assert_eq!(s, StatusCode::OK);
     assert!(h["content-disposition"].to_str().unwrap().contains("filename=\"clip.mp4\""));
     assert_eq!(body.len(), video.len());
-    assert_error(&app.get("/api/local-storage/generated/videos/none.mp4", None).await, 404, "file_not_found");
+    assert_error(&app.get("/api/local-storage/generated/videos/none.mp4", None).await, 404, ErrorCode::FileNotFound);
     // Generated videos in the bucket are spooled, watermarked and served from the local cache.
     let clip = sample_mp4();
     put(&app, "generated/videos/o.mp4", clip.clone()).await;

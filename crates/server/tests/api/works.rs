@@ -1,6 +1,7 @@
 //! Creation history, the public gallery, likes and admin moderation (works seeded through the
 //! store, as the job runner writes them).
 use chrono::{DateTime, Duration, Utc};
+use miaojing_api_types::ErrorCode;
 use miaojing_domain::job::{Mode, ModelCallRecord, NewJob};
 use miaojing_domain::work::NewWork;
 use reqwest::StatusCode;
@@ -102,7 +103,7 @@ async fn history_is_scoped_paged_and_light(app: TestApp) {
     }
     let expected: Vec<String> = images.iter().rev().map(Uuid::to_string).collect();
     assert_eq!(seen, expected);
-    assert_error(&app.get("/api/creation-history", None).await, 401, "unauthenticated");
+    assert_error(&app.get("/api/creation-history", None).await, 401, ErrorCode::Unauthenticated);
 }
 
 async fn history_delete_needs_an_id_or_all(app: TestApp) {
@@ -112,14 +113,14 @@ async fn history_delete_needs_an_id_or_all(app: TestApp) {
     seed(&app, me, Mode::Text2Img, "b", "flux", now, false).await;
     seed(&app, me, Mode::Img2Img, "c", "flux", now, true).await;
 
-    assert_error(&app.delete("/api/creation-history", Some(&token)).await, 400, "id_required");
-    assert_error(&app.delete("/api/creation-history?all=false", Some(&token)).await, 400, "id_required");
+    assert_error(&app.delete("/api/creation-history", Some(&token)).await, 400, ErrorCode::IdRequired);
+    assert_error(&app.delete("/api/creation-history?all=false", Some(&token)).await, 400, ErrorCode::IdRequired);
     assert_eq!(app.get("/api/creation-history", Some(&token)).await.1["records"].as_array().unwrap().len(), 3, "nothing deleted");
 
     let (s, v) = app.delete(&format!("/api/creation-history?id={a}"), Some(&token)).await;
     assert_eq!((s, v["deleted"].as_u64()), (StatusCode::OK, Some(1)), "{v}");
     assert!(app.store.work_by_id(a).await.unwrap().is_none());
-    assert_error(&app.delete(&format!("/api/creation-history?id={a}"), Some(&token)).await, 404, "work_not_found");
+    assert_error(&app.delete(&format!("/api/creation-history?id={a}"), Some(&token)).await, 404, ErrorCode::WorkNotFound);
 
     let (s, v) = app.delete("/api/creation-history?all=true", Some(&token)).await;
     assert_eq!((s, v["deleted"].as_u64()), (StatusCode::OK, Some(2)), "{v}");
@@ -134,13 +135,17 @@ async fn users_never_touch_others_private_works(app: TestApp) {
     let public = seed(&app, alice_id, Mode::Text2Img, "open field", "flux", Utc::now(), true).await;
 
     assert_eq!(app.get("/api/creation-history", Some(&bob)).await.1["records"], json!([]));
-    assert_error(&app.delete(&format!("/api/creation-history?id={private}"), Some(&bob)).await, 404, "work_not_found");
-    assert_error(&app.delete(&format!("/api/creation-history?id={public}"), Some(&bob)).await, 404, "work_not_found");
+    assert_error(&app.delete(&format!("/api/creation-history?id={private}"), Some(&bob)).await, 404, ErrorCode::WorkNotFound);
+    assert_error(&app.delete(&format!("/api/creation-history?id={public}"), Some(&bob)).await, 404, ErrorCode::WorkNotFound);
     let (s, v) = app.delete("/api/creation-history?all=true", Some(&bob)).await;
     assert_eq!((s, v["deleted"].as_u64()), (StatusCode::OK, Some(0)));
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": private }), Some(&bob)).await, 404, "work_not_found");
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": public, "publish": false }), Some(&bob)).await, 404, "work_not_found");
-    assert_error(&app.post(&format!("/api/gallery/{private}/like"), json!({}), Some(&bob)).await, 404, "work_not_found");
+    assert_error(&app.post("/api/gallery/publish", json!({ "workId": private }), Some(&bob)).await, 404, ErrorCode::WorkNotFound);
+    assert_error(
+        &app.post("/api/gallery/publish", json!({ "workId": public, "publish": false }), Some(&bob)).await,
+        404,
+        ErrorCode::WorkNotFound,
+    );
+    assert_error(&app.post(&format!("/api/gallery/{private}/like"), json!({}), Some(&bob)).await, 404, ErrorCode::WorkNotFound);
 
     let (_, g) = app.get("/api/gallery?q=secret", Some(&bob)).await;
     assert_eq!(g["works"], json!([]), "private works never appear: {g}");
@@ -272,9 +277,9 @@ async fn publish_copies_into_the_gallery_and_unpublishes(app: TestApp) {
     assert_eq!((s, &v["published"]), (StatusCode::OK, &json!(false)), "{v}");
     assert_eq!(app.get("/api/gallery", None).await.1["works"], json!([]));
     assert!(app.store.work_by_id(id).await.unwrap().is_some(), "unpublishing keeps the work");
-    assert_error(&app.post("/api/gallery/publish", json!({}), Some(&token)).await, 400, "work_id_required");
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": Uuid::new_v4() }), Some(&token)).await, 404, "work_not_found");
-    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id }), None).await, 401, "unauthenticated");
+    assert_error(&app.post("/api/gallery/publish", json!({}), Some(&token)).await, 400, ErrorCode::WorkIdRequired);
+    assert_error(&app.post("/api/gallery/publish", json!({ "workId": Uuid::new_v4() }), Some(&token)).await, 404, ErrorCode::WorkNotFound);
+    assert_error(&app.post("/api/gallery/publish", json!({ "workId": id }), None).await, 401, ErrorCode::Unauthenticated);
 }
 
 async fn likes_are_idempotent(app: TestApp) {
@@ -300,9 +305,9 @@ async fn likes_are_idempotent(app: TestApp) {
     }
     let (_, g) = app.get("/api/gallery", Some(&a)).await;
     assert_eq!((g["works"][0]["likes"].as_i64(), g["works"][0]["liked"].as_bool()), (Some(1), Some(false)));
-    assert_error(&app.post(&like, json!({}), None).await, 401, "unauthenticated");
-    assert_error(&app.delete(&like, None).await, 401, "unauthenticated");
-    assert_error(&app.post(&format!("/api/gallery/{}/like", Uuid::new_v4()), json!({}), Some(&a)).await, 404, "work_not_found");
+    assert_error(&app.post(&like, json!({}), None).await, 401, ErrorCode::Unauthenticated);
+    assert_error(&app.delete(&like, None).await, 401, ErrorCode::Unauthenticated);
+    assert_error(&app.post(&format!("/api/gallery/{}/like", Uuid::new_v4()), json!({}), Some(&a)).await, 404, ErrorCode::WorkNotFound);
     assert_eq!(app.store.work_by_id(id).await.unwrap().unwrap().like_count, 1, "stored count matches");
 }
 
@@ -387,8 +392,8 @@ async fn admin_moderation_lists_and_takes_down(app: TestApp) {
         works.push(seed(&app, owner, mode, &format!("mod prompt {i}"), "flux", t + Duration::seconds(i), true).await);
     }
     seed(&app, owner, Mode::Text2Img, "private one", "flux", t, false).await;
-    assert_error(&app.get("/api/admin/gallery/works", Some(&user_token)).await, 403, "admin_required");
-    assert_error(&app.delete(&format!("/api/admin/gallery/works/{}", works[0]), Some(&user_token)).await, 403, "admin_required");
+    assert_error(&app.get("/api/admin/gallery/works", Some(&user_token)).await, 403, ErrorCode::AdminRequired);
+    assert_error(&app.delete(&format!("/api/admin/gallery/works/{}", works[0]), Some(&user_token)).await, 403, ErrorCode::AdminRequired);
 
     let (s, p1) = app.get("/api/admin/gallery/works?page=1&pageSize=2", Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{p1}");
@@ -416,7 +421,7 @@ async fn admin_moderation_lists_and_takes_down(app: TestApp) {
     let (s, v) = app.delete(&format!("/api/admin/works/{}", works[3]), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(app.store.work_by_id(works[3]).await.unwrap().is_none());
-    assert_error(&app.delete(&format!("/api/admin/works/{}", works[3]), Some(&admin)).await, 404, "work_not_found");
+    assert_error(&app.delete(&format!("/api/admin/works/{}", works[3]), Some(&admin)).await, 404, ErrorCode::WorkNotFound);
     assert_eq!(app.get("/api/admin/gallery/works", Some(&admin)).await.1["total"], 3);
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
     let text = logs.to_string();
@@ -483,7 +488,7 @@ async fn prompt_edit_mails_the_author_first(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let (email, work) = author_and_work(&app).await;
     let (user_token, _) = user(&app, "nosy").await;
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "x"), Some(&user_token)).await, 403, "admin_required");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "x"), Some(&user_token)).await, 403, ErrorCode::AdminRequired);
 
     let (s, v) = app.put("/api/admin/gallery/prompt", edit(work, "a calm lake"), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -496,12 +501,12 @@ async fn prompt_edit_mails_the_author_first(app: TestApp) {
     assert_eq!(g["works"][0]["prompt"], "a calm lake");
 
     // Unchanged, empty, missing mail text: refused before any mail.
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "a calm lake"), Some(&admin)).await, 400, "prompt_unchanged");
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "   "), Some(&admin)).await, 400, "prompt_required");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "a calm lake"), Some(&admin)).await, 400, ErrorCode::PromptUnchanged);
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "   "), Some(&admin)).await, 400, ErrorCode::PromptRequired);
     let mut no_body = edit(work, "other");
     no_body["emailBody"] = json!("");
-    assert_error(&app.put("/api/admin/gallery/prompt", no_body, Some(&admin)).await, 400, "body_required");
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(Uuid::new_v4(), "other"), Some(&admin)).await, 404, "work_not_found");
+    assert_error(&app.put("/api/admin/gallery/prompt", no_body, Some(&admin)).await, 400, ErrorCode::BodyRequired);
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(Uuid::new_v4(), "other"), Some(&admin)).await, 404, ErrorCode::WorkNotFound);
     assert_eq!(mails_to(&dir, &email).len(), 1, "no mail for refused edits");
 
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
@@ -514,7 +519,7 @@ async fn prompt_edit_fails_closed_without_mail(app: TestApp) {
     let admin = app.admin_token().await;
     let (_, work) = author_and_work(&app).await;
     // Mail disabled: nothing saved.
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 409, "email_disabled");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 409, ErrorCode::EmailDisabled);
     // Mail enabled but nothing listens: nothing saved.
     app.put(
         "/api/admin/email-settings",
@@ -522,7 +527,7 @@ async fn prompt_edit_fails_closed_without_mail(app: TestApp) {
         Some(&admin),
     )
     .await;
-    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 502, "email_send_failed");
+    assert_error(&app.put("/api/admin/gallery/prompt", edit(work, "changed"), Some(&admin)).await, 502, ErrorCode::EmailSendFailed);
     assert_eq!(app.store.work_by_id(work).await.unwrap().unwrap().prompt, "original secret prompt text");
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
     assert!(!logs.to_string().contains("admin_gallery_prompt_update"), "no update logged: {logs}");
@@ -562,8 +567,8 @@ mod admin_jobs_and_model_calls_without_workers {
 async fn admin_jobs_and_model_calls(app: TestApp) {
     let (user_token, owner) = user(&app, "jobs").await;
     let admin = app.admin_token().await;
-    assert_error(&app.get("/api/admin/generation-jobs", Some(&user_token)).await, 403, "admin_required");
-    assert_error(&app.get("/api/admin/model-call-records", Some(&user_token)).await, 403, "admin_required");
+    assert_error(&app.get("/api/admin/generation-jobs", Some(&user_token)).await, 403, ErrorCode::AdminRequired);
+    assert_error(&app.get("/api/admin/model-call-records", Some(&user_token)).await, 403, ErrorCode::AdminRequired);
     let t = Utc::now() - Duration::days(10);
     let a = job(&app, owner, "flux", t).await;
     let b = job(&app, owner, "sdxl", t + Duration::seconds(1)).await;
@@ -578,11 +583,11 @@ async fn admin_jobs_and_model_calls(app: TestApp) {
     let (s, v) = app.post(&format!("/api/admin/generation-jobs/{a}/cancel"), json!({}), Some(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "cancelled");
-    assert_error(&app.post(&format!("/api/admin/generation-jobs/{a}/cancel"), json!({}), Some(&admin)).await, 409, "job_finished");
+    assert_error(&app.post(&format!("/api/admin/generation-jobs/{a}/cancel"), json!({}), Some(&admin)).await, 409, ErrorCode::JobFinished);
     assert_error(
         &app.post(&format!("/api/admin/generation-jobs/{}/cancel", Uuid::new_v4()), json!({}), Some(&admin)).await,
         404,
-        "job_not_found",
+        ErrorCode::JobNotFound,
     );
     assert_eq!(ids(&app.get("/api/admin/generation-jobs?status=cancelled", Some(&admin)).await.1, "jobs"), vec![a.to_string()]);
     assert_eq!(app.get("/api/admin/generation-jobs?status=queued", Some(&admin)).await.1["total"], 2);
@@ -639,5 +644,5 @@ async fn admin_jobs_and_model_calls(app: TestApp) {
         2
     );
     assert_eq!(app.get(&format!("/api/admin/model-call-records?user={}", Uuid::new_v4()), Some(&admin)).await.1["total"], 0);
-    assert_error(&app.get("/api/admin/model-call-records?source=bogus", Some(&admin)).await, 400, "invalid_source");
+    assert_error(&app.get("/api/admin/model-call-records?source=bogus", Some(&admin)).await, 400, ErrorCode::InvalidSource);
 }

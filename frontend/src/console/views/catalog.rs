@@ -42,7 +42,7 @@ fn provider_input(p: &ProviderView) -> ProviderInput {
         name: Some(p.name.clone()),
         default_api_url: Some(p.default_api_url.clone()),
         default_model: Some(p.default_model.clone()),
-        media_type: Some(p.media_type.clone()),
+        media_type: Some(p.media_type.to_string()),
         website: Some(p.website.clone()),
         is_active: Some(p.is_active),
         sort_order: Some(p.sort_order),
@@ -62,7 +62,7 @@ fn Providers() -> impl IntoView {
         |l| l.providers,
         move |p| {
             let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
-            let media = p.media_type.clone();
+            let media = p.media_type.as_str();
             view! {
                 <tr>
                     <td class="strong">{p.name.clone()}<div class="muted small">{p.website.clone()}</div></td>
@@ -88,7 +88,7 @@ fn Providers() -> impl IntoView {
             let name = RwSignal::new(p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
             let url = RwSignal::new(p.as_ref().map(|p| p.default_api_url.clone()).unwrap_or_default());
             let model = RwSignal::new(p.as_ref().map(|p| p.default_model.clone()).unwrap_or_default());
-            let media = RwSignal::new(p.as_ref().map(|p| p.media_type.clone()).unwrap_or_else(|| "image".into()));
+            let media = RwSignal::new(p.as_ref().map(|p| p.media_type.to_string()).unwrap_or_else(|| "image".into()));
             let site = RwSignal::new(p.as_ref().map(|p| p.website.clone()).unwrap_or_default());
             let order = RwSignal::new(p.as_ref().map(|p| p.sort_order.to_string()).unwrap_or_else(|| "0".into()));
             let active = RwSignal::new(p.as_ref().is_none_or(|p| p.is_active));
@@ -129,7 +129,7 @@ fn recommendation_input(r: &RecommendationView) -> RecommendationInput {
         id: Some(r.id),
         model_name: Some(r.model_name.clone()),
         display_name: Some(r.display_name.clone()),
-        media_type: Some(r.media_type.clone()),
+        media_type: Some(r.media_type.to_string()),
         provider_id: r.provider_id,
         is_active: Some(r.is_active),
         sort_order: Some(r.sort_order),
@@ -160,7 +160,7 @@ fn Recommendations() -> impl IntoView {
         |l| l.recommendations,
         move |r| {
             let (r1, r2, r3) = (r.clone(), r.clone(), r.clone());
-            let media = r.media_type.clone();
+            let media = r.media_type.as_str();
             let pid = r.provider_id;
             view! {
                 <tr>
@@ -186,7 +186,7 @@ fn Recommendations() -> impl IntoView {
         {move || editing.get().map(|r| {
             let model = RwSignal::new(r.as_ref().map(|r| r.model_name.clone()).unwrap_or_default());
             let display = RwSignal::new(r.as_ref().map(|r| r.display_name.clone()).unwrap_or_default());
-            let media = RwSignal::new(r.as_ref().map(|r| r.media_type.clone()).unwrap_or_else(|| "image".into()));
+            let media = RwSignal::new(r.as_ref().map(|r| r.media_type.to_string()).unwrap_or_else(|| "image".into()));
             let provider = RwSignal::new(r.as_ref().and_then(|r| r.provider_id).map(|p| p.to_string()).unwrap_or_default());
             let order = RwSignal::new(r.as_ref().map(|r| r.sort_order.to_string()).unwrap_or_else(|| "0".into()));
             let active = RwSignal::new(r.as_ref().is_none_or(|r| r.is_active));

@@ -11,6 +11,7 @@ pub mod tasks;
 pub mod users;
 
 use chrono::{DateTime, Utc};
+use miaojing_api_types::vocab::{MediaType, Tier};
 use uuid::Uuid;
 
 use super::text::C;
@@ -49,10 +50,16 @@ pub fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 /// Membership tiers.
-pub const TIERS: [(&str, C); 4] = [("free", C::TierFree), ("pro", C::TierPro), ("max", C::TierMax), ("ultra", C::TierUltra)];
+pub const TIERS: [(&str, C); 4] = [
+    (Tier::Free.as_str(), C::TierFree),
+    (Tier::Pro.as_str(), C::TierPro),
+    (Tier::Max.as_str(), C::TierMax),
+    (Tier::Ultra.as_str(), C::TierUltra),
+];
 
 /// Media types of models and providers.
-pub const MEDIA: [(&str, C); 3] = [("image", C::MediaImage), ("video", C::MediaVideo), ("text", C::MediaText)];
+pub const MEDIA: [(&str, C); 3] =
+    [(MediaType::Image.as_str(), C::MediaImage), (MediaType::Video.as_str(), C::MediaVideo), (MediaType::Text.as_str(), C::MediaText)];
 
 /// Page sizes offered by list views.
 pub const PAGE_SIZES: [(&str, C); 3] = [("20", C::Size20), ("50", C::Size50), ("100", C::Size100)];

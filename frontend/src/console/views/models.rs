@@ -71,7 +71,7 @@ fn input_of(a: &SystemApiView) -> SystemApiInput {
         note: Some(a.note.clone()),
         api_key: None,
         clear_api_key: None,
-        media_type: Some(a.media_type.clone()),
+        media_type: Some(a.media_type.to_string()),
         billing_mode: Some(a.price.billing_mode.clone()),
         credits_per_use: Some(a.price.credits_per_use),
         duration_price_per_second: Some(a.price.duration_price_per_second),
@@ -80,8 +80,8 @@ fn input_of(a: &SystemApiView) -> SystemApiInput {
         price_note: Some(a.price_note.clone()),
         capabilities: None,
         is_default: Some(a.is_default),
-        allowed_membership_tiers: Some(a.allowed_membership_tiers.clone()),
-        polling_mode: Some(a.polling_mode.clone()),
+        allowed_membership_tiers: Some(a.allowed_membership_tiers.iter().map(ToString::to_string).collect()),
+        polling_mode: Some(a.polling_mode.to_string()),
         polling_order: Some(a.polling_order),
         video_usage_modes: Some(a.video_usage_modes.clone()),
         is_active: Some(a.is_active),
@@ -115,17 +115,17 @@ fn ModelList() -> impl IntoView {
         |l| l.apis,
         move |a| {
             let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
-            let media = a.media_type.clone();
+            let media = a.media_type.as_str();
             let tiers = if a.allowed_membership_tiers.is_empty() {
                 i18n.c(C::AllTiers).to_string()
             } else {
                 a.allowed_membership_tiers
                     .iter()
-                    .map(|t| label_of(&TIERS, t).map(|l| i18n.c(l)).unwrap_or(t))
+                    .map(|t| label_of(&TIERS, t.as_str()).map(|l| i18n.c(l)).unwrap_or(t.as_str()))
                     .collect::<Vec<_>>()
                     .join(" / ")
             };
-            let poll = format!("{} #{}", label_of(&POLLING, &a.polling_mode).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
+            let poll = format!("{} #{}", label_of(&POLLING, a.polling_mode.as_str()).map(|l| i18n.c(l)).unwrap_or(""), a.polling_order);
             view! {
                 <tr data-model=a.model_name.clone()>
                     <td><div class="strong">{a.name.clone()}</div><div class="muted small mono">{a.model_name.clone()}</div>
@@ -174,19 +174,19 @@ fn ModelForm(model: Option<SystemApiView>, done: Callback<()>) -> impl IntoView 
     let api_url = s(|a| a.api_url.clone(), "");
     let group = s(|a| a.model_group.clone(), "default");
     let note = s(|a| a.note.clone(), "");
-    let media = s(|a| a.media_type.clone(), "image");
+    let media = s(|a| a.media_type.to_string(), "image");
     let billing = s(|a| a.price.billing_mode.clone(), "fixed");
     let per_use = s(|a| a.price.credits_per_use.to_string(), "10");
     let per_second = s(|a| a.price.duration_price_per_second.to_string(), "0");
     let input_1m = s(|a| a.price.input_price_per_1m.to_string(), "0");
     let output_1m = s(|a| a.price.output_price_per_1m.to_string(), "0");
     let price_note = s(|a| a.price_note.clone(), "");
-    let polling = s(|a| a.polling_mode.clone(), "sequential");
+    let polling = s(|a| a.polling_mode.to_string(), "sequential");
     let order = s(|a| a.polling_order.to_string(), "0");
     let capabilities = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let clear_key = RwSignal::new(false);
-    let tiers = RwSignal::new(m.as_ref().map(|a| a.allowed_membership_tiers.clone()).unwrap_or_default());
+    let tiers = RwSignal::new(m.as_ref().map(|a| a.allowed_membership_tiers.iter().map(ToString::to_string).collect()).unwrap_or_default());
     let video_modes = RwSignal::new(
         m.as_ref().map(|a| a.video_usage_modes.clone()).unwrap_or_else(|| VIDEO_MODES.iter().map(|v| v.0.to_string()).collect()),
     );
@@ -324,7 +324,7 @@ fn Health() -> impl IntoView {
             view! {
                 <tr>
                     <td><div class="strong">{c.name.clone()}</div><div class="muted small mono">{c.model_name.clone()}</div></td>
-                    <td>{c.media_type.clone()}</td>
+                    <td>{c.media_type.as_str()}</td>
                     <td>{if c.is_active { "✓" } else { "—" }}</td>
                     <td class="num">{c.errors_in_window}</td>
                     <td>{if c.frozen {

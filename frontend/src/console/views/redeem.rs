@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use miaojing_api_types::admin::{RedeemBatchRequest, RedeemCodeView};
+use miaojing_api_types::vocab::Tier;
 use uuid::Uuid;
 
 use super::{from_local_input, label_of, short_id, status_label, status_tone, when, PAGE_SIZES};
@@ -17,7 +18,8 @@ use crate::toast::{use_toasts, Toasts};
 const STATES: [(&str, C); 5] =
     [("all", C::All), ("unused", C::StUnused), ("used", C::StUsed), ("revoked", C::StRevoked), ("expired", C::StExpired)];
 const KINDS: [(&str, C); 2] = [("credits", C::CodeCredits), ("membership", C::CodeMembership)];
-const PAID_TIERS: [(&str, C); 3] = [("pro", C::TierPro), ("max", C::TierMax), ("ultra", C::TierUltra)];
+const PAID_TIERS: [(&str, C); 3] =
+    [(Tier::Pro.as_str(), C::TierPro), (Tier::Max.as_str(), C::TierMax), (Tier::Ultra.as_str(), C::TierUltra)];
 const UNITS: [(&str, C); 3] = [("day", C::UnitDay), ("month", C::UnitMonth), ("year", C::UnitYear)];
 
 /// What a code grants, in words.
@@ -25,7 +27,7 @@ fn value_text(c: &RedeemCodeView, i18n: I18n) -> String {
     match (c.code_type.as_str(), &c.membership_tier) {
         ("membership", Some(t)) => format!(
             "{} {}{}",
-            label_of(&PAID_TIERS, t).map(|l| i18n.c(l)).unwrap_or(t),
+            label_of(&PAID_TIERS, t.as_str()).map(|l| i18n.c(l)).unwrap_or(t.as_str()),
             c.membership_duration_value.unwrap_or(0),
             label_of(&UNITS, c.membership_duration_unit.as_deref().unwrap_or("")).map(|l| i18n.c(l)).unwrap_or("")
         ),

@@ -95,16 +95,16 @@ pub fn Tasks() -> impl IntoView {
         vec![C::TaskId, C::User, C::Type, C::ModelName, C::Status, C::Cost, C::ErrorCol, C::Created, C::Finished, C::Actions],
         |l| l.jobs,
         move |j| {
-            let st = j.status.clone();
-            let open = matches!(j.status.as_str(), "queued" | "running");
+            let st = j.status.as_str();
+            let open = !j.status.is_terminal();
             let id = j.id;
             view! {
                 <tr data-job=j.id.to_string()>
                     <td class="mono" title=j.id.to_string()>{short_id(j.id)}</td>
                     <td>{j.user_email.clone()}<div class="muted small">{j.user_nickname.clone()}</div></td>
-                    <td>{j.mode.clone()}</td>
+                    <td>{j.mode.as_str()}</td>
                     <td class="mono">{j.model.clone()}</td>
-                    <td><Tag text=Signal::derive(move || i18n.c(status_label(&st)).to_string()) tone=status_tone(&j.status)/></td>
+                    <td><Tag text=Signal::derive(move || i18n.c(status_label(st)).to_string()) tone=status_tone(st)/></td>
                     <td class="num">{j.actual_cost.unwrap_or(j.estimated_cost)}</td>
                     <td class="clamp">{j.error.clone().unwrap_or_default()}</td>
                     <td class="nowrap">{local_minute(j.created_at)}</td>

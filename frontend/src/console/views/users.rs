@@ -2,6 +2,7 @@
 //! invitation records.
 use leptos::prelude::*;
 use miaojing_api_types::admin::{AdminUser, AdminUserUpdate, CreditAdjustment};
+use miaojing_api_types::vocab::Role;
 use miaojing_api_types::works::HistoryRecord;
 
 use super::{from_local_input, label_of, short_id, to_local_input, PAGE_SIZES, TIERS};
@@ -14,7 +15,8 @@ use crate::console::ui::{
 use crate::i18n::use_i18n;
 use crate::toast::use_toasts;
 
-const ROLES: [(&str, C); 3] = [("user", C::RoleUser), ("admin", C::RoleAdmin), ("enterprise_admin", C::RoleEnterpriseAdmin)];
+const ROLES: [(&str, C); 3] =
+    [(Role::User.as_str(), C::RoleUser), (Role::Admin.as_str(), C::RoleAdmin), (Role::EnterpriseAdmin.as_str(), C::RoleEnterpriseAdmin)];
 
 /// Which dialog is open for which user.
 #[derive(Clone, PartialEq)]
@@ -63,12 +65,12 @@ pub fn Users() -> impl IntoView {
         |l| l.users,
         move |u| {
             let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
-            let is_admin = crate::console::is_admin_role(&u.role);
+            let is_admin = u.role.is_admin();
             view! {
                 <tr data-email=u.email.clone()>
                     <td><div class="strong">{if u.nickname.is_empty() { u.username.clone() } else { u.nickname.clone() }}</div><div class="muted small">{u.email.clone()}</div></td>
-                    <td>{move || label_of(&ROLES, &u1.role).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.clone())}</td>
-                    <td>{move || label_of(&TIERS, &u2.effective_tier).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
+                    <td>{move || label_of(&ROLES, u1.role.as_str()).map(|c| i18n.c(c).to_string()).unwrap_or_else(|| u1.role.to_string())}</td>
+                    <td>{move || label_of(&TIERS, u2.effective_tier.as_str()).map(|c| i18n.c(c).to_string()).unwrap_or_default()}
                         <div class="muted small">{u.membership_expires_at.map(local_minute)}</div></td>
                     <td class="num">{u.credits_balance}</td>
                     <td>{if u.is_active { view! { <Tag text=i18n.c(C::Active).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::Disabled).to_string() tone="bad"/> } }}</td>
@@ -109,8 +111,8 @@ pub fn Users() -> impl IntoView {
 #[component]
 fn EditUser(user: AdminUser, done: Callback<()>) -> impl IntoView {
     let (i18n, toasts) = (use_i18n(), use_toasts());
-    let role = RwSignal::new(user.role.clone());
-    let tier = RwSignal::new(user.membership_tier.clone());
+    let role = RwSignal::new(user.role.to_string());
+    let tier = RwSignal::new(user.membership_tier.to_string());
     let expires = RwSignal::new(to_local_input(user.membership_expires_at));
     let active = RwSignal::new(user.is_active);
     let watermark = RwSignal::new(user.watermark_disabled);

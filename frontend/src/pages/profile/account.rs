@@ -22,7 +22,7 @@ const AVATAR_SIDE: u32 = 256;
 
 /// Whether the user may switch download watermarks off (admins and paid members).
 fn may_disable_watermark(u: &UserView) -> bool {
-    matches!(u.role.as_str(), "admin" | "enterprise_admin" | "vip") || u.membership_tier != "free"
+    u.role.may_disable_watermark(u.membership_tier)
 }
 
 /// Centre-crops an image file to a square JPEG data URL of [`AVATAR_SIDE`] pixels.

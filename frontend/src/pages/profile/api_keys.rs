@@ -126,7 +126,7 @@ fn KeyForm(initial: Option<UserApiKeyView>, on_saved: Callback<()>, on_cancel: O
     let init = |f: fn(&UserApiKeyView) -> String| RwSignal::new(initial.as_ref().map(f).unwrap_or_default());
     let provider = init(|k| k.provider.clone());
     let supplier = init(|k| k.supplier_name.clone());
-    let media = RwSignal::new(initial.as_ref().map(|k| k.media_type.clone()).unwrap_or_else(|| "image".into()));
+    let media = RwSignal::new(initial.as_ref().map(|k| k.media_type.to_string()).unwrap_or_else(|| "image".into()));
     let model = init(|k| k.model_name.clone());
     let note = init(|k| k.note.clone());
     let api_url = init(|k| k.api_url.clone());
@@ -372,7 +372,7 @@ fn KeyRow(key: UserApiKeyView, on_changed: Callback<()>, editing: RwSignal<Optio
             <div class="key-main">
                 <div class="key-label">
                     {key_label(&key)}
-                    " "<span class="chip">{move || media_label(&key.media_type, i18n)}</span>
+                    " "<span class="chip">{move || media_label(key.media_type.as_str(), i18n)}</span>
                     {(!active).then(|| view! { <span class="chip chip-warn">{move || i18n.t(K::KeyDisabled)}</span> })}
                 </div>
                 <div class="mono small key-preview" data-testid="key-preview">{key.api_key_preview.clone()}</div>

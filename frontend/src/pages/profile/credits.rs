@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use miaojing_api_types::credits::{CreditRecord, RedeemResponse};
+use miaojing_api_types::ErrorCode;
 
 use crate::api;
 use crate::browser::{copy_text, local_date, local_minute, origin};
@@ -31,12 +32,12 @@ pub(crate) fn plausible_code(raw: &str) -> bool {
 
 /// A translated message for the redeem errors the server names by code.
 fn redeem_error(e: &api::ApiError, i18n: I18n) -> String {
-    let key = match e.code() {
-        Some("invalid_code_format") => Some(K::RedeemBadFormat),
-        Some("code_used") => Some(K::RedeemUsed),
-        Some("code_expired") => Some(K::RedeemExpired),
-        Some("code_revoked") => Some(K::RedeemRevoked),
-        Some("code_not_found") | Some("redeem_code_not_found") | Some("not_found") => Some(K::RedeemNotFound),
+    let key = match e.code().and_then(ErrorCode::parse) {
+        Some(ErrorCode::InvalidCodeFormat) => Some(K::RedeemBadFormat),
+        Some(ErrorCode::CodeUsed) => Some(K::RedeemUsed),
+        Some(ErrorCode::CodeExpired) => Some(K::RedeemExpired),
+        Some(ErrorCode::CodeRevoked) => Some(K::RedeemRevoked),
+        Some(ErrorCode::CodeNotFound | ErrorCode::NotFound) => Some(K::RedeemNotFound),
         _ => None,
     };
     key.map(|k| i18n.t(k).to_string()).unwrap_or_else(|| error_text(e, i18n))
@@ -46,7 +47,7 @@ fn redeem_done_text(r: &RedeemResponse, i18n: I18n) -> String {
     match (r.code_type.as_str(), &r.membership_tier) {
         ("membership", Some(tier)) => {
             let until = r.membership_expires_at.map(local_date).unwrap_or_else(|| i18n.t(K::NoExpiry).to_string());
-            format!("{} {} · {} {}", i18n.t(K::RedeemMembershipDone), super::tier_label(tier, i18n), i18n.t(K::TierExpires), until)
+            format!("{} {} · {} {}", i18n.t(K::RedeemMembershipDone), super::tier_label(*tier, i18n), i18n.t(K::TierExpires), until)
         }
         _ => format!("{} {}", i18n.t(K::RedeemCreditsDone), r.credits_amount),
     }

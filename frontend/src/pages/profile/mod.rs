@@ -12,6 +12,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use miaojing_api_types::auth::UserView;
+use miaojing_api_types::vocab::{ShownRole, Tier};
 
 use crate::api;
 use crate::app::use_site_config;
@@ -21,24 +22,24 @@ use crate::i18n::{use_i18n, I18n, K};
 use crate::navbar::Avatar;
 use crate::session::{display_name, use_session};
 
-pub(crate) fn role_label(role: &str, i18n: I18n) -> String {
-    match role {
-        "user" => i18n.t(K::RoleUser).to_string(),
-        "vip" => i18n.t(K::RoleVip).to_string(),
-        "admin" => i18n.t(K::RoleAdmin).to_string(),
-        "enterprise_admin" => i18n.t(K::RoleEnterpriseAdmin).to_string(),
-        other => other.to_string(),
-    }
+pub(crate) fn role_label(role: ShownRole, i18n: I18n) -> String {
+    i18n.t(match role {
+        ShownRole::User => K::RoleUser,
+        ShownRole::Vip => K::RoleVip,
+        ShownRole::Admin => K::RoleAdmin,
+        ShownRole::EnterpriseAdmin => K::RoleEnterpriseAdmin,
+    })
+    .to_string()
 }
 
-pub(crate) fn tier_label(tier: &str, i18n: I18n) -> String {
-    match tier {
-        "free" => i18n.t(K::TierFree).to_string(),
-        "pro" => i18n.t(K::TierPro).to_string(),
-        "max" => i18n.t(K::TierMax).to_string(),
-        "ultra" => i18n.t(K::TierUltra).to_string(),
-        other => other.to_string(),
-    }
+pub(crate) fn tier_label(tier: Tier, i18n: I18n) -> String {
+    i18n.t(match tier {
+        Tier::Free => K::TierFree,
+        Tier::Pro => K::TierPro,
+        Tier::Max => K::TierMax,
+        Tier::Ultra => K::TierUltra,
+    })
+    .to_string()
 }
 
 /// The profile tabs.
@@ -225,9 +226,9 @@ fn ProfileHero(refreshed: RwSignal<bool>) -> impl IntoView {
             <div class="profile-hero-text">
                 <div class="profile-name">{name}</div>
                 <div class="badges">
-                    <span class="chip chip-gold">{field(|u, i| role_label(&u.role, i))}</span>
+                    <span class="chip chip-gold">{field(|u, i| role_label(u.role, i))}</span>
                     <Show when=membership>
-                        <span class="chip">{field(|u, i| tier_label(&u.membership_tier, i))}</span>
+                        <span class="chip">{field(|u, i| tier_label(u.membership_tier, i))}</span>
                     </Show>
                     {move || user().map(|u| if u.email_verified {
                         view! { <span class="chip chip-ok">{move || i18n.t(K::EmailVerified)}</span> }.into_any()
@@ -241,7 +242,7 @@ fn ProfileHero(refreshed: RwSignal<bool>) -> impl IntoView {
         <Show when=membership>
             <div class="stat-cards">
                 {stat(K::ProfileCredits, Box::new(field(|u, _| u.credits_balance.to_string())), "stat-credits")}
-                {stat(K::ProfileTier, Box::new(field(|u, i| tier_label(&u.membership_tier, i))), "")}
+                {stat(K::ProfileTier, Box::new(field(|u, i| tier_label(u.membership_tier, i))), "")}
                 {stat(K::ProfileJoined, Box::new(field(|u, _| local_date(u.created_at))), "")}
             </div>
         </Show>
@@ -254,10 +255,10 @@ fn MembershipTab() -> impl IntoView {
     let session = use_session();
     let site = use_site_config();
     let mall = move || site.get().map(|c| c.redeem_code_mall_url).filter(|u| u.starts_with("http"));
-    let tier = move || session.user().map(|u| u.membership_tier).unwrap_or_default();
+    let tier = move || session.user().map_or(Tier::Free, |u| u.membership_tier);
     let expiry = move || match session.user().and_then(|u| u.membership_expires_at) {
         Some(t) => local_date(t),
-        None if tier() == "free" => i18n.t(K::NotApplicable).to_string(),
+        None if tier() == Tier::Free => i18n.t(K::NotApplicable).to_string(),
         None => i18n.t(K::NoExpiry).to_string(),
     };
     view! {
@@ -266,7 +267,7 @@ fn MembershipTab() -> impl IntoView {
             <dl class="kv">
                 <div class="kv-row">
                     <dt>{move || i18n.t(K::CurrentTier)}</dt>
-                    <dd class="tier-name">{move || tier_label(&tier(), i18n)}</dd>
+                    <dd class="tier-name">{move || tier_label(tier(), i18n)}</dd>
                 </div>
                 <div class="kv-row">
                     <dt>{move || i18n.t(K::TierExpires)}</dt>

@@ -8,6 +8,7 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::providers::{AgnesCatalog, AgnesInstallInput, AgnesInstallResult, BuiltinTemplateView};
 use miaojing_domain::provider::{normalize_tiers, MediaType, PollingMode, Pricing, Protocol, SystemApi};
 use miaojing_domain::user::Tier;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use miaojing_providers::builtin::{self, Template, AGNES_BASE_URL, AGNES_PROVIDER};
 use miaojing_providers::channel;
@@ -26,14 +27,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 const KINDS: [channel::MediaType; 3] = [channel::MediaType::Image, channel::MediaType::Video, channel::MediaType::Text];
 
-fn media_name(m: channel::MediaType) -> &'static str {
-    match m {
-        channel::MediaType::Image => "image",
-        channel::MediaType::Video => "video",
-        channel::MediaType::Text => "text",
-    }
-}
-
 /// Capabilities of each template of one kind, in template order.
 fn template_capabilities(kind: channel::MediaType) -> Vec<serde_json::Value> {
     match builtin::agnes_import(kind, AGNES_BASE_URL) {
@@ -49,7 +42,7 @@ fn views(kind: channel::MediaType) -> Vec<BuiltinTemplateView> {
         .map(|(t, capabilities)| BuiltinTemplateView {
             name: t.name.into(),
             model_name: t.model.into(),
-            media_type: media_name(kind).into(),
+            media_type: kind,
             model_group: t.model_group().into(),
             description: t.description.into(),
             capabilities,
@@ -131,15 +124,9 @@ async fn install(st: web::Data<AppState>, _admin: Admin, body: web::Json<AgnesIn
     let b = body.into_inner();
     let flags = [b.sync_image_models, b.sync_video_models, b.sync_text_models].map(|f| f.unwrap_or(false));
     if !flags.contains(&true) {
-        return Err(Error::validation("no_template_selected", "请至少选择一类要安装的 Agnes 模型").into());
+        return Err(Error::validation(ErrorCode::NoTemplateSelected, "请至少选择一类要安装的 Agnes 模型").into());
     }
-    let tiers = b
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&b.allowed_membership_tiers.unwrap_or_default())?;
     let tiers = normalize_tiers(&tiers);
     let now = Utc::now();
     let mut fresh = Vec::new();

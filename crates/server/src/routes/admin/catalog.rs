@@ -9,6 +9,7 @@ use miaojing_api_types::providers::{
 use miaojing_api_types::Success;
 use miaojing_domain::provider::StylePreset;
 use miaojing_domain::Error;
+use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,7 +41,7 @@ pub struct IdQuery {
 }
 
 fn id_of(q: &IdQuery, what: &str) -> Result<Uuid, Error> {
-    q.id.ok_or_else(|| Error::validation("id_required", format!("缺少{what} ID")))
+    q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, format!("缺少{what} ID")))
 }
 
 /// Every provider preset.
@@ -64,9 +65,9 @@ async fn create_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/providers")]
 async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<ProviderInput>) -> ApiResult<web::Json<ProviderOne>> {
-    let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少供应商 ID 或名称"))?;
+    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少供应商 ID 或名称"))?;
     let p = provider_from(body.into_inner(), id, Utc::now(), Utc::now())?;
-    let saved = st.store.update_provider(p).await?.ok_or_else(|| Error::not_found("provider_not_found", "供应商不存在"))?;
+    let saved = st.store.update_provider(p).await?.ok_or_else(|| Error::not_found(ErrorCode::ProviderNotFound, "供应商不存在"))?;
     Ok(web::Json(ProviderOne { provider: provider_view(saved) }))
 }
 
@@ -75,7 +76,7 @@ async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 #[delete("/api/admin/providers")]
 async fn delete_provider(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_provider(id_of(&q, "供应商")?).await? {
-        return Err(Error::not_found("provider_not_found", "供应商不存在").into());
+        return Err(Error::not_found(ErrorCode::ProviderNotFound, "供应商不存在").into());
     }
     Ok(web::Json(Success::OK))
 }
@@ -110,9 +111,10 @@ async fn update_recommendation(
     _a: Admin,
     body: web::Json<RecommendationInput>,
 ) -> ApiResult<web::Json<RecommendationOne>> {
-    let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少推荐项 ID 或模型名称"))?;
+    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少推荐项 ID 或模型名称"))?;
     let r = recommendation_from(body.into_inner(), id, Utc::now(), Utc::now())?;
-    let saved = st.store.update_recommendation(r).await?.ok_or_else(|| Error::not_found("recommendation_not_found", "推荐模型不存在"))?;
+    let saved =
+        st.store.update_recommendation(r).await?.ok_or_else(|| Error::not_found(ErrorCode::RecommendationNotFound, "推荐模型不存在"))?;
     Ok(web::Json(RecommendationOne { recommendation: recommendation_view(saved) }))
 }
 
@@ -121,7 +123,7 @@ async fn update_recommendation(
 #[delete("/api/admin/model-recommendations")]
 async fn delete_recommendation(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_recommendation(id_of(&q, "推荐项")?).await? {
-        return Err(Error::not_found("recommendation_not_found", "推荐模型不存在").into());
+        return Err(Error::not_found(ErrorCode::RecommendationNotFound, "推荐模型不存在").into());
     }
     Ok(web::Json(Success::OK))
 }
@@ -157,16 +159,16 @@ async fn create_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/style-presets")]
 async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<StylePresetInput>) -> ApiResult<web::Json<StylePresetOne>> {
-    let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少风格 ID"))?;
+    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少风格 ID"))?;
     let existing = st
         .store
         .list_style_presets(false)
         .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| Error::not_found("style_preset_not_found", "风格不存在"))?;
+        .ok_or_else(|| Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在"))?;
     let p = preset_from(body.into_inner(), existing, Utc::now())?;
-    let saved = st.store.update_style_preset(p).await?.ok_or_else(|| Error::not_found("style_preset_not_found", "风格不存在"))?;
+    let saved = st.store.update_style_preset(p).await?.ok_or_else(|| Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在"))?;
     Ok(web::Json(StylePresetOne { preset: preset_view(saved) }))
 }
 
@@ -175,7 +177,7 @@ async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 #[delete("/api/admin/style-presets")]
 async fn delete_preset(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     if !st.store.delete_style_preset(id_of(&q, "风格")?).await? {
-        return Err(Error::not_found("style_preset_not_found", "风格不存在").into());
+        return Err(Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在").into());
     }
     Ok(web::Json(Success::OK))
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use miaojing_api_types::admin::{LogSettings, LogSettingsResponse, LogSettingsUpdate, PlatformLog, PlatformLogList};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_domain::log::{check_kind, check_level, LogEntry, LogFilter};
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -106,7 +107,7 @@ async fn update_settings(
     admin: Admin,
     body: web::Json<LogSettingsUpdate>,
 ) -> ApiResult<web::Json<LogSettingsResponse>> {
-    let days = body.retention_days.ok_or_else(|| Error::validation("missing_retention", "请填写日志保留天数"))?;
+    let days = body.retention_days.ok_or_else(|| Error::validation(ErrorCode::MissingRetention, "请填写日志保留天数"))?;
     let (days, deleted) = st.site.set_log_retention(days).await?;
     let _ = st
         .store

@@ -6,6 +6,7 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::Success;
 use miaojing_credits::BatchSpec;
 use miaojing_domain::redeem::{display_code, normalize_code, CodeStatus, RedeemCode, RedeemCodeRow, RedeemFilter};
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,7 +30,7 @@ fn view(row: &RedeemCodeRow) -> RedeemCodeView {
         code: display_code(&c.normalized_code),
         code_type: c.grant.type_name().to_string(),
         credits_amount: c.grant.credits(),
-        membership_tier: membership.map(|(t, _, _)| t.as_str().to_string()),
+        membership_tier: membership.map(|(t, _, _)| t),
         membership_duration_value: membership.map(|(_, v, _)| v),
         membership_duration_unit: membership.map(|(_, _, u)| u.as_str().to_string()),
         note: c.note.clone(),
@@ -111,7 +112,7 @@ async fn create_codes(st: web::Data<AppState>, admin: Admin, body: web::Json<Red
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = RedeemCodeToggle, responses((status = 200, body = RedeemCodeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/redeem-codes")]
 async fn toggle_code(st: web::Data<AppState>, admin: Admin, body: web::Json<RedeemCodeToggle>) -> ApiResult<web::Json<RedeemCodeResponse>> {
-    let id = body.id.ok_or_else(|| Error::validation("missing_id", "缺少兑换码ID"))?;
+    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少兑换码ID"))?;
     let row = st.redeem.set_active(&admin.0.user, id, body.is_active).await?;
     Ok(web::Json(RedeemCodeResponse { code: view(&row) }))
 }
@@ -126,7 +127,7 @@ pub struct CodeIdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CodeIdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/redeem-codes")]
 async fn delete_code(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeIdQuery>) -> ApiResult<web::Json<Success>> {
-    let id = q.id.ok_or_else(|| Error::validation("missing_id", "缺少兑换码ID"))?;
+    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少兑换码ID"))?;
     st.redeem.delete_unused(id).await?;
     Ok(web::Json(Success::OK))
 }

@@ -1,4 +1,5 @@
 //! `/api/admin/system-apis`: platform models, their pricing and their channel health.
+use miaojing_domain::ErrorCode;
 use std::collections::HashMap;
 
 use actix_web::{delete, get, post, put, web};
@@ -36,7 +37,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 }
 
 fn missing() -> Error {
-    Error::not_found("system_api_not_found", "系统 API 不存在")
+    Error::not_found(ErrorCode::SystemApiNotFound, "系统 API 不存在")
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -68,7 +69,7 @@ async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemAp
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/system-apis")]
 async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
-    let id = body.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID、显示名称或模型名称"))?;
+    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 API ID、显示名称或模型名称"))?;
     let existing = st.store.system_api(id).await?.ok_or_else(missing)?;
     let api = system_api_from(body.into_inner(), Some(&existing), &st.secrets, Utc::now())?;
     let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
@@ -84,7 +85,7 @@ pub struct IdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/system-apis")]
 async fn remove(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    let id = q.id.ok_or_else(|| Error::validation("id_required", "缺少 API ID"))?;
+    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 API ID"))?;
     if !st.store.delete_system_api(id).await? {
         return Err(missing().into());
     }
@@ -105,7 +106,7 @@ async fn set_pricing(
     api.pricing =
         pricing(Some(&b.billing_mode), b.credits_per_use, b.duration_price_per_second, b.input_price_per_1m, b.output_price_per_1m)?;
     if b.price_note.is_some() {
-        api.price_note = text(b.price_note, 1000, "invalid_price_note", "价格说明")?;
+        api.price_note = text(b.price_note, 1000, ErrorCode::InvalidPriceNote, "价格说明")?;
     }
     api.updated_at = Utc::now();
     let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
@@ -158,15 +159,9 @@ async fn smart_import(
     let b = body.into_inner();
     let out = import::parse(b.config_text.as_deref().unwrap_or_default())?;
     if out.channels.len() > MAX_IMPORT {
-        return Err(Error::validation("invalid_batch", format!("一次最多导入 {MAX_IMPORT} 个配置")).into());
+        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次最多导入 {MAX_IMPORT} 个配置")).into());
     }
-    let tiers = b
-        .allowed_membership_tiers
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tier::parse(t))
-        .collect::<miaojing_domain::Result<Vec<_>>>()?;
+    let tiers = Tier::parse_list(&b.allowed_membership_tiers.unwrap_or_default())?;
     let defaults = SystemImportDefaults {
         allowed_tiers: normalize_tiers(&tiers),
         is_default: b.is_default.unwrap_or(true),

@@ -6,6 +6,7 @@ use miaojing_api_types::credits::CreditRecords;
 use miaojing_api_types::error::ErrorBody;
 use miaojing_auth::service::AdminChanges;
 use miaojing_domain::user::UserSummary;
+use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -31,9 +32,9 @@ pub fn admin_user(s: &UserSummary) -> AdminUser {
         email: u.email.clone(),
         username: u.username.clone(),
         nickname: u.display_nickname.clone(),
-        role: u.role.as_str().to_string(),
-        membership_tier: u.membership_tier.as_str().to_string(),
-        effective_tier: u.effective_tier(now).as_str().to_string(),
+        role: u.role,
+        membership_tier: u.membership_tier,
+        effective_tier: u.effective_tier(now),
         membership_expires_at: u.membership_expires_at,
         credits_balance: u.credits_balance,
         is_active: u.is_active,
@@ -53,7 +54,7 @@ pub fn admin_user(s: &UserSummary) -> AdminUser {
 /// The admin row of one user, with referrer and invite count (an id search matches exactly).
 async fn summary(st: &AppState, id: Uuid) -> ApiResult<AdminUser> {
     let found = st.store.list_users(Some(&id.to_string()), PageRequest { page: 1, size: 1 }).await?;
-    let row = found.items.first().ok_or_else(|| Error::not_found("user_not_found", "用户不存在"))?;
+    let row = found.items.first().ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
     Ok(admin_user(row))
 }
 
@@ -91,7 +92,7 @@ async fn list_users(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserQu
 #[put("/api/admin/users")]
 async fn update_user(st: web::Data<AppState>, admin: Admin, body: web::Json<AdminUserUpdate>) -> ApiResult<web::Json<AdminUserResponse>> {
     let b = body.into_inner();
-    let id = b.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
+    let id = b.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
     let changes = AdminChanges {
         role: b.role,
         membership_tier: b.membership_tier,
@@ -124,7 +125,7 @@ pub struct UserIdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserIdQuery), responses((status = 200, body = DeletedUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/users")]
 async fn delete_user(st: web::Data<AppState>, admin: Admin, q: web::Query<UserIdQuery>) -> ApiResult<web::Json<DeletedUser>> {
-    let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
+    let id = q.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
     st.auth.admin_delete_user(&admin.0, id).await?;
     Ok(web::Json(DeletedUser { success: true, deleted_user_id: id }))
 }
@@ -137,7 +138,7 @@ async fn adjust_credits(
     admin: Admin,
     body: web::Json<CreditAdjustment>,
 ) -> ApiResult<web::Json<AdminUserResponse>> {
-    let id = body.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
+    let id = body.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
     st.credits.admin_adjust(&admin.0.user, id, body.amount, &body.reason).await?;
     Ok(web::Json(AdminUserResponse { success: true, user: summary(&st, id).await? }))
 }
@@ -146,7 +147,7 @@ async fn adjust_credits(
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserIdQuery), responses((status = 200, body = CreditRecords), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/users/credit-transactions")]
 async fn user_ledger(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserIdQuery>) -> ApiResult<web::Json<CreditRecords>> {
-    let id = q.user_id.ok_or_else(|| Error::validation("missing_user_id", "缺少用户ID"))?;
+    let id = q.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 300);
     let rows = st.credits.ledger(id, page).await?;
     Ok(web::Json(CreditRecords {

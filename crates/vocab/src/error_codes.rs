@@ -2,9 +2,10 @@
 //!
 //! The server answers failures with `{"error": "<message>", "code": "<code>"}`; its message is
 //! Chinese. Clients (the SPA) show [`ErrorCode::text`] in the user's language instead, and fall
-//! back to the server's message only for a code missing here. A test of this crate scans the
-//! server's sources for code literals and fails when one is not listed, and another checks that
-//! every listed code has both texts.
+//! back to the server's message only for a code missing here. The server makes its errors from
+//! these names (`Error::validation(ErrorCode::InvalidTier, …)`), and the SPA and the API tests
+//! compare codes by them. A test of `miaojing-api-types` scans the server's sources for codes
+//! and fails when one is not listed, and another checks that every listed code has both texts.
 
 /// The language of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -278,6 +279,36 @@ error_codes! {
     WorkIdRequired = "work_id_required" => "缺少作品 ID", "The work ID is missing";
     WorkNotFound = "work_not_found" => "作品不存在或未公开", "The work does not exist or is not public";
     WrongCurrentPassword = "wrong_current_password" => "当前密码不正确", "The current password is incorrect";
+}
+
+impl From<ErrorCode> for &'static str {
+    fn from(c: ErrorCode) -> &'static str {
+        c.as_str()
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<ErrorCode> for &str {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<ErrorCode> for std::borrow::Cow<'static, str> {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        self.as_ref() == other.as_str()
+    }
+}
+
+impl PartialEq<ErrorCode> for String {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
 impl std::fmt::Display for ErrorCode {
