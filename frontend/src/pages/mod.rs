@@ -5,10 +5,6 @@ pub(crate) mod auth;
 #[cfg(feature = "main")]
 mod create;
 #[cfg(feature = "main")]
-mod create_jobs;
-#[cfg(feature = "main")]
-mod create_refs;
-#[cfg(feature = "main")]
 mod gallery;
 #[cfg(feature = "main")]
 mod home;
