@@ -63,7 +63,10 @@ export function assert(cond, msg) {
 }
 /** Stores a session the way the SPA does (localStorage `miaojing_auth`). */
 export async function signInStorage(page, user) {
-  await page.goto(BASE + '/about');
+  // Any page of the origin gives its localStorage; a plain JSON answer loads no app, so the
+  // next navigation cannot interrupt an app download (that surfaced once as an unhandled
+  // "Failed to fetch" from the previous page's WASM loader).
+  await page.goto(BASE + '/api/health');
   await page.evaluate((a) => {
     localStorage.setItem('miaojing_auth', JSON.stringify({
       accessToken: a.session.access_token, user: a.user, isLoggedIn: true, expiresAt: a.session.expires_at,
