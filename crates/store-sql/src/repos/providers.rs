@@ -18,6 +18,27 @@ macro_rules! __providers_repos {
             const RECOMMENDATION_ORDER: &str = " ORDER BY type, sort_order, model_name, id";
             const PRESET_ORDER: &str = " ORDER BY usage_count DESC, sort_order, label";
 
+            /// Deletes row `id` of the catalogue table `table`; whether it existed.
+            async fn delete_row(store: &$store, table: &str, id: Uuid) -> Result<bool> {
+                let sql = format!("DELETE FROM {table} WHERE id = $1");
+                let done = sqlx::query(&sql).bind(id).execute(store.writer()).await.map_err(db_err)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            /// The rows of the catalogue table `table` (only active ones when `active_only`) in
+            /// `order`, each read by `read`.
+            async fn list_rows<T>(
+                store: &$store,
+                (table, columns, order): (&str, &str, &str),
+                active_only: bool,
+                read: impl Fn(&<Db<$store> as sqlx::Database>::Row) -> Result<T>,
+            ) -> Result<Vec<T>> {
+                let filter = if active_only { " WHERE is_active" } else { "" };
+                let sql = format!("SELECT {columns} FROM {table}{filter}{order}");
+                let found = sqlx::query(&sql).fetch_all(store.reader()).await.map_err(db_err)?;
+                found.iter().map(read).collect()
+            }
+
             #[$crate::__private::async_trait]
             impl CatalogRepo for $store {
                 async fn create_provider(&self, p: ApiProvider) -> Result<()> {
@@ -61,15 +82,11 @@ macro_rules! __providers_repos {
                 }
 
                 async fn delete_provider(&self, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM api_providers WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    delete_row(self, "api_providers", id).await
                 }
 
                 async fn list_providers(&self, active_only: bool) -> Result<Vec<ApiProvider>> {
-                    let filter = if active_only { " WHERE is_active" } else { "" };
-                    let sql = format!("SELECT {PROVIDER_COLUMNS} FROM api_providers{filter}{PROVIDER_ORDER}");
-                    let found = sqlx::query(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
-                    found.iter().map(rows::api_provider).collect()
+                    list_rows(self, ("api_providers", PROVIDER_COLUMNS, PROVIDER_ORDER), active_only, |r| rows::api_provider(r)).await
                 }
 
                 async fn create_recommendation(&self, r: ModelRecommendation) -> Result<()> {
@@ -111,15 +128,11 @@ macro_rules! __providers_repos {
                 }
 
                 async fn delete_recommendation(&self, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM model_recommendations WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    delete_row(self, "model_recommendations", id).await
                 }
 
                 async fn list_recommendations(&self, active_only: bool) -> Result<Vec<ModelRecommendation>> {
-                    let filter = if active_only { " WHERE is_active" } else { "" };
-                    let sql = format!("SELECT {RECOMMENDATION_COLUMNS} FROM model_recommendations{filter}{RECOMMENDATION_ORDER}");
-                    let found = sqlx::query(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
-                    found.iter().map(rows::recommendation).collect()
+                    list_rows(self, ("model_recommendations", RECOMMENDATION_COLUMNS, RECOMMENDATION_ORDER), active_only, |r| rows::recommendation(r)).await
                 }
 
                 async fn seed_style_presets(&self, presets: Vec<StylePreset>) -> Result<u64> {
@@ -182,15 +195,11 @@ macro_rules! __providers_repos {
                 }
 
                 async fn delete_style_preset(&self, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM image_style_presets WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    delete_row(self, "image_style_presets", id).await
                 }
 
                 async fn list_style_presets(&self, active_only: bool) -> Result<Vec<StylePreset>> {
-                    let filter = if active_only { " WHERE is_active" } else { "" };
-                    let sql = format!("SELECT {PRESET_COLUMNS} FROM image_style_presets{filter}{PRESET_ORDER}");
-                    let found = sqlx::query(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
-                    found.iter().map(rows::style_preset).collect()
+                    list_rows(self, ("image_style_presets", PRESET_COLUMNS, PRESET_ORDER), active_only, |r| rows::style_preset(r)).await
                 }
 
                 async fn bump_style_preset(&self, label: &str) -> Result<bool> {

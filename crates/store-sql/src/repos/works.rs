@@ -101,6 +101,37 @@ macro_rules! __works_repo {
                 n.ok_or_else(|| Error::not_found("work_not_found", "作品不存在或未公开"))
             }
 
+            /// Likes a public work (at `liked_at`) or removes the like (`None`), idempotently, and
+            /// keeps its like count with it in one transaction; returns the count.
+            async fn set_like(store: &$store, user_id: Uuid, work_id: Uuid, liked_at: Option<DateTime<Utc>>) -> Result<i64> {
+                let mut tx = store.begin_write().await?;
+                public_like_count(&mut tx, work_id).await?;
+                let changed = match liked_at {
+                    Some(at) => sqlx::query("INSERT INTO work_likes (user_id, work_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(user_id)
+                        .bind(work_id)
+                        .bind(at),
+                    None => sqlx::query("DELETE FROM work_likes WHERE user_id = $1 AND work_id = $2").bind(user_id).bind(work_id),
+                }
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected()
+                    == 1;
+                if changed {
+                    let delta: i64 = if liked_at.is_some() { 1 } else { -1 };
+                    sqlx::query("UPDATE works SET like_count = like_count + $2 WHERE id = $1 AND like_count + $2 >= 0")
+                        .bind(work_id)
+                        .bind(delta)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                let n = public_like_count(&mut tx, work_id).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(n)
+            }
+
             #[$crate::__private::async_trait]
             impl WorkRepo for $store {
                 async fn insert_work(&self, w: NewWork) -> Result<Work> {
@@ -286,46 +317,11 @@ macro_rules! __works_repo {
                 }
 
                 async fn like_work(&self, user_id: Uuid, work_id: Uuid, now: DateTime<Utc>) -> Result<i64> {
-                    let mut tx = self.begin_write().await?;
-                    public_like_count(&mut tx, work_id).await?;
-                    let r = sqlx::query("INSERT INTO work_likes (user_id, work_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .bind(user_id)
-                        .bind(work_id)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    if r.rows_affected() == 1 {
-                        sqlx::query("UPDATE works SET like_count = like_count + 1 WHERE id = $1")
-                            .bind(work_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                    }
-                    let n = public_like_count(&mut tx, work_id).await?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(n)
+                    set_like(self, user_id, work_id, Some(now)).await
                 }
 
                 async fn unlike_work(&self, user_id: Uuid, work_id: Uuid) -> Result<i64> {
-                    let mut tx = self.begin_write().await?;
-                    public_like_count(&mut tx, work_id).await?;
-                    let r = sqlx::query("DELETE FROM work_likes WHERE user_id = $1 AND work_id = $2")
-                        .bind(user_id)
-                        .bind(work_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    if r.rows_affected() == 1 {
-                        sqlx::query("UPDATE works SET like_count = like_count - 1 WHERE id = $1 AND like_count > 0")
-                            .bind(work_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                    }
-                    let n = public_like_count(&mut tx, work_id).await?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(n)
+                    set_like(self, user_id, work_id, None).await
                 }
             }
         };
