@@ -1,6 +1,7 @@
 //! Small SQL helpers shared by the repositories.
 use chrono::{DateTime, SubsecRound, Utc};
 use miaojing_domain::PageRequest;
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 /// A `LIKE` pattern matching `input` as a substring: `%`, `_` and `\` in the input are
@@ -16,6 +17,20 @@ pub fn like_pattern(input: &str) -> String {
     }
     p.push('%');
     p
+}
+
+/// Pushes `(v1, v2, …)` with every value bound, for an `IN` list (the caller keeps it non-empty).
+pub fn push_list<'a, DB, T>(q: &mut QueryBuilder<'a, DB>, values: impl IntoIterator<Item = T>)
+where
+    DB: sqlx::Database,
+    T: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push("(");
+    let mut sep = q.separated(", ");
+    for v in values {
+        sep.push_bind(v);
+    }
+    sep.push_unseparated(")");
 }
 
 /// A search string trimmed, or `None` when empty.

@@ -15,6 +15,7 @@ use crate::errors::db_err;
 use crate::ledger::apply_grant_in;
 use crate::SqliteStore;
 use miaojing_store_sql::job_rows::{job, JOB_COLUMNS, JOB_RETURNING};
+use miaojing_store_sql::sql::push_list;
 
 fn json_text(v: &Value) -> String {
     v.to_string()
@@ -292,12 +293,8 @@ impl JobRepo for SqliteStore {
         q.push(" AND (upstream_task_id IS NOT NULL");
         // In chunks well under SQLite's bound-parameter limit.
         for chunk in starting.chunks(500) {
-            q.push(" OR id IN (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(")");
+            q.push(" OR id IN ");
+            push_list(&mut q, chunk.iter().copied());
         }
         q.push(") RETURNING id");
         let ids: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut *tx).await.map_err(db_err)?;

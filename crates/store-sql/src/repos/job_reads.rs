@@ -25,12 +25,8 @@ macro_rules! job_reads {
                     QueryBuilder::<Db<super::$store>>::new(format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.user_id = "));
                 q.push_bind(user_id);
                 if !statuses.is_empty() {
-                    q.push(" AND j.status IN (");
-                    let mut sep = q.separated(", ");
-                    for s in statuses {
-                        sep.push_bind(s.as_str());
-                    }
-                    q.push(")");
+                    q.push(" AND j.status IN ");
+                    push_list(&mut q, statuses.iter().map(|s| s.as_str()));
                 }
                 q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit.clamp(0, 1000));
                 let rows = q.build().fetch_all(store.reader()).await.map_err(db_err)?;

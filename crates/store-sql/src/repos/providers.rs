@@ -532,12 +532,9 @@ macro_rules! __providers_repos {
                         return Ok(Vec::new());
                     }
                     let mut qb: QueryBuilder<'_, Db<$store>> =
-                        QueryBuilder::new(format!("SELECT {HEALTH_COLUMNS} FROM channel_health WHERE channel_id IN ("));
-                    let mut s = qb.separated(", ");
-                    for id in ids {
-                        s.push_bind(*id);
-                    }
-                    qb.push(") ORDER BY channel_id");
+                        QueryBuilder::new(format!("SELECT {HEALTH_COLUMNS} FROM channel_health WHERE channel_id IN "));
+                    push_list(&mut qb, ids.iter().copied());
+                    qb.push(" ORDER BY channel_id");
                     let found = qb.build().fetch_all(self.reader()).await.map_err(db_err)?;
                     found.iter().map(rows::channel_health).collect()
                 }

@@ -54,12 +54,8 @@ macro_rules! __works_repo {
 
             fn push_modes(q: &mut QueryBuilder<'_, Db<$store>>, modes: &[Mode]) {
                 if !modes.is_empty() {
-                    q.push(" AND w.mode IN (");
-                    let mut sep = q.separated(", ");
-                    for m in modes {
-                        sep.push_bind(m.as_str());
-                    }
-                    q.push(")");
+                    q.push(" AND w.mode IN ");
+                    push_list(q, modes.iter().map(|m| m.as_str()));
                 }
             }
 
@@ -208,12 +204,8 @@ macro_rules! __works_repo {
                         return Ok(Vec::new());
                     }
                     let mut tx = self.begin_write().await?;
-                    let mut q = QueryBuilder::<Db<$store>>::new(format!("SELECT {WORK_COLUMNS} FROM works w WHERE w.is_public AND w.id IN ("));
-                    let mut sep = q.separated(", ");
-                    for id in ids {
-                        sep.push_bind(*id);
-                    }
-                    q.push(")");
+                    let mut q = QueryBuilder::<Db<$store>>::new(format!("SELECT {WORK_COLUMNS} FROM works w WHERE w.is_public AND w.id IN "));
+                    push_list(&mut q, ids.iter().copied());
                     if let Some(o) = owner {
                         q.push(" AND w.user_id = ").push_bind(o);
                     }
