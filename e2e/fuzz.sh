@@ -7,7 +7,8 @@
 # the real binary on a fresh data dir (a fresh database for PostgreSQL) in demo mode with an
 # admin, signs up a user, and runs schemathesis over every operation as the user, then over
 # the admin operations as the admin. Checks: no 5xx, every status code, content type and body
-# as documented. A bounded number of cases per operation (FUZZ_EXAMPLES, default 10) keeps a run
+# as documented; a schema-valid request refused as invalid fails the run too (the document
+# must be as strict as the server; exceptions and why in e2e/schemathesis.toml). A bounded number of cases per operation (FUZZ_EXAMPLES, default 10) keeps a run
 # to a few minutes. Fails when schemathesis finds a failure; its report is kept in
 # e2e/artifacts/fuzz-<backend>/. Needs the Python tools of deploy/test-services.sh.
 set -uo pipefail
@@ -31,7 +32,7 @@ checks="not_a_server_error,status_code_conformance,content_type_conformance,resp
 fuzz_as() {
     local base="$1" token="$2" report="$3"
     shift 3
-    "$st" run "$base/api/openapi.json" --url "$base" \
+    "$st" --config-file "$root/e2e/schemathesis.toml" run "$base/api/openapi.json" --url "$base" \
         -H "Authorization: Bearer $token" \
         --checks "$checks" \
         --max-examples "$examples" \

@@ -54,6 +54,7 @@ pub struct AdminUserList {
 #[serde(default)]
 pub struct AdminUserUpdate {
     #[serde(rename = "userId", alias = "id")]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub user_id: Option<Uuid>,
     /// `user`, `admin` or `enterprise_admin` (the original's `vip`, `guest` and
     /// `enterprise_member` read as `user`).
@@ -85,10 +86,13 @@ pub struct AdminUserUpdate {
 #[serde(default)]
 pub struct CreditAdjustment {
     #[serde(rename = "userId")]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub user_id: Option<Uuid>,
-    /// Positive to add, negative to deduct (never below zero).
+    /// Positive to add, negative to deduct (never below zero); not zero, at most 10⁹ either way.
+    #[cfg_attr(feature = "openapi", schema(required = true, minimum = -1_000_000_000, maximum = 1_000_000_000))]
     pub amount: i64,
-    /// Why (stored in the ledger row).
+    /// Why (stored in the ledger row), at most 200 characters.
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 200, pattern = r"\S"))]
     pub reason: String,
 }
 
@@ -156,20 +160,26 @@ pub struct RedeemCodeView {
 #[serde(default, rename_all = "camelCase")]
 pub struct RedeemBatchRequest {
     /// 1–500.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 500))]
     pub count: Option<i64>,
     /// `credits` (default) or `membership`.
     #[serde(alias = "code_type")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(credits|membership)$"))]
     pub code_type: Option<String>,
     #[serde(alias = "credits_amount")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100_000_000))]
     pub credits_amount: Option<i64>,
     #[serde(alias = "membership_tier")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Tier>))]
     pub membership_tier: Option<String>,
     #[serde(alias = "membership_duration_value")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub membership_duration_value: Option<i64>,
     /// `day`, `month` or `year`.
     #[serde(alias = "membership_duration_unit")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(?:[dD][aA][yY]|[mM][oO][nN][tT][hH]|[yY][eE][aA][rR])[sS]?$"))]
     pub membership_duration_unit: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub note: Option<String>,
     /// The codes themselves stop working after this time.
     #[serde(alias = "expires_at")]
@@ -198,6 +208,7 @@ pub struct RedeemCodeList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct RedeemCodeToggle {
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub id: Option<Uuid>,
     #[serde(alias = "is_active")]
     pub is_active: bool,
@@ -332,6 +343,7 @@ pub struct EmailSettingsUpdate {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TestEmailRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub to: String,
 }
 

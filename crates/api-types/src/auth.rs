@@ -11,10 +11,13 @@ use crate::vocab::{ShownRole, Tier};
 #[serde(default)]
 pub struct LoginRequest {
     /// Username, e-mail or phone.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"\S"))]
     pub account: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"\S"))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"\S"))]
     pub phone: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, min_length = 1))]
     pub password: String,
     /// Set by the admin console: non-admins are refused with 403.
     #[serde(rename = "adminOnly")]
@@ -26,11 +29,17 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RegisterRequest {
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    /// 8–128 characters with at least one letter and one digit.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 8, max_length = 128, pattern = "^(?:.*[A-Za-z].*[0-9]|.*[0-9].*[A-Za-z]).*$")
+    )]
     pub password: String,
-    /// Login username (defaults to the e-mail's local part).
+    /// Login username (defaults to the e-mail's local part): 2–50 characters without spaces,
+    /// `@` or angle brackets.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[^\s@<>\x00-\x1f\x7f-\x9f]{2,50}$"))]
     pub nickname: Option<String>,
     pub phone: Option<String>,
     /// Required when the site requires e-mail verification.
@@ -46,6 +55,7 @@ pub struct RegisterRequest {
     pub referral_code: Option<String>,
     /// The account's language for e-mails, `zh` or `en` (the client's UI language; defaults
     /// to the `Accept-Language` header, else `zh`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(?:[zZ][hH]|[eE][nN])(?:[-_].*)?$"))]
     pub language: Option<String>,
 }
 
@@ -116,9 +126,11 @@ pub struct AdminExistsResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct EmailRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub email: String,
     /// The language of the mail when the address has no account yet, `zh` or `en` (defaults
     /// to the `Accept-Language` header, else `zh`); an account's mail uses its own language.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(?:[zZ][hH]|[eE][nN])(?:[-_].*)?$"))]
     pub language: Option<String>,
 }
 
@@ -140,7 +152,10 @@ pub struct CodeSentResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct VerifyEmailRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub email: String,
+    /// The code from the mail: 4–10 letters or digits.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"^\s*[A-Za-z0-9]{4,10}\s*$"))]
     pub code: String,
 }
 
@@ -149,9 +164,17 @@ pub struct VerifyEmailRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ResetPasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub email: String,
+    /// The code from the mail: 4–10 letters or digits.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"^\s*[A-Za-z0-9]{4,10}\s*$"))]
     pub code: String,
+    /// 8–128 characters with at least one letter and one digit.
     #[serde(rename = "newPassword")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 8, max_length = 128, pattern = "^(?:.*[A-Za-z].*[0-9]|.*[0-9].*[A-Za-z]).*$")
+    )]
     pub new_password: String,
 }
 
@@ -168,16 +191,21 @@ pub struct MessageResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct NotificationRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub to: String,
     /// Kind of notice (`business`, `announcement`, `security_login`, …); informational.
     #[serde(rename = "type")]
     pub kind: Option<String>,
     /// At most 120 characters.
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 120, pattern = r"\S"))]
     pub title: String,
     /// Plain text, at most 4000 characters; blank lines separate paragraphs.
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 4000, pattern = r"\S"))]
     pub body: String,
     /// At most 40 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub button_text: Option<String>,
     /// An http(s) link, at most 500 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500, pattern = r"^\s*(https?://[\x21-\x7e]+)?\s*$"))]
     pub button_url: Option<String>,
 }

@@ -37,7 +37,9 @@ pub struct CreditRecords {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RedeemRequest {
-    /// As displayed (`MJ-XXXX-XXXX-XXXX`) or without prefix and dashes, any case.
+    /// As displayed (`MJ-XXXX-XXXX-XXXX`) or without prefix and dashes, any case: 8–32 letters
+    /// and digits once everything else is left out.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"^[^A-Za-z0-9]*(?:[A-Za-z0-9][^A-Za-z0-9]*){8,32}$"))]
     pub code: String,
 }
 

@@ -23,6 +23,8 @@ pub struct ModelChoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GenerationPayload {
+    /// 2–10000 characters once trimmed (a video may instead come from `images` alone).
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 10000, pattern = r"\S[\s\S]*\S"))]
     pub prompt: Option<String>,
     pub negative_prompt: Option<String>,
     /// A platform model's display name (used when `customApiConfig` names none).
@@ -49,7 +51,8 @@ pub struct GenerationPayload {
     pub style_prompt: Option<String>,
     /// A style preset label (its usage is counted).
     pub style_label: Option<String>,
-    /// Reference image: a data URL or an http(s) URL.
+    /// Reference image: a data URL, an http(s) URL or a stored file's `/api/local-storage/…` path.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(data:image/|https?://|/api/local-storage/)"))]
     pub image: Option<String>,
     #[serde(default)]
     pub images: Vec<String>,
@@ -66,6 +69,7 @@ pub struct CreateJobRequest {
     #[serde(rename = "type")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::vocab::JobKind))]
     pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = GenerationPayload))]
     pub payload: Option<GenerationPayload>,
 }
 
@@ -148,6 +152,7 @@ pub struct JobList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobAction {
     /// Only `cancel`.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, pattern = "^cancel$"))]
     pub action: Option<String>,
 }
 
@@ -157,10 +162,13 @@ pub struct JobAction {
 #[serde(rename_all = "camelCase")]
 pub struct ReversePromptInput {
     /// A data `image/*` URL or an http(s) URL.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, pattern = r"^\s*(data:image/|https?://)", example = json!(crate::EXAMPLE_IMAGE_DATA_URL)))]
     pub image: Option<String>,
     /// `structured` (default), `general` or `pixel`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(structured|general|pixel)$"))]
     pub output_mode: Option<String>,
     /// `zh` (default) or `en`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(zh|en)$"))]
     pub language: Option<String>,
 }
 
@@ -183,6 +191,8 @@ pub struct ReversePromptOutput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SuggestPromptInput {
+    /// At most 10000 characters.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 10000, pattern = r"\S"))]
     pub prompt: Option<String>,
     pub system_prefix: Option<String>,
     pub custom_api_config: Option<ModelChoice>,

@@ -14,6 +14,13 @@ pub mod providers;
 pub mod site;
 pub mod works;
 
+/// A real 1×1 PNG as a data URL: the documented example of every image-upload field.
+pub const EXAMPLE_IMAGE_DATA_URL: &str =
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// A complete one-provider Manifest as smart-import text: the documented example of `configText`.
+pub const EXAMPLE_MANIFEST: &str = r#"{"name": "Example", "model": "example-image-1", "submit": {"path": "https://images.example.com/v1/draw", "body": {"prompt": "$prompt"}, "result": {"imageUrlPaths": ["url"]}}}"#;
+
 /// The closed word lists the API takes and sends (roles, tiers, modes, statuses, …).
 pub use miaojing_vocab as vocab;
 /// The error-code table (shared with the domain crates; see [`miaojing_vocab::error_codes`]).

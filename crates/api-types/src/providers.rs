@@ -30,8 +30,11 @@ pub struct ProviderView {
 #[serde(rename_all = "camelCase")]
 pub struct ProviderInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 128, pattern = r"\S"))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^\s*(https?://\S+)?\s*$"))]
     pub default_api_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub default_model: Option<String>,
     #[serde(rename = "type")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
@@ -74,7 +77,9 @@ pub struct RecommendationView {
 #[serde(rename_all = "camelCase")]
 pub struct RecommendationInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 255, pattern = r"\S"))]
     pub model_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub display_name: Option<String>,
     #[serde(rename = "type")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
@@ -115,7 +120,9 @@ pub struct StylePresetView {
 #[serde(rename_all = "camelCase")]
 pub struct StylePresetInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 128, pattern = r"\S"))]
     pub label: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 4000, pattern = r"\S"))]
     pub prompt: Option<String>,
     pub is_active: Option<bool>,
     pub sort_order: Option<i32>,
@@ -208,11 +215,17 @@ pub struct ModelConfig {
 #[serde(rename_all = "camelCase")]
 pub struct UserApiKeyInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
     pub api_key: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub provider: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub supplier_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^\s*(https?://\S+)?\s*$"))]
     pub api_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub model_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub note: Option<String>,
     #[serde(rename = "type")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<MediaType>))]
@@ -240,6 +253,8 @@ pub struct UserApiKeyList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamProbe {
+    /// An absolute http(s) URL (required unless `keyId` is given).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*https?://\S+\s*$"))]
     pub api_url: Option<String>,
     /// A key to try; or `keyId` to use one of the caller's stored keys.
     pub api_key: Option<String>,
@@ -314,12 +329,19 @@ pub struct SystemApiView {
 #[serde(rename_all = "camelCase")]
 pub struct SystemApiInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 255, pattern = r"\S"))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, max_length = 255, pattern = r"\S"))]
     pub model_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub provider: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^\s*(https?://\S+)?\s*$"))]
     pub api_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub model_group: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
     pub api_key: Option<String>,
     pub clear_api_key: Option<bool>,
     #[serde(rename = "type")]
@@ -327,10 +349,15 @@ pub struct SystemApiInput {
     pub media_type: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::vocab::BillingMode>))]
     pub billing_mode: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub credits_per_use: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub duration_price_per_second: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub input_price_per_1m: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub output_price_per_1m: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub price_note: Option<String>,
     pub capabilities: Option<Value>,
     pub is_default: Option<bool>,
@@ -402,6 +429,7 @@ pub struct ChannelHealthList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SmartImportInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, pattern = r"\S", example = json!(crate::EXAMPLE_MANIFEST)))]
     pub config_text: Option<String>,
 }
 
@@ -420,6 +448,7 @@ pub struct UserSmartImportResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SystemSmartImportInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = String, pattern = r"\S", example = json!(crate::EXAMPLE_MANIFEST)))]
     pub config_text: Option<String>,
     /// Empty or absent: every tier.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Tier>>))]
@@ -428,6 +457,7 @@ pub struct SystemSmartImportInput {
     pub is_default: Option<bool>,
     /// Fixed price per use in credits (default 10); `fixedPrice` is accepted too.
     #[serde(alias = "fixedPrice")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub credits_per_use: Option<i64>,
 }
 

@@ -115,7 +115,9 @@ pub struct Announcement {
 #[serde(default, rename_all = "camelCase")]
 pub struct AnnouncementInput {
     pub id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 255, pattern = r"\S"))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000, pattern = r"\S"))]
     pub content: Option<String>,
     pub start_date: Option<DateTime<Utc>>,
     pub end_date: Option<DateTime<Utc>>,

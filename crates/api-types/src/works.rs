@@ -106,12 +106,13 @@ pub struct GalleryPage {
 pub struct PublishRequest {
     /// One of the caller's history rows. Publishing copies its original (and thumbnail) into
     /// the gallery; unpublishing removes that copy and keeps the history row.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub work_id: Option<Uuid>,
     /// `false` unpublishes.
     pub publish: Option<bool>,
     /// The publication's title: at most 80 characters, one line; blank clears it, absent keeps
     /// the current one.
-    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 80, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$"))]
     pub title: Option<String>,
 }
 
@@ -177,9 +178,15 @@ pub struct AdminGalleryPage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PromptEdit {
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Uuid))]
     pub work_id: Option<Uuid>,
+    /// The new prompt, at most 8000 characters (it must differ from the current one).
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 8000, pattern = r"\S"))]
     pub prompt: String,
+    /// The notice to the author: subject at most 120 characters, body at most 5000.
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 120, pattern = r"\S"))]
     pub email_subject: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, max_length = 5000, pattern = r"\S"))]
     pub email_body: String,
     pub reason_key: String,
 }

@@ -10,6 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+mod constraints;
 mod rules;
 
 #[derive(OpenApi)]
@@ -61,6 +62,7 @@ pub fn spec() -> &'static serde_json::Value {
     SPEC.get_or_init(|| {
         let mut doc = serde_json::to_value(generated()).expect("the OpenAPI document serialises");
         rules::apply(&mut doc);
+        constraints::apply(&mut doc);
         doc
     })
 }

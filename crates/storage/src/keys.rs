@@ -11,6 +11,12 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 pub const PUBLIC_PREFIX: &str = "/api/local-storage/";
 /// Longest key accepted.
 pub const KEY_MAX: usize = 1024;
+/// Longest segment: what every file system takes as one name.
+pub const SEGMENT_MAX: usize = 255;
+/// A regular expression (ECMA-262 and Python alike) for the keys a client can rely on:
+/// segments of printable characters other than `/ \ : ? # %`, none of them `.` or `..`.
+/// Every key it matches passes [`check_key`]; the API document declares it.
+pub const KEY_PATTERN: &str = r"^[^/\\:?#%.\x00-\x1f\x7f-\x9f][^/\\:?#%\x00-\x1f\x7f-\x9f]{0,62}(?:/[^/\\:?#%.\x00-\x1f\x7f-\x9f][^/\\:?#%\x00-\x1f\x7f-\x9f]{0,62})*$";
 
 /// Why a key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +29,8 @@ pub enum KeyError {
     NotUtf8,
     #[error("the key contains a forbidden character or path step")]
     Forbidden,
+    #[error("a segment of the key is longer than {SEGMENT_MAX} bytes")]
+    SegmentTooLong,
 }
 
 /// Checks a key that is already plain text (not URL-encoded).
@@ -38,6 +46,9 @@ pub fn check_key(key: &str) -> Result<&str, KeyError> {
     }
     if key.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
         return Err(KeyError::Forbidden);
+    }
+    if key.split('/').any(|seg| seg.len() > SEGMENT_MAX) {
+        return Err(KeyError::SegmentTooLong);
     }
     // A Windows drive prefix such as `C:` would make the key absolute there.
     if key.split('/').next().is_some_and(|first| first.len() == 2 && first.ends_with(':')) {
@@ -83,6 +94,21 @@ pub fn public_url(key: &str) -> Result<String, KeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_matching_the_declared_pattern_are_accepted() {
+        let pattern = regex_lite::Regex::new(KEY_PATTERN).unwrap();
+        for key in ["generated/images/abc.png", "a/b.c/d", "日本/猫 1.png", "x"] {
+            assert!(pattern.is_match(key) && check_key(key).is_ok(), "{key}");
+        }
+        let long = "x".repeat(64);
+        assert!(!pattern.is_match(&long));
+        assert_eq!(check_key(&"y".repeat(SEGMENT_MAX + 1)), Err(KeyError::SegmentTooLong));
+        assert!(check_key(&"y".repeat(SEGMENT_MAX)).is_ok());
+        for key in ["", ".", "..", "a/../b", "a//b", "/a", "c:/x", "a\\b", "a/\u{1}b", "a/./b"] {
+            assert!(!pattern.is_match(key), "{key:?} matches");
+        }
+    }
 
     #[test]
     fn traversal_corpus_is_refused() {

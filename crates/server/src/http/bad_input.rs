@@ -52,7 +52,7 @@ pub async fn keep_json_body(
         }
         buf.extend_from_slice(&chunk);
     }
-    let bytes = buf.freeze();
+    let bytes = crate::http::whole_numbers::rewrite(buf.freeze());
     req.extensions_mut().insert(RawJson(bytes.clone()));
     req.set_payload(Payload::from(bytes));
     next.call(req).await.map(ServiceResponse::map_into_left_body)

@@ -9,3 +9,4 @@ pub mod invalidate;
 pub mod language;
 pub mod metrics;
 pub mod shutdown;
+pub mod whole_numbers;

@@ -183,6 +183,7 @@ async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::
 /// `?id=` of the announcement.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IdQuery {
+    #[param(required = true)]
     pub id: Option<Uuid>,
 }
 

@@ -42,7 +42,8 @@ pub struct UploadedImage {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DataUrlUpload {
-    /// `data:image/…;base64,…`
+    /// `data:image/…;base64,…` of a PNG, JPEG, WebP or GIF.
+    #[schema(pattern = r"^\s*data:[^,]*;base64,", example = json!(miaojing_api_types::EXAMPLE_IMAGE_DATA_URL))]
     pub data_url: String,
 }
 

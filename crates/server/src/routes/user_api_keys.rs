@@ -108,7 +108,7 @@ async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<User
 }
 
 /// Create keys (or update those with an `id`).
-#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, description = "Too many key changes (`rate_limited`, see `Retry-After`)", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/user-api-keys")]
 async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -116,7 +116,7 @@ async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserAp
 }
 
 /// Same as POST (the original accepted both).
-#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", request_body = UserApiKeySave, responses((status = 200, body = UserApiKeyList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, description = "Too many key changes (`rate_limited`, see `Retry-After`)", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/user-api-keys")]
 async fn update_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
@@ -125,11 +125,12 @@ async fn update_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserAp
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IdQuery {
+    #[param(required = true)]
     pub id: Option<Uuid>,
 }
 
 /// Delete one of the caller's keys.
-#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = [])), tag = "user-api-keys", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, description = "Too many key changes (`rate_limited`, see `Retry-After`)", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/user-api-keys")]
 async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;

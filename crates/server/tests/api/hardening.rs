@@ -15,6 +15,8 @@ on_both_backends!(
     head_answers_like_get_without_a_body,
     profile_code_without_mail_is_a_documented_409,
     metrics_without_a_token_only_answer_direct_loopback_requests,
+    whole_numbers_written_as_floats_are_integers,
+    addresses_are_held_to_the_documented_rule,
 );
 
 async fn user_count(app: &TestApp) -> i64 {
@@ -275,6 +277,10 @@ async fn stored_files_are_served_with_validators_ranges_and_no_traversal() {
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_error(&app.get("/api/local-storage/generated/missing.png", None).await, 404, ErrorCode::FileNotFound);
     assert_error(&app.get("/api/local-storage/generated", None).await, 404, ErrorCode::FileNotFound);
+    // A name longer than any file system takes is a bad key, not an unavailable store.
+    let long = format!("/api/local-storage/generated/{}.png", "n".repeat(300));
+    assert_error(&app.get(&long, None).await, 400, ErrorCode::InvalidKey);
+    assert_error(&app.get(&format!("/api/download?url={}", long.replace('/', "%2F")), None).await, 400, ErrorCode::InvalidKey);
 
     for path in [
         "/api/local-storage/../outside.txt",
@@ -557,4 +563,41 @@ fn binary_refuses_an_unknown_boolean_spelling_with_the_accepted_ones() {
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("maybe") && text.contains("1/0") && text.contains("yes/no") && text.contains("on/off"), "{text}");
+}
+
+/// JSON Schema's integers include `3.0` and `2e1`: a client whose JSON library writes floats
+/// is understood, and what is stored is the integer.
+async fn whole_numbers_written_as_floats_are_integers(app: TestApp) {
+    let admin = app.admin_token().await;
+    let create = |raw: &'static str| {
+        let req = app.client.post(format!("{}/api/admin/style-presets", app.base)).bearer_auth(&admin);
+        async move {
+            let res = req.header("content-type", "application/json").body(raw).send().await.unwrap();
+            (res.status(), res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (s, v) = create(r#"{"label": "Ink", "prompt": "ink wash", "sortOrder": 3.0}"#).await;
+    assert_eq!((s, &v["preset"]["sortOrder"]), (StatusCode::OK, &json!(3)), "{v}");
+    let (s, v) = create(r#"{"label": "Ink 2", "prompt": "ink wash", "sortOrder": 2e1}"#).await;
+    assert_eq!((s, &v["preset"]["sortOrder"]), (StatusCode::OK, &json!(20)), "{v}");
+    // A fraction is still not an integer, and says which field.
+    let (s, v) = create(r#"{"label": "Ink 3", "prompt": "ink wash", "sortOrder": 2.5}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("sortOrder"), "{v}");
+}
+
+/// Sign-up takes only the addresses `docs/openapi.json` declares (and every answer that shows an
+/// address passes the document's `format: email`).
+async fn addresses_are_held_to_the_documented_rule(app: TestApp) {
+    let body = |email: &str| json!({ "email": email, "password": "secret-pass-1", "acceptedTerms": true });
+    let before = user_count(&app).await;
+    for bad in ["ħê@¿ð.zù.com", "a@b.c{", "o'brien@example.com", "a..b@example.com", "a@-b.example.com", "a@example.c7"] {
+        assert_error(&app.post("/api/auth/register", body(bad), None).await, 400, ErrorCode::InvalidEmail);
+    }
+    let long_local = format!("{}@example.com", "l".repeat(65));
+    assert_error(&app.post("/api/auth/register", body(&long_local), None).await, 400, ErrorCode::InvalidEmail);
+    assert_eq!(user_count(&app).await, before, "nobody was signed up");
+    let (s, v) = app.post("/api/auth/register", body("First.Last+tag@Mail.Example.COM"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["user"]["email"], "first.last+tag@mail.example.com");
 }

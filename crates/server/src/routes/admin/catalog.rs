@@ -37,6 +37,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IdQuery {
+    #[param(required = true)]
     pub id: Option<Uuid>,
 }
 

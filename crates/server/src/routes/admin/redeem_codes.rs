@@ -120,6 +120,7 @@ async fn toggle_code(st: web::Data<AppState>, admin: Admin, body: web::Json<Rede
 /// `?id=` of the code.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CodeIdQuery {
+    #[param(required = true)]
     pub id: Option<Uuid>,
 }
 

@@ -78,6 +78,7 @@ async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemAp
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IdQuery {
+    #[param(required = true)]
     pub id: Option<Uuid>,
 }
 

@@ -113,7 +113,7 @@ async fn update_user(st: web::Data<AppState>, admin: Admin, body: web::Json<Admi
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UserIdQuery {
     #[serde(rename = "userId", alias = "id")]
-    #[param(rename = "userId")]
+    #[param(rename = "userId", required = true)]
     pub user_id: Option<Uuid>,
     pub page: Option<i64>,
     #[serde(rename = "pageSize", alias = "limit")]
