@@ -20,13 +20,14 @@ use miaojing_jobs::{JobExecutor, Step};
 use miaojing_providers::channel::{ChannelConfig, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
 use miaojing_providers::failover::{self, FailoverOptions};
 use miaojing_providers::secrets::SecretBox;
-use miaojing_providers::ProviderClient;
+use miaojing_providers::{ChannelHealth, ProviderClient};
 use miaojing_storage::fetch::{FetchPolicy, ResultFetcher};
 use miaojing_storage::Storage;
 use serde_json::json;
 
 use self::health::StoreHealth;
 use self::spec::{JobSpec, Source};
+use crate::channels;
 
 /// Largest reference image decoded from a data URL.
 const MAX_REFERENCE_BYTES: usize = 6 * 1024 * 1024;
@@ -112,7 +113,7 @@ impl ProviderExecutor {
         match &spec.source {
             Source::UserKey { id } => {
                 let key = self.store.user_api_key(job.user_id, *id).await?.filter(|k| k.is_active).ok_or_else(resolve::unavailable)?;
-                let ch = resolve::user_channel(&self.secrets, &key);
+                let ch = channels::user_channel(&self.secrets, &key)?;
                 match self.client.submit(&ch, &req).await? {
                     Submitted::Done(out) => self.finish(job, spec, out, Pricing::Free).await,
                     Submitted::Pending(task) => Ok(self.pending(true, key.id, &task)),
@@ -123,7 +124,11 @@ impl ProviderExecutor {
                 if rows.is_empty() {
                     return Err(resolve::unavailable());
                 }
-                let cands = resolve::candidates(&self.secrets, &rows);
+                let (cands, broken) = resolve::candidates(&self.secrets, &rows);
+                self.report_broken(job, &broken).await;
+                if cands.is_empty() {
+                    return Err(broken.into_iter().next().map_or_else(resolve::unavailable, |(_, e)| e));
+                }
                 let since = Instant::now();
                 let served = failover::run(&cands, &self.health, self.failover, |c, _| {
                     let (ch, req) = (c.channel.clone(), req.clone());
@@ -131,11 +136,22 @@ impl ProviderExecutor {
                 })
                 .await?;
                 tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, "upstream call answered");
-                let row = &rows[served.index];
+                let row = rows.iter().find(|r| r.id == served.candidate_id).ok_or_else(resolve::unavailable)?;
                 match served.value {
                     Submitted::Done(out) => self.finish(job, spec, out, row.pricing).await,
                     Submitted::Pending(task) => Ok(self.pending(false, row.id, &task)),
                 }
+            }
+        }
+    }
+
+    /// Platform rows that cannot become a channel are skipped, and the admin sees why: a
+    /// failure in the channel's health (its last error) and a warning in the server log.
+    async fn report_broken(&self, job: &Job, broken: &[(uuid::Uuid, Error)]) {
+        for (row, e) in broken {
+            tracing::warn!(job = %job.id, channel = %row, code = %e.code, "a platform model cannot be called: {}", e.message);
+            if let Err(err) = self.health.record_failure(*row, &e.code).await {
+                tracing::warn!(channel = %row, error = %err, "recording a channel failure failed");
             }
         }
     }
@@ -167,10 +183,10 @@ impl ProviderExecutor {
         let (user_key, row, upstream) = resolve::decode_task(task_id).ok_or_else(invalid_job)?;
         let (ch, pricing) = if user_key {
             let key = self.store.user_api_key(job.user_id, row).await?.ok_or_else(resolve::unavailable)?;
-            (resolve::user_channel(&self.secrets, &key), Pricing::Free)
+            (channels::user_channel(&self.secrets, &key)?, Pricing::Free)
         } else {
             let api = self.store.system_api(row).await?.ok_or_else(resolve::unavailable)?;
-            (resolve::system_channel(&self.secrets, &api), api.pricing)
+            (channels::system_channel(&self.secrets, &api)?, api.pricing)
         };
         Ok((ch, pricing, TaskHandle { upstream_task_id: upstream.to_string(), poll_interval: self.poll_every }))
     }

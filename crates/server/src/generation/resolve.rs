@@ -1,14 +1,15 @@
 //! From stored rows to callable channels, candidates and prices.
 use miaojing_credits::holds::estimate;
-use miaojing_domain::provider::{MediaType, Pricing, Protocol, SystemApi, UserApiKey};
+use miaojing_domain::provider::{MediaType, Pricing, SystemApi};
 use miaojing_domain::user::Tier;
 use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result, Store};
-use miaojing_providers::channel::{ChannelConfig, MediaType as ChannelMedia, Protocol as ChannelProtocol};
 use miaojing_providers::failover::{order_candidates, OrderKey, PollingMode};
 use miaojing_providers::secrets::SecretBox;
-use miaojing_providers::{Candidate, Manifest};
+use miaojing_providers::Candidate;
 use uuid::Uuid;
+
+use crate::channels;
 
 /// The media type of a job's model.
 pub fn media_of(video: bool) -> MediaType {
@@ -17,43 +18,6 @@ pub fn media_of(video: bool) -> MediaType {
     } else {
         MediaType::Image
     }
-}
-
-fn channel(
-    protocol: Protocol,
-    manifest: Option<&serde_json::Value>,
-    url: &str,
-    key: String,
-    model: &str,
-    media: MediaType,
-) -> ChannelConfig {
-    let media = match media {
-        MediaType::Image => ChannelMedia::Image,
-        MediaType::Video => ChannelMedia::Video,
-        MediaType::Text => ChannelMedia::Text,
-    };
-    let ch = ChannelConfig::new(ChannelProtocol::OpenAiCompatible, url, key, model, media);
-    match (protocol, manifest.and_then(|m| serde_json::from_value::<Manifest>(m.clone()).ok())) {
-        (Protocol::Manifest, Some(m)) => ch.with_manifest(m),
-        _ => ch,
-    }
-}
-
-fn decrypt(secrets: &SecretBox, encrypted: &str) -> String {
-    if encrypted.is_empty() {
-        return String::new();
-    }
-    secrets.decrypt(encrypted).unwrap_or_default()
-}
-
-/// The callable channel of a platform row (an undecryptable key becomes empty: skipped).
-pub fn system_channel(secrets: &SecretBox, api: &SystemApi) -> ChannelConfig {
-    channel(api.protocol, api.manifest.as_ref(), &api.api_url, decrypt(secrets, &api.api_key_encrypted), &api.model_name, api.media_type)
-}
-
-/// The callable channel of a user's key.
-pub fn user_channel(secrets: &SecretBox, key: &UserApiKey) -> ChannelConfig {
-    channel(key.protocol, key.manifest.as_ref(), &key.api_url, decrypt(secrets, &key.api_key_encrypted), &key.model_name, key.media_type)
 }
 
 /// What a row charges for `count` results or `duration` seconds.
@@ -79,9 +43,17 @@ pub async fn system_rows(store: &dyn Store, media: MediaType, name: &str, tier: 
     Ok(rows)
 }
 
-/// Failover candidates of the rows.
-pub fn candidates(secrets: &SecretBox, rows: &[SystemApi]) -> Vec<Candidate> {
-    rows.iter().map(|r| Candidate { id: r.id, channel: system_channel(secrets, r) }).collect()
+/// Failover candidates of the rows, and the rows that cannot become a channel (a Manifest row
+/// whose Manifest is unreadable) with their error: those are never called.
+pub fn candidates(secrets: &SecretBox, rows: &[SystemApi]) -> (Vec<Candidate>, Vec<(Uuid, Error)>) {
+    let (mut good, mut broken) = (Vec::new(), Vec::new());
+    for r in rows {
+        match channels::system_channel(secrets, r) {
+            Ok(channel) => good.push(Candidate { id: r.id, channel }),
+            Err(e) => broken.push((r.id, e)),
+        }
+    }
+    (good, broken)
 }
 
 /// The model the job names is missing or closed to the caller.

@@ -29,6 +29,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels;
 use crate::generation::composition;
 use crate::generation::resolve::{self, media_of};
 use crate::generation::spec::{self, Source};
@@ -319,7 +320,7 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
     let not_configured = || Error::validation(ErrorCode::TextModelUnavailable, "未配置多模态模型，请在API设置中添加多模态模型");
     if let Some(id) = choice.and_then(|c| c.custom_api_key_id) {
         let key = st.store.user_api_key(me.user.id, id).await?.filter(|k| k.is_active).ok_or_else(not_configured)?;
-        return Ok((resolve::user_channel(&st.secrets, &key), key.model_name.clone(), key.provider.clone()));
+        return Ok((channels::user_channel(&st.secrets, &key)?, key.model_name.clone(), key.provider.clone()));
     }
     let tier = me.user.effective_tier(Utc::now());
     let usable =
@@ -329,7 +330,7 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
         None => st.store.list_system_apis(false).await?.into_iter().find(usable),
     }
     .ok_or_else(not_configured)?;
-    Ok((resolve::system_channel(&st.secrets, &api), api.name.clone(), api.provider.clone()))
+    Ok((channels::system_channel(&st.secrets, &api)?, api.name.clone(), api.provider.clone()))
 }
 
 async fn record_call(

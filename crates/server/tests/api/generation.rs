@@ -44,6 +44,7 @@ with_upstream!(
     layout_composition_switch_shapes_image_prompts,
     dashboard_counts_jobs_works_and_calls,
     admin_deletes_only_finished_jobs,
+    broken_manifest_is_an_error_the_admin_sees,
 );
 
 pub(crate) async fn start(backend: Backend) -> (TestApp, MockHandle) {
@@ -585,4 +586,73 @@ async fn admin_deletes_only_finished_jobs(app: TestApp, mock: MockHandle) {
     assert_eq!(calls["total"], 1, "the call record outlives the job: {calls}");
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
     assert_eq!(logs["logs"][0]["action"], "generation_job_deleted", "{logs}");
+}
+
+/// Stores `manifest` on a system API row as a Manifest-backed row (what a hand-edited or
+/// migrated row may hold; the admin routes only write Manifests they have read).
+async fn break_manifest(app: &TestApp, id: &str, manifest: Value) {
+    let mut api = app.store.system_api(id.parse().unwrap()).await.unwrap().expect("row");
+    api.protocol = miaojing_domain::provider::Protocol::Manifest;
+    api.manifest = Some(manifest);
+    app.store.update_system_api(api).await.unwrap().expect("row updated");
+}
+
+async fn broken_manifest_is_an_error_the_admin_sees(app: TestApp, mock: MockHandle) {
+    let paint = system_api(&app, &mock, json!({"name": "Relay", "modelName": "gpt-image-1", "creditsPerUse": 2})).await;
+    let lens = system_api(&app, &mock, json!({"name": "Lens", "modelName": "gpt-5.5", "type": "text"})).await;
+    break_manifest(&app, &paint, json!({"version": 1, "provider": "not a provider"})).await;
+    break_manifest(&app, &lens, Value::Null).await;
+    let (t, _) = app.register("manifest@example.com", "brokenmanifest").await;
+    let before = app.balance(&t).await;
+
+    // A job on the row fails with the Manifest's error; nothing reaches the upstream.
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "a paper lantern", "model": "Relay"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((job["status"].as_str(), job["error_code"].as_str()), (Some("failed"), Some("invalid_manifest")), "{job}");
+    assert!(job["error"].as_str().unwrap().contains("配置文件"), "a clear message: {job}");
+    assert_eq!(app.balance(&t).await, before, "nothing charged");
+    // The synchronous helpers answer the same error instead of calling the row as OpenAI.
+    assert_error(
+        &app.post("/api/generate/suggest-prompt", json!({"prompt": "a cat on a roof"}), Some(&t)).await,
+        400,
+        ErrorCode::InvalidManifest,
+    );
+    let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
+    assert!(paths.is_empty(), "no call went out as if the rows were OpenAI-compatible: {paths:?}");
+
+    // The admin sees it: in the job list, in the channel's health and in the platform log.
+    let admin = app.admin_token().await;
+    let (_, jobs) = app.get("/api/admin/generation-jobs", Some(&admin)).await;
+    let row = jobs["jobs"].as_array().unwrap().iter().find(|j| j["id"] == job["jobId"]).expect("the job is listed").clone();
+    assert_eq!((row["status"].as_str(), row["error"].as_str()), (Some("failed"), job["error"].as_str()), "{row}");
+    let (_, health) = app.get("/api/admin/system-apis/health", Some(&admin)).await;
+    let channel = health["channels"].as_array().unwrap().iter().find(|c| c["channelId"] == paint.as_str()).expect("listed").clone();
+    assert_eq!((channel["lastError"].as_str(), channel["errorsInWindow"].as_i64()), (Some("invalid_manifest"), Some(1)), "{channel}");
+    let (_, logs) = app.get("/api/admin/logs?type=generation&level=warning", Some(&admin)).await;
+    let entry = &logs["logs"][0];
+    assert_eq!((entry["action"].as_str(), entry["target_id"].as_str()), (Some("generation_failed"), job["jobId"].as_str()), "{logs}");
+    assert_eq!(entry["metadata"]["errorCode"], "invalid_manifest", "{entry}");
+
+    // A user's own key with an unreadable Manifest fails the same way.
+    let (s, v) = app
+        .post(
+            "/api/user-api-keys",
+            json!({"apiKey": "sk-user-own-2", "provider": "Mine", "apiUrl": format!("{}/v1", mock.base_url()), "modelName": "gpt-image-1"}),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let user = app.store.user_by_email("manifest@example.com").await.unwrap().unwrap();
+    let mut key = app.store.list_user_api_keys(user.id).await.unwrap().remove(0);
+    key.id = uuid::Uuid::new_v4();
+    key.protocol = miaojing_domain::provider::Protocol::Manifest;
+    key.manifest = Some(json!({"version": 2}));
+    app.store.insert_user_api_keys(vec![key.clone()]).await.unwrap();
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "my own lantern", "customApiConfig": {"customApiKeyId": key.id}})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((job["status"].as_str(), job["error_code"].as_str()), (Some("failed"), Some("invalid_manifest")), "{job}");
+    let generations: Vec<String> = mock.requests().into_iter().map(|r| r.path).filter(|p| p.contains("/images/")).collect();
+    assert!(generations.is_empty(), "the key's channel was not called as OpenAI-compatible: {generations:?}");
 }
