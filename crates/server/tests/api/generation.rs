@@ -45,6 +45,7 @@ with_upstream!(
     dashboard_counts_jobs_works_and_calls,
     admin_deletes_only_finished_jobs,
     broken_manifest_is_an_error_the_admin_sees,
+    a_job_runs_on_the_rows_it_was_resolved_with,
 );
 
 pub(crate) async fn start(backend: Backend) -> (TestApp, MockHandle) {
@@ -655,4 +656,96 @@ async fn broken_manifest_is_an_error_the_admin_sees(app: TestApp, mock: MockHand
     assert_eq!((job["status"].as_str(), job["error_code"].as_str()), (Some("failed"), Some("invalid_manifest")), "{job}");
     let generations: Vec<String> = mock.requests().into_iter().map(|r| r.path).filter(|p| p.contains("/images/")).collect();
     assert!(generations.is_empty(), "the key's channel was not called as OpenAI-compatible: {generations:?}");
+}
+
+/// A job of `user` on the platform model `name`, as submission makes it (not stored).
+fn image_job(user: uuid::Uuid, name: &str) -> miaojing_domain::job::Job {
+    use miaojing_server::generation::spec::{check, Source};
+    let payload = miaojing_api_types::generation::GenerationPayload { prompt: Some("a carried kite".into()), ..Default::default() };
+    let (mode, spec) = check(miaojing_domain::job::JobKind::Image, payload, Source::System { name: name.into() }).unwrap();
+    let now = chrono::Utc::now();
+    miaojing_domain::job::Job {
+        id: uuid::Uuid::new_v4(),
+        user_id: user,
+        mode,
+        model: name.into(),
+        channel: "mock".into(),
+        params: serde_json::to_value(&spec).unwrap(),
+        client_request_id: None,
+        status: miaojing_domain::job::JobStatus::Running,
+        attempt: 1,
+        lease_owner: None,
+        lease_expires_at: None,
+        heartbeat_at: None,
+        upstream_task_id: None,
+        next_poll_at: None,
+        deadline_at: now + chrono::Duration::minutes(30),
+        hold_id: None,
+        estimated_cost: 10,
+        actual_cost: None,
+        error_code: None,
+        error_message: None,
+        result: Value::Null,
+        created_at: now,
+        started_at: Some(now),
+        finished_at: None,
+        updated_at: now,
+    }
+}
+
+async fn a_job_runs_on_the_rows_it_was_resolved_with(app: TestApp, mock: MockHandle) {
+    use miaojing_domain::job::Outcome;
+    use miaojing_jobs::{JobExecutor, Step};
+    use miaojing_server::generation::carry::{Carried, Resolved};
+    use std::sync::Arc;
+
+    // Start: the rows resolved at submission are used as they were, without a second look-up.
+    let paint = system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 2})).await;
+    let row = app.store.system_api(paint.parse().unwrap()).await.unwrap().unwrap();
+    break_manifest(&app, &paint, Value::Null).await;
+    let (_, user) = app.register("carry@example.com", "carrier").await;
+    let user = user["id"].as_str().unwrap().parse().unwrap();
+    let carried = Arc::new(Carried::default());
+    let st = &app.state;
+    let exec = miaojing_server::generation::ProviderExecutor::new(
+        app.store.clone(),
+        st.secrets.clone(),
+        st.outbound.clone(),
+        st.storage.clone(),
+        carried.clone(),
+    );
+    let job = image_job(user, "Paint");
+    carried.keep_model(job.id, Resolved::System(vec![row]));
+    match exec.start(&job).await {
+        Step::Done(Outcome::Succeeded { actual_cost, works, .. }) => assert_eq!((actual_cost, works.len()), (2, 1)),
+        other => panic!("the carried row served the job: {other:?}"),
+    }
+    assert!(carried.is_empty(), "nothing is kept for a job that ended");
+    // Without them (another instance or a restart), the job's spec is resolved again: the
+    // stored row is the broken one now.
+    match exec.start(&image_job(user, "Paint")).await {
+        Step::Done(Outcome::Failed { code, .. }) => assert_eq!(code, "invalid_manifest"),
+        other => panic!("the stored row was read again: {other:?}"),
+    }
+
+    // Polls: the channel that accepted an upstream task serves its polls, whatever becomes of
+    // its row meanwhile.
+    mock.set_settings(miaojing_mock_upstream::Settings { video_running_ms: 2_500, ..mock.settings() });
+    let wave = system_api(&app, &mock, json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "free"})).await;
+    let (t, _) = app.register("carry2@example.com", "carrier2").await;
+    let (s, v) = submit(&app, &t, "video", json!({"prompt": "a slow tide", "model": "Wave", "duration": 3})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let created = || mock.requests().iter().any(|r| r.method == "POST" && r.path == "/v1/video/generations");
+    for _ in 0..200 {
+        if created() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(created(), "the task was submitted");
+    break_manifest(&app, &wave, Value::Null).await;
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let polls = mock.requests().iter().filter(|r| r.method == "GET" && r.path.starts_with("/v1/video/generations/")).count();
+    assert!(polls >= 1, "the task was polled after its row changed");
 }
