@@ -76,7 +76,7 @@ impl ProviderExecutor {
 
     async fn request(&self, job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
         let mode = job.mode;
-        if mode == miaojing_domain::job::Mode::ReversePrompt {
+        if mode.kind().is_none() {
             return Err(Error::validation(ErrorCode::UnsupportedJobType, "不支持的任务类型"));
         }
         let mut prompt = spec.prompt.clone();
@@ -240,7 +240,7 @@ fn failed(e: Error) -> Step {
 /// Whether a poll failure may pass (the task keeps running upstream).
 fn transient(e: &Error) -> bool {
     matches!(e.kind, ErrorKind::UpstreamTimeout | ErrorKind::Unavailable | ErrorKind::RateLimited)
-        || (e.kind == ErrorKind::Upstream && e.code != "upstream_task_failed" && !e.code.starts_with("result_"))
+        || (e.kind == ErrorKind::Upstream && e.code != ErrorCode::UpstreamTaskFailed && !e.code.starts_with("result_"))
 }
 
 impl ProviderExecutor {

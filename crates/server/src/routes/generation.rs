@@ -170,7 +170,7 @@ async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRe
     }
     let (job, fresh) = match submitted {
         Ok(r) => r,
-        Err(e) if e.code == "insufficient_credits" => return Err(insufficient(&st, me.0.user.id, hold).await.into()),
+        Err(e) if e.code == ErrorCode::InsufficientCredits => return Err(insufficient(&st, me.0.user.id, hold).await.into()),
         Err(e) => return Err(e.into()),
     };
     if fresh {
