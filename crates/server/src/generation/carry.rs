@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::task::TaskRef;
 
-/// Entries older than this are dropped (a job lives 30 minutes at most; one finished by
-/// another instance or cancelled before it started leaves its entry here until then).
+/// Entries older than this are dropped, looked for at most every [`PRUNE_EVERY`] (a job lives
+/// 30 minutes at most; one finished by another instance or cancelled before it started leaves
+/// its entry here until then).
 const MAX_AGE: Duration = Duration::from_secs(60 * 60);
 
 /// A job's model resolved to stored rows.
@@ -41,16 +42,37 @@ enum Stage {
     Task(Box<Serving>),
 }
 
+/// How often old entries are looked for.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct Inner {
+    map: HashMap<Uuid, (Instant, Stage)>,
+    pruned: Instant,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Self { map: HashMap::new(), pruned: Instant::now() }
+    }
+}
+
 /// Job id → what was resolved for it. Shared by the submission route and the executor.
 #[derive(Debug, Default)]
-pub struct Carried(Mutex<HashMap<Uuid, (Instant, Stage)>>);
+pub struct Carried(Mutex<Inner>);
 
 impl Carried {
     fn keep(&self, job: Uuid, stage: Stage) {
-        let now = Instant::now();
-        let mut map = self.0.lock();
-        map.retain(|_, (at, _)| now.duration_since(*at) < MAX_AGE);
-        map.insert(job, (now, stage));
+        self.keep_at(job, stage, Instant::now());
+    }
+
+    fn keep_at(&self, job: Uuid, stage: Stage, now: Instant) {
+        let mut inner = self.0.lock();
+        if now.duration_since(inner.pruned) >= PRUNE_EVERY {
+            inner.map.retain(|_, (at, _)| now.duration_since(*at) < MAX_AGE);
+            inner.pruned = now;
+        }
+        inner.map.insert(job, (now, stage));
     }
 
     /// Keeps the rows a submission resolved, for the job's start.
@@ -60,11 +82,11 @@ impl Carried {
 
     /// The rows resolved at submission, removed (the start uses them once).
     pub fn take_model(&self, job: Uuid) -> Option<Resolved> {
-        let mut map = self.0.lock();
-        match map.remove(&job) {
+        let mut inner = self.0.lock();
+        match inner.map.remove(&job) {
             Some((_, Stage::Model(m))) => Some(m),
             Some(other) => {
-                map.insert(job, other);
+                inner.map.insert(job, other);
                 None
             }
             None => None,
@@ -78,7 +100,7 @@ impl Carried {
 
     /// The channel kept for `task` of the job, if it is the task kept.
     pub fn task(&self, job: Uuid, task: &TaskRef) -> Option<Serving> {
-        match self.0.lock().get(&job) {
+        match self.0.lock().map.get(&job) {
             Some((_, Stage::Task(s))) if s.task == *task => Some(Serving::clone(s)),
             _ => None,
         }
@@ -86,12 +108,12 @@ impl Carried {
 
     /// Drops whatever is kept for the job (it has ended).
     pub fn forget(&self, job: Uuid) {
-        self.0.lock().remove(&job);
+        self.0.lock().map.remove(&job);
     }
 
     /// How many jobs have something kept.
     pub fn len(&self) -> usize {
-        self.0.lock().len()
+        self.0.lock().map.len()
     }
 
     /// Whether nothing is kept.
@@ -126,5 +148,16 @@ mod tests {
         c.forget(job);
         assert_eq!(c.task(job, &task), None);
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn old_entries_are_dropped() {
+        let c = Carried::default();
+        let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
+        c.keep_model(old, Resolved::System(vec![]));
+        c.keep_at(new, Stage::Model(Resolved::System(vec![])), Instant::now() + PRUNE_EVERY / 2);
+        assert_eq!(c.len(), 2, "not looked for before PRUNE_EVERY");
+        c.keep_at(new, Stage::Model(Resolved::System(vec![])), Instant::now() + MAX_AGE + PRUNE_EVERY);
+        assert_eq!((c.take_model(old), c.len()), (None, 1), "the old entry is gone, the new one kept");
     }
 }
