@@ -1,6 +1,9 @@
-//! The provider-backed job executor: resolves a job's model to channels, calls the upstream
-//! (with failover across platform rows, never for user keys), keeps async tasks polling,
-//! stores the results with thumbnails and prices the job by the row that served it.
+//! Generation jobs on the server's side: a request read once ([`request`]), its model resolved
+//! to stored rows ([`resolve`]) and carried to the job's start and polls ([`carry`]), and the
+//! provider-backed executor, which turns the rows into channels (through [`crate::channels`]),
+//! calls the upstream (with failover across platform rows, never for user keys), keeps async
+//! tasks ([`task::TaskRef`]) polling, stores the results with thumbnails ([`persist`]) and prices
+//! the job by the row that served it.
 pub mod carry;
 pub mod composition;
 pub mod health;

@@ -1,4 +1,6 @@
-//! From stored rows to callable channels, candidates and prices.
+//! A job's model from its reference to stored rows — at submission ([`for_submission`]), and
+//! again only when this process did not keep them ([`for_start`], [`for_task`]) — and from rows
+//! to failover candidates and prices.
 use chrono::Utc;
 use miaojing_credits::holds::estimate;
 use miaojing_domain::job::{Job, JobKind};
