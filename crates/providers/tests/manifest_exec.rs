@@ -47,6 +47,18 @@ fn image_bundle(mock: &MockHandle) -> Value {
     })
 }
 
+/// What the server stores reads back as the imported Manifest, through the server's reader and
+/// through serde alike (the channel resolver reads stored rows with [`Manifest::from_stored`]).
+#[tokio::test]
+async fn a_stored_manifest_reads_back_as_imported() {
+    let mock = mock().await;
+    let out = import::parse(&image_bundle(&mock).to_string()).unwrap();
+    let c = &out.channels[0];
+    let stored = c.stored_manifest(&out.source, "2026-01-01T00:00:00Z");
+    assert_eq!(miaojing_providers::Manifest::from_stored(&stored).unwrap(), c.manifest);
+    assert_eq!(serde_json::from_value::<miaojing_providers::Manifest>(stored).unwrap(), c.manifest);
+}
+
 #[tokio::test]
 async fn sync_submit_renders_whole_value_templates_and_drops_empties() {
     let mock = mock().await;

@@ -17,7 +17,9 @@ use uuid::Uuid;
 pub const KEY_TO_FILL: &str = "待填写";
 
 /// A channel for a stored row: its URL, model and protocol, the plain key given, and its
-/// Manifest when the row is Manifest-backed (an unreadable Manifest is `invalid_manifest`).
+/// Manifest when the row is Manifest-backed. This is the one place a stored row becomes a
+/// channel: a Manifest row whose Manifest is missing or unreadable is `invalid_manifest`
+/// (never an OpenAI-compatible channel in its place).
 pub fn channel_for(
     protocol: Protocol,
     api_url: &str,
@@ -34,6 +36,27 @@ pub fn channel_for(
             Ok(ch.with_manifest(manifest))
         }
     }
+}
+
+/// The plain key of a stored encrypted key: empty when none is stored or it cannot be
+/// decrypted (such a channel is skipped as keyless).
+fn plain_key(secrets: &SecretBox, encrypted: &str) -> String {
+    if encrypted.is_empty() {
+        return String::new();
+    }
+    secrets.decrypt(encrypted).unwrap_or_default()
+}
+
+/// The callable channel of a platform row (see [`channel_for`]; an undecryptable key is empty).
+pub fn system_channel(secrets: &SecretBox, api: &SystemApi) -> Result<ChannelConfig> {
+    let key = plain_key(secrets, &api.api_key_encrypted);
+    channel_for(api.protocol, &api.api_url, &api.model_name, api.media_type, api.manifest.as_ref(), &key)
+}
+
+/// The callable channel of a user's key (see [`channel_for`]; an undecryptable key is empty).
+pub fn user_channel(secrets: &SecretBox, key: &UserApiKey) -> Result<ChannelConfig> {
+    let plain = plain_key(secrets, &key.api_key_encrypted);
+    channel_for(key.protocol, &key.api_url, &key.model_name, key.media_type, key.manifest.as_ref(), &plain)
 }
 
 /// The `/models` listing of a channel, in the key page's shape (`provider` labels each entry).

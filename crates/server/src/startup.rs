@@ -102,7 +102,8 @@ impl Application {
             None => Arc::new(LocalWakeup::default()),
         };
         let (events, aborts) = (EventBus::default(), Aborts::default());
-        let executor = Arc::new(ProviderExecutor::new(store.clone(), secrets.clone(), outbound.clone(), storage.clone()));
+        let carried = Arc::new(crate::generation::carry::Carried::default());
+        let executor = Arc::new(ProviderExecutor::new(store.clone(), secrets.clone(), outbound.clone(), storage.clone(), carried.clone()));
         let mut runner_config = RunnerConfig::new(format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()));
         runner_config.slots = config.worker_slots;
         runner_config.lease = config.job_lease;
@@ -110,6 +111,7 @@ impl Application {
         let state = AppState {
             jobs: JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor),
             runner,
+            carried,
             outbound,
             demo,
             auth: auth.clone(),

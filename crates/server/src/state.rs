@@ -30,6 +30,8 @@ pub struct AppState {
     pub jobs: miaojing_jobs::JobQueue,
     /// This instance's job runner, started with the server.
     pub runner: Arc<miaojing_jobs::Runner>,
+    /// The models this process resolved at submission, carried to its executor.
+    pub carried: Arc<crate::generation::carry::Carried>,
     pub downloads: miaojing_auth::DownloadTokens,
     pub metrics: Arc<Metrics>,
     /// The shared snapshot behind `GET /api/model-config`.

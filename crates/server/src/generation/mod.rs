@@ -1,11 +1,17 @@
-//! The provider-backed job executor: resolves a job's model to channels, calls the upstream
-//! (with failover across platform rows, never for user keys), keeps async tasks polling,
-//! stores the results with thumbnails and prices the job by the row that served it.
+//! Generation jobs on the server's side: a request read once ([`request`]), its model resolved
+//! to stored rows ([`resolve`]) and carried to the job's start and polls ([`carry`]), and the
+//! provider-backed executor, which turns the rows into channels (through [`crate::channels`]),
+//! calls the upstream (with failover across platform rows, never for user keys), keeps async
+//! tasks ([`task::TaskRef`]) polling, stores the results with thumbnails ([`persist`]) and prices
+//! the job by the row that served it.
+pub mod carry;
 pub mod composition;
 pub mod health;
 pub mod persist;
+pub mod request;
 pub mod resolve;
 pub mod spec;
+pub mod task;
 
 use miaojing_domain::ErrorCode;
 use std::sync::Arc;
@@ -20,13 +26,16 @@ use miaojing_jobs::{JobExecutor, Step};
 use miaojing_providers::channel::{ChannelConfig, GenerationOutput, GenerationRequest, InputImage, PollOutcome, Submitted, TaskHandle};
 use miaojing_providers::failover::{self, FailoverOptions};
 use miaojing_providers::secrets::SecretBox;
-use miaojing_providers::ProviderClient;
+use miaojing_providers::{ChannelHealth, ProviderClient};
 use miaojing_storage::fetch::{FetchPolicy, ResultFetcher};
 use miaojing_storage::Storage;
 use serde_json::json;
 
+use self::carry::{Carried, Resolved, Serving};
 use self::health::StoreHealth;
-use self::spec::{JobSpec, Source};
+use self::spec::{invalid_job, JobSpec};
+use self::task::{ChannelRow, TaskRef};
+use crate::channels;
 
 /// Largest reference image decoded from a data URL.
 const MAX_REFERENCE_BYTES: usize = 6 * 1024 * 1024;
@@ -42,10 +51,19 @@ pub struct ProviderExecutor {
     /// Wait between polls of a running upstream task when the upstream suggests none.
     poll_every: Duration,
     failover: FailoverOptions,
+    /// What this process resolved for its jobs (shared with the submission route).
+    carried: Arc<Carried>,
 }
 
 impl ProviderExecutor {
-    pub fn new(store: Arc<dyn Store>, secrets: SecretBox, outbound: miaojing_outbound::OutboundClient, storage: Storage) -> Self {
+    /// An executor over the store; `carried` is shared with the submission route.
+    pub fn new(
+        store: Arc<dyn Store>,
+        secrets: SecretBox,
+        outbound: miaojing_outbound::OutboundClient,
+        storage: Storage,
+        carried: Arc<Carried>,
+    ) -> Self {
         Self {
             health: StoreHealth(store.clone()),
             store,
@@ -55,12 +73,13 @@ impl ProviderExecutor {
             fetcher: ResultFetcher::new(outbound, FetchPolicy::default()),
             poll_every: Duration::from_secs(2),
             failover: FailoverOptions { stream: false, retry_delay: Duration::from_millis(500) },
+            carried,
         }
     }
 
     async fn request(&self, job: &Job, spec: &JobSpec) -> Result<GenerationRequest> {
         let mode = job.mode;
-        if mode == miaojing_domain::job::Mode::ReversePrompt {
+        if mode.kind().is_none() {
             return Err(Error::validation(ErrorCode::UnsupportedJobType, "不支持的任务类型"));
         }
         let mut prompt = spec.prompt.clone();
@@ -105,25 +124,28 @@ impl ProviderExecutor {
         self.storage.read(&key, MAX_REFERENCE_BYTES as u64).await.map_err(|_| missing())
     }
 
-    /// Submits the job; returns the step and, when it finished at once, the serving row.
+    /// Submits the job on the rows resolved at submission (kept in [`Carried`]) or, when this
+    /// process did not submit it, on the rows its spec names.
     async fn submit(&self, job: &Job, spec: &JobSpec) -> Result<Step> {
         let req = self.request(job, spec).await?;
-        let media = resolve::media_of(req.mode.is_video());
-        match &spec.source {
-            Source::UserKey { id } => {
-                let key = self.store.user_api_key(job.user_id, *id).await?.filter(|k| k.is_active).ok_or_else(resolve::unavailable)?;
-                let ch = resolve::user_channel(&self.secrets, &key);
+        let model = match self.carried.take_model(job.id) {
+            Some(m) => m,
+            None => resolve::for_start(self.store.as_ref(), job, spec).await?,
+        };
+        match model {
+            Resolved::UserKey(key) => {
+                let ch = channels::user_channel(&self.secrets, &key)?;
                 match self.client.submit(&ch, &req).await? {
                     Submitted::Done(out) => self.finish(job, spec, out, Pricing::Free).await,
-                    Submitted::Pending(task) => Ok(self.pending(true, key.id, &task)),
+                    Submitted::Pending(task) => Ok(self.pending(job, ChannelRow::UserKey(key.id), ch, Pricing::Free, task)),
                 }
             }
-            Source::System { name } => {
-                let rows = resolve::system_rows(self.store.as_ref(), media, name, None).await?;
-                if rows.is_empty() {
-                    return Err(resolve::unavailable());
+            Resolved::System(rows) => {
+                let (cands, broken) = resolve::candidates(&self.secrets, &rows);
+                self.report_broken(job, &broken).await;
+                if cands.is_empty() {
+                    return Err(broken.into_iter().next().map_or_else(resolve::unavailable, |(_, e)| e));
                 }
-                let cands = resolve::candidates(&self.secrets, &rows);
                 let since = Instant::now();
                 let served = failover::run(&cands, &self.health, self.failover, |c, _| {
                     let (ch, req) = (c.channel.clone(), req.clone());
@@ -131,18 +153,36 @@ impl ProviderExecutor {
                 })
                 .await?;
                 tracing::debug!(job = %job.id, ms = since.elapsed().as_secs_f64() * 1e3, "upstream call answered");
-                let row = &rows[served.index];
+                let row = rows.iter().find(|r| r.id == served.candidate_id).ok_or_else(resolve::unavailable)?;
                 match served.value {
                     Submitted::Done(out) => self.finish(job, spec, out, row.pricing).await,
-                    Submitted::Pending(task) => Ok(self.pending(false, row.id, &task)),
+                    Submitted::Pending(task) => {
+                        let ch = cands[served.index].channel.clone();
+                        Ok(self.pending(job, ChannelRow::System(row.id), ch, row.pricing, task))
+                    }
                 }
             }
         }
     }
 
-    fn pending(&self, user_key: bool, row: uuid::Uuid, task: &TaskHandle) -> Step {
+    /// Platform rows that cannot become a channel are skipped, and the admin sees why: a
+    /// failure in the channel's health (its last error) and a warning in the server log.
+    async fn report_broken(&self, job: &Job, broken: &[(uuid::Uuid, Error)]) {
+        for (row, e) in broken {
+            tracing::warn!(job = %job.id, channel = %row, code = %e.code, "a platform model cannot be called: {}", e.message);
+            if let Err(err) = self.health.record_failure(*row, &e.code).await {
+                tracing::warn!(channel = %row, error = %err, "recording a channel failure failed");
+            }
+        }
+    }
+
+    /// An accepted upstream task: its channel is kept for the polls, its reference stored.
+    fn pending(&self, job: &Job, row: ChannelRow, channel: ChannelConfig, pricing: Pricing, task: TaskHandle) -> Step {
         let poll_after = if task.poll_interval.is_zero() { self.poll_every } else { task.poll_interval };
-        Step::Pending { task_id: resolve::encode_task(user_key, row, &task.upstream_task_id), poll_after }
+        let task = TaskRef::new(row, task.upstream_task_id);
+        let task_id = task.to_stored();
+        self.carried.keep_task(job.id, Serving { task, channel, pricing });
+        Step::Pending { task_id, poll_after }
     }
 
     /// Stores at most the requested number of outputs and prices them with the serving row's
@@ -161,32 +201,38 @@ impl ProviderExecutor {
         Ok(Step::Done(Outcome::Succeeded { actual_cost: actual, result, works }))
     }
 
-    /// The channel that accepted an upstream task (from the job's encoded task id), its
-    /// pricing and the upstream's own task handle.
-    async fn task_channel(&self, job: &Job, task_id: &str) -> Result<(ChannelConfig, Pricing, TaskHandle)> {
-        let (user_key, row, upstream) = resolve::decode_task(task_id).ok_or_else(invalid_job)?;
-        let (ch, pricing) = if user_key {
-            let key = self.store.user_api_key(job.user_id, row).await?.ok_or_else(resolve::unavailable)?;
-            (resolve::user_channel(&self.secrets, &key), Pricing::Free)
-        } else {
-            let api = self.store.system_api(row).await?.ok_or_else(resolve::unavailable)?;
-            (resolve::system_channel(&self.secrets, &api), api.pricing)
+    /// The channel serving the job's upstream task (kept since it was accepted, else looked
+    /// up again from its row and kept from then on) and the upstream's own handle.
+    async fn serving(&self, job: &Job, task_id: &str) -> Result<(Serving, TaskHandle)> {
+        let task = TaskRef::from_stored(task_id).ok_or_else(invalid_job)?;
+        let serving = match self.carried.task(job.id, &task) {
+            Some(s) => s,
+            None => {
+                let s = resolve::for_task(self.store.as_ref(), &self.secrets, job, &task).await?;
+                self.carried.keep_task(job.id, s.clone());
+                s
+            }
         };
-        Ok((ch, pricing, TaskHandle { upstream_task_id: upstream.to_string(), poll_interval: self.poll_every }))
+        let handle = TaskHandle { upstream_task_id: task.task, poll_interval: self.poll_every };
+        Ok((serving, handle))
     }
 
     async fn poll_task(&self, job: &Job, task_id: &str) -> Result<Step> {
-        let spec: JobSpec = serde_json::from_value(job.params.clone()).map_err(|_| invalid_job())?;
-        let (ch, pricing, handle) = self.task_channel(job, task_id).await?;
-        match self.client.poll(&ch, &handle).await? {
+        let (serving, handle) = self.serving(job, task_id).await?;
+        match self.client.poll(&serving.channel, &handle).await? {
             PollOutcome::Running { .. } => Ok(Step::Again { poll_after: self.poll_every }),
-            PollOutcome::Done(out) => self.finish(job, &spec, out, pricing).await,
+            PollOutcome::Done(out) => self.finish(job, &JobSpec::of(job)?, out, serving.pricing).await,
         }
     }
-}
 
-fn invalid_job() -> Error {
-    Error::validation(ErrorCode::InvalidJob, "任务参数无效")
+    /// What follows a step: a job that has ended has nothing kept any more, and its platform
+    /// log line is written.
+    async fn ended(&self, job: &Job, step: &Step) {
+        if matches!(step, Step::Done(_)) {
+            self.carried.forget(job.id);
+        }
+        self.log_end(job, step).await;
+    }
 }
 
 /// A failure as the job records it (the stable code and the user-facing message).
@@ -197,7 +243,7 @@ fn failed(e: Error) -> Step {
 /// Whether a poll failure may pass (the task keeps running upstream).
 fn transient(e: &Error) -> bool {
     matches!(e.kind, ErrorKind::UpstreamTimeout | ErrorKind::Unavailable | ErrorKind::RateLimited)
-        || (e.kind == ErrorKind::Upstream && e.code != "upstream_task_failed" && !e.code.starts_with("result_"))
+        || (e.kind == ErrorKind::Upstream && e.code != ErrorCode::UpstreamTaskFailed && !e.code.starts_with("result_"))
 }
 
 impl ProviderExecutor {
@@ -232,11 +278,11 @@ impl ProviderExecutor {
 #[async_trait]
 impl JobExecutor for ProviderExecutor {
     async fn start(&self, job: &Job) -> Step {
-        let step = match serde_json::from_value::<JobSpec>(job.params.clone()) {
+        let step = match JobSpec::of(job) {
             Ok(spec) => self.submit(job, &spec).await.unwrap_or_else(failed),
-            Err(_) => failed(invalid_job()),
+            Err(e) => failed(e),
         };
-        self.log_end(job, &step).await;
+        self.ended(job, &step).await;
         step
     }
 
@@ -249,15 +295,16 @@ impl JobExecutor for ProviderExecutor {
             }
             Err(e) => failed(e),
         };
-        self.log_end(job, &step).await;
+        self.ended(job, &step).await;
         step
     }
 
     async fn cancel(&self, job: &Job, task_id: &str) {
-        let sent = match self.task_channel(job, task_id).await {
-            Ok((ch, _, handle)) => self.client.cancel(&ch, &handle).await,
+        let sent = match self.serving(job, task_id).await {
+            Ok((serving, handle)) => self.client.cancel(&serving.channel, &handle).await,
             Err(e) => Err(e),
         };
+        self.carried.forget(job.id);
         match sent {
             Ok(true) => tracing::info!(job = %job.id, "cancelled the upstream task"),
             Ok(false) => tracing::debug!(job = %job.id, "the upstream protocol has no cancel; the task was left to run out"),

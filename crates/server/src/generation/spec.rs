@@ -1,6 +1,6 @@
 //! What a job stores about itself: the checked request and where its model comes from.
 use miaojing_api_types::generation::{Eta, GenerationPayload};
-use miaojing_domain::job::{JobKind, Mode};
+use miaojing_domain::job::{Job, JobKind, Mode};
 use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -73,10 +73,40 @@ fn format(v: Option<String>) -> Result<Option<String>> {
     }
 }
 
-/// Checks a payload of `kind` (`image` or `video`); returns the mode and the spec (with the
-/// source still to be resolved by the caller).
-pub fn check(kind: &str, p: GenerationPayload, source: Source) -> Result<(Mode, JobSpec)> {
-    let video = JobKind::parse(kind)? == JobKind::Video;
+impl JobSpec {
+    /// The spec a job was submitted with (its params), read without copying them first.
+    pub fn of(job: &Job) -> Result<Self> {
+        Self::deserialize(&job.params).map_err(|_| invalid_job())
+    }
+}
+
+/// The part of a [`JobSpec`] the job views show, read from the job's params without copying
+/// the rest (prompt, reference images): the same field names, pinned by a test.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecSummary {
+    #[serde(default)]
+    pub eta: Option<Eta>,
+    #[serde(default)]
+    pub client_request_id: Option<String>,
+}
+
+impl SpecSummary {
+    /// The summary of a job's spec (empty when its params are not a spec).
+    pub fn of(job: &Job) -> Self {
+        Self::deserialize(&job.params).unwrap_or_default()
+    }
+}
+
+/// The job's params are not a spec this version reads.
+pub fn invalid_job() -> Error {
+    Error::validation(ErrorCode::InvalidJob, "任务参数无效")
+}
+
+/// Checks a payload of `kind`; returns the mode and the spec with `source` (the caller sets the
+/// resolved one once the model is looked up).
+pub fn check(kind: JobKind, p: GenerationPayload, source: Source) -> Result<(Mode, JobSpec)> {
+    let video = kind == JobKind::Video;
     let mut images: Vec<String> = p.image.into_iter().chain(p.images).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     images.dedup();
     if images.len() > MAX_IMAGES {
@@ -157,20 +187,33 @@ mod tests {
     #[test]
     fn checks_payloads() {
         let src = Source::System { name: "m".into() };
-        assert_eq!(check("image", payload("a cat"), src.clone()).unwrap().0, Mode::Text2Img);
-        assert_eq!(check("image", payload("a"), src.clone()).unwrap_err().code, "prompt_too_short");
-        assert_eq!(check("audio", payload("a cat"), src.clone()).unwrap_err().code, "unsupported_job_type");
+        assert_eq!(check(JobKind::Image, payload("a cat"), src.clone()).unwrap().0, Mode::Text2Img);
+        assert_eq!(check(JobKind::Image, payload("a"), src.clone()).unwrap_err().code, "prompt_too_short");
         let mut p = payload("a cat");
         p.count = Some(11);
-        assert_eq!(check("image", p, src.clone()).unwrap_err().code, "invalid_count");
+        assert_eq!(check(JobKind::Image, p, src.clone()).unwrap_err().code, "invalid_count");
         let mut p = payload("");
         p.images = vec!["data:image/png;base64,AAAA".into()];
-        let (mode, spec) = check("video", p, src.clone()).unwrap();
+        let (mode, spec) = check(JobKind::Video, p, src.clone()).unwrap();
         assert_eq!((mode, spec.duration), (Mode::Img2Video, Some(5)));
         let mut p = payload("a cat");
         p.images = vec!["/api/local-storage/../etc/passwd".into()];
-        assert!(check("image", p.clone(), Source::System { name: "m".into() }).is_err());
+        assert!(check(JobKind::Image, p.clone(), Source::System { name: "m".into() }).is_err());
         p.images = vec!["file:///etc/passwd".into()];
-        assert_eq!(check("image", p, src).unwrap_err().code, "invalid_image");
+        assert_eq!(check(JobKind::Image, p, src).unwrap_err().code, "invalid_image");
+    }
+
+    #[test]
+    fn the_summary_reads_what_the_spec_wrote() {
+        let mut p = payload("a cat");
+        p.client_request_id = Some("r-1".into());
+        let (_, mut spec) = check(JobKind::Image, p, Source::UserKey { id: Uuid::new_v4() }).unwrap();
+        let eta = Eta { estimate_seconds: 42, source: "history".into(), sample_count: 3, window_days: 1 };
+        spec.eta = Some(eta.clone());
+        let params = serde_json::to_value(&spec).unwrap();
+        let summary = SpecSummary::deserialize(&params).unwrap();
+        assert_eq!(summary, SpecSummary { eta: Some(eta), client_request_id: Some("r-1".into()) });
+        assert_eq!(JobSpec::deserialize(&params).unwrap(), spec);
+        assert_eq!(SpecSummary::deserialize(&serde_json::json!({})).unwrap(), SpecSummary::default());
     }
 }

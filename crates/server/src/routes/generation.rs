@@ -29,9 +29,11 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::channels;
 use crate::generation::composition;
-use crate::generation::resolve::{self, media_of};
-use crate::generation::spec::{self, Source};
+use crate::generation::request::{self, JobRequest};
+use crate::generation::resolve;
+use crate::generation::spec::{self, SpecSummary};
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
 use crate::state::AppState;
@@ -76,14 +78,15 @@ async fn estimate(st: &AppState, mode: Mode, model: &str) -> miaojing_domain::Re
 }
 
 /// The estimate stored with the job at submission.
-fn eta_of(job: &Job) -> Eta {
-    job.params.get("eta").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_else(|| default_eta(job.mode))
+fn eta_of(summary: &SpecSummary, job: &Job) -> Eta {
+    summary.eta.clone().unwrap_or_else(|| default_eta(job.mode))
 }
 
 fn view(job: &Job) -> JobView {
-    let eta = eta_of(job);
+    let summary = SpecSummary::of(job);
+    let eta = eta_of(&summary, job);
     let end = job.finished_at.unwrap_or_else(Utc::now);
-    let payload = job.params.get("clientRequestId").filter(|v| v.is_string()).map_or(json!({}), |c| json!({"clientRequestId": c}));
+    let payload = summary.client_request_id.map_or(json!({}), |c| json!({"clientRequestId": c}));
     JobView {
         id: job.id,
         job_id: job.id,
@@ -109,7 +112,7 @@ fn view(job: &Job) -> JobView {
 }
 
 fn created(job: &Job, deduplicated: bool) -> CreatedJob {
-    let eta = eta_of(job);
+    let eta = eta_of(&SpecSummary::of(job), job);
     CreatedJob {
         job_id: job.id,
         status: job.status.as_str().to_string(),
@@ -118,59 +121,6 @@ fn created(job: &Job, deduplicated: bool) -> CreatedJob {
         credits_held: job.estimated_cost,
         deduplicated,
     }
-}
-
-/// The source, display name, channel name and hold of a submission.
-async fn resolve_model(
-    st: &AppState,
-    me: &AuthUser,
-    video: bool,
-    choice: &ModelChoice,
-    model: Option<&str>,
-    count: u32,
-    duration: Option<u32>,
-) -> Result<(Source, String, String, i64)> {
-    let media = media_of(video);
-    if let Some(id) = choice.custom_api_key_id {
-        let key = st
-            .store
-            .user_api_key(me.user.id, id)
-            .await?
-            .filter(|k| k.is_active && k.media_type == media)
-            .ok_or_else(|| Error::validation(ErrorCode::CustomApiUnavailable, "自定义 API 不存在或未启用"))?;
-        if key.api_key_encrypted.is_empty() {
-            return Err(Error::validation(ErrorCode::CustomApiKeyUnusable, "自定义 API 密钥不可用，请重新保存密钥"));
-        }
-        return Ok((Source::UserKey { id }, key.model_name.clone(), key.provider.clone(), 0));
-    }
-    let tier = me.user.effective_tier(Utc::now());
-    let name = if let Some(id) = choice.system_api_id {
-        let api = st.store.system_api(id).await?.filter(|a| a.is_active && a.media_type == media).ok_or_else(resolve::unavailable)?;
-        if !api.is_default {
-            return Err(Error::forbidden(ErrorCode::SystemApiNotDefault, "该系统 API 未开放为平台默认模型"));
-        }
-        if !api.allows(tier) {
-            return Err(Error::forbidden(ErrorCode::TierNotAllowed, "当前会员等级无权使用该系统 API"));
-        }
-        api.name
-    } else {
-        choice
-            .model_name
-            .as_deref()
-            .or(model)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::validation(ErrorCode::ModelRequired, "请选择模型"))?
-            .to_string()
-    };
-    let rows = resolve::system_rows(st.store.as_ref(), media, &name, Some(tier)).await?;
-    let first = rows.first().ok_or_else(resolve::unavailable)?;
-    // The hold covers the dearest candidate, so whichever serves is paid in full.
-    let mut hold = 0;
-    for r in &rows {
-        hold = hold.max(resolve::cost(r.pricing, count, duration)?);
-    }
-    Ok((Source::System { name: name.clone() }, name, first.provider.clone(), hold))
 }
 
 async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
@@ -190,37 +140,37 @@ async fn insufficient(st: &AppState, user: Uuid, need: i64) -> Error {
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 402, body = ErrorBody)))]
 #[post("/api/generation-jobs")]
 async fn create(st: web::Data<AppState>, me: Authed, body: web::Json<CreateJobRequest>) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    let payload = body.payload.ok_or_else(|| Error::validation(ErrorCode::MissingPayload, "缺少任务参数"))?;
-    let video = JobKind::parse(&body.kind)? == JobKind::Video;
-    let choice = payload.custom_api_config.clone().unwrap_or_default();
-    let model = payload.model.clone();
-    let style_label = payload.style_label.clone();
-    let placeholder = Source::System { name: String::new() };
-    let (mode, mut spec) = spec::check(&body.kind, payload, placeholder)?;
-    let (source, model, channel, hold) = resolve_model(&st, &me.0, video, &choice, model.as_deref(), spec.count, spec.duration).await?;
-    spec.source = source;
-    spec.eta = Some(estimate(&st, mode, &model).await?);
-    if !video && st.site.config().await?.image_composition_skill_enabled {
+    let JobRequest { kind, mode, mut spec, model, style_label } = request::parse(body.into_inner())?;
+    let found = resolve::for_submission(st.store.as_ref(), &me.0.user, kind, &model, spec.count, spec.duration).await?;
+    spec.source = found.source;
+    spec.eta = Some(estimate(&st, mode, &found.display).await?);
+    if kind == JobKind::Image && st.site.config().await?.image_composition_skill_enabled {
         let c = composition::instruction(&spec.prompt, spec.aspect_ratio.as_deref(), spec.resolution.as_deref(), !spec.images.is_empty());
         spec.composition = Some(c);
     }
     let now = Utc::now();
+    let (id, hold) = (Uuid::new_v4(), found.hold);
     let job = NewJob {
-        id: Uuid::new_v4(),
+        id,
         user_id: me.0.user.id,
         mode,
-        model,
-        channel,
+        model: found.display,
+        channel: found.channel,
         client_request_id: spec.client_request_id.clone(),
         params: serde_json::to_value(&spec).map_err(|e| Error::internal(e.to_string()))?,
         estimated_cost: hold,
         deadline_at: now + Duration::minutes(JOB_LIFETIME_MINUTES),
         created_at: now,
     };
-    let (job, fresh) = match st.jobs.submit(job).await {
+    // Kept before the job is queued, so a worker of this process never looks the rows up again.
+    st.carried.keep_model(id, found.resolved);
+    let submitted = st.jobs.submit(job).await;
+    if !matches!(submitted, Ok((_, true))) {
+        st.carried.forget(id);
+    }
+    let (job, fresh) = match submitted {
         Ok(r) => r,
-        Err(e) if e.code == "insufficient_credits" => return Err(insufficient(&st, me.0.user.id, hold).await.into()),
+        Err(e) if e.code == ErrorCode::InsufficientCredits => return Err(insufficient(&st, me.0.user.id, hold).await.into()),
         Err(e) => return Err(e.into()),
     };
     if fresh {
@@ -319,7 +269,7 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
     let not_configured = || Error::validation(ErrorCode::TextModelUnavailable, "未配置多模态模型，请在API设置中添加多模态模型");
     if let Some(id) = choice.and_then(|c| c.custom_api_key_id) {
         let key = st.store.user_api_key(me.user.id, id).await?.filter(|k| k.is_active).ok_or_else(not_configured)?;
-        return Ok((resolve::user_channel(&st.secrets, &key), key.model_name.clone(), key.provider.clone()));
+        return Ok((channels::user_channel(&st.secrets, &key)?, key.model_name.clone(), key.provider.clone()));
     }
     let tier = me.user.effective_tier(Utc::now());
     let usable =
@@ -329,7 +279,7 @@ async fn text_channel(st: &AppState, me: &AuthUser, choice: Option<&ModelChoice>
         None => st.store.list_system_apis(false).await?.into_iter().find(usable),
     }
     .ok_or_else(not_configured)?;
-    Ok((resolve::system_channel(&st.secrets, &api), api.name.clone(), api.provider.clone()))
+    Ok((channels::system_channel(&st.secrets, &api)?, api.name.clone(), api.provider.clone()))
 }
 
 async fn record_call(

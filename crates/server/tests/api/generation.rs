@@ -44,6 +44,8 @@ with_upstream!(
     layout_composition_switch_shapes_image_prompts,
     dashboard_counts_jobs_works_and_calls,
     admin_deletes_only_finished_jobs,
+    broken_manifest_is_an_error_the_admin_sees,
+    a_job_runs_on_the_rows_it_was_resolved_with,
 );
 
 pub(crate) async fn start(backend: Backend) -> (TestApp, MockHandle) {
@@ -585,4 +587,165 @@ async fn admin_deletes_only_finished_jobs(app: TestApp, mock: MockHandle) {
     assert_eq!(calls["total"], 1, "the call record outlives the job: {calls}");
     let (_, logs) = app.get("/api/admin/logs?type=admin", Some(&admin)).await;
     assert_eq!(logs["logs"][0]["action"], "generation_job_deleted", "{logs}");
+}
+
+/// Stores `manifest` on a system API row as a Manifest-backed row (what a hand-edited or
+/// migrated row may hold; the admin routes only write Manifests they have read).
+async fn break_manifest(app: &TestApp, id: &str, manifest: Value) {
+    let mut api = app.store.system_api(id.parse().unwrap()).await.unwrap().expect("row");
+    api.protocol = miaojing_domain::provider::Protocol::Manifest;
+    api.manifest = Some(manifest);
+    app.store.update_system_api(api).await.unwrap().expect("row updated");
+}
+
+async fn broken_manifest_is_an_error_the_admin_sees(app: TestApp, mock: MockHandle) {
+    let paint = system_api(&app, &mock, json!({"name": "Relay", "modelName": "gpt-image-1", "creditsPerUse": 2})).await;
+    let lens = system_api(&app, &mock, json!({"name": "Lens", "modelName": "gpt-5.5", "type": "text"})).await;
+    break_manifest(&app, &paint, json!({"version": 1, "provider": "not a provider"})).await;
+    break_manifest(&app, &lens, Value::Null).await;
+    let (t, _) = app.register("manifest@example.com", "brokenmanifest").await;
+    let before = app.balance(&t).await;
+
+    // A job on the row fails with the Manifest's error; nothing reaches the upstream.
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "a paper lantern", "model": "Relay"})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((job["status"].as_str(), job["error_code"].as_str()), (Some("failed"), Some("invalid_manifest")), "{job}");
+    assert!(job["error"].as_str().unwrap().contains("配置文件"), "a clear message: {job}");
+    assert_eq!(app.balance(&t).await, before, "nothing charged");
+    // The synchronous helpers answer the same error instead of calling the row as OpenAI.
+    assert_error(
+        &app.post("/api/generate/suggest-prompt", json!({"prompt": "a cat on a roof"}), Some(&t)).await,
+        400,
+        ErrorCode::InvalidManifest,
+    );
+    let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
+    assert!(paths.is_empty(), "no call went out as if the rows were OpenAI-compatible: {paths:?}");
+
+    // The admin sees it: in the job list, in the channel's health and in the platform log.
+    let admin = app.admin_token().await;
+    let (_, jobs) = app.get("/api/admin/generation-jobs", Some(&admin)).await;
+    let row = jobs["jobs"].as_array().unwrap().iter().find(|j| j["id"] == job["jobId"]).expect("the job is listed").clone();
+    assert_eq!((row["status"].as_str(), row["error"].as_str()), (Some("failed"), job["error"].as_str()), "{row}");
+    let (_, health) = app.get("/api/admin/system-apis/health", Some(&admin)).await;
+    let channel = health["channels"].as_array().unwrap().iter().find(|c| c["channelId"] == paint.as_str()).expect("listed").clone();
+    assert_eq!((channel["lastError"].as_str(), channel["errorsInWindow"].as_i64()), (Some("invalid_manifest"), Some(1)), "{channel}");
+    let (_, logs) = app.get("/api/admin/logs?type=generation&level=warning", Some(&admin)).await;
+    let entry = &logs["logs"][0];
+    assert_eq!((entry["action"].as_str(), entry["target_id"].as_str()), (Some("generation_failed"), job["jobId"].as_str()), "{logs}");
+    assert_eq!(entry["metadata"]["errorCode"], "invalid_manifest", "{entry}");
+
+    // A user's own key with an unreadable Manifest fails the same way.
+    let (s, v) = app
+        .post(
+            "/api/user-api-keys",
+            json!({"apiKey": "sk-user-own-2", "provider": "Mine", "apiUrl": format!("{}/v1", mock.base_url()), "modelName": "gpt-image-1"}),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let user = app.store.user_by_email("manifest@example.com").await.unwrap().unwrap();
+    let mut key = app.store.list_user_api_keys(user.id).await.unwrap().remove(0);
+    key.id = uuid::Uuid::new_v4();
+    key.protocol = miaojing_domain::provider::Protocol::Manifest;
+    key.manifest = Some(json!({"version": 2}));
+    app.store.insert_user_api_keys(vec![key.clone()]).await.unwrap();
+    let (s, v) = submit(&app, &t, "image", json!({"prompt": "my own lantern", "customApiConfig": {"customApiKeyId": key.id}})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!((job["status"].as_str(), job["error_code"].as_str()), (Some("failed"), Some("invalid_manifest")), "{job}");
+    let generations: Vec<String> = mock.requests().into_iter().map(|r| r.path).filter(|p| p.contains("/images/")).collect();
+    assert!(generations.is_empty(), "the key's channel was not called as OpenAI-compatible: {generations:?}");
+}
+
+/// A job of `user` on the platform model `name`, as submission makes it (not stored).
+fn image_job(user: uuid::Uuid, name: &str) -> miaojing_domain::job::Job {
+    use miaojing_server::generation::spec::{check, Source};
+    let payload = miaojing_api_types::generation::GenerationPayload { prompt: Some("a carried kite".into()), ..Default::default() };
+    let (mode, spec) = check(miaojing_domain::job::JobKind::Image, payload, Source::System { name: name.into() }).unwrap();
+    let now = chrono::Utc::now();
+    miaojing_domain::job::Job {
+        id: uuid::Uuid::new_v4(),
+        user_id: user,
+        mode,
+        model: name.into(),
+        channel: "mock".into(),
+        params: serde_json::to_value(&spec).unwrap(),
+        client_request_id: None,
+        status: miaojing_domain::job::JobStatus::Running,
+        attempt: 1,
+        lease_owner: None,
+        lease_expires_at: None,
+        heartbeat_at: None,
+        upstream_task_id: None,
+        next_poll_at: None,
+        deadline_at: now + chrono::Duration::minutes(30),
+        hold_id: None,
+        estimated_cost: 10,
+        actual_cost: None,
+        error_code: None,
+        error_message: None,
+        result: Value::Null,
+        created_at: now,
+        started_at: Some(now),
+        finished_at: None,
+        updated_at: now,
+    }
+}
+
+async fn a_job_runs_on_the_rows_it_was_resolved_with(app: TestApp, mock: MockHandle) {
+    use miaojing_domain::job::Outcome;
+    use miaojing_jobs::{JobExecutor, Step};
+    use miaojing_server::generation::carry::{Carried, Resolved};
+    use std::sync::Arc;
+
+    // Start: the rows resolved at submission are used as they were, without a second look-up.
+    let paint = system_api(&app, &mock, json!({"name": "Paint", "modelName": "gpt-image-1", "creditsPerUse": 2})).await;
+    let row = app.store.system_api(paint.parse().unwrap()).await.unwrap().unwrap();
+    break_manifest(&app, &paint, Value::Null).await;
+    let (_, user) = app.register("carry@example.com", "carrier").await;
+    let user = user["id"].as_str().unwrap().parse().unwrap();
+    let carried = Arc::new(Carried::default());
+    let st = &app.state;
+    let exec = miaojing_server::generation::ProviderExecutor::new(
+        app.store.clone(),
+        st.secrets.clone(),
+        st.outbound.clone(),
+        st.storage.clone(),
+        carried.clone(),
+    );
+    let job = image_job(user, "Paint");
+    carried.keep_model(job.id, Resolved::System(vec![row]));
+    match exec.start(&job).await {
+        Step::Done(Outcome::Succeeded { actual_cost, works, .. }) => assert_eq!((actual_cost, works.len()), (2, 1)),
+        other => panic!("the carried row served the job: {other:?}"),
+    }
+    assert!(carried.is_empty(), "nothing is kept for a job that ended");
+    // Without them (another instance or a restart), the job's spec is resolved again: the
+    // stored row is the broken one now.
+    match exec.start(&image_job(user, "Paint")).await {
+        Step::Done(Outcome::Failed { code, .. }) => assert_eq!(code, "invalid_manifest"),
+        other => panic!("the stored row was read again: {other:?}"),
+    }
+
+    // Polls: the channel that accepted an upstream task serves its polls, whatever becomes of
+    // its row meanwhile.
+    mock.set_settings(miaojing_mock_upstream::Settings { video_running_ms: 2_500, ..mock.settings() });
+    let wave = system_api(&app, &mock, json!({"name": "Wave", "modelName": "mock-video-1", "type": "video", "billingMode": "free"})).await;
+    let (t, _) = app.register("carry2@example.com", "carrier2").await;
+    let (s, v) = submit(&app, &t, "video", json!({"prompt": "a slow tide", "model": "Wave", "duration": 3})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let created = || mock.requests().iter().any(|r| r.method == "POST" && r.path == "/v1/video/generations");
+    for _ in 0..200 {
+        if created() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(created(), "the task was submitted");
+    break_manifest(&app, &wave, Value::Null).await;
+    let job = finished(&app, &t, v["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let polls = mock.requests().iter().filter(|r| r.method == "GET" && r.path.starts_with("/v1/video/generations/")).count();
+    assert!(polls >= 1, "the task was polled after its row changed");
 }
