@@ -363,7 +363,7 @@ pub async fn cancel_job(id: Uuid) -> ApiResult<JobView> {
 #[serde(rename_all = "camelCase")]
 pub struct JobEvent {
     pub job_id: Uuid,
-    pub status: String,
+    pub status: miaojing_api_types::vocab::JobStatus,
     pub message: Option<String>,
 }
 

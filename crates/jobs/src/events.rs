@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use miaojing_domain::job::Job;
+use miaojing_domain::job::{Job, JobStatus};
 use parking_lot::Mutex;
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -18,14 +18,14 @@ pub struct JobEvent {
     pub job_id: Uuid,
     #[serde(skip)]
     pub user_id: Uuid,
-    pub status: String,
+    pub status: JobStatus,
     pub message: Option<String>,
 }
 
 impl JobEvent {
     /// The event for a job's current state.
     pub fn of(job: &Job) -> Self {
-        Self { job_id: job.id, user_id: job.user_id, status: job.status.as_str().to_string(), message: job.error_message.clone() }
+        Self { job_id: job.id, user_id: job.user_id, status: job.status, message: job.error_message.clone() }
     }
 }
 

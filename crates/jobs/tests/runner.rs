@@ -280,7 +280,7 @@ async fn sqlite_runs_jobs_stores_results_and_charges() {
     while let Ok(ev) = events.try_recv() {
         statuses.push(ev.status);
     }
-    assert!(statuses.contains(&"running".to_string()) && statuses.contains(&"succeeded".to_string()), "{statuses:?}");
+    assert!(statuses.contains(&JobStatus::Running) && statuses.contains(&JobStatus::Succeeded), "{statuses:?}");
     handle.stop().await;
 }
 

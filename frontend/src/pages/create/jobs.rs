@@ -112,17 +112,13 @@ fn draft_from_history(r: &HistoryRecord) -> Draft {
     }
 }
 
-fn is_terminal(status: &str) -> bool {
-    JobStatus::parse(status).is_ok_and(JobStatus::is_terminal)
-}
-
 /// One card: a job as last seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub id: Uuid,
     /// `text2img`, ... (from the submission until the job is read).
     pub mode: String,
-    pub status: String,
+    pub status: JobStatus,
     pub message: Option<String>,
     pub job: Option<JobView>,
     pub draft: Option<Draft>,
@@ -236,7 +232,7 @@ impl Jobs {
                 .map(|j| Card {
                     id: j.id,
                     mode: j.mode.as_str().to_string(),
-                    status: j.status.as_str().to_string(),
+                    status: j.status,
                     message: j.error.clone(),
                     draft: draft_of(j.id),
                     while_away: j.status.is_terminal(),
@@ -246,7 +242,7 @@ impl Jobs {
                 .collect();
             fresh.reverse(); // oldest first
                              // Results made elsewhere (another browser) take their prompt from the history.
-            if fresh.iter().any(|c| c.draft.is_none() && c.status == "succeeded") {
+            if fresh.iter().any(|c| c.draft.is_none() && c.status == JobStatus::Succeeded) {
                 if let Ok(h) = api::creation_history(None, 60, None).await {
                     for c in fresh.iter_mut().filter(|c| c.draft.is_none()) {
                         let works = c.job.as_ref().map(|j| outputs(&j.result)).unwrap_or_default();
@@ -255,7 +251,7 @@ impl Jobs {
                     }
                 }
             }
-            for c in fresh.iter().filter(|c| is_terminal(&c.status)) {
+            for c in fresh.iter().filter(|c| c.status.is_terminal()) {
                 mark_seen(c.id);
             }
             self.cards.try_update(|cards| {
@@ -277,7 +273,7 @@ impl Jobs {
                 cards.push(Card {
                     id,
                     mode: draft.mode.clone(),
-                    status: "queued".into(),
+                    status: JobStatus::Queued,
                     message: None,
                     job: None,
                     draft: Some(draft),
@@ -289,15 +285,15 @@ impl Jobs {
         self.refresh(id);
     }
 
-    fn on_event(self, id: Uuid, status: String, message: Option<String>) {
+    fn on_event(self, id: Uuid, status: JobStatus, message: Option<String>) {
         if self.is_dismissed(id) {
             return;
         }
         // A finished job is shown once its result (or error code) has been read.
         let known = self.cards.try_update(|cards| match cards.iter_mut().find(|c| c.id == id) {
-            Some(_) if is_terminal(&status) => true,
+            Some(_) if status.is_terminal() => true,
             Some(c) => {
-                c.status = status.clone();
+                c.status = status;
                 c.message = message;
                 c.events += 1;
                 true
@@ -305,13 +301,13 @@ impl Jobs {
             None => false,
         });
         // Unknown ids are jobs from another tab; finished ones need their result.
-        if known == Some(false) || is_terminal(&status) {
+        if known == Some(false) || status.is_terminal() {
             self.refresh(id);
         }
     }
 
     fn refresh_active(self) {
-        let ids: Vec<Uuid> = self.cards.with_untracked(|c| c.iter().filter(|c| !is_terminal(&c.status)).map(|c| c.id).collect());
+        let ids: Vec<Uuid> = self.cards.with_untracked(|c| c.iter().filter(|c| !c.status.is_terminal()).map(|c| c.id).collect());
         for id in ids {
             self.refresh(id);
         }
@@ -348,7 +344,7 @@ impl Jobs {
         }
         self.cards.try_update(|cards| match cards.iter_mut().find(|c| c.id == j.id) {
             Some(c) => {
-                c.status = j.status.as_str().to_string();
+                c.status = j.status;
                 c.message = j.error.clone();
                 c.mode = j.mode.as_str().to_string();
                 c.job = Some(j);
@@ -356,7 +352,7 @@ impl Jobs {
             None => cards.push(Card {
                 id: j.id,
                 mode: j.mode.as_str().to_string(),
-                status: j.status.as_str().to_string(),
+                status: j.status,
                 message: j.error.clone(),
                 draft: draft_of(j.id),
                 while_away: false,
@@ -486,7 +482,7 @@ pub struct CardActions {
 #[component]
 pub fn JobCards(jobs: Jobs, actions: CardActions) -> impl IntoView {
     view! {
-        <For each=move || jobs.cards.get() key=|c| (c.id, c.status.clone(), c.job.as_ref().map(|j| j.updated_at)) let:card>
+        <For each=move || jobs.cards.get() key=|c| (c.id, c.status, c.job.as_ref().map(|j| j.updated_at)) let:card>
             <JobCard card=card jobs=jobs actions=actions/>
         </For>
     }
@@ -498,16 +494,16 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
     let id = card.id;
     let video = card.mode.contains("video");
     let title = if video { K::GeneratingVideo } else { K::GeneratingImage };
-    let status_key = match card.status.as_str() {
-        "queued" => K::StatusQueued,
-        "running" => K::StatusRunning,
-        "succeeded" => K::StatusSucceeded,
-        "failed" => K::StatusFailed,
-        _ => K::StatusCancelled,
+    let status_key = match card.status {
+        JobStatus::Queued => K::StatusQueued,
+        JobStatus::Running => K::StatusRunning,
+        JobStatus::Succeeded => K::StatusSucceeded,
+        JobStatus::Failed => K::StatusFailed,
+        JobStatus::Cancelled => K::StatusCancelled,
     };
     let prompt = card.draft.as_ref().map(|d| d.prompt.clone()).unwrap_or_default();
-    let body = match card.status.as_str() {
-        "queued" | "running" => {
+    let body = match card.status {
+        JobStatus::Queued | JobStatus::Running => {
             let job = card.job.clone();
             let start = job.as_ref().map(|j| j.started_at.unwrap_or(j.created_at).timestamp_millis() as f64);
             let estimate = job.as_ref().map_or(if video { 300 } else { 90 }, |j| j.estimate_seconds) as f64;
@@ -526,7 +522,7 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
                 cancelling.set(true);
                 spawn_local(async move {
                     match api::cancel_job(id).await {
-                        Ok(j) if j.status == "cancelled" => {
+                        Ok(j) if j.status == JobStatus::Cancelled => {
                             mark_seen(id);
                             jobs.remove(id);
                             toasts.info(i18n.t(K::JobCancelled));
@@ -558,7 +554,7 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
             }
             .into_any()
         }
-        "succeeded" => {
+        JobStatus::Succeeded => {
             let outs = card.job.as_ref().map(|j| outputs(&j.result)).unwrap_or_default();
             let cost = card.job.as_ref().and_then(|j| j.credits_cost);
             let media: Vec<Media> = outs.iter().map(|o| o.media.clone()).collect();
@@ -573,23 +569,23 @@ fn JobCard(card: Card, jobs: Jobs, actions: CardActions) -> impl IntoView {
             }
             .into_any()
         }
-        "failed" => {
+        JobStatus::Failed => {
             let code = card.job.as_ref().and_then(|j| j.error_code.clone());
             let raw = card.message.clone().unwrap_or_default();
             let reason = code.as_deref().and_then(|c| i18n.error(c, &raw)).unwrap_or(raw);
             let k = explain(code.as_deref(), Some(500));
             view! { <ErrorPanel reason=reason explanation=k credits_link={k == K::ErrCredits}/> }.into_any()
         }
-        _ => view! { <p class="muted small">{move || i18n.t(K::JobCancelled)}</p> }.into_any(),
+        JobStatus::Cancelled => view! { <p class="muted small">{move || i18n.t(K::JobCancelled)}</p> }.into_any(),
     };
-    let done = is_terminal(&card.status);
+    let done = card.status.is_terminal();
     let draft = card.draft.clone();
     let copy_prompt = prompt.clone();
     view! {
-        <article class="glass-panel job-card" data-testid="job-card" data-status=card.status.clone() data-job=id.to_string()>
+        <article class="glass-panel job-card" data-testid="job-card" data-status=card.status.as_str() data-job=id.to_string()>
             <header class="job-head">
                 <strong>{move || i18n.t(if done { K::ModeResult } else { title })}</strong>
-                <span class=format!("chip status-{}", card.status)>{move || i18n.t(status_key)}</span>
+                <span class=format!("chip status-{}", card.status.as_str())>{move || i18n.t(status_key)}</span>
                 {card.while_away.then(|| view! { <span class="chip chip-gold" data-testid="while-away">{move || i18n.t(K::FinishedWhileAway)}</span> })}
                 {done.then(|| view! {
                     <button type="button" class="icon-btn job-close" aria-label=move || i18n.t(K::Close)
