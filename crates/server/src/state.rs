@@ -7,10 +7,11 @@ use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_outbound::OutboundClient;
 use miaojing_providers::secrets::SecretBox;
+use miaojing_site::SiteService;
 use miaojing_storage::Storage;
+use miaojing_works::WorksService;
 
 use crate::http::metrics::Metrics;
-use crate::site::SiteService;
 
 /// Everything a handler may need. Cheap to clone (all `Arc`s inside).
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub credits: CreditService,
     pub redeem: RedeemService,
     pub site: SiteService,
+    /// History, gallery, publishing, likes and moderation.
+    pub works: WorksService,
     pub secrets: SecretBox,
     /// The guarded client for every upstream call.
     pub outbound: OutboundClient,

@@ -6,8 +6,6 @@ use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::works::{
     AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCall, ModelCalls, PromptEdit,
 };
-use miaojing_auth::mail_text::MailText;
-use miaojing_auth::{mail, validate};
 use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
 use miaojing_domain::log::LogEntry;
 use miaojing_domain::vocab::JobStatusFilter;
@@ -34,8 +32,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(gallery_works)
         .service(edit_prompt);
 }
-
-const REASONS: [&str; 5] = ["remove_sensitive_words", "improve_wording", "remove_private_info", "platform_policy_adjustment", "custom"];
 
 fn admin_job(r: &JobRow) -> AdminJob {
     let j = &r.job;
@@ -213,10 +209,9 @@ pub struct UserWorksQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/admin/users/works")]
 async fn user_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserWorksQuery>) -> ApiResult<web::Json<HistoryPage>> {
-    let id = q.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
-    st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
     let q = q.into_inner();
-    Ok(web::Json(history_page(&st, id, &HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }).await?))
+    let request = HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }.request();
+    Ok(web::Json(history_page(st.works.user_history(q.user_id, &request).await?)))
 }
 
 /// Model call record filter.
@@ -300,7 +295,7 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
     let modes = category_modes(q.kind)?;
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
     let search = clean_query(q.q, 100);
-    let rows = st.store.admin_gallery(search.as_deref(), &modes, page).await?;
+    let rows = st.works.admin_gallery(search.as_deref(), &modes, page).await?;
     Ok(web::Json(AdminGalleryPage {
         works: rows.items.iter().map(gallery_work).collect(),
         total: rows.total,
@@ -315,55 +310,5 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = PromptEdit, responses((status = 200, body = GalleryWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[put("/api/admin/gallery/prompt")]
 async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<PromptEdit>) -> ApiResult<web::Json<GalleryWork>> {
-    let b = body.into_inner();
-    let id = b.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
-    let prompt = b.prompt.trim();
-    let (subject, text) = (b.email_subject.trim(), b.email_body.trim());
-    if prompt.is_empty() || prompt.chars().count() > 8000 {
-        return Err(Error::validation(ErrorCode::PromptRequired, "请填写新的提示词（最多 8000 字）").into());
-    }
-    if subject.is_empty() || subject.chars().count() > 120 {
-        return Err(Error::validation(ErrorCode::SubjectRequired, "请填写邮件标题（最多 120 字）").into());
-    }
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(Error::validation(ErrorCode::BodyRequired, "请填写邮件正文（最多 5000 字）").into());
-    }
-    let reason = if REASONS.contains(&b.reason_key.as_str()) { b.reason_key.as_str() } else { "custom" };
-    let work = st
-        .store
-        .work_by_id(id)
-        .await?
-        .filter(|w| w.is_public)
-        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
-    if work.prompt.trim() == prompt {
-        return Err(Error::validation(ErrorCode::PromptUnchanged, "提示词没有变化").into());
-    }
-    let author = st.store.user_by_id(work.user_id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品作者不存在"))?;
-    let to =
-        validate::email(&author.email).map_err(|_| Error::validation(ErrorCode::AuthorEmailInvalid, "作者邮箱不可用，无法完成邮件通知"))?;
-    let m = st.site.mail_settings().await?;
-    let mut lines: Vec<&str> = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
-    lines.push(MailText::PromptNoticeLine.text(author.preferred_language));
-    mail::send(&m.smtp, mail::branded(author.preferred_language, &m.app_name, &to, subject, &lines, None)).await?;
-    let updated = st
-        .store
-        .update_work_prompt(id, prompt)
-        .await?
-        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
-    let log = LogEntry::new("admin", "info", "admin_gallery_prompt_update", "管理员修改画廊作品提示词")
-        .by(&admin.0.user)
-        .target("work", id)
-        .meta(serde_json::json!({
-            "authorId": author.id, "reasonKey": reason,
-            "oldPromptLength": work.prompt.chars().count(), "newPromptLength": prompt.chars().count(),
-        }));
-    let _ = st.store.insert_log(log).await;
-    let item = miaojing_domain::work::GalleryItem {
-        work: updated,
-        author_nickname: author.display_nickname.clone(),
-        author_avatar_url: author.avatar_url.clone(),
-        author_email: Some(author.email),
-        liked: false,
-    };
-    Ok(web::Json(gallery_work(&item)))
+    Ok(web::Json(gallery_work(&st.works.edit_prompt(&admin.0.user, body.into_inner()).await?)))
 }
