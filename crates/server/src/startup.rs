@@ -120,6 +120,7 @@ impl Application {
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),
             site,
+            models: miaojing_catalog::CatalogService::new(store.clone(), secrets.clone()),
             works,
             storage,
             downloads: miaojing_auth::DownloadTokens::new(&config.jwt_secret),

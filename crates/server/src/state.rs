@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use miaojing_auth::AuthService;
+use miaojing_catalog::CatalogService;
 use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_outbound::OutboundClient;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub credits: CreditService,
     pub redeem: RedeemService,
     pub site: SiteService,
+    /// The model catalogue: providers, recommendations, style presets, platform models, users' keys.
+    pub models: CatalogService,
     /// History, gallery, publishing, likes and moderation.
     pub works: WorksService,
     pub secrets: SecretBox,

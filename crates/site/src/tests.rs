@@ -1,10 +1,10 @@
 //! The site service over a real SQLite store in a temporary directory.
 use std::sync::Arc;
 
-use chrono::Utc;
 use miaojing_api_types::site::{AnnouncementInput, SiteConfigUpdate};
 use miaojing_domain::log::LogFilter;
-use miaojing_domain::user::{Language, NewUser, Role, Tier, User};
+use miaojing_domain::testkit::new_user;
+use miaojing_domain::user::{NewUser, Role, User};
 use miaojing_domain::{PageRequest, Store};
 use miaojing_providers::secrets::SecretBox;
 use miaojing_storage::upload::SiteAssetKind;
@@ -20,26 +20,10 @@ async fn service(dir: &tempfile::TempDir) -> (SiteService, Arc<dyn Store>) {
     (SiteService::new(store.clone(), SecretBox::new("test-secret"), storage), store)
 }
 
+/// A new account of `role` in `store`.
 async fn user(store: &Arc<dyn Store>, role: Role) -> User {
-    let id = Uuid::new_v4();
-    let n = id.simple().to_string();
-    let new = NewUser {
-        id,
-        username: format!("u{}", &n[..8]),
-        email: format!("{}@example.com", &n[..8]),
-        phone: None,
-        display_nickname: "someone".into(),
-        avatar_url: None,
-        role,
-        membership_tier: Tier::Free,
-        invite_code: n[..8].to_uppercase(),
-        referred_by: None,
-        email_verified: true,
-        preferred_language: Language::default(),
-        password_hash: String::new(),
-        created_at: Utc::now(),
-    };
-    store.create_user(new, Vec::new(), None).await.unwrap()
+    let name = format!("u{}", &Uuid::new_v4().simple().to_string()[..10]);
+    store.create_user(NewUser { role, ..new_user(&name) }, Vec::new(), None).await.unwrap()
 }
 
 fn input(title: &str, content: &str) -> AnnouncementInput {

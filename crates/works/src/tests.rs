@@ -6,7 +6,8 @@ use chrono::Utc;
 use miaojing_api_types::works::PublishRequest;
 use miaojing_domain::job::Mode;
 use miaojing_domain::log::LogFilter;
-use miaojing_domain::user::{Language, NewUser, Role, Tier, User};
+use miaojing_domain::testkit::new_user;
+use miaojing_domain::user::{NewUser, Role, User};
 use miaojing_domain::work::NewWork;
 use miaojing_domain::{PageRequest, Store};
 use miaojing_providers::secrets::SecretBox;
@@ -51,26 +52,10 @@ async fn fixture() -> Fixture {
     Fixture { works, store, storage, caches, _dir: dir }
 }
 
+/// A new account of `role` in `store`.
 async fn user(store: &Arc<dyn Store>, role: Role) -> User {
-    let id = Uuid::new_v4();
-    let n = id.simple().to_string();
-    let new = NewUser {
-        id,
-        username: format!("u{}", &n[..8]),
-        email: format!("{}@example.com", &n[..8]),
-        phone: None,
-        display_nickname: "someone".into(),
-        avatar_url: None,
-        role,
-        membership_tier: Tier::Free,
-        invite_code: n[..8].to_uppercase(),
-        referred_by: None,
-        email_verified: true,
-        preferred_language: Language::default(),
-        password_hash: String::new(),
-        created_at: Utc::now(),
-    };
-    store.create_user(new, Vec::new(), None).await.unwrap()
+    let name = format!("u{}", &Uuid::new_v4().simple().to_string()[..10]);
+    store.create_user(NewUser { role, ..new_user(&name) }, Vec::new(), None).await.unwrap()
 }
 
 /// A work of `owner` whose original is a stored file.
