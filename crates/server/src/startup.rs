@@ -111,8 +111,10 @@ impl Application {
         let gallery: Arc<crate::gallery_cache::GalleryCache> = Arc::default();
         let caches = crate::gallery_cache::ServedWorkCaches { gallery: gallery.clone(), storage: storage.clone() };
         let works = miaojing_works::WorksService::new(store.clone(), storage.clone(), site.clone(), Arc::new(caches));
+        let jobs = JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor);
         let state = AppState {
-            jobs: JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor),
+            job_admin: miaojing_jobs::JobAdmin::new(store.clone(), jobs.clone()),
+            jobs,
             runner,
             outbound,
             demo,

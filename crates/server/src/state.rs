@@ -34,6 +34,8 @@ pub struct AppState {
     pub storage: Storage,
     /// The generation queue (submissions, cancels, progress events).
     pub jobs: miaojing_jobs::JobQueue,
+    /// Every user's jobs and model calls, for admins.
+    pub job_admin: miaojing_jobs::JobAdmin,
     /// This instance's job runner, started with the server.
     pub runner: Arc<miaojing_jobs::Runner>,
     pub downloads: miaojing_auth::DownloadTokens,
