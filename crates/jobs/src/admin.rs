@@ -110,3 +110,31 @@ impl JobAdmin {
         self.store.list_model_calls(&filter, page).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Aborts, EventBus, LocalWakeup};
+
+    async fn admin(dir: &std::path::Path) -> JobAdmin {
+        let store: Arc<dyn Store> =
+            Arc::new(miaojing_store_sqlite::SqliteStore::connect(dir.join("jobs.db").to_str().unwrap()).await.unwrap());
+        let queue = JobQueue::new(store.clone(), Arc::new(LocalWakeup::default()), EventBus::default(), Aborts::default());
+        JobAdmin::new(store, queue)
+    }
+
+    #[tokio::test]
+    async fn filters_are_checked_and_all_means_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = admin(dir.path()).await;
+        let page = PageRequest { page: 1, size: 20 };
+        assert_eq!(jobs.jobs(Some("sleeping"), None, page).await.unwrap_err().code, "invalid_status");
+        assert_eq!(jobs.jobs(Some("all"), Some(Uuid::new_v4().to_string()), page).await.unwrap().total, 0);
+        let bad_status = CallFilter { status: Some("sleeping".into()), ..Default::default() };
+        assert_eq!(jobs.model_calls(bad_status, page).await.unwrap_err().code, "invalid_status");
+        let bad_source = CallFilter { source: Some("telepathy".into()), ..Default::default() };
+        assert_eq!(jobs.model_calls(bad_source, page).await.unwrap_err().code, "invalid_source");
+        let all = CallFilter { status: Some("all".into()), source: Some("generation-job".into()), ..Default::default() };
+        assert_eq!(jobs.model_calls(all, page).await.unwrap().total, 0);
+    }
+}
