@@ -10,7 +10,7 @@ use miaojing_domain::{PageRequest, Result};
 use crate::SiteService;
 
 /// The model-call window of the overview, in days.
-pub const CALL_WINDOW_DAYS: i64 = 7;
+const CALL_WINDOW_DAYS: i64 = 7;
 /// How many models the overview ranks.
 const TOP_MODELS: usize = 10;
 /// How many recent logs the overview lists.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::WorksService;
 
 /// The gallery copy's key of `w`: `gallery/<images|videos>/<work id>.<extension of the original>`.
-pub fn copy_key(w: &Work) -> String {
+pub(crate) fn copy_key(w: &Work) -> String {
     let dir = if w.mode.is_video() { "videos" } else { "images" };
     let ext = w
         .original_key

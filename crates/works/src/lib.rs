@@ -15,7 +15,7 @@ mod gallery;
 mod history;
 mod moderation;
 
-pub use copies::{copy_key, Backfilled, BACKFILL_DONE_KEY};
+pub use copies::{Backfilled, BACKFILL_DONE_KEY};
 pub use gallery::{category_modes, GalleryRequest};
 pub use history::HistoryRequest;
 
@@ -29,14 +29,6 @@ pub trait WorkCaches: Send + Sync {
     fn gallery_changed(&self);
     /// These storage keys were removed (or their removal was attempted).
     fn files_removed(&self, keys: &[String]);
-}
-
-/// No caches (tools and tests).
-pub struct NoCaches;
-
-impl WorkCaches for NoCaches {
-    fn gallery_changed(&self) {}
-    fn files_removed(&self, _keys: &[String]) {}
 }
 
 /// A page of works (or gallery items) and the cursor of the next one.
