@@ -192,7 +192,8 @@ fn new_user_at(name: &str, created_at: DateTime<Utc>) -> NewUser {
     }
 }
 
-fn new_user(name: &str) -> NewUser {
+/// A new account named `name` (role `user`, tier `free`), for tests of services over a store.
+pub fn new_user(name: &str) -> NewUser {
     new_user_at(name, now())
 }
 

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use miaojing_api_types::providers::{ModelConfig, PlatformModel, ProviderView, RecommendationView, UserApiKeyView};
+use miaojing_catalog::CatalogService;
 use miaojing_domain::provider::MediaType;
 use miaojing_domain::user::Tier;
-use miaojing_domain::{Error, Result, Store};
+use miaojing_domain::{Error, Result};
 use uuid::Uuid;
 
 use crate::provider_views::{platform_model, provider_view, recommendation_view, user_key_view};
@@ -99,13 +100,13 @@ impl Default for CatalogCache {
 }
 
 impl CatalogCache {
-    /// The current snapshot, read from the store when missing or older than [`CATALOG_TTL`].
-    pub async fn get(&self, store: &dyn Store) -> Result<Arc<PlatformCatalog>> {
+    /// The current snapshot, read through the catalogue service when missing or older than [`CATALOG_TTL`].
+    pub async fn get(&self, models: &CatalogService) -> Result<Arc<PlatformCatalog>> {
         if let Some(c) = self.platform.get(&()) {
             return Ok(c);
         }
         let generation = self.platform.generation();
-        let catalog = store.model_catalog(None).await?;
+        let catalog = models.model_catalog().await?;
         let models = catalog
             .system_apis
             .into_iter()
@@ -120,14 +121,14 @@ impl CatalogCache {
         Ok(built)
     }
 
-    /// The caller's key views as a JSON array, read from the store when missing or older than
+    /// The caller's key views as a JSON array, read through the catalogue service when missing or older than
     /// [`CATALOG_TTL`].
-    pub async fn user_keys_json(&self, store: &dyn Store, user: Uuid) -> Result<Arc<str>> {
+    pub async fn user_keys_json(&self, models: &CatalogService, user: Uuid) -> Result<Arc<str>> {
         if let Some(json) = self.keys.get(&user) {
             return Ok(json);
         }
         let generation = self.keys.generation();
-        let views: Vec<UserApiKeyView> = store.list_user_api_keys(user).await?.into_iter().map(user_key_view).collect();
+        let views: Vec<UserApiKeyView> = models.user_keys(user).await?.into_iter().map(user_key_view).collect();
         let json: Arc<str> = serde_json::to_string(&views).map_err(|e| Error::internal(format!("keys: {e}")))?.into();
         self.keys.put(user, generation, Arc::clone(&json));
         Ok(json)

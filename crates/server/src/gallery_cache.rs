@@ -4,9 +4,12 @@
 //! deletions, moderation, profile edits) drops every page at once; other instances see a change
 //! within [`GALLERY_TTL`]. Pages for signed-in viewers carry their own like state and are never
 //! cached.
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
+use miaojing_storage::Storage;
+use miaojing_works::WorkCaches;
 
 use crate::ttl_map::TtlMap;
 
@@ -21,6 +24,22 @@ pub struct GalleryCache(pub TtlMap<String, Bytes>);
 impl Default for GalleryCache {
     fn default() -> Self {
         Self(TtlMap::new(GALLERY_TTL, MAX_PAGES))
+    }
+}
+
+/// What the works service tells this layer of: cached gallery pages and hot files to drop.
+pub struct ServedWorkCaches {
+    pub gallery: Arc<GalleryCache>,
+    pub storage: Storage,
+}
+
+impl WorkCaches for ServedWorkCaches {
+    fn gallery_changed(&self) {
+        self.gallery.0.clear();
+    }
+
+    fn files_removed(&self, keys: &[String]) {
+        crate::routes::files::forget(&self.storage, keys);
     }
 }
 

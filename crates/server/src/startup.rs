@@ -13,6 +13,7 @@ use miaojing_credits::{CreditService, RedeemService};
 use miaojing_domain::Store;
 use miaojing_outbound::{AllowList, OutboundClient, Timeouts};
 use miaojing_providers::secrets::SecretBox;
+use miaojing_site::SiteService;
 use miaojing_storage::Storage;
 use miaojing_store_postgres::PgStore;
 use miaojing_store_sqlite::SqliteStore;
@@ -28,7 +29,6 @@ use crate::http::head::head_as_get;
 use crate::http::headers::{security_headers, SecurityHeaders};
 use crate::http::metrics::{observe, Metrics, MetricsAccess};
 use crate::http::shutdown::{end_streams_on_shutdown, Shutdown};
-use crate::site::SiteService;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
 
@@ -108,8 +108,14 @@ impl Application {
         runner_config.slots = config.worker_slots;
         runner_config.lease = config.job_lease;
         let runner = Runner::new(store.clone(), executor.clone(), wakeup.clone(), events.clone(), aborts.clone(), runner_config);
+        let site = SiteService::new(store.clone(), secrets.clone(), storage.clone());
+        let gallery: Arc<crate::gallery_cache::GalleryCache> = Arc::default();
+        let caches = crate::gallery_cache::ServedWorkCaches { gallery: gallery.clone(), storage: storage.clone() };
+        let works = miaojing_works::WorksService::new(store.clone(), storage.clone(), site.clone(), Arc::new(caches));
+        let jobs = JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor);
         let state = AppState {
-            jobs: JobQueue::new(store.clone(), wakeup, events, aborts).with_executor(executor),
+            job_admin: miaojing_jobs::JobAdmin::new(store.clone(), jobs.clone()),
+            jobs,
             runner,
             carried,
             outbound,
@@ -117,13 +123,15 @@ impl Application {
             auth: auth.clone(),
             credits: CreditService::new(store.clone()),
             redeem: RedeemService::new(store.clone()),
-            site: SiteService::new(store.clone(), secrets.clone()),
+            site,
+            models: miaojing_catalog::CatalogService::new(store.clone(), secrets.clone()),
+            works,
             storage,
             downloads: miaojing_auth::DownloadTokens::new(&config.jwt_secret),
             secrets,
             metrics: Arc::new(Metrics::default()),
             catalog: Arc::default(),
-            gallery: Arc::default(),
+            gallery,
             trust_proxy: config.trust_proxy,
             started: Instant::now(),
             store: store.clone(),
@@ -160,7 +168,7 @@ impl Application {
             handle.stop(true).await;
         });
         crate::maintenance::spawn(self.state.clone());
-        crate::gallery_copy::spawn_backfill(self.state.clone());
+        self.state.works.spawn_backfill();
         self.state.storage.spawn_mirror_retry(MIRROR_RETRY_EVERY);
         self.state.storage.spawn_thumbnail_backfill(THUMBNAIL_BACKFILL_EVERY);
         let runner = (self.worker_slots > 0).then(|| self.state.runner.spawn());

@@ -22,8 +22,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResponse> {
     let now = Utc::now();
     let tier = me.0.user.effective_tier(now);
-    let (platform, keys) =
-        futures_util::try_join!(st.catalog.get(st.store.as_ref()), st.catalog.user_keys_json(st.store.as_ref(), me.0.user.id))?;
+    let (platform, keys) = futures_util::try_join!(st.catalog.get(&st.models), st.catalog.user_keys_json(&st.models, me.0.user.id))?;
     let body = platform
         .answer_json(tier, &keys)
         .ok_or_else(|| miaojing_domain::Error::internal("model-config: the platform catalogue could not be serialised"))?;
@@ -39,6 +38,6 @@ async fn model_config(st: web::Data<AppState>, me: Authed) -> ApiResult<HttpResp
 #[utoipa::path(tag = "models", responses((status = 200, body = StylePresetList)))]
 #[get("/api/style-presets")]
 async fn style_presets(st: web::Data<AppState>) -> ApiResult<web::Json<StylePresetList>> {
-    let presets = st.store.list_style_presets(true).await?;
+    let presets = st.models.style_presets(true).await?;
     Ok(web::Json(StylePresetList { presets: presets.into_iter().map(preset_view).collect() }))
 }

@@ -5,14 +5,11 @@
 //! - `DELETE /api/admin/works/{id}`: the explicit deletion: the row and every file of it.
 //!
 //! Unpublishing keeps each work in its owner's history and removes its gallery copy, so what
-//! the gallery showed answers 404 at once (see [`crate::gallery_copy`]).
+//! the gallery showed answers 404 at once (see `miaojing_works`).
 use actix_web::web::Bytes;
 use actix_web::{delete, web};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::works::{Deleted, GalleryIds, Unpublished};
-use miaojing_domain::log::LogEntry;
-use miaojing_domain::user::User;
-use miaojing_domain::work::Work;
 use miaojing_domain::Error;
 use miaojing_domain::ErrorCode;
 use serde::Deserialize;
@@ -20,7 +17,6 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::gallery_copy;
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::state::AppState;
@@ -61,17 +57,6 @@ fn merged_ids(query: Option<Uuid>, body: &[u8]) -> Result<Vec<Uuid>, Error> {
     Ok(ids)
 }
 
-/// One admin log entry per work taken down (the prompt text is never logged).
-async fn log_unpublished(st: &AppState, admin: &User, works: &[Work]) {
-    for w in works {
-        let e = LogEntry::new("admin", "warning", "admin_gallery_work_unpublished", "管理员下架画廊作品")
-            .by(admin)
-            .target("work", w.id)
-            .meta(serde_json::json!({ "authorId": w.user_id }));
-        let _ = st.store.insert_log(e).await;
-    }
-}
-
 /// Takes up to 100 works out of the gallery (`?id=` and/or `{"ids": [...]}`). They stay in
 /// their owners' history; their gallery copies stop being served. Works already private are
 /// skipped (not counted).
@@ -79,8 +64,7 @@ async fn log_unpublished(st: &AppState, admin: &User, works: &[Work]) {
 #[delete("/api/gallery")]
 async fn unpublish_many(st: web::Data<AppState>, admin: Admin, q: web::Query<IdQuery>, body: Bytes) -> ApiResult<web::Json<Unpublished>> {
     let ids = merged_ids(q.id, &body)?;
-    let taken = gallery_copy::unpublish(&st, None, &ids).await?;
-    log_unpublished(&st, &admin.0.user, &taken).await;
+    let taken = st.works.take_down_many(&admin.0.user, &ids).await?;
     Ok(web::Json(Unpublished { success: true, removed: taken.len() as u64, ids: taken.iter().map(|w| w.id).collect() }))
 }
 
@@ -90,10 +74,7 @@ async fn unpublish_many(st: web::Data<AppState>, admin: Admin, q: web::Query<IdQ
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Unpublished), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[delete("/api/admin/gallery/works/{id}")]
 async fn take_down(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Unpublished>> {
-    let id = id.into_inner();
-    st.store.work_by_id(id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在"))?;
-    let taken = gallery_copy::unpublish(&st, None, &[id]).await?;
-    log_unpublished(&st, &admin.0.user, &taken).await;
+    let taken = st.works.take_down(&admin.0.user, id.into_inner()).await?;
     Ok(web::Json(Unpublished { success: true, removed: taken.len() as u64, ids: taken.iter().map(|w| w.id).collect() }))
 }
 
@@ -102,13 +83,7 @@ async fn take_down(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[delete("/api/admin/works/{id}")]
 async fn delete_work(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
-    let id = id.into_inner();
-    let w = gallery_copy::delete(&st, id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在"))?;
-    let log = LogEntry::new("admin", "warning", "admin_work_deleted", "管理员删除作品及其文件")
-        .by(&admin.0.user)
-        .target("work", id)
-        .meta(serde_json::json!({ "authorId": w.user_id, "wasPublic": w.is_public, "promptLength": w.prompt.chars().count() }));
-    let _ = st.store.insert_log(log).await;
+    st.works.delete_by_admin(&admin.0.user, id.into_inner()).await?;
     Ok(web::Json(Deleted { success: true, deleted: 1 }))
 }
 

@@ -1,13 +1,9 @@
 //! Site configuration, visit statistics and announcements.
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::site::{Announcement, AnnouncementInput, Created, SiteConfig, SiteConfigUpdate, SiteStats};
 use miaojing_api_types::Success;
-use miaojing_domain::announcement::{Announcement as DomainAnnouncement, AnnouncementPatch};
-use miaojing_domain::log::LogEntry;
-use miaojing_domain::Error;
-use miaojing_domain::ErrorCode;
+use miaojing_domain::announcement::Announcement as DomainAnnouncement;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,34 +36,21 @@ async fn get_site_config(st: web::Data<AppState>) -> ApiResult<HttpResponse> {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = SiteConfigUpdate, responses((status = 200, body = SiteConfig), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/site-config")]
 async fn put_site_config(st: web::Data<AppState>, admin: Admin, body: web::Json<SiteConfigUpdate>) -> ApiResult<web::Json<SiteConfig>> {
-    let retention = body.log_retention_days;
-    let (cfg, changed) = st.site.update(body.into_inner()).await?;
-    if let Some(days) = retention {
-        st.site.purge_logs(days).await?;
-    }
-    let _ = st
-        .store
-        .insert_log(
-            LogEntry::new("admin", "info", "site_config_updated", "管理员修改站点配置")
-                .by(&admin.0.user)
-                .meta(serde_json::json!({ "fields": changed })),
-        )
-        .await;
-    Ok(web::Json(cfg))
+    Ok(web::Json(st.site.update_by_admin(&admin.0.user, body.into_inner()).await?))
 }
 
 /// Total visits.
 #[utoipa::path(tag = "site", responses((status = 200, body = SiteStats)))]
 #[get("/api/site-stats")]
 async fn get_site_stats(st: web::Data<AppState>) -> ApiResult<web::Json<SiteStats>> {
-    Ok(web::Json(SiteStats { total_visits: st.store.visits().await? }))
+    Ok(web::Json(SiteStats { total_visits: st.site.visits().await? }))
 }
 
 /// Count a visit.
 #[utoipa::path(tag = "site", responses((status = 200, body = SiteStats)))]
 #[post("/api/site-stats")]
 async fn post_site_stats(st: web::Data<AppState>) -> ApiResult<web::Json<SiteStats>> {
-    Ok(web::Json(SiteStats { total_visits: st.store.increment_visits().await? }))
+    Ok(web::Json(SiteStats { total_visits: st.site.count_visit().await? }))
 }
 
 /// `scope=all` (admins only) lists every announcement; otherwise only those visible now.
@@ -104,56 +87,15 @@ async fn list_announcements(
     q: web::Query<AnnouncementQuery>,
 ) -> ApiResult<web::Json<Vec<Announcement>>> {
     let all = q.scope.as_deref() == Some("all");
-    if all && !me.0.as_ref().is_some_and(|u| u.user.role.is_admin()) {
-        return Err(Error::forbidden(ErrorCode::AdminRequired, "无管理员权限").into());
-    }
-    let rows = st.store.list_announcements((!all).then(Utc::now)).await?;
+    let rows = st.site.announcements(me.0.as_ref().map(|u| &u.user), all).await?;
     Ok(web::Json(rows.into_iter().map(view).collect()))
-}
-
-fn check_fields(title: Option<&str>, content: Option<&str>) -> Result<(), Error> {
-    if title.is_some_and(|t| t.trim().is_empty() || t.chars().count() > 255) {
-        return Err(Error::validation(ErrorCode::InvalidTitle, "公告标题不能为空且最多 255 个字符"));
-    }
-    if content.is_some_and(|c| c.trim().is_empty() || c.chars().count() > 20_000) {
-        return Err(Error::validation(ErrorCode::InvalidContent, "公告内容不能为空且最多 20000 个字符"));
-    }
-    Ok(())
-}
-
-fn check_window(start: Option<chrono::DateTime<Utc>>, end: Option<chrono::DateTime<Utc>>) -> Result<(), Error> {
-    match (start, end) {
-        (Some(s), Some(e)) if e <= s => Err(Error::validation(ErrorCode::InvalidWindow, "结束时间必须晚于开始时间")),
-        _ => Ok(()),
-    }
 }
 
 /// Create an announcement (admin).
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/announcements")]
 async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Created>> {
-    let b = body.into_inner();
-    let (Some(title), Some(content)) = (b.title.clone(), b.content.clone()) else {
-        return Err(Error::validation(ErrorCode::MissingFields, "请填写公告标题和内容").into());
-    };
-    check_fields(Some(&title), Some(&content))?;
-    check_window(b.start_date, b.end_date)?;
-    let now = Utc::now();
-    let a = DomainAnnouncement {
-        id: Uuid::new_v4(),
-        title: title.trim().to_string(),
-        content,
-        kind: "site".into(),
-        is_active: b.enabled.unwrap_or(true),
-        popup: b.popup.unwrap_or(false),
-        starts_at: b.start_date,
-        expires_at: b.end_date,
-        created_by: Some(admin.0.user.id),
-        created_at: now,
-        updated_at: now,
-    };
-    let id = a.id;
-    st.store.create_announcement(a).await?;
+    let id = st.site.create_announcement(&admin.0.user, body.into_inner()).await?;
     Ok(web::Json(Created { id, success: true }))
 }
 
@@ -161,22 +103,7 @@ async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::J
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "site", request_body = AnnouncementInput, responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/announcements")]
 async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Success>> {
-    let b = body.into_inner();
-    let id = b.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少公告ID"))?;
-    check_fields(b.title.as_deref(), b.content.as_deref())?;
-    check_window(b.start_date, b.end_date)?;
-    let patch = AnnouncementPatch {
-        title: b.title.map(|t| t.trim().to_string()),
-        content: b.content,
-        is_active: b.enabled,
-        popup: b.popup,
-        starts_at: b.start_date.map(Some),
-        expires_at: b.end_date.map(Some),
-    };
-    st.store
-        .update_announcement(id, patch, Utc::now())
-        .await?
-        .ok_or_else(|| Error::not_found(ErrorCode::AnnouncementNotFound, "公告不存在"))?;
+    st.site.update_announcement(body.into_inner()).await?;
     Ok(web::Json(Success::OK))
 }
 
@@ -191,9 +118,6 @@ pub struct IdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "site", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/announcements")]
 async fn delete_announcement(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少公告ID"))?;
-    if !st.store.delete_announcement(id).await? {
-        return Err(Error::not_found(ErrorCode::AnnouncementNotFound, "公告不存在").into());
-    }
+    st.site.delete_announcement(q.id).await?;
     Ok(web::Json(Success::OK))
 }

@@ -7,16 +7,13 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest};
-use bytes::Bytes;
 use futures_util::StreamExt;
 use miaojing_api_types::error::ErrorBody;
-use miaojing_api_types::site::{SiteAssetUploaded, SiteConfigUpdate};
-use miaojing_domain::log::LogEntry;
+use miaojing_api_types::site::SiteAssetUploaded;
 use miaojing_domain::ErrorCode;
 use miaojing_domain::{Error, ErrorKind};
-use miaojing_storage::keys::public_url;
 use miaojing_storage::policy::content_type;
-use miaojing_storage::upload::{check_site_asset, site_asset_key, SiteAssetKind, SITE_ASSET_MAX_BYTES};
+use miaojing_storage::upload::{SiteAssetKind, SITE_ASSET_MAX_BYTES};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
@@ -102,35 +99,13 @@ async fn upload_site_asset(
         let msg = "请以 multipart/form-data 或图片文件本身上传";
         return Err(Error::new(ErrorKind::UnsupportedMedia, ErrorCode::UnsupportedMediaType, msg).into());
     };
-    let checked = check_site_asset(kind, &bytes)?;
-    let key = site_asset_key(kind, &bytes, checked);
-    let size = bytes.len() as u64;
-    st.storage.put(&key, Bytes::from(bytes)).await.map_err(Error::from)?;
-    let url = public_url(&key).map_err(super::files::invalid_key)?;
-    let update = match kind {
-        SiteAssetKind::Logo => SiteConfigUpdate { logo_url: Some(url.clone()), ..Default::default() },
-        SiteAssetKind::Favicon => SiteConfigUpdate { favicon_url: Some(url.clone()), ..Default::default() },
-    };
-    let (site_config, changed) = st.site.update(update).await?;
-    let _ = st
-        .store
-        .insert_log(
-            LogEntry::new(
-                "admin",
-                "info",
-                "site_config_updated",
-                format!("管理员上传站点{}", if kind == SiteAssetKind::Logo { "标志" } else { "图标" }),
-            )
-            .by(&admin.0.user)
-            .meta(serde_json::json!({ "fields": changed, "asset": key })),
-        )
-        .await;
+    let saved = st.site.save_asset(&admin.0.user, kind, bytes).await?;
     Ok(web::Json(SiteAssetUploaded {
         success: true,
         kind: kind.as_str().to_string(),
-        url,
-        content_type: content_type(&key).to_string(),
-        size,
-        site_config,
+        content_type: content_type(&saved.key).to_string(),
+        url: saved.url,
+        size: saved.size,
+        site_config: saved.site_config,
     }))
 }

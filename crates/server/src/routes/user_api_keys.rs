@@ -9,8 +9,8 @@ use miaojing_api_types::providers::{
 use miaojing_api_types::Success;
 use miaojing_auth::rate_limit::Limit;
 use miaojing_auth::AuthUser;
-use miaojing_domain::provider::{key_preview, MediaType, Protocol, UserApiKeyPatch};
-use miaojing_domain::ErrorCode;
+use miaojing_catalog::{check_import_size, MAX_BATCH};
+use miaojing_domain::provider::{MediaType, Protocol};
 use miaojing_domain::{Error, Result};
 use miaojing_providers::channel::ChannelConfig;
 use miaojing_providers::import;
@@ -22,15 +22,13 @@ use uuid::Uuid;
 use crate::channels;
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
-use crate::provider_views::{text, url, user_key_from, user_key_view};
+use crate::provider_views::user_key_view;
 use crate::state::AppState;
 
 /// Key page calls per user.
 const KEYS_LIMIT: Limit = Limit::new(120, 60);
 /// Upstream probes per user (each one is an outbound call).
 const PROBE_LIMIT: Limit = Limit::new(10, 60);
-/// Keys per save request.
-const MAX_BATCH: usize = 50;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_keys)
@@ -51,59 +49,13 @@ async fn limited(st: &AppState, me: &AuthUser, bucket: &str, limit: Limit) -> Re
 #[get("/api/user-api-keys")]
 async fn list_keys(st: web::Data<AppState>, me: Authed) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
-    let keys = st.store.list_user_api_keys(me.0.user.id).await?;
+    let keys = st.models.user_keys(me.0.user.id).await?;
     Ok(web::Json(UserApiKeyList { keys: keys.into_iter().map(user_key_view).collect() }))
 }
 
-/// Saves `{keys: [...]}` or one key: items with `id` update the caller's key (the stored key
-/// is replaced only by a non-empty `apiKey`), the others are created. Everything is checked
-/// before anything is written.
+/// Saves `{keys: [...]}` or one key of the caller (see `CatalogService::save_user_keys`).
 async fn save(st: &AppState, me: &AuthUser, body: UserApiKeySave) -> Result<UserApiKeyList> {
-    let items = match body {
-        UserApiKeySave::Many { keys } => keys,
-        UserApiKeySave::One(k) => vec![k],
-    };
-    if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次保存 1 到 {MAX_BATCH} 个 API Key")));
-    }
-    let now = Utc::now();
-    let owner = me.user.id;
-    let mut inserts = Vec::new();
-    let mut updates = Vec::new();
-    for item in items {
-        match item.id {
-            None => inserts.push(user_key_from(item, owner, &st.secrets, now)?),
-            Some(id) => {
-                if st.store.user_api_key(owner, id).await?.is_none() {
-                    return Err(Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"));
-                }
-                let plain = text(item.api_key, 4096, ErrorCode::InvalidApiKey, "API Key")?;
-                let patch = UserApiKeyPatch {
-                    provider: item.provider.map(|v| text(Some(v), 64, ErrorCode::InvalidProvider, "供应商")).transpose()?,
-                    supplier_name: item.supplier_name.map(|v| text(Some(v), 128, ErrorCode::InvalidProvider, "供应商名称")).transpose()?,
-                    api_url: item.api_url.map(|v| url(Some(v))).transpose()?,
-                    model_name: item.model_name.map(|v| text(Some(v), 128, ErrorCode::InvalidModel, "模型名称")).transpose()?,
-                    note: item.note.map(|v| text(Some(v), 1000, ErrorCode::InvalidNote, "备注")).transpose()?,
-                    media_type: item.media_type.as_deref().map(MediaType::parse).transpose()?,
-                    is_active: item.is_active,
-                    api_key: (!plain.is_empty()).then(|| (st.secrets.encrypt(&plain), key_preview(&plain))),
-                };
-                updates.push((id, patch));
-            }
-        }
-    }
-    let mut saved = Vec::new();
-    let ids: Vec<Uuid> = inserts.iter().map(|k| k.id).collect();
-    if !inserts.is_empty() {
-        st.store.insert_user_api_keys(inserts).await?;
-    }
-    for id in ids {
-        saved.extend(st.store.user_api_key(owner, id).await?);
-    }
-    for (id, patch) in updates {
-        let key = st.store.update_user_api_key(owner, id, patch, now).await?;
-        saved.push(key.ok_or_else(|| Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"))?);
-    }
+    let saved = st.models.save_user_keys(me.user.id, body).await?;
     Ok(UserApiKeyList { keys: saved.into_iter().map(user_key_view).collect() })
 }
 
@@ -134,42 +86,17 @@ pub struct IdQuery {
 #[delete("/api/user-api-keys")]
 async fn delete_key(st: web::Data<AppState>, me: Authed, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
-    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 ID"))?;
-    if !st.store.delete_user_api_key(me.0.user.id, id).await? {
-        return Err(Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在").into());
-    }
+    st.models.delete_user_key(me.0.user.id, q.id).await?;
     Ok(web::Json(Success::OK))
 }
 
 /// The channel a probe uses: the given URL and key, else those of the caller's stored key
 /// `keyId` (whose protocol and Manifest it keeps).
 async fn probe_target(st: &AppState, me: &AuthUser, p: &UpstreamProbe) -> Result<ChannelConfig> {
-    let stored = match p.key_id {
-        Some(id) => {
-            Some(st.store.user_api_key(me.user.id, id).await?.ok_or_else(|| Error::not_found(ErrorCode::KeyNotFound, "API Key 不存在"))?)
-        }
-        None => None,
-    };
-    let api_url = url(p.api_url.clone().or_else(|| stored.as_ref().map(|k| k.api_url.clone())))?;
-    let mut api_key = text(p.api_key.clone(), 4096, ErrorCode::InvalidApiKey, "API Key")?;
-    if api_key.is_empty() {
-        if let Some(k) = stored.as_ref().filter(|k| !k.api_key_encrypted.is_empty()) {
-            api_key = st
-                .secrets
-                .decrypt(&k.api_key_encrypted)
-                .map_err(|_| Error::validation(ErrorCode::KeyUnreadable, "API 密钥不可用，请重新保存密钥"))?;
-        }
-    }
-    if api_url.is_empty() || api_key.is_empty() {
-        return Err(Error::validation(ErrorCode::ProbeIncomplete, "请填写 API 请求地址和 API Key"));
-    }
-    let model = text(p.model_name.clone(), 128, ErrorCode::InvalidModel, "模型名称")?;
-    match &stored {
-        Some(k) => {
-            let model = if model.is_empty() { k.model_name.clone() } else { model };
-            channels::channel_for(k.protocol, &api_url, &model, k.media_type, k.manifest.as_ref(), &api_key)
-        }
-        None => channels::channel_for(Protocol::Openai, &api_url, &model, MediaType::Image, None, &api_key),
+    let c = st.models.probe_credentials(me.user.id, p).await?;
+    match &c.stored {
+        Some(k) => channels::channel_for(k.protocol, &c.api_url, &c.model, k.media_type, k.manifest.as_ref(), &c.api_key),
+        None => channels::channel_for(Protocol::Openai, &c.api_url, &c.model, MediaType::Image, None, &c.api_key),
     }
 }
 
@@ -234,16 +161,9 @@ async fn smart_import(
 ) -> ApiResult<web::Json<UserSmartImportResult>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
     let out = import::parse(body.config_text.as_deref().unwrap_or_default())?;
-    if out.channels.len() > MAX_BATCH {
-        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次最多导入 {MAX_BATCH} 个配置")).into());
-    }
+    check_import_size(out.channels.len(), MAX_BATCH)?;
     let rows = channels::imported_user_keys(&out, me.0.user.id, &st.secrets, Utc::now())?;
-    let ids: Vec<Uuid> = rows.iter().map(|k| k.id).collect();
-    st.store.insert_user_api_keys(rows).await?;
-    let mut keys = Vec::with_capacity(ids.len());
-    for id in ids {
-        keys.extend(st.store.user_api_key(me.0.user.id, id).await?.map(user_key_view));
-    }
+    let keys: Vec<_> = st.models.import_user_keys(me.0.user.id, rows).await?.into_iter().map(user_key_view).collect();
     let message = format!("已导入 {} 个 API 配置，请编辑后填写 API Key", keys.len());
     Ok(web::Json(UserSmartImportResult { success: true, keys, message }))
 }

@@ -3,21 +3,19 @@
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::works::{
     Deleted, GalleryPage, GalleryWork, HistoryPage, HistoryRecord, LikeState, PublishRequest, PublishResponse,
 };
 use miaojing_domain::job::Mode;
-use miaojing_domain::work::{clean_title, Cursor, GalleryCategory, GalleryItem, GalleryQuery, GallerySort, Publication, Work};
+use miaojing_domain::work::{GalleryItem, Work};
 use miaojing_domain::Error;
-use miaojing_domain::ErrorCode;
+use miaojing_works::{GalleryRequest, HistoryRequest, WorkPage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::gallery_copy;
 use crate::http::error::ApiResult;
 use crate::http::extract::{Authed, MaybeAuthed};
 use crate::routes::clean_query;
@@ -81,10 +79,6 @@ pub fn gallery_work(i: &GalleryItem) -> GalleryWork {
     }
 }
 
-fn cursor(c: Option<&str>) -> Result<Option<Cursor>, Error> {
-    c.map(str::trim).filter(|s| !s.is_empty()).map(Cursor::decode).transpose()
-}
-
 /// Creation history query.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryQuery {
@@ -102,19 +96,20 @@ pub struct HistoryQuery {
 #[utoipa::path(security(("bearer" = [])), tag = "works", params(HistoryQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/api/creation-history")]
 async fn history(st: web::Data<AppState>, me: Authed, q: web::Query<HistoryQuery>) -> ApiResult<web::Json<HistoryPage>> {
-    Ok(web::Json(history_page(&st, me.0.user.id, &q).await?))
+    let page = st.works.history(me.0.user.id, &q.into_inner().request()).await?;
+    Ok(web::Json(history_page(page)))
 }
 
-/// One page of a user's works (private ones included), newest first.
-pub async fn history_page(st: &AppState, user_id: Uuid, q: &HistoryQuery) -> Result<HistoryPage, Error> {
-    let mode = clean_query(q.mode.clone(), 32).map(|m| Mode::parse(&m)).transpose()?;
-    let limit = q.limit.unwrap_or(30).clamp(1, 100);
-    let after = cursor(q.cursor.as_deref())?;
-    let mut works = st.store.user_works(user_id, mode, after, limit + 1).await?;
-    let more = works.len() as i64 > limit;
-    works.truncate(limit as usize);
-    let next_cursor = if more { works.last().map(|w| Cursor::after_history(w).encode()) } else { None };
-    Ok(HistoryPage { records: works.iter().map(history_record).collect(), next_cursor })
+impl HistoryQuery {
+    /// The service's request (the mode trimmed).
+    pub fn request(self) -> HistoryRequest {
+        HistoryRequest { mode: clean_query(self.mode, 32), limit: self.limit, cursor: self.cursor }
+    }
+}
+
+/// A history page on the wire.
+pub fn history_page(page: WorkPage<Work>) -> HistoryPage {
+    HistoryPage { records: page.items.iter().map(history_record).collect(), next_cursor: page.next_cursor }
 }
 
 /// Which history rows to delete.
@@ -131,30 +126,7 @@ pub struct DeleteQuery {
 #[utoipa::path(security(("bearer" = [])), tag = "works", params(DeleteQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[delete("/api/creation-history")]
 async fn delete_history(st: web::Data<AppState>, me: Authed, q: web::Query<DeleteQuery>) -> ApiResult<web::Json<Deleted>> {
-    let uid = me.0.user.id;
-    let deleted = match (q.id, q.all) {
-        (Some(id), _) => {
-            let mine = st.store.work_by_id(id).await?.is_some_and(|w| w.user_id == uid);
-            if !mine || gallery_copy::delete(&st, id).await?.is_none() {
-                return Err(Error::not_found(ErrorCode::WorkNotFound, "作品不存在").into());
-            }
-            1
-        }
-        (None, Some(true)) => {
-            let mut deleted = 0;
-            loop {
-                let page = st.store.user_works(uid, None, None, 100).await?;
-                if page.is_empty() {
-                    break;
-                }
-                for w in page {
-                    deleted += u64::from(gallery_copy::delete(&st, w.id).await?.is_some());
-                }
-            }
-            deleted
-        }
-        _ => return Err(Error::validation(ErrorCode::IdRequired, "请指定要删除的作品；删除全部需要 all=true").into()),
-    };
+    let deleted = st.works.delete_history(me.0.user.id, q.id, q.all).await?;
     Ok(web::Json(Deleted { success: true, deleted }))
 }
 
@@ -178,10 +150,7 @@ pub struct GalleryParams {
 
 /// Parses a gallery category: a mode, `image` or `video`.
 pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
-    Ok(match clean_query(c, 32) {
-        None => vec![],
-        Some(c) => GalleryCategory::parse(&c)?.modes(),
-    })
+    miaojing_works::category_modes(clean_query(c, 32).as_deref())
 }
 
 /// Public works, keyset-paged (no duplicates or gaps while new works arrive).
@@ -189,26 +158,22 @@ pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
 #[get("/api/gallery")]
 async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<GalleryParams>) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
-    let sort = clean_query(q.sort, 16).map(|s| GallerySort::parse(&s)).transpose()?.unwrap_or_default();
-    let limit = q.limit.unwrap_or(18).clamp(1, 60);
-    let query = GalleryQuery {
-        modes: category_modes(q.category)?,
-        sort,
+    let request = GalleryRequest {
+        category: clean_query(q.category, 32),
+        sort: clean_query(q.sort, 16),
         search: clean_query(q.q, 100),
-        after: cursor(q.cursor.as_deref())?,
-        limit: limit + 1,
-        viewer: me.0.map(|u| u.user.id),
+        limit: q.limit,
+        cursor: q.cursor,
     };
+    let query = request.query(me.0.map(|u| u.user.id))?;
     // Visitors who are not signed in share pages (no per-viewer like state in them).
     let shared = query.viewer.is_none().then(|| (format!("{query:?}"), st.gallery.0.generation()));
     if let Some(body) = shared.as_ref().and_then(|(key, _)| st.gallery.0.get(key)) {
         return Ok(gallery_response(body));
     }
-    let mut items = st.store.gallery(&query).await?;
-    let has_more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next_cursor = if has_more { items.last().map(|i| Cursor::after_gallery(&i.work, sort).encode()) } else { None };
-    let page = GalleryPage { works: items.iter().map(gallery_work).collect(), next_cursor, has_more };
+    let page = st.works.gallery(&query).await?;
+    let page =
+        GalleryPage { works: page.items.iter().map(gallery_work).collect(), has_more: page.has_more(), next_cursor: page.next_cursor };
     let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| Error::internal(format!("gallery page: {e}")))?);
     if let Some((key, generation)) = shared {
         st.gallery.0.put(key, generation, body.clone());
@@ -230,25 +195,7 @@ fn gallery_response(body: Bytes) -> HttpResponse {
 #[utoipa::path(security(("bearer" = [])), tag = "works", request_body = PublishRequest, responses((status = 200, body = PublishResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[post("/api/gallery/publish")]
 async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishRequest>) -> ApiResult<web::Json<PublishResponse>> {
-    let uid = me.0.user.id;
-    let body = body.into_inner();
-    let id = body.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
-    let title = body.title.as_deref().map(clean_title).transpose()?;
-    let not_found = || Error::not_found(ErrorCode::WorkNotFound, "作品不存在");
-    let w = st.store.work_by_id(id).await?.filter(|w| w.user_id == uid).ok_or_else(not_found)?;
-    let w = if body.publish.unwrap_or(true) {
-        let mut p = Publication { title, ..Default::default() };
-        if !(w.is_public && w.gallery_key.is_some()) {
-            let (key, thumb) = gallery_copy::make(&st.storage, &w).await?;
-            (p.gallery_key, p.gallery_thumbnail_key) = (Some(key), thumb);
-        }
-        let published = st.store.publish_work(uid, id, &p, Utc::now()).await?.ok_or_else(not_found)?;
-        st.gallery.0.clear();
-        published
-    } else {
-        gallery_copy::unpublish(&st, Some(uid), &[id]).await?;
-        st.store.work_by_id(id).await?.ok_or_else(not_found)?
-    };
+    let w = st.works.publish(me.0.user.id, body.into_inner()).await?;
     let result_url = url_of(if w.is_public { w.shown_key() } else { &w.original_key });
     Ok(web::Json(PublishResponse { success: true, work_id: w.id, published: w.is_public, result_url, title: w.title }))
 }
@@ -258,7 +205,7 @@ async fn publish(st: web::Data<AppState>, me: Authed, body: web::Json<PublishReq
 #[post("/api/gallery/{id}/like")]
 async fn like(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
     let id = id.into_inner();
-    let likes = st.store.like_work(me.0.user.id, id, Utc::now()).await?;
+    let likes = st.works.like(me.0.user.id, id).await?;
     Ok(web::Json(LikeState { work_id: id, liked: true, likes }))
 }
 
@@ -267,6 +214,6 @@ async fn like(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiRe
 #[delete("/api/gallery/{id}/like")]
 async fn unlike(st: web::Data<AppState>, me: Authed, id: web::Path<Uuid>) -> ApiResult<web::Json<LikeState>> {
     let id = id.into_inner();
-    let likes = st.store.unlike_work(me.0.user.id, id).await?;
+    let likes = st.works.unlike(me.0.user.id, id).await?;
     Ok(web::Json(LikeState { work_id: id, liked: false, likes }))
 }

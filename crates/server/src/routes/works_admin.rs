@@ -1,18 +1,13 @@
 //! Admin: generation jobs, model call records, the moderation list and prompt edits (take-downs
 //! and deletions are in [`super::moderation`]).
 use actix_web::{delete, get, post, put, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::works::{
     AdminGalleryPage, AdminJob, AdminJobs, Deleted, GalleryWork, HistoryPage, ModelCall, ModelCalls, PromptEdit,
 };
-use miaojing_auth::mail_text::MailText;
-use miaojing_auth::{mail, validate};
-use miaojing_domain::job::{CallFilter, Finisher, JobFilter, JobRow, JobStatus, ModelCallRecord, Outcome};
-use miaojing_domain::log::LogEntry;
-use miaojing_domain::vocab::JobStatusFilter;
-use miaojing_domain::ErrorCode;
-use miaojing_domain::{Error, PageRequest};
+use miaojing_domain::job::{CallFilter, JobRow, ModelCallRecord};
+use miaojing_domain::PageRequest;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -34,8 +29,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(gallery_works)
         .service(edit_prompt);
 }
-
-const REASONS: [&str; 5] = ["remove_sensitive_words", "improve_wording", "remove_private_info", "platform_policy_adjustment", "custom"];
 
 fn admin_job(r: &JobRow) -> AdminJob {
     let j = &r.job;
@@ -99,12 +92,8 @@ pub struct JobsQuery {
 #[get("/api/admin/generation-jobs")]
 async fn list_jobs(st: web::Data<AppState>, _admin: Admin, q: web::Query<JobsQuery>) -> ApiResult<web::Json<AdminJobs>> {
     let q = q.into_inner();
-    let status = clean_query(q.status, 16).map(|s| JobStatusFilter::parse(&s)).transpose()?.and_then(JobStatusFilter::status);
-    let user = clean_query(q.user, 100);
-    let user_id = user.as_deref().and_then(|u| Uuid::try_parse(u).ok());
-    let filter = JobFilter { status, user_id, user_search: if user_id.is_some() { None } else { user } };
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
-    let rows = st.store.list_jobs(&filter, page).await?;
+    let rows = st.job_admin.jobs(clean_query(q.status, 16).as_deref(), clean_query(q.user, 100), page).await?;
     Ok(web::Json(AdminJobs {
         jobs: rows.items.iter().map(admin_job).collect(),
         total: rows.total,
@@ -131,19 +120,8 @@ pub struct CleanupQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CleanupQuery), responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[delete("/api/admin/generation-jobs")]
 async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<CleanupQuery>) -> ApiResult<web::Json<Deleted>> {
-    let status = JobStatus::parse(clean_query(q.status.clone(), 16).as_deref().unwrap_or("failed"))?;
-    if !status.is_terminal() {
-        return Err(Error::validation(ErrorCode::InvalidStatus, "只允许清理失败、已完成或已取消任务").into());
-    }
-    let days = q.older_than_days.unwrap_or(7);
-    if !(0..=3650).contains(&days) {
-        return Err(Error::validation(ErrorCode::InvalidDays, "天数必须在 0 到 3650 之间").into());
-    }
-    let deleted = st.store.delete_finished_jobs(status, Utc::now() - Duration::days(days)).await?;
-    let log = LogEntry::new("admin", "warning", "generation_jobs_cleanup", "管理员清理生成任务")
-        .by(&admin.0.user)
-        .meta(serde_json::json!({ "status": status.as_str(), "olderThanDays": days, "deleted": deleted }));
-    let _ = st.store.insert_log(log).await;
+    let status = clean_query(q.status.clone(), 16);
+    let deleted = st.job_admin.clean_up(&admin.0.user, status.as_deref(), q.older_than_days).await?;
     Ok(web::Json(Deleted { success: true, deleted }))
 }
 
@@ -153,25 +131,7 @@ async fn cleanup_jobs(st: web::Data<AppState>, admin: Admin, q: web::Query<Clean
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = AdminJob), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/generation-jobs/{id}/cancel")]
 async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<AdminJob>> {
-    let id = id.into_inner();
-    let done = st.store.finish_job(id, Finisher::Any, Outcome::Cancelled, Utc::now()).await?;
-    let Some(job) = done else {
-        return Err(match st.store.job_by_id(id).await? {
-            Some(_) => Error::conflict(ErrorCode::JobFinished, "任务已结束"),
-            None => Error::not_found(ErrorCode::JobNotFound, "任务不存在"),
-        }
-        .into());
-    };
-    st.jobs.cancelled(&job);
-    let log =
-        LogEntry::new("admin", "info", "generation_job_cancelled", "管理员取消生成任务").by(&admin.0.user).target("generation_job", id);
-    let _ = st.store.insert_log(log).await;
-    let owner = st.store.user_by_id(job.user_id).await?;
-    Ok(web::Json(admin_job(&JobRow {
-        user_email: owner.as_ref().map(|u| u.email.clone()).unwrap_or_default(),
-        user_nickname: owner.map(|u| u.display_nickname).unwrap_or_default(),
-        job,
-    })))
+    Ok(web::Json(admin_job(&st.job_admin.cancel(&admin.0.user, id.into_inner()).await?)))
 }
 
 /// Deletes one finished job. A queued or running job is refused with 409 `job_active`
@@ -179,17 +139,7 @@ async fn cancel_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) 
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(("id" = Uuid, Path)), responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/generation-jobs/{id}")]
 async fn delete_job(st: web::Data<AppState>, admin: Admin, id: web::Path<Uuid>) -> ApiResult<web::Json<Deleted>> {
-    let id = id.into_inner();
-    if !st.store.delete_finished_job(id).await? {
-        return Err(match st.store.job_by_id(id).await? {
-            Some(_) => Error::conflict(ErrorCode::JobActive, "任务仍在排队或运行中，请先取消"),
-            None => Error::not_found(ErrorCode::JobNotFound, "任务不存在"),
-        }
-        .into());
-    }
-    let log =
-        LogEntry::new("admin", "warning", "generation_job_deleted", "管理员删除生成任务").by(&admin.0.user).target("generation_job", id);
-    let _ = st.store.insert_log(log).await;
+    st.job_admin.delete(&admin.0.user, id.into_inner()).await?;
     Ok(web::Json(Deleted { success: true, deleted: 1 }))
 }
 
@@ -213,10 +163,9 @@ pub struct UserWorksQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(UserWorksQuery), responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/admin/users/works")]
 async fn user_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<UserWorksQuery>) -> ApiResult<web::Json<HistoryPage>> {
-    let id = q.user_id.ok_or_else(|| Error::validation(ErrorCode::MissingUserId, "缺少用户ID"))?;
-    st.store.user_by_id(id).await?.ok_or_else(|| Error::not_found(ErrorCode::UserNotFound, "用户不存在"))?;
     let q = q.into_inner();
-    Ok(web::Json(history_page(&st, id, &HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }).await?))
+    let request = HistoryQuery { mode: q.mode, limit: q.limit, cursor: q.cursor }.request();
+    Ok(web::Json(history_page(st.works.user_history(q.user_id, &request).await?)))
 }
 
 /// Model call record filter.
@@ -242,24 +191,14 @@ pub struct CallsQuery {
     pub page_size: Option<i64>,
 }
 
-fn one_of(v: Option<String>, allowed: &[&str], code: impl Into<&'static str>, message: &'static str) -> Result<Option<String>, Error> {
-    match clean_query(v, 64) {
-        None => Ok(None),
-        Some(s) if s == "all" => Ok(None),
-        Some(s) if allowed.contains(&s.as_str()) => Ok(Some(s)),
-        Some(_) => Err(Error::validation(code, message)),
-    }
-}
-
 /// Model call records, newest first.
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CallsQuery), responses((status = 200, body = ModelCalls), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/model-call-records")]
 async fn model_calls(st: web::Data<AppState>, _admin: Admin, q: web::Query<CallsQuery>) -> ApiResult<web::Json<ModelCalls>> {
     let q = q.into_inner();
-    let statuses: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
     let filter = CallFilter {
-        status: one_of(q.status, &statuses, ErrorCode::InvalidStatus, "调用状态无效")?,
-        source: one_of(q.source, &["generation-job", "suggest-prompt", "reverse-prompt"], ErrorCode::InvalidSource, "调用来源无效")?,
+        status: clean_query(q.status, 64),
+        source: clean_query(q.source, 64),
         operation: clean_query(q.operation, 64),
         user_id: q.user,
         keyword: clean_query(q.keyword, 100),
@@ -267,7 +206,7 @@ async fn model_calls(st: web::Data<AppState>, _admin: Admin, q: web::Query<Calls
         until: q.end_time,
     };
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
-    let rows = st.store.list_model_calls(&filter, page).await?;
+    let rows = st.job_admin.model_calls(filter, page).await?;
     Ok(web::Json(ModelCalls {
         records: rows.items.iter().map(model_call).collect(),
         total: rows.total,
@@ -300,7 +239,7 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
     let modes = category_modes(q.kind)?;
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
     let search = clean_query(q.q, 100);
-    let rows = st.store.admin_gallery(search.as_deref(), &modes, page).await?;
+    let rows = st.works.admin_gallery(search.as_deref(), &modes, page).await?;
     Ok(web::Json(AdminGalleryPage {
         works: rows.items.iter().map(gallery_work).collect(),
         total: rows.total,
@@ -315,55 +254,5 @@ async fn gallery_works(st: web::Data<AppState>, _admin: Admin, q: web::Query<Mod
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = PromptEdit, responses((status = 200, body = GalleryWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "`email_disabled`/`email_not_configured`", body = ErrorBody), (status = 502, body = ErrorBody)))]
 #[put("/api/admin/gallery/prompt")]
 async fn edit_prompt(st: web::Data<AppState>, admin: Admin, body: web::Json<PromptEdit>) -> ApiResult<web::Json<GalleryWork>> {
-    let b = body.into_inner();
-    let id = b.work_id.ok_or_else(|| Error::validation(ErrorCode::WorkIdRequired, "缺少作品 ID"))?;
-    let prompt = b.prompt.trim();
-    let (subject, text) = (b.email_subject.trim(), b.email_body.trim());
-    if prompt.is_empty() || prompt.chars().count() > 8000 {
-        return Err(Error::validation(ErrorCode::PromptRequired, "请填写新的提示词（最多 8000 字）").into());
-    }
-    if subject.is_empty() || subject.chars().count() > 120 {
-        return Err(Error::validation(ErrorCode::SubjectRequired, "请填写邮件标题（最多 120 字）").into());
-    }
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(Error::validation(ErrorCode::BodyRequired, "请填写邮件正文（最多 5000 字）").into());
-    }
-    let reason = if REASONS.contains(&b.reason_key.as_str()) { b.reason_key.as_str() } else { "custom" };
-    let work = st
-        .store
-        .work_by_id(id)
-        .await?
-        .filter(|w| w.is_public)
-        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
-    if work.prompt.trim() == prompt {
-        return Err(Error::validation(ErrorCode::PromptUnchanged, "提示词没有变化").into());
-    }
-    let author = st.store.user_by_id(work.user_id).await?.ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品作者不存在"))?;
-    let to =
-        validate::email(&author.email).map_err(|_| Error::validation(ErrorCode::AuthorEmailInvalid, "作者邮箱不可用，无法完成邮件通知"))?;
-    let m = st.site.mail_settings().await?;
-    let mut lines: Vec<&str> = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
-    lines.push(MailText::PromptNoticeLine.text(author.preferred_language));
-    mail::send(&m.smtp, mail::branded(author.preferred_language, &m.app_name, &to, subject, &lines, None)).await?;
-    let updated = st
-        .store
-        .update_work_prompt(id, prompt)
-        .await?
-        .ok_or_else(|| Error::not_found(ErrorCode::WorkNotFound, "作品不存在或不是公开作品"))?;
-    let log = LogEntry::new("admin", "info", "admin_gallery_prompt_update", "管理员修改画廊作品提示词")
-        .by(&admin.0.user)
-        .target("work", id)
-        .meta(serde_json::json!({
-            "authorId": author.id, "reasonKey": reason,
-            "oldPromptLength": work.prompt.chars().count(), "newPromptLength": prompt.chars().count(),
-        }));
-    let _ = st.store.insert_log(log).await;
-    let item = miaojing_domain::work::GalleryItem {
-        work: updated,
-        author_nickname: author.display_nickname.clone(),
-        author_avatar_url: author.avatar_url.clone(),
-        author_email: Some(author.email),
-        liked: false,
-    };
-    Ok(web::Json(gallery_work(&item)))
+    Ok(web::Json(gallery_work(&st.works.edit_prompt(&admin.0.user, body.into_inner()).await?)))
 }

@@ -7,9 +7,9 @@ use chrono::Utc;
 use miaojing_api_types::ErrorCode;
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{NewWork, Publication};
-use miaojing_server::gallery_copy::{backfill, Backfilled, BACKFILL_DONE_KEY};
 use miaojing_storage::media::{Effort, Label};
 use miaojing_storage::policy::watermark_cache_key;
+use miaojing_works::{Backfilled, BACKFILL_DONE_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -337,7 +337,7 @@ async fn works_published_before_gallery_copies_get_one(app: TestApp) {
     let original_url = history_record(&app, &token, legacy).await.unwrap()["url"].as_str().unwrap().to_string();
     assert_eq!(before[0]["url"], original_url.as_str(), "the old way shows the original");
 
-    assert_eq!(backfill(&app.state).await.unwrap(), Backfilled { copied: 1, failed: 0 });
+    assert_eq!(app.state.works.backfill_gallery_copies().await.unwrap(), Backfilled { copied: 1, failed: 0 });
     let copy_url = format!("/api/local-storage/gallery/images/{legacy}.png");
     let after = anonymous_gallery(&app).await;
     assert_eq!((after.len(), after[0]["url"].as_str()), (1, Some(copy_url.as_str())), "the gallery shows the copy at once");
@@ -347,7 +347,7 @@ async fn works_published_before_gallery_copies_get_one(app: TestApp) {
         assert_eq!(status(&app, url).await, 200, "{url} is served");
     }
     assert!(!held(&app, &format!("gallery/images/{private}.png")).await, "private works get no copy");
-    assert_eq!(backfill(&app.state).await.unwrap(), Backfilled::default(), "it runs once");
+    assert_eq!(app.state.works.backfill_gallery_copies().await.unwrap(), Backfilled::default(), "it runs once");
 
     let (s, v) = app.post("/api/gallery/publish", json!({ "workId": legacy, "publish": false }), Some(&token)).await;
     assert_eq!((s, v["published"].as_bool()), (StatusCode::OK, Some(false)), "{v}");

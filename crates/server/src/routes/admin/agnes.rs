@@ -133,28 +133,7 @@ async fn install(st: web::Data<AppState>, _admin: Admin, body: web::Json<AgnesIn
     for (kind, _) in KINDS.iter().zip(flags).filter(|(_, on)| *on) {
         fresh.extend(fresh_rows(*kind, &tiers, b.is_default.unwrap_or(true), &st, now)?);
     }
-    let installed = st.store.list_system_apis(true).await?;
-    let mut to_insert = Vec::new();
-    let mut imported = Vec::new();
-    for row in fresh {
-        let existing = installed.iter().find(|e| e.model_group == row.model_group && e.model_name == row.model_name);
-        match existing {
-            Some(e) => {
-                let mut refreshed = e.clone();
-                refreshed.provider = row.provider;
-                refreshed.media_type = row.media_type;
-                refreshed.protocol = row.protocol;
-                refreshed.manifest = row.manifest;
-                refreshed.capabilities = row.capabilities;
-                refreshed.updated_at = now;
-                if let Some(saved) = st.store.update_system_api(refreshed).await? {
-                    imported.push(saved);
-                }
-            }
-            None => to_insert.push(row),
-        }
-    }
-    imported.extend(st.store.insert_system_apis(to_insert).await?);
+    let imported = st.models.install_templates(fresh, now).await?;
     let message = format!("已安装 {} 个 Agnes AI 内置免费模型模板。请逐个编辑模型填写 API Key，然后启用给用户使用。", imported.len());
     Ok(web::Json(AgnesInstallResult {
         catalog: catalog_body(),

@@ -1,15 +1,11 @@
 //! `/api/admin/providers`, `/api/admin/model-recommendations` and `/api/admin/style-presets`.
 use actix_web::{delete, get, post, put, web};
-use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
 use miaojing_api_types::providers::{
     ProviderInput, ProviderList, ProviderOne, RecommendationInput, RecommendationList, RecommendationOne, StylePresetInput,
     StylePresetList, StylePresetOne,
 };
 use miaojing_api_types::Success;
-use miaojing_domain::provider::StylePreset;
-use miaojing_domain::Error;
-use miaojing_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +13,7 @@ use uuid::Uuid;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
-use crate::provider_views::{preset_from, preset_view, provider_from, provider_view, recommendation_from, recommendation_view};
+use crate::provider_views::{preset_view, provider_view, recommendation_view};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -41,24 +37,18 @@ pub struct IdQuery {
     pub id: Option<Uuid>,
 }
 
-fn id_of(q: &IdQuery, what: &str) -> Result<Uuid, Error> {
-    q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, format!("缺少{what} ID")))
-}
-
 /// Every provider preset.
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = ProviderList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/providers")]
 async fn list_providers(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<ProviderList>> {
-    Ok(web::Json(ProviderList { providers: st.store.list_providers(false).await?.into_iter().map(provider_view).collect() }))
+    Ok(web::Json(ProviderList { providers: st.models.providers().await?.into_iter().map(provider_view).collect() }))
 }
 
 /// Add a provider preset (names are unique).
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/providers")]
 async fn create_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<ProviderInput>) -> ApiResult<web::Json<ProviderOne>> {
-    let now = Utc::now();
-    let p = provider_from(body.into_inner(), Uuid::new_v4(), now, now)?;
-    st.store.create_provider(p.clone()).await?;
+    let p = st.models.create_provider(body.into_inner()).await?;
     Ok(web::Json(ProviderOne { provider: provider_view(p) }))
 }
 
@@ -66,9 +56,7 @@ async fn create_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = ProviderInput, responses((status = 200, body = ProviderOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/providers")]
 async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<ProviderInput>) -> ApiResult<web::Json<ProviderOne>> {
-    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少供应商 ID 或名称"))?;
-    let p = provider_from(body.into_inner(), id, Utc::now(), Utc::now())?;
-    let saved = st.store.update_provider(p).await?.ok_or_else(|| Error::not_found(ErrorCode::ProviderNotFound, "供应商不存在"))?;
+    let saved = st.models.update_provider(body.into_inner()).await?;
     Ok(web::Json(ProviderOne { provider: provider_view(saved) }))
 }
 
@@ -76,9 +64,7 @@ async fn update_provider(st: web::Data<AppState>, _a: Admin, body: web::Json<Pro
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/providers")]
 async fn delete_provider(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    if !st.store.delete_provider(id_of(&q, "供应商")?).await? {
-        return Err(Error::not_found(ErrorCode::ProviderNotFound, "供应商不存在").into());
-    }
+    st.models.delete_provider(q.id).await?;
     Ok(web::Json(Success::OK))
 }
 
@@ -86,7 +72,7 @@ async fn delete_provider(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQue
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = RecommendationList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/model-recommendations")]
 async fn list_recommendations(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<RecommendationList>> {
-    let list = st.store.list_recommendations(false).await?;
+    let list = st.models.recommendations().await?;
     Ok(web::Json(RecommendationList { recommendations: list.into_iter().map(recommendation_view).collect() }))
 }
 
@@ -98,9 +84,7 @@ async fn create_recommendation(
     _a: Admin,
     body: web::Json<RecommendationInput>,
 ) -> ApiResult<web::Json<RecommendationOne>> {
-    let now = Utc::now();
-    let r = recommendation_from(body.into_inner(), Uuid::new_v4(), now, now)?;
-    st.store.create_recommendation(r.clone()).await?;
+    let r = st.models.create_recommendation(body.into_inner()).await?;
     Ok(web::Json(RecommendationOne { recommendation: recommendation_view(r) }))
 }
 
@@ -112,10 +96,7 @@ async fn update_recommendation(
     _a: Admin,
     body: web::Json<RecommendationInput>,
 ) -> ApiResult<web::Json<RecommendationOne>> {
-    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少推荐项 ID 或模型名称"))?;
-    let r = recommendation_from(body.into_inner(), id, Utc::now(), Utc::now())?;
-    let saved =
-        st.store.update_recommendation(r).await?.ok_or_else(|| Error::not_found(ErrorCode::RecommendationNotFound, "推荐模型不存在"))?;
+    let saved = st.models.update_recommendation(body.into_inner()).await?;
     Ok(web::Json(RecommendationOne { recommendation: recommendation_view(saved) }))
 }
 
@@ -123,9 +104,7 @@ async fn update_recommendation(
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/model-recommendations")]
 async fn delete_recommendation(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    if !st.store.delete_recommendation(id_of(&q, "推荐项")?).await? {
-        return Err(Error::not_found(ErrorCode::RecommendationNotFound, "推荐模型不存在").into());
-    }
+    st.models.delete_recommendation(q.id).await?;
     Ok(web::Json(Success::OK))
 }
 
@@ -133,26 +112,14 @@ async fn delete_recommendation(st: web::Data<AppState>, _a: Admin, q: web::Query
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = StylePresetList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/style-presets")]
 async fn list_presets(st: web::Data<AppState>, _a: Admin) -> ApiResult<web::Json<StylePresetList>> {
-    Ok(web::Json(StylePresetList { presets: st.store.list_style_presets(false).await?.into_iter().map(preset_view).collect() }))
+    Ok(web::Json(StylePresetList { presets: st.models.style_presets(false).await?.into_iter().map(preset_view).collect() }))
 }
 
 /// Add a style preset (labels are unique).
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/admin/style-presets")]
 async fn create_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<StylePresetInput>) -> ApiResult<web::Json<StylePresetOne>> {
-    let now = Utc::now();
-    let base = StylePreset {
-        id: Uuid::new_v4(),
-        label: String::new(),
-        prompt: String::new(),
-        usage_count: 0,
-        is_active: true,
-        sort_order: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    let p = preset_from(body.into_inner(), base, now)?;
-    st.store.create_style_preset(p.clone()).await?;
+    let p = st.models.create_style_preset(body.into_inner()).await?;
     Ok(web::Json(StylePresetOne { preset: preset_view(p) }))
 }
 
@@ -160,16 +127,7 @@ async fn create_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = StylePresetInput, responses((status = 200, body = StylePresetOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/api/admin/style-presets")]
 async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<StylePresetInput>) -> ApiResult<web::Json<StylePresetOne>> {
-    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少风格 ID"))?;
-    let existing = st
-        .store
-        .list_style_presets(false)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在"))?;
-    let p = preset_from(body.into_inner(), existing, Utc::now())?;
-    let saved = st.store.update_style_preset(p).await?.ok_or_else(|| Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在"))?;
+    let saved = st.models.update_style_preset(body.into_inner()).await?;
     Ok(web::Json(StylePresetOne { preset: preset_view(saved) }))
 }
 
@@ -177,8 +135,6 @@ async fn update_preset(st: web::Data<AppState>, _a: Admin, body: web::Json<Style
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/style-presets")]
 async fn delete_preset(st: web::Data<AppState>, _a: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    if !st.store.delete_style_preset(id_of(&q, "风格")?).await? {
-        return Err(Error::not_found(ErrorCode::StylePresetNotFound, "风格不存在").into());
-    }
+    st.models.delete_style_preset(q.id).await?;
     Ok(web::Json(Success::OK))
 }

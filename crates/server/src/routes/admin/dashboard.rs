@@ -1,27 +1,15 @@
 //! Admin dashboard figures.
-use std::time::Duration as StdDuration;
-
 use actix_web::{get, web};
-use chrono::{Duration, Utc};
 use miaojing_api_types::admin::{
     AdminStats, Dashboard, DashboardAnnouncements, DashboardCalls, DashboardCredits, DashboardPlatform, DashboardSystem, DashboardUsers,
     DashboardWorks, JobStateCount, ModelCallStats,
 };
 use miaojing_api_types::error::ErrorBody;
-use miaojing_domain::log::LogFilter;
-use miaojing_domain::PageRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::state::AppState;
-
-/// The model-call window of the dashboard, in days.
-const CALL_WINDOW_DAYS: i64 = 7;
-/// How many models the dashboard ranks.
-const TOP_MODELS: usize = 10;
-/// How many recent logs the dashboard lists.
-const RECENT_LOGS: i64 = 8;
 
 fn rate(part: i64, whole: i64) -> f64 {
     if whole == 0 {
@@ -40,19 +28,14 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/dashboard")]
 async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<Dashboard>> {
-    let now = Utc::now();
-    let s = st.store.platform_stats(now, now - Duration::days(7)).await?;
-    let activity = st.store.activity_stats(now - Duration::days(CALL_WINDOW_DAYS), TOP_MODELS).await?;
-    let logs = st.store.list_logs(&LogFilter::default(), PageRequest { page: 1, size: RECENT_LOGS }).await?;
-    let announcements = st.store.list_announcements(None).await?;
+    let o = st.site.overview().await?;
+    let (now, s, activity, announcements) = (o.now, o.stats, o.activity, o.announcements);
     let count = |f: &dyn Fn(&miaojing_domain::announcement::Announcement) -> bool| announcements.iter().filter(|a| f(a)).count() as i64;
-    let database_health = st.store.ping().await.is_ok();
-    let storage_health = st.storage.probe(StdDuration::from_secs(3)).await.is_ok();
     Ok(web::Json(Dashboard {
         generated_at: now,
         platform: DashboardPlatform {
-            total_visits: st.store.visits().await?,
-            database: st.store.backend().into(),
+            total_visits: o.total_visits,
+            database: o.database.into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
         users: DashboardUsers {
@@ -71,8 +54,8 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
             expired: count(&|a| a.expires_at.is_some_and(|t| t <= now)),
         },
         system: DashboardSystem {
-            database_health,
-            storage_health,
+            database_health: o.database_health,
+            storage_health: o.storage_health,
             storage_backend: "local".into(),
             logs_total: s.logs_total,
             logs_errors: s.logs_errors,
@@ -85,7 +68,7 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
             .map(|(status, count)| JobStateCount { status: status.as_str().into(), count: *count })
             .collect(),
         model_calls: DashboardCalls {
-            window_days: CALL_WINDOW_DAYS,
+            window_days: o.window_days,
             total: activity.calls_total,
             failed: activity.calls_failed,
             error_rate: rate(activity.calls_failed, activity.calls_total),
@@ -101,7 +84,7 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
                 })
                 .collect(),
         },
-        recent_logs: logs.items.into_iter().map(super::logs::view).collect(),
+        recent_logs: o.recent_logs.into_iter().map(super::logs::view).collect(),
     }))
 }
 
@@ -109,7 +92,6 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = AdminStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/stats")]
 async fn stats(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<AdminStats>> {
-    let now = Utc::now();
-    let s = st.store.platform_stats(now, now).await?;
-    Ok(web::Json(AdminStats { total_visits: st.store.visits().await?, total_users: s.users_total - s.admins }))
+    let (total_visits, total_users) = st.site.admin_stats().await?;
+    Ok(web::Json(AdminStats { total_visits, total_users }))
 }

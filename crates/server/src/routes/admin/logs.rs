@@ -3,9 +3,8 @@ use actix_web::{get, put, web};
 use chrono::{DateTime, Utc};
 use miaojing_api_types::admin::{LogSettings, LogSettingsResponse, LogSettingsUpdate, PlatformLog, PlatformLogList};
 use miaojing_api_types::error::ErrorBody;
-use miaojing_domain::log::{check_kind, check_level, LogEntry, LogFilter};
-use miaojing_domain::ErrorCode;
-use miaojing_domain::{Error, PageRequest};
+use miaojing_domain::log::{LogEntry, LogFilter};
+use miaojing_domain::PageRequest;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -69,26 +68,16 @@ pub(super) fn view(e: LogEntry) -> PlatformLog {
 #[get("/api/admin/logs")]
 async fn list_logs(st: web::Data<AppState>, _admin: Admin, q: web::Query<LogQuery>) -> ApiResult<web::Json<PlatformLogList>> {
     let q = q.into_inner();
-    let kind = clean_query(q.kind, 32);
-    let level = clean_query(q.level, 16);
-    if let Some(k) = &kind {
-        check_kind(k)?;
-    }
-    if let Some(l) = &level {
-        check_level(l)?;
-    }
-    let retention = st.site.config().await?.log_retention_days;
-    st.site.purge_logs(retention).await?;
     let filter = LogFilter {
-        kind,
-        level,
+        kind: clean_query(q.kind, 32),
+        level: clean_query(q.level, 16),
         user: clean_query(q.user, 100),
         keyword: clean_query(q.keyword, 100),
         start: q.start_time,
         end: q.end_time,
     };
     let page = PageRequest::clamped(q.page, q.page_size, 20, 1, 100);
-    let rows = st.store.list_logs(&filter, page).await?;
+    let (rows, retention) = st.site.logs(&filter, page).await?;
     Ok(web::Json(PlatformLogList {
         total: rows.total,
         logs: rows.items.into_iter().map(view).collect(),
@@ -107,15 +96,6 @@ async fn update_settings(
     admin: Admin,
     body: web::Json<LogSettingsUpdate>,
 ) -> ApiResult<web::Json<LogSettingsResponse>> {
-    let days = body.retention_days.ok_or_else(|| Error::validation(ErrorCode::MissingRetention, "请填写日志保留天数"))?;
-    let (days, deleted) = st.site.set_log_retention(days).await?;
-    let _ = st
-        .store
-        .insert_log(
-            LogEntry::new("admin", "info", "platform_log_retention_updated", "管理员修改日志保留天数")
-                .by(&admin.0.user)
-                .meta(serde_json::json!({ "retentionDays": days, "deleted": deleted })),
-        )
-        .await;
+    let (days, deleted) = st.site.set_log_retention_by_admin(&admin.0.user, body.retention_days).await?;
     Ok(web::Json(LogSettingsResponse { success: true, settings: LogSettings { retention_days: days }, deleted: deleted as i64 }))
 }

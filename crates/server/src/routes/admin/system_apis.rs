@@ -1,7 +1,4 @@
 //! `/api/admin/system-apis`: platform models, their pricing and their channel health.
-use miaojing_domain::ErrorCode;
-use std::collections::HashMap;
-
 use actix_web::{delete, get, post, put, web};
 use chrono::Utc;
 use miaojing_api_types::error::ErrorBody;
@@ -10,9 +7,9 @@ use miaojing_api_types::providers::{
     SystemSmartImportResult,
 };
 use miaojing_api_types::Success;
-use miaojing_domain::provider::{normalize_tiers, ChannelEvent};
+use miaojing_catalog::check_import_size;
+use miaojing_domain::provider::{normalize_tiers, SystemApi};
 use miaojing_domain::user::Tier;
-use miaojing_domain::Error;
 use miaojing_providers::import;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,7 +19,7 @@ use uuid::Uuid;
 use crate::channels::{self, SystemImportDefaults};
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
-use crate::provider_views::{health_view, pricing, system_api_from, system_api_view, text, HEALTH_POLICY};
+use crate::provider_views::{health_view, system_api_view};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -36,10 +33,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(smart_import);
 }
 
-fn missing() -> Error {
-    Error::not_found(ErrorCode::SystemApiNotFound, "系统 API 不存在")
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
@@ -51,7 +44,7 @@ pub struct ListQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(ListQuery), responses((status = 200, body = SystemApiList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/admin/system-apis")]
 async fn list(st: web::Data<AppState>, _admin: Admin, q: web::Query<ListQuery>) -> ApiResult<web::Json<SystemApiList>> {
-    let apis = st.store.list_system_apis(q.include_inactive.unwrap_or(true)).await?;
+    let apis = st.models.system_apis(q.include_inactive.unwrap_or(true)).await?;
     Ok(web::Json(SystemApiList { apis: apis.into_iter().map(system_api_view).collect() }))
 }
 
@@ -59,8 +52,7 @@ async fn list(st: web::Data<AppState>, _admin: Admin, q: web::Query<ListQuery>) 
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[post("/api/admin/system-apis")]
 async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
-    let api = system_api_from(body.into_inner(), None, &st.secrets, Utc::now())?;
-    let saved = st.store.insert_system_apis(vec![api]).await?.remove(0);
+    let saved = st.models.create_system_api(body.into_inner()).await?;
     Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
 }
 
@@ -69,10 +61,7 @@ async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemAp
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = SystemApiInput, responses((status = 200, body = SystemApiOne), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/api/admin/system-apis")]
 async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
-    let id = body.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 API ID、显示名称或模型名称"))?;
-    let existing = st.store.system_api(id).await?.ok_or_else(missing)?;
-    let api = system_api_from(body.into_inner(), Some(&existing), &st.secrets, Utc::now())?;
-    let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
+    let saved = st.models.update_system_api(body.into_inner()).await?;
     Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
 }
 
@@ -86,10 +75,7 @@ pub struct IdQuery {
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/admin/system-apis")]
 async fn remove(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
-    let id = q.id.ok_or_else(|| Error::validation(ErrorCode::IdRequired, "缺少 API ID"))?;
-    if !st.store.delete_system_api(id).await? {
-        return Err(missing().into());
-    }
+    st.models.delete_system_api(q.id).await?;
     Ok(web::Json(Success::OK))
 }
 
@@ -102,15 +88,7 @@ async fn set_pricing(
     path: web::Path<Uuid>,
     body: web::Json<PricingInput>,
 ) -> ApiResult<web::Json<SystemApiOne>> {
-    let mut api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
-    let b = body.into_inner();
-    api.pricing =
-        pricing(Some(&b.billing_mode), b.credits_per_use, b.duration_price_per_second, b.input_price_per_1m, b.output_price_per_1m)?;
-    if b.price_note.is_some() {
-        api.price_note = text(b.price_note, 1000, ErrorCode::InvalidPriceNote, "价格说明")?;
-    }
-    api.updated_at = Utc::now();
-    let saved = st.store.update_system_api(api).await?.ok_or_else(missing)?;
+    let saved = st.models.set_pricing(path.into_inner(), body.into_inner()).await?;
     Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
 }
 
@@ -119,9 +97,7 @@ async fn set_pricing(
 #[get("/api/admin/system-apis/health")]
 async fn health(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<ChannelHealthList>> {
     let now = Utc::now();
-    let apis = st.store.list_system_apis(true).await?;
-    let by_id: HashMap<Uuid, _> = st.store.list_channel_health().await?.into_iter().map(|h| (h.channel_id, h)).collect();
-    let channels = apis.iter().map(|a| health_view(a, by_id.get(&a.id), now)).collect();
+    let channels = st.models.channel_health().await?.iter().map(|(a, h)| health_view(a, h.as_ref(), now)).collect();
     Ok(web::Json(ChannelHealthList { channels }))
 }
 
@@ -129,20 +105,15 @@ async fn health(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Json<C
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", responses((status = 200, body = ChannelHealthView), (status = 404, body = ErrorBody)))]
 #[post("/api/admin/system-apis/{id}/probe")]
 async fn probe(st: web::Data<AppState>, _admin: Admin, path: web::Path<Uuid>) -> ApiResult<web::Json<ChannelHealthView>> {
-    let api = st.store.system_api(path.into_inner()).await?.ok_or_else(missing)?;
-    let key = if api.api_key_encrypted.is_empty() { Ok(String::new()) } else { st.secrets.decrypt(&api.api_key_encrypted) };
-    let outcome = match key {
-        Err(_) => Err("API 密钥无法解密".to_string()),
-        Ok(k) if k.is_empty() => Err("未填写 API Key".to_string()),
-        Ok(k) => match channels::channel_for(api.protocol, &api.api_url, &api.model_name, api.media_type, api.manifest.as_ref(), &k) {
-            Ok(ch) => channels::test_connection(&st.outbound, &ch).await.map(|_| ()).map_err(|e| e.message),
+    let outbound = st.outbound.clone();
+    let test = |api: SystemApi, key: String| async move {
+        match channels::channel_for(api.protocol, &api.api_url, &api.model_name, api.media_type, api.manifest.as_ref(), &key) {
+            Ok(ch) => channels::test_connection(&outbound, &ch).await.map(|_| ()).map_err(|e| e.message),
             Err(e) => Err(e.message),
-        },
+        }
     };
-    let event = ChannelEvent::Probe { ok: outcome.is_ok(), error: outcome.err() };
-    let now = Utc::now();
-    let h = st.store.record_channel_event(api.id, event, now, &HEALTH_POLICY).await?;
-    Ok(web::Json(health_view(&api, Some(&h), now)))
+    let done = st.models.probe(path.into_inner(), test).await?;
+    Ok(web::Json(health_view(&done.api, Some(&done.health), done.at)))
 }
 
 /// Most rows one import may create.
@@ -159,9 +130,7 @@ async fn smart_import(
 ) -> ApiResult<web::Json<SystemSmartImportResult>> {
     let b = body.into_inner();
     let out = import::parse(b.config_text.as_deref().unwrap_or_default())?;
-    if out.channels.len() > MAX_IMPORT {
-        return Err(Error::validation(ErrorCode::InvalidBatch, format!("一次最多导入 {MAX_IMPORT} 个配置")).into());
-    }
+    check_import_size(out.channels.len(), MAX_IMPORT)?;
     let tiers = Tier::parse_list(&b.allowed_membership_tiers.unwrap_or_default())?;
     let defaults = SystemImportDefaults {
         allowed_tiers: normalize_tiers(&tiers),
@@ -169,7 +138,7 @@ async fn smart_import(
         credits_per_use: b.credits_per_use.unwrap_or(10),
     };
     let rows = channels::imported_system_apis(&out, &defaults, &st.secrets, Utc::now())?;
-    let apis: Vec<_> = st.store.insert_system_apis(rows).await?.into_iter().map(system_api_view).collect();
+    let apis: Vec<_> = st.models.import_system_apis(rows).await?.into_iter().map(system_api_view).collect();
     let message = format!("已导入 {} 个系统 API 配置，请编辑后填写 API Key 和定价", apis.len());
     Ok(web::Json(SystemSmartImportResult { success: true, apis, message }))
 }

@@ -1,5 +1,4 @@
 //! Site configuration, e-mail settings and log retention, stored as JSON documents.
-use miaojing_domain::ErrorCode;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -7,8 +6,11 @@ use miaojing_api_types::admin::{EmailSettingsUpdate, EmailSettingsView};
 use miaojing_api_types::site::{SiteConfig, SiteConfigUpdate};
 use miaojing_auth::mail::SmtpConfig;
 use miaojing_auth::RegistrationRules;
-use miaojing_domain::{Error, Result, Store};
+use miaojing_domain::log::LogEntry;
+use miaojing_domain::user::User;
+use miaojing_domain::{Error, ErrorCode, Result, Store};
 use miaojing_providers::secrets::{preview, SecretBox};
+use miaojing_storage::Storage;
 use serde::{Deserialize, Serialize};
 
 const SITE_KEY: &str = "site_config";
@@ -98,7 +100,7 @@ fn check_url(v: &Option<String>, field: &str) -> Result<()> {
     }
 }
 
-fn check_range(v: Option<i64>, min: i64, max: i64, field: &str) -> Result<()> {
+pub(crate) fn check_range(v: Option<i64>, min: i64, max: i64, field: &str) -> Result<()> {
     match v {
         Some(n) if !(min..=max).contains(&n) => {
             Err(Error::validation(ErrorCode::OutOfRange, format!("{field} 必须在 {min} 到 {max} 之间")))
@@ -135,17 +137,18 @@ pub struct MailSettings {
     pub ttl_minutes: i64,
 }
 
-/// Reads and writes the site's settings documents.
+/// Reads and writes the site's settings documents, announcements, visits and logs.
 #[derive(Clone)]
 pub struct SiteService {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     secrets: SecretBox,
+    pub(crate) storage: Storage,
 }
 
 impl SiteService {
-    /// A service over `store`, decrypting with `secrets`.
-    pub fn new(store: Arc<dyn Store>, secrets: SecretBox) -> Self {
-        Self { store, secrets }
+    /// A service over `store`, decrypting with `secrets` and keeping site assets in `storage`.
+    pub fn new(store: Arc<dyn Store>, secrets: SecretBox, storage: Storage) -> Self {
+        Self { store, secrets, storage }
     }
 
     async fn stored_site(&self) -> Result<StoredSite> {
@@ -224,6 +227,31 @@ impl SiteService {
         let value = serde_json::to_value(&s).map_err(|e| Error::internal(e.to_string()))?;
         self.store.put_setting(SITE_KEY, &value).await?;
         Ok((s.resolve(), changed))
+    }
+
+    /// An admin's change of the site configuration: applied as [`SiteService::update`], logs
+    /// older than a newly given retention purged, and the change logged (field names only).
+    pub async fn update_by_admin(&self, admin: &User, u: SiteConfigUpdate) -> Result<SiteConfig> {
+        let retention = u.log_retention_days;
+        let (cfg, changed) = self.update(u).await?;
+        if let Some(days) = retention {
+            self.purge_logs(days).await?;
+        }
+        let entry = LogEntry::new("admin", "info", "site_config_updated", "管理员修改站点配置")
+            .by(admin)
+            .meta(serde_json::json!({ "fields": changed }));
+        let _ = self.store.insert_log(entry).await;
+        Ok(cfg)
+    }
+
+    /// Total visits.
+    pub async fn visits(&self) -> Result<i64> {
+        self.store.visits().await
+    }
+
+    /// Counts a visit; returns the new total.
+    pub async fn count_visit(&self) -> Result<i64> {
+        self.store.increment_visits().await
     }
 
     /// Sets the log retention and purges older logs; returns (days, rows deleted).
