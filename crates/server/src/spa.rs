@@ -28,12 +28,14 @@ pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(root.join(rel))
 }
 
-/// Trunk names built assets `name-<16 hex>.ext` (and `name-<hex>_bg.wasm`): those never change
-/// and are cached for a year.
+/// Trunk names built assets `name-<hash>.ext` (and `name-<hash>_bg.wasm`), the hash a 64-bit
+/// number in hex without leading zeros (16 digits, or fewer one time in 16): those never change
+/// and are cached for a year. At least 12 hex digits count as a hash (a shorter one comes once
+/// in 65,536 builds, and is then only revalidated).
 fn is_hashed(path: &Path) -> bool {
     path.file_stem()
         .and_then(|s| s.to_str())
-        .is_some_and(|stem| stem.split(['-', '_']).skip(1).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit())))
+        .is_some_and(|stem| stem.split(['-', '_']).skip(1).any(|part| part.len() >= 12 && part.chars().all(|c| c.is_ascii_hexdigit())))
 }
 
 fn open(path: &Path, req: &HttpRequest) -> Option<HttpResponse> {
@@ -125,6 +127,9 @@ mod tests {
         assert!(is_hashed(Path::new("miaojing-frontend-3f2a9c0d1e2b4a5f_bg.wasm")));
         assert!(!is_hashed(Path::new("3f2a9c0d1e2b4a5f3f2a.png")));
         assert!(!is_hashed(Path::new("index.html")));
+        // The hash of this build has a leading zero left out (15 digits).
+        assert!(is_hashed(Path::new("miaojing-frontend-b4957bacbf419c5_bg.wasm")));
+        assert!(!is_hashed(Path::new("logo-cafe.png")));
         assert!(!is_hashed(Path::new("logo-small.png")));
     }
 
