@@ -11,6 +11,7 @@ use miaojing_domain::provider::HealthPolicy;
 use miaojing_domain::Store;
 use miaojing_providers::secrets::SecretBox;
 
+pub mod demo;
 pub mod input;
 mod presets;
 mod system_apis;

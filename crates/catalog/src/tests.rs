@@ -128,3 +128,41 @@ async fn style_presets_are_checked_and_found_by_id() {
     catalog.delete_style_preset(Some(p.id)).await.unwrap();
     assert_eq!(catalog.delete_style_preset(Some(p.id)).await.unwrap_err().code, "style_preset_not_found");
 }
+
+#[tokio::test]
+async fn the_demo_switch_offers_and_retires_the_demo_models_and_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let catalog = CatalogService::new(store.clone(), SecretBox::new("test-secret"));
+    let admin = store.create_user(new_user("admin"), Vec::new(), None).await.unwrap();
+    let demo_rows = |rows: Vec<miaojing_domain::provider::SystemApi>| {
+        let mut names: Vec<String> = rows.into_iter().filter(|a| a.model_group == crate::demo::DEMO_GROUP).map(|a| a.name).collect();
+        names.sort();
+        names
+    };
+    assert!(!catalog.demo_models_enabled().await.unwrap(), "unset reads as off");
+
+    catalog.switch_demo_models(true, Some("http://127.0.0.1:9"), &admin).await.unwrap();
+    assert!(catalog.demo_models_enabled().await.unwrap());
+    let offered = demo_rows(store.list_system_apis(false).await.unwrap());
+    let mut wanted = [crate::demo::DEMO_IMAGE, crate::demo::DEMO_VIDEO, crate::demo::DEMO_TEXT].map(String::from).to_vec();
+    wanted.sort();
+    assert_eq!(offered, wanted);
+    let all = store.list_system_apis(true).await.unwrap();
+    assert!(all.iter().filter(|a| a.model_group == crate::demo::DEMO_GROUP).all(|a| a.api_url == "http://127.0.0.1:9/v1"));
+
+    catalog.switch_demo_models(false, Some("http://127.0.0.1:9"), &admin).await.unwrap();
+    assert!(!catalog.demo_models_enabled().await.unwrap());
+    assert!(demo_rows(store.list_system_apis(false).await.unwrap()).is_empty(), "off takes them out at once");
+    assert_eq!(demo_rows(store.list_system_apis(true).await.unwrap()).len(), 3, "kept for a later switch-on");
+
+    // On without a running upstream: stored, offered from the next start.
+    catalog.switch_demo_models(true, None, &admin).await.unwrap();
+    assert!(catalog.demo_models_enabled().await.unwrap());
+    assert!(demo_rows(store.list_system_apis(false).await.unwrap()).is_empty());
+
+    let logs = store.list_logs(&Default::default(), miaojing_domain::PageRequest { page: 1, size: 10 }).await.unwrap();
+    let actions: Vec<&str> = logs.items.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "demo_models_enabled").count(), 2, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "demo_models_disabled").count(), 1, "{actions:?}");
+}

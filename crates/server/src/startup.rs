@@ -76,7 +76,7 @@ impl Application {
             AuthSettings { session_ttl: Duration::days(config.session_ttl_days), code_secret, rate_limits: config.rate_limits },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let demo_on = crate::demo::decide_at_start(store.as_ref(), config.demo, config.demo_when_empty)
+        let demo_on = crate::demo::decide_at_start(store.as_ref(), crate::demo::BUILT_IN, config.demo, config.demo_when_empty)
             .await
             .map_err(|e| anyhow::anyhow!("demo models: {e}"))?;
         let demo = if demo_on { Some(Arc::new(crate::demo::start_mock().await?)) } else { None };

@@ -2,11 +2,9 @@
 use actix_web::{get, put, web};
 use miaojing_api_types::admin::{DemoModels, DemoModelsUpdate};
 use miaojing_api_types::error::ErrorBody;
-use miaojing_domain::log::LogEntry;
 use miaojing_domain::Result;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::demo;
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::state::AppState;
@@ -16,7 +14,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
 }
 
 async fn view(st: &AppState) -> Result<DemoModels> {
-    let enabled = demo::switch(st.store.as_ref()).await?.unwrap_or(false);
+    let enabled = st.models.demo_models_enabled().await?;
     let running = st.demo.is_some();
     Ok(DemoModels { enabled, running, offered: enabled && running })
 }
@@ -33,21 +31,8 @@ async fn get_switch(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Js
 #[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", request_body = DemoModelsUpdate, responses((status = 200, body = DemoModels), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/api/admin/demo-models")]
 async fn put_switch(st: web::Data<AppState>, admin: Admin, body: web::Json<DemoModelsUpdate>) -> ApiResult<web::Json<DemoModels>> {
-    let enabled = body.enabled;
-    demo::set_switch(st.store.as_ref(), enabled).await?;
-    match (&st.demo, enabled) {
-        (Some(mock), true) => demo::register_models(st.store.as_ref(), &st.secrets, mock.base_url()).await?,
-        (_, false) => {
-            demo::retire_models(st.store.as_ref()).await?;
-        }
-        (None, true) => {}
-    }
-    let (action, message) = if enabled {
-        ("demo_models_enabled", "管理员开启演示模型")
-    } else {
-        ("demo_models_disabled", "管理员关闭演示模型")
-    };
-    let _ = st.store.insert_log(LogEntry::new("admin", "info", action, message).by(&admin.0.user)).await;
+    let upstream = st.demo.as_ref().map(|mock| mock.base_url());
+    st.models.switch_demo_models(body.enabled, upstream, &admin.0.user).await?;
     st.catalog.invalidate();
     Ok(web::Json(view(&st).await?))
 }
