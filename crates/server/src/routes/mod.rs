@@ -72,7 +72,9 @@ pub fn user_view(u: &User) -> UserView {
     }
 }
 
-/// Trims an optional query string to `None` when blank, and caps its length.
+/// Trims an optional query string to `None` when blank, and caps its length. Control
+/// characters are left out: no stored text holds them, and PostgreSQL refuses a NUL.
 pub fn clean_query(v: Option<String>, max: usize) -> Option<String> {
-    v.map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
+    v.map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>().trim().chars().take(max).collect::<String>())
+        .filter(|s| !s.is_empty())
 }

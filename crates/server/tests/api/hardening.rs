@@ -17,6 +17,7 @@ on_both_backends!(
     metrics_without_a_token_only_answer_direct_loopback_requests,
     whole_numbers_written_as_floats_are_integers,
     addresses_are_held_to_the_documented_rule,
+    nul_characters_never_reach_the_store,
 );
 
 async fn user_count(app: &TestApp) -> i64 {
@@ -600,4 +601,20 @@ async fn addresses_are_held_to_the_documented_rule(app: TestApp) {
     let (s, v) = app.post("/api/auth/register", body("First.Last+tag@Mail.Example.COM"), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["user"]["email"], "first.last+tag@mail.example.com");
+}
+
+/// PostgreSQL refuses NUL in text (a 500 the fuzzer found through a search); both stores now
+/// answer alike: a search leaves control characters out, a body with `\u0000` is a 400.
+async fn nul_characters_never_reach_the_store(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (s, v) = app.get("/api/admin/users?search=%2F%C2%9F%00&page=5&pageSize=3532425", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.get("/api/gallery?q=%00", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let before = user_count(&app).await;
+    let body = json!({ "email": "nul@example.com", "password": "secret-pass-1", "acceptedTerms": true, "nickname": "nul\u{0}name" });
+    assert_error(&app.post("/api/auth/register", body, None).await, 400, ErrorCode::InvalidJson);
+    assert_eq!(user_count(&app).await, before, "nothing written");
+    let (s, v) = app.post("/api/admin/style-presets", json!({ "label": "NUL", "prompt": "a\u{0}b" }), Some(&admin)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_json")), "{v}");
 }
