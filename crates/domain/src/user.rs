@@ -7,8 +7,10 @@ use crate::{Error, Result};
 
 pub use miaojing_vocab::{Role, ShownRole, Tier};
 
-/// The language an account reads: e-mails to it are written in this language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// The language an account reads (e-mails to it are written in it) and the language a prompt
+/// is asked for in; `zh` or `en` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Simplified Chinese, the default.
     #[default]

@@ -284,14 +284,8 @@ pub enum ReverseMode {
     Pixel,
 }
 
-/// Output language of prompts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    Zh,
-    En,
-}
+/// Output language of prompts: the platform's one language list.
+pub use miaojing_domain::user::Language;
 
 /// Recover a prompt from an image.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,6 +18,7 @@ use crate::api::{self, GalleryQuery};
 use crate::browser::{self, local_minute};
 use crate::components::media::{copy_with_toast, use_viewer, Media};
 use crate::i18n::{use_i18n, I18n, K};
+use crate::pages::create::mode::{Mode, ModeView};
 use crate::pages::error_text;
 use crate::session::use_session;
 use crate::toast::{use_toasts, Toasts};
@@ -53,13 +54,9 @@ fn media_of(w: &GalleryWork) -> Media {
     }
 }
 
+/// A gallery work's mode label (the gallery holds only generated works).
 fn mode_label(mode: &str) -> K {
-    match mode {
-        "img2img" => K::ModeI2i,
-        "text2video" => K::ModeT2v,
-        "img2video" => K::ModeI2v,
-        _ => K::ModeT2i,
-    }
+    Mode::parse(mode).map_or(K::ModeT2i, ModeView::label)
 }
 
 /// The column count the stylesheet gives the grid (`column-count`, 4/3/2 by width).

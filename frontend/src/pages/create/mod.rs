@@ -6,7 +6,7 @@
 mod composer;
 mod form;
 mod jobs;
-mod mode;
+pub mod mode;
 mod models;
 mod refs;
 mod thread;

@@ -11,17 +11,11 @@ use crate::components::media::{copy_with_toast, use_viewer, Media};
 use crate::components::publish::PublishForm;
 use crate::components::SkeletonLines;
 use crate::i18n::{use_i18n, K};
+use crate::pages::create::mode::{Mode, ModeView};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 const PAGE: u32 = 24;
-const MODES: [(&str, K); 5] = [
-    ("text2img", K::ModeT2i),
-    ("img2img", K::ModeI2i),
-    ("text2video", K::ModeT2v),
-    ("img2video", K::ModeI2v),
-    ("reverse-prompt", K::ModeReverse),
-];
 
 fn media_of(r: &HistoryRecord) -> Media {
     Media {
@@ -77,7 +71,7 @@ pub fn HistoryTab() -> impl IntoView {
                 <select id="history-mode" class="input history-filter" aria-label=move || i18n.t(K::HistoryFilter)
                     on:change=move |ev| mode.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t(K::AllModes)}</option>
-                    {MODES.into_iter().map(|(id, k)| view! { <option value=id>{move || i18n.t(k)}</option> }).collect_view()}
+                    {Mode::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{move || i18n.t(m.label())}</option> }).collect_view()}
                 </select>
             </div>
             <Show when=move || loaded.get() fallback=|| view! { <SkeletonLines lines=4/> }>
