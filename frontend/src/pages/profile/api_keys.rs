@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use miaojing_api_types::providers::{UpstreamModel, UpstreamProbe, UpstreamProbeResult, UserApiKeyInput, UserApiKeySave, UserApiKeyView};
+use miaojing_api_types::vocab::MediaType;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
@@ -15,18 +16,18 @@ use crate::pages::error_text;
 use crate::toast::use_toasts;
 
 /// Quick picks: provider, default URL, media type.
-const PRESETS: [(&str, &str, &str); 4] = [
-    ("OpenAI", "https://api.openai.com/v1", "image"),
-    ("硅基流动", "https://api.siliconflow.cn/v1", "image"),
-    ("DeepSeek", "https://api.deepseek.com/v1", "text"),
-    ("New API", "", "image"),
+const PRESETS: [(&str, &str, MediaType); 4] = [
+    ("OpenAI", "https://api.openai.com/v1", MediaType::Image),
+    ("硅基流动", "https://api.siliconflow.cn/v1", MediaType::Image),
+    ("DeepSeek", "https://api.deepseek.com/v1", MediaType::Text),
+    ("New API", "", MediaType::Image),
 ];
 
-fn media_label(t: &str, i18n: I18n) -> &'static str {
+fn media_label(t: MediaType, i18n: I18n) -> &'static str {
     match t {
-        "video" => i18n.t(K::KeyTypeVideo),
-        "text" => i18n.t(K::KeyTypeText),
-        _ => i18n.t(K::KeyTypeImage),
+        MediaType::Video => i18n.t(K::KeyTypeVideo),
+        MediaType::Text => i18n.t(K::KeyTypeText),
+        MediaType::Image => i18n.t(K::KeyTypeImage),
     }
 }
 
@@ -126,7 +127,7 @@ fn KeyForm(initial: Option<UserApiKeyView>, on_saved: Callback<()>, on_cancel: O
     let init = |f: fn(&UserApiKeyView) -> String| RwSignal::new(initial.as_ref().map(f).unwrap_or_default());
     let provider = init(|k| k.provider.clone());
     let supplier = init(|k| k.supplier_name.clone());
-    let media = RwSignal::new(initial.as_ref().map(|k| k.media_type.to_string()).unwrap_or_else(|| "image".into()));
+    let media = RwSignal::new(initial.as_ref().map_or(MediaType::Image, |k| k.media_type));
     let model = init(|k| k.model_name.clone());
     let note = init(|k| k.note.clone());
     let api_url = init(|k| k.api_url.clone());
@@ -192,7 +193,7 @@ fn KeyForm(initial: Option<UserApiKeyView>, on_saved: Callback<()>, on_cancel: O
             api_url: trimmed(api_url),
             model_name: trimmed(model),
             note: trimmed(note),
-            media_type: Some(media.get_untracked()),
+            media_type: Some(media.get_untracked().as_str().to_string()),
             is_active: None,
         };
         busy.set(true);
@@ -240,7 +241,7 @@ fn KeyForm(initial: Option<UserApiKeyView>, on_saved: Callback<()>, on_cancel: O
                         provider.set(name.to_string());
                         if supplier.get_untracked().is_empty() { supplier.set(name.to_string()); }
                         if !url.is_empty() { api_url.set(url.to_string()); }
-                        media.set(kind.to_string());
+                        media.set(kind);
                     }>{name}</button>
                 }).collect_view()}
             </div>
@@ -249,10 +250,10 @@ fn KeyForm(initial: Option<UserApiKeyView>, on_saved: Callback<()>, on_cancel: O
                 {text_field("supplier", K::KeySupplier, supplier, false)}
                 <div class="field">
                     <label for=fid("type")>{move || i18n.t(K::KeyType)}</label>
-                    <select id=fid("type") class="input" prop:value=move || media.get()
-                        on:change=move |ev| media.set(event_target_value(&ev))>
-                        {["image", "video", "text"].into_iter().map(|t| view! {
-                            <option value=t selected=move || media.get() == t>{move || media_label(t, i18n)}</option>
+                    <select id=fid("type") class="input" prop:value=move || media.get().as_str()
+                        on:change=move |ev| if let Ok(t) = MediaType::parse(&event_target_value(&ev)) { media.set(t) }>
+                        {MediaType::ALL.into_iter().map(|t| view! {
+                            <option value=t.as_str() selected=move || media.get() == t>{move || media_label(t, i18n)}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -372,7 +373,7 @@ fn KeyRow(key: UserApiKeyView, on_changed: Callback<()>, editing: RwSignal<Optio
             <div class="key-main">
                 <div class="key-label">
                     {key_label(&key)}
-                    " "<span class="chip">{move || media_label(key.media_type.as_str(), i18n)}</span>
+                    " "<span class="chip">{move || media_label(key.media_type, i18n)}</span>
                     {(!active).then(|| view! { <span class="chip chip-warn">{move || i18n.t(K::KeyDisabled)}</span> })}
                 </div>
                 <div class="mono small key-preview" data-testid="key-preview">{key.api_key_preview.clone()}</div>

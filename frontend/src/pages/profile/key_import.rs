@@ -3,6 +3,7 @@
 //! or one key object. Keys missing from the file take the key typed next to the picker
 //! (manifests never carry keys). Everything is checked before anything is sent.
 use miaojing_api_types::providers::UserApiKeyInput;
+use miaojing_api_types::vocab::MediaType;
 use serde_json::{Map, Value};
 
 use crate::i18n::K;
@@ -27,12 +28,12 @@ fn field(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
 }
 
 /// `image`, `video` or `text` (multimodal / chat models are stored as `text`).
-fn media_type(raw: Option<String>) -> Result<String, String> {
-    let Some(raw) = raw else { return Ok("image".into()) };
+fn media_type(raw: Option<String>) -> Result<MediaType, String> {
+    let Some(raw) = raw else { return Ok(MediaType::Image) };
     match raw.to_ascii_lowercase().as_str() {
-        "image" | "images" | "img" => Ok("image".into()),
-        "video" | "videos" => Ok("video".into()),
-        "text" | "multimodal" | "chat" | "llm" => Ok("text".into()),
+        "image" | "images" | "img" => Ok(MediaType::Image),
+        "video" | "videos" => Ok(MediaType::Video),
+        "text" | "multimodal" | "chat" | "llm" => Ok(MediaType::Text),
         _ => Err(raw),
     }
 }
@@ -60,7 +61,7 @@ fn entry(index: usize, v: &Value, fallback_key: &str) -> Result<UserApiKeyInput,
         api_url: Some(api_url),
         model_name: field(obj, &["modelName", "model", "model_name"]),
         note: field(obj, &["note", "label", "displayName", "name"]),
-        media_type: Some(media),
+        media_type: Some(media.as_str().to_string()),
         is_active: Some(true),
     })
 }
