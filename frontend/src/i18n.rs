@@ -542,6 +542,18 @@ pub fn provide_i18n() -> I18n {
     i18n
 }
 
+/// The label of a creation mode, the same in every bundle (create page, history, gallery).
+pub fn mode_label(mode: miaojing_api_types::vocab::Mode) -> K {
+    use miaojing_api_types::vocab::Mode;
+    match mode {
+        Mode::Text2Img => K::ModeT2i,
+        Mode::Img2Img => K::ModeI2i,
+        Mode::Text2Video => K::ModeT2v,
+        Mode::Img2Video => K::ModeI2v,
+        Mode::ReversePrompt => K::ModeReverse,
+    }
+}
+
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }

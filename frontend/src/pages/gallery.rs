@@ -10,6 +10,7 @@
 //! their place kept by a spacer per column, and come back when scrolled to again.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use miaojing_api_types::vocab::Mode;
 use miaojing_api_types::works::{GalleryPage, GalleryWork};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -17,8 +18,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, GalleryQuery};
 use crate::browser::{self, local_minute};
 use crate::components::media::{copy_with_toast, use_viewer, Media};
-use crate::i18n::{use_i18n, I18n, K};
-use crate::pages::create::mode::{Mode, ModeView};
+use crate::i18n::{mode_label as label_of, use_i18n, I18n, K};
 use crate::pages::error_text;
 use crate::session::use_session;
 use crate::toast::{use_toasts, Toasts};
@@ -56,7 +56,7 @@ fn media_of(w: &GalleryWork) -> Media {
 
 /// A gallery work's mode label (the gallery holds only generated works).
 fn mode_label(mode: &str) -> K {
-    Mode::parse(mode).map_or(K::ModeT2i, ModeView::label)
+    Mode::parse(mode).map_or(K::ModeT2i, label_of)
 }
 
 /// The column count the stylesheet gives the grid (`column-count`, 4/3/2 by width).

@@ -6,7 +6,7 @@
 mod composer;
 mod form;
 mod jobs;
-pub mod mode;
+mod mode;
 mod models;
 mod refs;
 mod thread;

@@ -43,13 +43,7 @@ impl ModeView for Mode {
     }
 
     fn label(self) -> K {
-        match self {
-            Mode::Text2Img => K::ModeT2i,
-            Mode::Img2Img => K::ModeI2i,
-            Mode::Text2Video => K::ModeT2v,
-            Mode::Img2Video => K::ModeI2v,
-            Mode::ReversePrompt => K::ModeReverse,
-        }
+        crate::i18n::mode_label(self)
     }
 
     fn media(self) -> MediaType {

@@ -3,6 +3,7 @@
 //! after a confirmation.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use miaojing_api_types::vocab::Mode;
 use miaojing_api_types::works::{HistoryRecord, PublishResponse};
 
 use crate::api;
@@ -10,8 +11,7 @@ use crate::browser::local_minute;
 use crate::components::media::{copy_with_toast, use_viewer, Media};
 use crate::components::publish::PublishForm;
 use crate::components::SkeletonLines;
-use crate::i18n::{use_i18n, K};
-use crate::pages::create::mode::{Mode, ModeView};
+use crate::i18n::{mode_label, use_i18n, K};
 use crate::pages::error_text;
 use crate::toast::use_toasts;
 
@@ -71,7 +71,7 @@ pub fn HistoryTab() -> impl IntoView {
                 <select id="history-mode" class="input history-filter" aria-label=move || i18n.t(K::HistoryFilter)
                     on:change=move |ev| mode.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t(K::AllModes)}</option>
-                    {Mode::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{move || i18n.t(m.label())}</option> }).collect_view()}
+                    {Mode::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{move || i18n.t(mode_label(m))}</option> }).collect_view()}
                 </select>
             </div>
             <Show when=move || loaded.get() fallback=|| view! { <SkeletonLines lines=4/> }>
