@@ -325,48 +325,24 @@ impl SiteService {
             });
         }
         let mut s = self.stored_email().await?;
-        if let Some(v) = u.enabled {
-            s.enabled = v;
-        }
-        if let Some(v) = u.smtp_host {
-            s.smtp_host = v.trim().to_string();
-        }
-        if u.smtp_port.is_some() {
-            s.smtp_port = u.smtp_port;
-        }
-        if u.smtp_secure.is_some() {
-            s.smtp_secure = u.smtp_secure;
-        }
-        if let Some(v) = u.smtp_user {
-            s.smtp_user = v.trim().to_string();
-        }
+        replace(&mut s.enabled, u.enabled);
+        replace_text(&mut s.smtp_host, u.smtp_host);
+        keep_unless_given(&mut s.smtp_port, u.smtp_port);
+        keep_unless_given(&mut s.smtp_secure, u.smtp_secure);
+        replace_text(&mut s.smtp_user, u.smtp_user);
         match (u.clear_smtp_password, u.smtp_password.as_deref()) {
             (Some(true), _) => s.smtp_password_encrypted.clear(),
             (_, Some(p)) if !p.is_empty() && p != "********" => s.smtp_password_encrypted = self.secrets.encrypt(p),
             _ => {}
         }
         let [from, reply] = [emails.remove(0), emails.remove(0)];
-        if let Some(v) = from {
-            s.from_email = v;
-        }
-        if let Some(v) = reply {
-            s.reply_to = v;
-        }
-        if let Some(v) = u.from_name {
-            s.from_name = v.trim().to_string();
-        }
-        if let Some(v) = u.app_name {
-            s.app_name = v.trim().to_string();
-        }
-        if let Some(v) = u.app_base_url {
-            s.app_base_url = v.trim().to_string();
-        }
-        if u.code_length.is_some() {
-            s.code_length = u.code_length;
-        }
-        if u.code_ttl_minutes.is_some() {
-            s.code_ttl_minutes = u.code_ttl_minutes;
-        }
+        replace(&mut s.from_email, from);
+        replace(&mut s.reply_to, reply);
+        replace_text(&mut s.from_name, u.from_name);
+        replace_text(&mut s.app_name, u.app_name);
+        replace_text(&mut s.app_base_url, u.app_base_url);
+        keep_unless_given(&mut s.code_length, u.code_length);
+        keep_unless_given(&mut s.code_ttl_minutes, u.code_ttl_minutes);
         let value = serde_json::to_value(&s).map_err(|e| Error::internal(e.to_string()))?;
         self.store.put_setting(EMAIL_KEY, &value).await?;
         Ok(self.view(&s))
@@ -397,5 +373,24 @@ impl SiteService {
             code_length: s.code_length.unwrap_or(6).clamp(4, 10) as usize,
             ttl_minutes: s.code_ttl_minutes.unwrap_or(10).clamp(1, 30),
         })
+    }
+}
+
+/// A setting the update names replaces the stored one.
+fn replace<T>(stored: &mut T, given: Option<T>) {
+    if let Some(v) = given {
+        *stored = v;
+    }
+}
+
+/// A text setting the update names replaces the stored one, trimmed.
+fn replace_text(stored: &mut String, given: Option<String>) {
+    replace(stored, given.map(|v| v.trim().to_string()));
+}
+
+/// An optional setting the update names replaces the stored one; absent keeps it.
+fn keep_unless_given<T>(stored: &mut Option<T>, given: Option<T>) {
+    if given.is_some() {
+        *stored = given;
     }
 }
