@@ -52,46 +52,10 @@ pub async fn keep_json_body(
         }
         buf.extend_from_slice(&chunk);
     }
-    let bytes = crate::http::whole_numbers::rewrite(buf.freeze());
-    let bytes = without_nul(bytes);
+    let bytes = crate::http::json_input::normalize(buf.freeze());
     req.extensions_mut().insert(RawJson(bytes.clone()));
     req.set_payload(Payload::from(bytes));
     next.call(req).await.map(ServiceResponse::map_into_left_body)
-}
-
-/// `body` without the `\u0000` escapes in its strings: no text the platform keeps may hold a
-/// NUL (PostgreSQL refuses one, SQLite would keep it), so it is left out on the way in, alike
-/// for both stores. A body without one is not copied.
-fn without_nul(body: Bytes) -> Bytes {
-    let mut cut: Vec<usize> = Vec::new();
-    let (mut in_string, mut i) = (false, 0);
-    while i < body.len() {
-        match (in_string, body[i]) {
-            (false, b'"') => in_string = true,
-            (true, b'"') => in_string = false,
-            (true, b'\\') => {
-                if body.get(i + 1) == Some(&b'u') && body.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
-                    cut.push(i);
-                    i += 5;
-                } else {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if cut.is_empty() {
-        return body;
-    }
-    let mut out = Vec::with_capacity(body.len() - 6 * cut.len());
-    let mut from = 0;
-    for at in cut {
-        out.extend_from_slice(&body[from..at]);
-        from = at + 6;
-    }
-    out.extend_from_slice(&body[from..]);
-    Bytes::from(out)
 }
 
 /// Where an error position falls in a JSON document.
@@ -464,10 +428,6 @@ mod tests {
         );
         assert_eq!(guilty_param([("n", "abc")], "can not parse \"abc\" to a u32").as_deref(), Some("n"));
         assert_eq!(describe("n", "can not parse \"abc\" to a u32"), "字段 n 的值无效，应为非负整数");
-        let strip = |b: &'static [u8]| without_nul(Bytes::from_static(b));
-        assert_eq!(strip(br#"{"a": "x\u0000y\u0000", "b": 1}"#), Bytes::from_static(br#"{"a": "xy", "b": 1}"#));
-        assert_eq!(strip(br#"{"a": "x\u0041y", "u0000": 1}"#), Bytes::from_static(br#"{"a": "x\u0041y", "u0000": 1}"#));
-        assert_eq!(strip(br#"{"a": "\\u0000"}"#), Bytes::from_static(br#"{"a": "\\u0000"}"#), "an escaped backslash, then text");
         assert_eq!(describe("all", "provided string was not `true` or `false`"), "字段 all 的值无效，应为布尔值（true 或 false）");
     }
 }

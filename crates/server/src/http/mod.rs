@@ -6,7 +6,7 @@ pub mod extract;
 pub mod head;
 pub mod headers;
 pub mod invalidate;
+pub mod json_input;
 pub mod language;
 pub mod metrics;
 pub mod shutdown;
-pub mod whole_numbers;
