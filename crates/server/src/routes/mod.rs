@@ -72,6 +72,14 @@ pub fn user_view(u: &User) -> UserView {
     }
 }
 
+/// `?id=` of the row an operation acts on: declared required in the API document; a missing
+/// one still reaches the handler, which answers its own 400.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct IdQuery {
+    #[param(required = true)]
+    pub id: Option<uuid::Uuid>,
+}
+
 /// Trims an optional query string to `None` when blank, and caps its length. Control
 /// characters are left out: no stored text holds them, and PostgreSQL refuses a NUL.
 pub fn clean_query(v: Option<String>, max: usize) -> Option<String> {

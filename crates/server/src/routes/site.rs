@@ -7,10 +7,10 @@ use miaojing_domain::announcement::Announcement as DomainAnnouncement;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::{Admin, MaybeAuthed};
+use crate::routes::IdQuery;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -105,13 +105,6 @@ async fn create_announcement(st: web::Data<AppState>, admin: Admin, body: web::J
 async fn update_announcement(st: web::Data<AppState>, _admin: Admin, body: web::Json<AnnouncementInput>) -> ApiResult<web::Json<Success>> {
     st.site.update_announcement(body.into_inner()).await?;
     Ok(web::Json(Success::OK))
-}
-
-/// `?id=` of the announcement.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct IdQuery {
-    #[param(required = true)]
-    pub id: Option<Uuid>,
 }
 
 /// Delete an announcement (admin).

@@ -14,15 +14,13 @@ use miaojing_domain::provider::{MediaType, Protocol};
 use miaojing_domain::{Error, Result};
 use miaojing_providers::channel::ChannelConfig;
 use miaojing_providers::import;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::channels;
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
 use crate::provider_views::user_key_view;
+use crate::routes::IdQuery;
 use crate::state::AppState;
 
 /// Key page calls per user.
@@ -73,12 +71,6 @@ async fn create_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserAp
 async fn update_keys(st: web::Data<AppState>, me: Authed, body: web::Json<UserApiKeySave>) -> ApiResult<web::Json<UserApiKeyList>> {
     limited(&st, &me.0, "user_keys", KEYS_LIMIT).await?;
     Ok(web::Json(save(&st, &me.0, body.into_inner()).await?))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct IdQuery {
-    #[param(required = true)]
-    pub id: Option<Uuid>,
 }
 
 /// Delete one of the caller's keys.

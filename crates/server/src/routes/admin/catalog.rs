@@ -6,14 +6,12 @@ use miaojing_api_types::providers::{
     StylePresetList, StylePresetOne,
 };
 use miaojing_api_types::Success;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::provider_views::{preset_view, provider_view, recommendation_view};
+use crate::routes::IdQuery;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -29,12 +27,6 @@ pub(super) fn configure(cfg: &mut ServiceConfig) {
         .service(create_preset)
         .service(update_preset)
         .service(delete_preset);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct IdQuery {
-    #[param(required = true)]
-    pub id: Option<Uuid>,
 }
 
 /// Every provider preset.

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::routes::clean_query;
+use crate::routes::IdQuery;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -117,17 +118,10 @@ async fn toggle_code(st: web::Data<AppState>, admin: Admin, body: web::Json<Rede
     Ok(web::Json(RedeemCodeResponse { code: view(&row) }))
 }
 
-/// `?id=` of the code.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct CodeIdQuery {
-    #[param(required = true)]
-    pub id: Option<Uuid>,
-}
-
 /// Delete a code that was never used.
-#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(CodeIdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(security(("bearer" = ["admin"])), tag = "admin", params(IdQuery), responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/admin/redeem-codes")]
-async fn delete_code(st: web::Data<AppState>, _admin: Admin, q: web::Query<CodeIdQuery>) -> ApiResult<web::Json<Success>> {
+async fn delete_code(st: web::Data<AppState>, _admin: Admin, q: web::Query<IdQuery>) -> ApiResult<web::Json<Success>> {
     let id = q.id.ok_or_else(|| Error::validation(ErrorCode::MissingId, "缺少兑换码ID"))?;
     st.redeem.delete_unused(id).await?;
     Ok(web::Json(Success::OK))

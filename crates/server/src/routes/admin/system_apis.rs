@@ -20,6 +20,7 @@ use crate::channels::{self, SystemImportDefaults};
 use crate::http::error::ApiResult;
 use crate::http::extract::Admin;
 use crate::provider_views::{health_view, system_api_view};
+use crate::routes::IdQuery;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig) {
@@ -63,12 +64,6 @@ async fn create(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemAp
 async fn update(st: web::Data<AppState>, _admin: Admin, body: web::Json<SystemApiInput>) -> ApiResult<web::Json<SystemApiOne>> {
     let saved = st.models.update_system_api(body.into_inner()).await?;
     Ok(web::Json(SystemApiOne { api: system_api_view(saved) }))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct IdQuery {
-    #[param(required = true)]
-    pub id: Option<Uuid>,
 }
 
 /// Delete a platform model.
