@@ -8,8 +8,8 @@ use miaojing_domain::{Error, ErrorKind, Result};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::errors::DbResultExt;
 use crate::PgStore;
+use miaojing_store_sql::DbResultExt;
 
 /// The embedded PostgreSQL migrations (`migrations/postgres`).
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");

@@ -15,13 +15,6 @@
 //! need `MIAOJING_TEST_PG_URL`, which `deploy/pg-test-env.sh` prepares.
 
 mod connect;
-mod email_codes;
-mod errors;
-mod jobs;
-mod ledger;
-mod redeem;
-mod sql;
-mod users;
 mod wakeup;
 
 #[cfg(feature = "testing")]
@@ -30,10 +23,6 @@ pub mod testing;
 pub use connect::MIGRATOR;
 pub use wakeup::PgWakeup;
 
-use std::future::Future;
-
-use chrono::{DateTime, Utc};
-use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::Result;
 use miaojing_store_sql::{DbResultExt, SqlStore};
 use sqlx::{PgPool, Postgres};
@@ -65,7 +54,13 @@ impl SqlStore for PgStore {
     type Db = Postgres;
     const ROW_LOCK: &'static str = " FOR UPDATE";
 
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     const ROW_ORDER: &'static str = "id";
+
+    fn seconds_between(from: &str, to: &str) -> String {
+        format!("EXTRACT(EPOCH FROM ({to} - {from}))")
+    }
 
     fn uuid_hex(column: &str) -> String {
         format!("replace({column}::text, '-', '')")
@@ -83,12 +78,9 @@ impl SqlStore for PgStore {
         self.pool.begin().await.db()
     }
 
-    fn apply_grant<'c>(
-        conn: &'c mut sqlx::PgConnection,
-        grant: &'c Grant,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
-        ledger::apply_grant_in(conn, grant, now)
+    async fn lock_key(conn: &mut sqlx::PgConnection, class: i32, key: &str) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))").bind(class).bind(key).execute(conn).await.db()?;
+        Ok(())
     }
 }
 
@@ -96,4 +88,3 @@ impl SqlStore for PgStore {
 // settings, stats, system APIs, user keys and works: the
 // same SQL as on SQLite, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(PgStore);
-miaojing_store_sql::job_reads!(PgStore);

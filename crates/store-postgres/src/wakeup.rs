@@ -10,7 +10,7 @@ use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 
-use crate::errors::DbResultExt;
+use miaojing_store_sql::DbResultExt;
 
 const CHANNEL: &str = "miaojing_jobs";
 

@@ -30,6 +30,15 @@ pub fn insufficient_credits() -> Error {
     Error::new(ErrorKind::InsufficientCredits, "insufficient_credits", "积分不足")
 }
 
+/// 402 `insufficient_credits` for a job whose cost the balance minus the open holds cannot cover.
+pub fn short_of(cost: i64, held: i64, balance: i64) -> Error {
+    Error::new(
+        ErrorKind::InsufficientCredits,
+        "insufficient_credits",
+        format!("积分不足，本次生成需要 {cost} 积分，已排队任务预占 {held} 积分，当前余额 {balance} 积分"),
+    )
+}
+
 /// A stored value the code does not understand (a 500: the data is corrupt, not the input).
 pub fn bad_data(what: &str, value: impl std::fmt::Debug) -> Error {
     Error::internal(format!("unexpected stored {what} {value:?}"))

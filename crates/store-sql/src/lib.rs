@@ -14,8 +14,9 @@
 //!   SQL uses numbered `$1` placeholders, which PostgreSQL and sqlx's SQLite driver both
 //!   read (pinned by a test in [`sql`]).
 //!
-//! What differs between the backends (locking, job claims, the ledger, redeem races,
-//! connecting and migrating, LISTEN/NOTIFY) stays in the store crates.
+//! What differs between the backends is said through [`SqlStore`] (the row lock, the claim's
+//! `SKIP LOCKED`, advisory locks, a duration in SQL) or stays in the store crates
+//! (connecting and migrating, LISTEN/NOTIFY).
 
 pub mod errors;
 pub mod job_rows;

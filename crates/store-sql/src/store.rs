@@ -1,8 +1,6 @@
 //! What a store tells the shared repositories.
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
-use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::Result;
 use sqlx::{Database, Pool, Transaction};
 
@@ -17,6 +15,10 @@ pub trait SqlStore: Send + Sync {
     /// transaction already holds the database's write lock).
     const ROW_LOCK: &'static str;
 
+    /// Appended to the `SELECT` that picks queued jobs for a claim: `" FOR UPDATE SKIP LOCKED"`
+    /// on PostgreSQL (concurrent claimers take different jobs), nothing on SQLite.
+    const SKIP_LOCKED: &'static str;
+
     /// The column that orders rows created at the same time, newest last: `rowid`
     /// (insertion order) on SQLite, `id` on PostgreSQL.
     const ROW_ORDER: &'static str;
@@ -24,6 +26,9 @@ pub trait SqlStore: Send + Sync {
     /// An SQL expression giving the UUID in `column` as 32 lowercase hex digits (no dashes),
     /// for searching by a fragment of an id.
     fn uuid_hex(column: &str) -> String;
+
+    /// An SQL expression giving the seconds (fractional) from the time `from` to the time `to`.
+    fn seconds_between(from: &str, to: &str) -> String;
 
     /// The pool for reads.
     fn reader(&self) -> &Pool<Self::Db>;
@@ -34,11 +39,12 @@ pub trait SqlStore: Send + Sync {
     /// A write transaction; dropping it without committing rolls it back.
     fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>>> + Send;
 
-    /// Applies `grant` through the ledger inside the caller's write transaction (the ledger
-    /// is the store's own: how it keeps a balance from going negative differs).
-    fn apply_grant<'c>(
+    /// Serialises the caller's write transaction with every other one that locks the same
+    /// `(class, key)` until it ends: a transaction-scoped advisory lock on PostgreSQL, nothing
+    /// on SQLite (whose write transaction already excludes every other writer).
+    fn lock_key<'c>(
         conn: &'c mut <Self::Db as Database>::Connection,
-        grant: &'c Grant,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c;
+        class: i32,
+        key: &'c str,
+    ) -> impl Future<Output = Result<()>> + Send + 'c;
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use miaojing_domain::{Error, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::errors::db_err;
 use crate::SqliteStore;
+use miaojing_store_sql::db_err;
 
 /// Connections in the read pool.
 const READ_CONNECTIONS: u32 = 4;

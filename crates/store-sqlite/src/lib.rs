@@ -10,25 +10,14 @@
 //! (see `migrations/sqlite/`).
 
 mod connect;
-mod email_codes;
-mod errors;
-mod jobs;
-mod ledger;
-mod redeem;
-mod rows;
-mod users;
-
-use std::future::Future;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use miaojing_domain::ledger::{Grant, LedgerEntry};
 use miaojing_domain::repo::{PoolStats, StoreInfo};
 use miaojing_domain::Result;
 use miaojing_store_sql::SqlStore;
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::errors::db_err;
+use miaojing_store_sql::db_err;
 
 /// Every repository trait on one SQLite database. Cheap to clone (two pool handles).
 #[derive(Clone, Debug)]
@@ -60,7 +49,13 @@ impl SqlStore for SqliteStore {
     /// The write transaction (`BEGIN IMMEDIATE`) already holds the database's write lock.
     const ROW_LOCK: &'static str = "";
 
+    const SKIP_LOCKED: &'static str = "";
+
     const ROW_ORDER: &'static str = "rowid";
+
+    fn seconds_between(from: &str, to: &str) -> String {
+        format!("((julianday({to}) - julianday({from})) * 86400.0)")
+    }
 
     fn uuid_hex(column: &str) -> String {
         format!("lower(hex({column}))")
@@ -78,20 +73,15 @@ impl SqlStore for SqliteStore {
         SqliteStore::begin_write(self).await
     }
 
-    fn apply_grant<'c>(
-        conn: &'c mut sqlx::SqliteConnection,
-        grant: &'c Grant,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<LedgerEntry>> + Send + 'c {
-        ledger::apply_grant_in(conn, grant, now)
+    async fn lock_key(_conn: &mut sqlx::SqliteConnection, _class: i32, _key: &str) -> Result<()> {
+        Ok(())
     }
 }
 
-// Accounts, announcements, catalog, channel health, referrals, logs, rate limits, sessions,
-// settings, stats, system APIs, user keys and works: the
+// Accounts, announcements, catalog, channel health, jobs, referrals, logs, rate limits,
+// sessions, settings, stats, system APIs, user keys and works: the
 // same SQL as on PostgreSQL, in `miaojing-store-sql`.
 miaojing_store_sql::impl_shared_repos!(SqliteStore);
-miaojing_store_sql::job_reads!(SqliteStore);
 
 #[async_trait]
 impl StoreInfo for SqliteStore {

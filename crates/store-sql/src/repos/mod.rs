@@ -8,8 +8,11 @@
 //! that owns the type. See decision 53 in `docs/decisions.md`.
 
 mod accounts;
-mod job_reads;
+mod email_codes;
+mod jobs;
+mod ledger;
 mod providers;
+mod redeem;
 mod site;
 mod users;
 mod works;
@@ -25,7 +28,7 @@ pub mod prelude {
     pub use sqlx::{self, QueryBuilder};
     pub use uuid::Uuid;
 
-    pub use crate::errors::{db_err, named_conflict, DbResultExt};
+    pub use crate::errors::{db_err, named_conflict, short_of, DbResultExt};
     pub use crate::rows;
     pub use crate::sql::{as_uuid, like_pattern, limit_offset, now, push_list};
     pub use crate::{ReadRow as _, SqlStore as _};
@@ -43,7 +46,11 @@ macro_rules! impl_shared_repos {
         const _: () = {
             use $crate::repos::prelude::*;
             $crate::__accounts_repos!($store);
+            $crate::__email_codes_repo!($store);
+            $crate::__jobs_repo!($store);
+            $crate::__ledger_repo!($store);
             $crate::__providers_repos!($store);
+            $crate::__redeem_repo!($store);
             $crate::__site_repos!($store);
             $crate::__users_repo!($store);
             $crate::__works_repo!($store);

@@ -145,7 +145,7 @@ macro_rules! __users_repo {
                 }
                 let granted_at = now();
                 for grant in &grants {
-                    <$store as $crate::SqlStore>::apply_grant(&mut tx, grant, granted_at).await?;
+                    <$store>::apply_grant_in(&mut tx, grant, granted_at).await?;
                 }
                 let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
                 let row = sqlx::query(&sql).bind(user.id).fetch_optional(&mut *tx).await.map_err(db_err)?;
