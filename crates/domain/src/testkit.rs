@@ -739,6 +739,9 @@ pub async fn email_code_lock_persists_after_wrong_attempts(store: SharedStore) {
         ErrorKind::RateLimited,
         "code_locked",
     );
+    // Checking a code of another purpose meets the same lock.
+    let other = store.check_email_code(mail, CodePurpose::ResetPassword, "right", later, lock).await.unwrap();
+    assert_eq!(other, CodeCheck::Locked { until: t + lock });
     // Other addresses are not locked.
     store.issue_email_code(email_code("leo@example.com", CodePurpose::Register, "x", None, later), &policy).await.unwrap();
 
