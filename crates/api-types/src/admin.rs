@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::credits::Referral;
-use crate::vocab::{Role, Tier};
+use crate::vocab::{JobStatus, Role, Tier};
 
 /// One row of `GET /api/admin/users`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -396,8 +396,7 @@ pub struct DashboardWorks {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobStateCount {
-    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
-    pub status: String,
+    pub status: JobStatus,
     pub count: i64,
 }
 

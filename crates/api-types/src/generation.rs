@@ -91,7 +91,7 @@ pub struct Eta {
 #[serde(rename_all = "camelCase")]
 pub struct CreatedJob {
     pub job_id: Uuid,
-    pub status: String,
+    pub status: JobStatus,
     pub estimate_seconds: u32,
     pub eta: Eta,
     /// Credits held until the job ends.

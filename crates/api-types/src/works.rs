@@ -15,8 +15,7 @@ pub struct HistoryRecord {
     /// `image`, `video` or `reverse-prompt`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// `text2img`, `img2img`, `text2video`, `img2video` or `reverse-prompt`.
-    pub mode: String,
+    pub mode: Mode,
     /// The stored original (never the gallery copy).
     pub url: String,
     pub thumbnail_url: Option<String>,
@@ -63,7 +62,7 @@ pub struct GalleryWork {
     pub id: Uuid,
     #[serde(rename = "type")]
     pub kind: String,
-    pub mode: String,
+    pub mode: Mode,
     /// The publication's title (empty when none was given).
     #[serde(default)]
     pub title: String,

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use miaojing_api_types::vocab::JobStatus;
 
 use super::text::C;
 use super::ui::{loaded, rows, Table, Tag};
@@ -18,11 +19,11 @@ const REFRESH_SECS: u64 = 30;
 
 /// Job states in queue order, with their labels.
 pub const JOB_STATES: [(&str, C); 5] = [
-    ("queued", C::StQueued),
-    ("running", C::StRunning),
-    ("succeeded", C::StSucceeded),
-    ("failed", C::StFailed),
-    ("cancelled", C::StCancelled),
+    (JobStatus::Queued.as_str(), C::StQueued),
+    (JobStatus::Running.as_str(), C::StRunning),
+    (JobStatus::Succeeded.as_str(), C::StSucceeded),
+    (JobStatus::Failed.as_str(), C::StFailed),
+    (JobStatus::Cancelled.as_str(), C::StCancelled),
 ];
 
 /// One bar of a [`Bars`] chart.
@@ -151,14 +152,14 @@ pub fn Dashboard() -> impl IntoView {
             .jobs
             .iter()
             .map(|j| Bar {
-                label: i18n.c(super::views::status_label(&j.status)).into(),
+                label: i18n.c(super::views::status_label(j.status.as_str())).into(),
                 value: j.count,
                 note: None,
-                tone: match j.status.as_str() {
-                    "failed" => "bad",
-                    "succeeded" => "ok",
-                    "cancelled" => "",
-                    _ => "gold",
+                tone: match j.status {
+                    JobStatus::Failed => "bad",
+                    JobStatus::Succeeded => "ok",
+                    JobStatus::Cancelled => "",
+                    JobStatus::Queued | JobStatus::Running => "gold",
                 },
             })
             .collect();

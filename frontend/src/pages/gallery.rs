@@ -10,7 +10,6 @@
 //! their place kept by a spacer per column, and come back when scrolled to again.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use miaojing_api_types::vocab::Mode;
 use miaojing_api_types::works::{GalleryPage, GalleryWork};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -18,7 +17,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, GalleryQuery};
 use crate::browser::{self, local_minute};
 use crate::components::media::{copy_with_toast, use_viewer, Media};
-use crate::i18n::{mode_label as label_of, use_i18n, I18n, K};
+use crate::i18n::{mode_label, use_i18n, I18n, K};
 use crate::pages::error_text;
 use crate::session::use_session;
 use crate::toast::{use_toasts, Toasts};
@@ -48,15 +47,10 @@ fn media_of(w: &GalleryWork) -> Media {
     Media {
         thumb: w.thumbnail_url.clone().unwrap_or_else(|| w.url.clone()),
         original: w.url.clone(),
-        video: w.kind == "video",
+        video: w.mode.is_video(),
         width: w.width,
         height: w.height,
     }
-}
-
-/// A gallery work's mode label (the gallery holds only generated works).
-fn mode_label(mode: &str) -> K {
-    Mode::parse(mode).map_or(K::ModeT2i, label_of)
 }
 
 /// The column count the stylesheet gives the grid (`column-count`, 4/3/2 by width).
@@ -504,8 +498,8 @@ fn GalleryDetail(work: GalleryWork, works: RwSignal<Vec<GalleryWork>>, open: RwS
                     {media}
                     <div class="detail-info">
                         <h2 id="detail-title" class="modal-title" data-testid="detail-title">{
-                            let (title, mode) = (work.title.clone(), work.mode.clone());
-                            move || if title.is_empty() { i18n.t(mode_label(&mode)).to_string() } else { title.clone() }
+                            let (title, mode) = (work.title.clone(), work.mode);
+                            move || if title.is_empty() { i18n.t(mode_label(mode)).to_string() } else { title.clone() }
                         }</h2>
                         <dl class="kv detail-kv">
                             <dt>{move || i18n.t(K::Author)}</dt><dd>{work.publisher_nickname.clone()}</dd>

@@ -115,7 +115,7 @@ fn created(job: &Job, deduplicated: bool) -> CreatedJob {
     let eta = eta_of(&SpecSummary::of(job), job);
     CreatedJob {
         job_id: job.id,
-        status: job.status.as_str().to_string(),
+        status: job.status,
         estimate_seconds: eta.estimate_seconds,
         eta,
         credits_held: job.estimated_cost,

@@ -34,7 +34,7 @@ fn history_record(w: &Work) -> HistoryRecord {
     HistoryRecord {
         id: w.id,
         kind: w.mode.media_type().to_string(),
-        mode: w.mode.as_str().to_string(),
+        mode: w.mode,
         url: url_of(&w.original_key),
         thumbnail_url: w.thumbnail_key.as_deref().map(url_of),
         width: w.width,
@@ -58,7 +58,7 @@ pub fn gallery_work(i: &GalleryItem) -> GalleryWork {
     GalleryWork {
         id: w.id,
         kind: w.mode.media_type().to_string(),
-        mode: w.mode.as_str().to_string(),
+        mode: w.mode,
         title: w.title.clone(),
         prompt: w.prompt.clone(),
         negative_prompt: w.negative_prompt.clone(),

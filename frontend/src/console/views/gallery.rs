@@ -100,7 +100,7 @@ pub fn Gallery() -> impl IntoView {
                     <td>
                         {(!w.title.is_empty()).then(|| view! { <div class="small" data-testid="work-title"><strong>{w.title.clone()}</strong></div> })}
                         <a href=w.url.clone() target="_blank" rel="noopener">
-                            {if w.kind == "video" { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
+                            {if w.mode.is_video() { view! { <span class="badge">"▶"</span> }.into_any() } else { view! { <img class="c-thumb" src=thumb alt="" loading="lazy"/> }.into_any() }}
                         </a>
                         <div class="muted small mono">{format!("{} · {}", w.mode, short_id(w.id))}</div>
                     </td>

@@ -11,7 +11,7 @@ pub mod tasks;
 pub mod users;
 
 use chrono::{DateTime, Utc};
-use miaojing_api_types::vocab::{MediaType, Tier};
+use miaojing_api_types::vocab::{JobStatus, MediaType, Tier};
 use uuid::Uuid;
 
 use super::text::C;
@@ -76,17 +76,26 @@ pub fn status_tone(s: &str) -> &'static str {
 
 /// The label of a job/call status.
 pub fn status_label(s: &str) -> C {
+    if let Ok(job) = JobStatus::parse(s) {
+        return job_status_label(job);
+    }
     match s {
-        "queued" => C::StQueued,
-        "running" => C::StRunning,
-        "succeeded" => C::StSucceeded,
-        "failed" => C::StFailed,
-        "cancelled" => C::StCancelled,
         "unused" => C::StUnused,
         "used" => C::StUsed,
         "revoked" => C::StRevoked,
         "expired" => C::StExpired,
         _ => C::StOther,
+    }
+}
+
+/// The label of a job status.
+pub fn job_status_label(s: JobStatus) -> C {
+    match s {
+        JobStatus::Queued => C::StQueued,
+        JobStatus::Running => C::StRunning,
+        JobStatus::Succeeded => C::StSucceeded,
+        JobStatus::Failed => C::StFailed,
+        JobStatus::Cancelled => C::StCancelled,
     }
 }
 

@@ -2,6 +2,7 @@
 //! summary of the page, list). Payloads, prompts and keys are never shown.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use miaojing_api_types::vocab::JobStatus;
 use uuid::Uuid;
 
 use super::{from_local_input, short_id, status_label, status_tone, when, PAGE_SIZES};
@@ -20,7 +21,11 @@ use crate::i18n::use_i18n;
 use crate::pages::error_text;
 use crate::toast::use_toasts;
 
-const FINISHED: [(&str, C); 3] = [("failed", C::StFailed), ("succeeded", C::StSucceeded), ("cancelled", C::StCancelled)];
+const FINISHED: [(&str, C); 3] = [
+    (JobStatus::Failed.as_str(), C::StFailed),
+    (JobStatus::Succeeded.as_str(), C::StSucceeded),
+    (JobStatus::Cancelled.as_str(), C::StCancelled),
+];
 const SOURCES: [(&str, C); 4] =
     [("all", C::All), ("generation-job", C::SrcJob), ("suggest-prompt", C::SrcSuggest), ("reverse-prompt", C::SrcReverse)];
 
@@ -36,7 +41,7 @@ fn per_model(calls: &[ModelCall]) -> Vec<(String, i64, i64)> {
     for c in calls {
         let e = m.entry(if c.model_name.is_empty() { "—".into() } else { c.model_name.clone() }).or_default();
         e.0 += 1;
-        if c.status == "failed" {
+        if c.status == JobStatus::Failed.as_str() {
             e.1 += 1;
         }
     }
@@ -54,7 +59,7 @@ pub fn Tasks() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
     let w = Writer::new(version);
-    let clean_status = RwSignal::new("failed".to_string());
+    let clean_status = RwSignal::new(JobStatus::Failed.as_str().to_string());
     let clean_days = RwSignal::new("7".to_string());
     first_page_on(page, move || {
         (status.track(), user.track(), size.track());

@@ -259,7 +259,7 @@ fn UserWorks(user: AdminUser, close: Callback<()>) -> impl IntoView {
             <Table label=C::Works headers=vec![C::Work, C::Prompt, C::Visibility, C::Created]>
                 {rows(shown.get(), 4, |w: HistoryRecord| view! {
                     <tr data-work=w.id.to_string()>
-                        <td><a href=w.url.clone() target="_blank" rel="noopener">{format!("{} · {}", w.mode, short_id(w.id))}</a></td>
+                        <td><a href=w.url.clone() target="_blank" rel="noopener">{format!("{} · {}", w.mode.as_str(), short_id(w.id))}</a></td>
                         <td class="clamp">{w.prompt.clone()}</td>
                         <td>{if w.published { view! { <Tag text=i18n.c(C::PublicWork).to_string() tone="ok"/> } } else { view! { <Tag text=i18n.c(C::PrivateWork).to_string() tone=""/> } }}</td>
                         <td class="nowrap">{local_minute(w.created_at)}</td>

@@ -99,7 +99,7 @@ fn draft_from_history(r: &HistoryRecord) -> Draft {
         _ => String::new(),
     };
     Draft {
-        mode: r.mode.clone(),
+        mode: r.mode.as_str().to_string(),
         prompt: r.prompt.clone(),
         negative: r.negative_prompt.clone(),
         ratio: p("aspectRatio"),

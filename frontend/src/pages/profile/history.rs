@@ -21,7 +21,7 @@ fn media_of(r: &HistoryRecord) -> Media {
     Media {
         thumb: r.thumbnail_url.clone().unwrap_or_else(|| r.url.clone()),
         original: r.url.clone(),
-        video: r.kind == "video",
+        video: r.mode.is_video(),
         width: r.width,
         height: r.height,
     }
@@ -101,7 +101,7 @@ fn HistoryItem(record: HistoryRecord, records: RwSignal<Vec<HistoryRecord>>) -> 
     let busy = RwSignal::new(false);
     let published = record.published;
     let m = media_of(&record);
-    let has_media = !record.url.is_empty() && record.mode != "reverse-prompt";
+    let has_media = !record.url.is_empty() && record.mode != Mode::ReversePrompt;
     let prompt = record.prompt.clone();
     let asking = RwSignal::new(false);
     let show = move |r: PublishResponse| {
@@ -146,7 +146,7 @@ fn HistoryItem(record: HistoryRecord, records: RwSignal<Vec<HistoryRecord>>) -> 
         });
     };
     view! {
-        <article class="history-item" data-testid="history-item" data-id=id.to_string() data-mode=record.mode.clone()>
+        <article class="history-item" data-testid="history-item" data-id=id.to_string() data-mode=record.mode.as_str()>
             {has_media.then(|| {
                 let m2 = m.clone();
                 view! {

@@ -62,11 +62,7 @@ async fn dashboard(st: web::Data<AppState>, _admin: Admin) -> ApiResult<web::Jso
             logs_created_7d: s.logs_recent,
         },
         works: DashboardWorks { total: s.works_total, public: s.works_public },
-        jobs: activity
-            .jobs_by_status
-            .iter()
-            .map(|(status, count)| JobStateCount { status: status.as_str().into(), count: *count })
-            .collect(),
+        jobs: activity.jobs_by_status.iter().map(|(status, count)| JobStateCount { status: *status, count: *count }).collect(),
         model_calls: DashboardCalls {
             window_days: o.window_days,
             total: activity.calls_total,
