@@ -6,6 +6,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::errors::bad_data;
+use crate::read_row;
 use crate::row::ReadRow;
 
 /// A JSON column (TEXT on SQLite, JSONB on PostgreSQL).
@@ -28,54 +29,23 @@ pub const JOB_COLUMNS: &str = "j.id, j.user_id, j.mode, j.model, j.channel, j.pa
 pub fn job(row: &impl ReadRow) -> Result<Job> {
     let mode: String = row.col("mode")?;
     let status: String = row.col("status")?;
-    Ok(Job {
-        id: row.col("id")?,
-        user_id: row.col("user_id")?,
+    read_row!(row => Job {
+        id, user_id, model, channel, client_request_id, attempt, lease_owner, lease_expires_at, heartbeat_at,
+        upstream_task_id, next_poll_at, deadline_at, hold_id, estimated_cost, actual_cost, error_code,
+        error_message, created_at, started_at, finished_at, updated_at;
         mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        model: row.col("model")?,
-        channel: row.col("channel")?,
         params: json_col(row, "params")?,
-        client_request_id: row.col("client_request_id")?,
         status: JobStatus::parse(&status).map_err(|_| bad_data("job status", &status))?,
-        attempt: row.col("attempt")?,
-        lease_owner: row.col("lease_owner")?,
-        lease_expires_at: row.col("lease_expires_at")?,
-        heartbeat_at: row.col("heartbeat_at")?,
-        upstream_task_id: row.col("upstream_task_id")?,
-        next_poll_at: row.col("next_poll_at")?,
-        deadline_at: row.col("deadline_at")?,
-        hold_id: row.col("hold_id")?,
-        estimated_cost: row.col("estimated_cost")?,
-        actual_cost: row.col("actual_cost")?,
-        error_code: row.col("error_code")?,
-        error_message: row.col("error_message")?,
         result: json_col(row, "result")?,
-        created_at: row.col("created_at")?,
-        started_at: row.col("started_at")?,
-        finished_at: row.col("finished_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
 /// A `model_call_records` row.
 pub fn call_record(row: &impl ReadRow) -> Result<ModelCallRecord> {
-    Ok(ModelCallRecord {
-        id: row.col("id")?,
-        user_id: row.col("user_id")?,
-        job_id: row.col("job_id")?,
-        source: row.col("source")?,
-        operation: row.col("operation")?,
-        model: row.col("model")?,
-        channel: row.col("channel")?,
-        status: row.col("status")?,
-        credits_cost: row.col("credits_cost")?,
-        result_count: row.col("result_count")?,
-        duration_ms: row.col("duration_ms")?,
-        error: row.col("error")?,
+    read_row!(row => ModelCallRecord {
+        id, user_id, job_id, source, operation, model, channel, status, credits_cost, result_count,
+        duration_ms, error, created_at, started_at, finished_at;
         metadata: json_col(row, "metadata")?,
-        created_at: row.col("created_at")?,
-        started_at: row.col("started_at")?,
-        finished_at: row.col("finished_at")?,
     })
 }
 
@@ -87,38 +57,19 @@ pub const WORK_COLUMNS: &str = "w.id, w.user_id, w.job_id, w.mode, w.prompt, w.n
 /// A `works` row.
 pub fn work(row: &impl ReadRow) -> Result<Work> {
     let mode: String = row.col("mode")?;
-    Ok(Work {
-        id: row.col("id")?,
-        user_id: row.col("user_id")?,
-        job_id: row.col("job_id")?,
+    read_row!(row => Work {
+        id, user_id, job_id, prompt, negative_prompt, original_key, thumbnail_key, width, height,
+        duration_secs, model, credits_cost, is_public, published_at, like_count, created_at, title,
+        gallery_key, gallery_thumbnail_key;
         mode: Mode::parse(&mode).map_err(|_| bad_data("mode", &mode))?,
-        prompt: row.col("prompt")?,
-        negative_prompt: row.col("negative_prompt")?,
         params: json_col(row, "params")?,
-        original_key: row.col("original_key")?,
-        thumbnail_key: row.col("thumbnail_key")?,
-        width: row.col("width")?,
-        height: row.col("height")?,
-        duration_secs: row.col("duration_secs")?,
-        model: row.col("model")?,
-        credits_cost: row.col("credits_cost")?,
-        is_public: row.col("is_public")?,
-        published_at: row.col("published_at")?,
-        like_count: row.col("like_count")?,
-        created_at: row.col("created_at")?,
-        title: row.col("title")?,
-        gallery_key: row.col("gallery_key")?,
-        gallery_thumbnail_key: row.col("gallery_thumbnail_key")?,
     })
 }
 
 /// A work with its author and whether the viewer liked it.
 pub fn gallery_item(row: &impl ReadRow) -> Result<GalleryItem> {
-    Ok(GalleryItem {
+    read_row!(row => GalleryItem {
+        author_nickname, author_avatar_url, author_email, liked;
         work: work(row)?,
-        author_nickname: row.col("author_nickname")?,
-        author_avatar_url: row.col("author_avatar_url")?,
-        author_email: row.col("author_email")?,
-        liked: row.col("liked")?,
     })
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::errors::bad_data;
+use crate::read_row;
 use crate::row::ReadRow;
 
 /// A JSON column as bound (TEXT on SQLite, JSONB on PostgreSQL).
@@ -53,31 +54,17 @@ pub fn system_api(row: &impl ReadRow) -> Result<SystemApi> {
     let tiers: Vec<String> = json(row, "allowed_membership_tiers")?;
     let polling: String = row.col("polling_mode")?;
     let pricing: Pricing = json(row, "pricing")?;
-    Ok(SystemApi {
-        id: row.col("id")?,
-        provider: row.col("provider")?,
-        name: row.col("name")?,
-        api_url: row.col("api_url")?,
-        model_name: row.col("model_name")?,
-        model_group: row.col("model_group")?,
-        note: row.col("note")?,
+    read_row!(row => SystemApi {
+        id, provider, name, api_url, model_name, model_group, note, api_key_encrypted, api_key_preview,
+        price_note, is_default, is_active, polling_order, sort_order, created_at, updated_at;
         media_type: media(row)?,
         protocol: protocol(row)?,
         manifest: opt_json(row, "manifest")?,
         capabilities: json(row, "capabilities")?,
-        api_key_encrypted: row.col("api_key_encrypted")?,
-        api_key_preview: row.col("api_key_preview")?,
         pricing,
-        price_note: row.col("price_note")?,
         allowed_tiers: tiers.iter().map(|t| Tier::parse(t).map_err(|_| bad_data("tier", t))).collect::<Result<_>>()?,
-        is_default: row.col("is_default")?,
-        is_active: row.col("is_active")?,
         polling_mode: PollingMode::parse(&polling).map_err(|_| bad_data("polling_mode", &polling))?,
-        polling_order: row.col("polling_order")?,
         video_usage_modes: json(row, "video_usage_modes")?,
-        sort_order: row.col("sort_order")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
@@ -87,23 +74,13 @@ pub const USER_KEY_COLUMNS: &str = "id, user_id, provider, supplier_name, api_ur
 
 /// Reads a row as a `UserApiKey`.
 pub fn user_api_key(row: &impl ReadRow) -> Result<UserApiKey> {
-    Ok(UserApiKey {
-        id: row.col("id")?,
-        user_id: row.col("user_id")?,
-        provider: row.col("provider")?,
-        supplier_name: row.col("supplier_name")?,
-        api_url: row.col("api_url")?,
-        model_name: row.col("model_name")?,
-        note: row.col("note")?,
+    read_row!(row => UserApiKey {
+        id, user_id, provider, supplier_name, api_url, model_name, note, api_key_encrypted, api_key_preview,
+        is_active, created_at, updated_at;
         media_type: media(row)?,
         protocol: protocol(row)?,
         manifest: opt_json(row, "manifest")?,
         capabilities: json(row, "capabilities")?,
-        api_key_encrypted: row.col("api_key_encrypted")?,
-        api_key_preview: row.col("api_key_preview")?,
-        is_active: row.col("is_active")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
@@ -112,17 +89,9 @@ pub const PROVIDER_COLUMNS: &str = "id, name, default_api_url, default_model, ty
 
 /// Reads a row as a `ApiProvider`.
 pub fn api_provider(row: &impl ReadRow) -> Result<ApiProvider> {
-    Ok(ApiProvider {
-        id: row.col("id")?,
-        name: row.col("name")?,
-        default_api_url: row.col("default_api_url")?,
-        default_model: row.col("default_model")?,
+    read_row!(row => ApiProvider {
+        id, name, default_api_url, default_model, website, is_active, sort_order, created_at, updated_at;
         media_type: media(row)?,
-        website: row.col("website")?,
-        is_active: row.col("is_active")?,
-        sort_order: row.col("sort_order")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
@@ -131,16 +100,9 @@ pub const RECOMMENDATION_COLUMNS: &str = "id, model_name, display_name, type, pr
 
 /// Reads a row as a `ModelRecommendation`.
 pub fn recommendation(row: &impl ReadRow) -> Result<ModelRecommendation> {
-    Ok(ModelRecommendation {
-        id: row.col("id")?,
-        model_name: row.col("model_name")?,
-        display_name: row.col("display_name")?,
+    read_row!(row => ModelRecommendation {
+        id, model_name, display_name, provider_id, is_active, sort_order, created_at, updated_at;
         media_type: media(row)?,
-        provider_id: row.col("provider_id")?,
-        is_active: row.col("is_active")?,
-        sort_order: row.col("sort_order")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
@@ -149,15 +111,8 @@ pub const PRESET_COLUMNS: &str = "id, label, prompt, usage_count, is_active, sor
 
 /// Reads a row as a `StylePreset`.
 pub fn style_preset(row: &impl ReadRow) -> Result<StylePreset> {
-    Ok(StylePreset {
-        id: row.col("id")?,
-        label: row.col("label")?,
-        prompt: row.col("prompt")?,
-        usage_count: row.col("usage_count")?,
-        is_active: row.col("is_active")?,
-        sort_order: row.col("sort_order")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
+    read_row!(row => StylePreset {
+        id, label, prompt, usage_count, is_active, sort_order, created_at, updated_at
     })
 }
 
@@ -167,17 +122,8 @@ pub const HEALTH_COLUMNS: &str = "channel_id, window_start, errors_current, erro
 
 /// Reads a row as a `ChannelHealth`.
 pub fn channel_health(row: &impl ReadRow) -> Result<ChannelHealth> {
-    Ok(ChannelHealth {
-        channel_id: row.col("channel_id")?,
-        window_start: row.col("window_start")?,
-        errors_current: row.col("errors_current")?,
-        errors_previous: row.col("errors_previous")?,
-        successes: row.col("successes")?,
-        frozen_until: row.col("frozen_until")?,
-        last_error: row.col("last_error")?,
-        last_error_at: row.col("last_error_at")?,
-        last_success_at: row.col("last_success_at")?,
-        last_probe_at: row.col("last_probe_at")?,
-        updated_at: row.col("updated_at")?,
+    read_row!(row => ChannelHealth {
+        channel_id, window_start, errors_current, errors_previous, successes, frozen_until, last_error,
+        last_error_at, last_success_at, last_probe_at, updated_at
     })
 }

@@ -27,3 +27,16 @@ impl ReadRow for PgRow {
         self.try_get(name).map_err(|e| Error::internal(format!("postgres: column {name}: {e}")))
     }
 }
+
+/// Builds a struct from a row. `read_row!(row => Work { id, user_id, …; mode: parse(&mode)?, … })`
+/// reads each field named before the `;` from the column of the same name (with the prefix in
+/// `read_row!(row, "s_" => Session { … })`) and takes the fields after it as written.
+#[macro_export]
+macro_rules! read_row {
+    ($row:expr => $ty:ident { $($col:ident),* $(,)? $(; $($field:ident $(: $value:expr)?),* $(,)?)? }) => {
+        $crate::read_row!($row, "" => $ty { $($col),* $(; $($field $(: $value)?),*)? })
+    };
+    ($row:expr, $prefix:literal => $ty:ident { $($col:ident),* $(,)? $(; $($field:ident $(: $value:expr)?),* $(,)?)? }) => {
+        Ok($ty { $($col: $crate::ReadRow::col($row, concat!($prefix, stringify!($col)))?,)* $($($field $(: $value)?,)*)? })
+    };
+}

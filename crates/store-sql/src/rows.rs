@@ -12,6 +12,7 @@ use miaojing_domain::Result;
 use sqlx::types::Json;
 
 use crate::errors::bad_data;
+use crate::read_row;
 use crate::row::ReadRow;
 
 /// A stored role: exactly a canonical name, as the domain's parser reads it.
@@ -35,29 +36,13 @@ pub fn user(row: &impl ReadRow) -> Result<User> {
     let role: String = row.col("role")?;
     let tier: String = row.col("membership_tier")?;
     let language: String = row.col("preferred_language")?;
-    Ok(User {
-        id: row.col("id")?,
-        username: row.col("username")?,
-        email: row.col("email")?,
-        phone: row.col("phone")?,
-        display_nickname: row.col("display_nickname")?,
-        avatar_url: row.col("avatar_url")?,
+    read_row!(row => User {
+        id, username, email, phone, display_nickname, avatar_url, membership_expires_at, credits_balance,
+        invite_code, referred_by, is_active, email_verified, email_verified_at, email_bound_at,
+        preferred_theme, watermark_disabled, password_hash, created_at, updated_at;
         role: stored_role(&role)?,
         membership_tier: stored_tier(&tier)?,
-        membership_expires_at: row.col("membership_expires_at")?,
-        credits_balance: row.col("credits_balance")?,
-        invite_code: row.col("invite_code")?,
-        referred_by: row.col("referred_by")?,
-        is_active: row.col("is_active")?,
-        email_verified: row.col("email_verified")?,
-        email_verified_at: row.col("email_verified_at")?,
-        email_bound_at: row.col("email_bound_at")?,
-        preferred_theme: row.col("preferred_theme")?,
         preferred_language: Language::from_stored(&language).ok_or_else(|| bad_data("preferred_language", &language))?,
-        watermark_disabled: row.col("watermark_disabled")?,
-        password_hash: row.col("password_hash")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
     })
 }
 
@@ -73,28 +58,17 @@ pub fn user_summary(row: &impl ReadRow) -> Result<UserSummary> {
 
 /// Reads a row as a `Session`.
 pub fn session(row: &impl ReadRow) -> Result<Session> {
-    Ok(Session {
-        id: row.col("s_id")?,
-        user_id: row.col("s_user_id")?,
-        created_at: row.col("s_created_at")?,
-        expires_at: row.col("s_expires_at")?,
-        revoked_at: row.col("s_revoked_at")?,
-        ip_address: row.col("s_ip_address")?,
-        user_agent: row.col("s_user_agent")?,
+    read_row!(row, "s_" => Session {
+        id, user_id, created_at, expires_at, revoked_at, ip_address, user_agent
     })
 }
 
 /// Reads a row as a `LedgerEntry`.
 pub fn ledger_entry(row: &impl ReadRow) -> Result<LedgerEntry> {
     let kind: String = row.col("kind")?;
-    Ok(LedgerEntry {
-        id: row.col("id")?,
-        user_id: row.col("user_id")?,
-        amount: row.col("amount")?,
-        balance_after: row.col("balance_after")?,
+    read_row!(row => LedgerEntry {
+        id, user_id, amount, balance_after, description, created_at;
         kind: LedgerKind::parse(&kind).ok_or_else(|| bad_data("ledger kind", &kind))?,
-        description: row.col("description")?,
-        created_at: row.col("created_at")?,
     })
 }
 
@@ -122,83 +96,43 @@ pub fn redeem_code(row: &impl ReadRow) -> Result<RedeemCode> {
         }
         other => return Err(bad_data("code type", other)),
     };
-    Ok(RedeemCode {
-        id: row.col("id")?,
-        normalized_code: row.col("normalized_code")?,
+    read_row!(row => RedeemCode {
+        id, normalized_code, batch_id, note, is_active, expires_at, created_by, used_by, used_at, created_at;
         grant,
-        batch_id: row.col("batch_id")?,
-        note: row.col("note")?,
-        is_active: row.col("is_active")?,
-        expires_at: row.col("expires_at")?,
-        created_by: row.col("created_by")?,
-        used_by: row.col("used_by")?,
-        used_at: row.col("used_at")?,
-        created_at: row.col("created_at")?,
     })
 }
 
 /// Reads a row as a `RedeemCodeRow`.
 pub fn redeem_code_row(row: &impl ReadRow) -> Result<RedeemCodeRow> {
-    Ok(RedeemCodeRow {
+    read_row!(row => RedeemCodeRow {
+        created_by_email, used_by_email, used_by_name;
         code: redeem_code(row)?,
-        created_by_email: row.col("created_by_email")?,
-        used_by_email: row.col("used_by_email")?,
-        used_by_name: row.col("used_by_name")?,
     })
 }
 
 /// Reads a row as a `Referral`.
 pub fn referral(row: &impl ReadRow) -> Result<Referral> {
-    Ok(Referral {
-        id: row.col("id")?,
-        invite_code: row.col("invite_code")?,
-        inviter_id: row.col("inviter_id")?,
-        invitee_id: row.col("invitee_id")?,
-        inviter_bonus: row.col("inviter_bonus")?,
-        invitee_bonus: row.col("invitee_bonus")?,
-        created_at: row.col("created_at")?,
-        inviter_email: row.col("inviter_email")?,
-        inviter_nickname: row.col("inviter_nickname")?,
-        invitee_email: row.col("invitee_email")?,
-        invitee_nickname: row.col("invitee_nickname")?,
+    read_row!(row => Referral {
+        id, invite_code, inviter_id, invitee_id, inviter_bonus, invitee_bonus, created_at, inviter_email,
+        inviter_nickname, invitee_email, invitee_nickname
     })
 }
 
 /// Reads a row as a `Announcement`.
 pub fn announcement(row: &impl ReadRow) -> Result<Announcement> {
-    Ok(Announcement {
-        id: row.col("id")?,
-        title: row.col("title")?,
-        content: row.col("content")?,
-        kind: row.col("kind")?,
-        is_active: row.col("is_active")?,
-        popup: row.col("popup")?,
-        starts_at: row.col("starts_at")?,
-        expires_at: row.col("expires_at")?,
-        created_by: row.col("created_by")?,
-        created_at: row.col("created_at")?,
-        updated_at: row.col("updated_at")?,
+    read_row!(row => Announcement {
+        id, title, content, kind, is_active, popup, starts_at, expires_at, created_by, created_at,
+        updated_at
     })
 }
 
 /// Reads a row as a `LogEntry`.
 pub fn log_entry(row: &impl ReadRow) -> Result<LogEntry> {
     let metadata: Json<serde_json::Value> = row.col("metadata")?;
-    Ok(LogEntry {
-        id: row.col("id")?,
-        kind: row.col("kind")?,
-        level: row.col("level")?,
-        action: row.col("action")?,
-        message: row.col("message")?,
-        user_id: row.col("user_id")?,
-        user_name: row.col("user_name")?,
-        user_email: row.col("user_email")?,
-        target_type: row.col("target_type")?,
-        target_id: row.col("target_id")?,
-        ip_address: row.col("ip_address")?,
-        user_agent: row.col("user_agent")?,
+    read_row!(row => LogEntry {
+        id, kind, level, action, message, user_id, user_name, user_email, target_type, target_id, ip_address,
+        user_agent, created_at;
         metadata: metadata.0,
-        created_at: row.col("created_at")?,
     })
 }
 
