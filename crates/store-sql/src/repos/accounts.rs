@@ -84,13 +84,12 @@ macro_rules! __accounts_repos {
             use $crate::__private::miaojing_domain::invitation::Referral;
             use $crate::__private::miaojing_domain::repo::InvitationRepo;
 
-            const SELECT: &str = "SELECT f.id, f.invite_code, f.inviter_id, f.invitee_id, f.inviter_bonus, f.invitee_bonus, \
+            const COLUMNS: &str = "SELECT f.id, f.invite_code, f.inviter_id, f.invitee_id, f.inviter_bonus, f.invitee_bonus, \
                  f.created_at, a.email AS inviter_email, a.display_nickname AS inviter_nickname, \
-                 b.email AS invitee_email, b.display_nickname AS invitee_nickname \
-                 FROM invitation_referrals f LEFT JOIN users a ON a.id = f.inviter_id LEFT JOIN users b ON b.id = f.invitee_id";
+                 b.email AS invitee_email, b.display_nickname AS invitee_nickname";
 
-            const FROM: &str = "SELECT COUNT(*) FROM invitation_referrals f LEFT JOIN users a ON a.id = f.inviter_id \
-                 LEFT JOIN users b ON b.id = f.invitee_id";
+            const FROM: &str =
+                "FROM invitation_referrals f LEFT JOIN users a ON a.id = f.inviter_id LEFT JOIN users b ON b.id = f.invitee_id";
 
             enum Filter<'a> {
                 Inviter(Uuid),
@@ -129,20 +128,13 @@ macro_rules! __accounts_repos {
             }
 
             async fn referral_page(store: &$store, filter: Filter<'_>, page: PageRequest) -> Result<Paged<Referral>> {
-                let mut count: QueryBuilder<'_, Db<$store>> = QueryBuilder::new(FROM);
-                push_filter(&mut count, &filter);
-                let total: i64 = count.build_query_scalar().fetch_one(store.reader()).await.map_err(db_err)?;
-
-                let (limit, offset) = limit_offset(page);
-                let mut qb: QueryBuilder<'_, Db<$store>> = QueryBuilder::new(SELECT);
-                push_filter(&mut qb, &filter);
-                qb.push(format!(" ORDER BY f.created_at DESC, f.{} DESC LIMIT ", <$store as $crate::SqlStore>::ROW_ORDER))
-                    .push_bind(limit)
-                    .push(" OFFSET ")
-                    .push_bind(offset);
-                let found = qb.build().fetch_all(store.reader()).await.map_err(db_err)?;
-                let items = found.iter().map(rows::referral).collect::<Result<Vec<_>>>()?;
-                Ok(Paged { items, total })
+                let query = |select: &str| {
+                    let mut q = QueryBuilder::<Db<$store>>::new(format!("{select} {FROM}"));
+                    push_filter(&mut q, &filter);
+                    q
+                };
+                let order = format!("f.created_at DESC, f.{} DESC", <$store as $crate::SqlStore>::ROW_ORDER);
+                page_of(store, query, COLUMNS, &order, page, |r| rows::referral(r)).await
             }
 
             #[$crate::__private::async_trait]

@@ -457,16 +457,11 @@ macro_rules! __jobs_repo {
                         }
                         q
                     };
-                    let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-                    let (limit, offset) = limit_offset(page);
-                    let mut q = build(&format!("SELECT {JOB_COLUMNS}, u.email AS user_email, u.display_nickname AS user_nickname"));
-                    q.push(" ORDER BY j.created_at DESC, j.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-                    let rows = q.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                    let items = rows
-                        .iter()
-                        .map(|r| Ok(JobRow { job: job(r)?, user_email: r.col("user_email")?, user_nickname: r.col("user_nickname")? }))
-                        .collect::<Result<Vec<_>>>()?;
-                    Ok(Paged { items, total })
+                    let columns = format!("SELECT {JOB_COLUMNS}, u.email AS user_email, u.display_nickname AS user_nickname");
+                    page_of(self, build, &columns, "j.created_at DESC, j.id DESC", page, |r| {
+                        Ok(JobRow { job: job(r)?, user_email: r.col("user_email")?, user_nickname: r.col("user_nickname")? })
+                    })
+                    .await
                 }
 
                 async fn delete_finished_jobs(&self, status: JobStatus, before: DateTime<Utc>) -> Result<u64> {
@@ -565,12 +560,7 @@ macro_rules! __jobs_repo {
                         }
                         q
                     };
-                    let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-                    let (limit, offset) = limit_offset(page);
-                    let mut q = build("SELECT m.*");
-                    q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-                    let rows = q.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                    Ok(Paged { items: rows.iter().map(call_record).collect::<Result<_>>()?, total })
+                    page_of(self, build, "SELECT m.*", "m.created_at DESC, m.id DESC", page, |r| call_record(r)).await
                 }
             }
         };

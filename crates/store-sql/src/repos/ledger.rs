@@ -95,23 +95,13 @@ macro_rules! __ledger_repo {
                 }
 
                 async fn ledger_page(&self, user_id: Uuid, page: PageRequest) -> Result<Paged<LedgerEntry>> {
-                    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credit_ledger WHERE user_id = $1")
-                        .bind(user_id)
-                        .fetch_one(self.reader())
-                        .await
-                        .map_err(db_err)?;
-                    let (limit, offset) = limit_offset(page);
-                    let found = sqlx::query(
-                        "SELECT id, user_id, amount, balance_after, kind, description, created_at FROM credit_ledger \
-                         WHERE user_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
-                    )
-                    .bind(user_id)
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(Paged { items: found.iter().map(rows::ledger_entry).collect::<Result<_>>()?, total })
+                    let query = |select: &str| {
+                        let mut q = QueryBuilder::<Db<$store>>::new(format!("{select} FROM credit_ledger WHERE user_id = "));
+                        q.push_bind(user_id);
+                        q
+                    };
+                    let columns = "SELECT id, user_id, amount, balance_after, kind, description, created_at";
+                    page_of(self, query, columns, "seq DESC", page, |r| rows::ledger_entry(r)).await
                 }
             }
         };

@@ -45,6 +45,26 @@ macro_rules! impl_shared_repos {
     ($store:ty) => {
         const _: () = {
             use $crate::repos::prelude::*;
+
+            /// One page of a list. `query(select)` is the list's query (its `FROM` and filter)
+            /// with `select` as its select list: the total is `query("SELECT COUNT(*)")`, the
+            /// page `query(columns)` in `order`, each row read by `read`.
+            async fn page_of<'q, T>(
+                store: &$store,
+                query: impl Fn(&str) -> QueryBuilder<'q, Db<$store>>,
+                columns: &str,
+                order: &str,
+                page: PageRequest,
+                read: impl Fn(&<Db<$store> as sqlx::Database>::Row) -> Result<T>,
+            ) -> Result<Paged<T>> {
+                let total: i64 = query("SELECT COUNT(*)").build_query_scalar().fetch_one(store.reader()).await.map_err(db_err)?;
+                let (limit, offset) = limit_offset(page);
+                let mut q = query(columns);
+                q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+                let found = q.build().fetch_all(store.reader()).await.map_err(db_err)?;
+                Ok(Paged { items: found.iter().map(read).collect::<Result<_>>()?, total })
+            }
+
             $crate::__accounts_repos!($store);
             $crate::__email_codes_repo!($store);
             $crate::__jobs_repo!($store);

@@ -25,10 +25,9 @@ macro_rules! __redeem_repo {
 
             const JOINS: &str = "FROM redeem_codes c LEFT JOIN users cb ON cb.id = c.created_by LEFT JOIN users ub ON ub.id = c.used_by";
 
-            static LIST_SELECT: LazyLock<String> = LazyLock::new(|| {
+            static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
                 format!(
-                    "SELECT {CODE_COLUMNS}, cb.email AS created_by_email, ub.email AS used_by_email, \
-                     ub.display_nickname AS used_by_name {JOINS}"
+                    "SELECT {CODE_COLUMNS}, cb.email AS created_by_email, ub.email AS used_by_email, ub.display_nickname AS used_by_name"
                 )
             });
 
@@ -87,7 +86,7 @@ macro_rules! __redeem_repo {
             }
 
             async fn code_row(store: &$store, id: Uuid) -> Result<Option<RedeemCodeRow>> {
-                let row = sqlx::query(&format!("{} WHERE c.id = $1", *LIST_SELECT))
+                let row = sqlx::query(&format!("{} {JOINS} WHERE c.id = $1", *LIST_COLUMNS))
                     .bind(id)
                     .fetch_optional(store.reader())
                     .await
@@ -139,20 +138,13 @@ macro_rules! __redeem_repo {
                 }
 
                 async fn list_redeem_codes(&self, filter: &RedeemFilter, page: PageRequest) -> Result<Paged<RedeemCodeRow>> {
-                    let mut count = QueryBuilder::<Db<$store>>::new(format!("SELECT COUNT(*) {JOINS}"));
-                    push_filter(&mut count, filter);
-                    let total: i64 = count.build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-
-                    let (limit, offset) = limit_offset(page);
-                    let mut q = QueryBuilder::<Db<$store>>::new(LIST_SELECT.as_str());
-                    push_filter(&mut q, filter);
-                    let order = <$store as SqlStore>::ROW_ORDER;
-                    q.push(format!(" ORDER BY c.created_at DESC, c.{order} DESC LIMIT "))
-                        .push_bind(limit)
-                        .push(" OFFSET ")
-                        .push_bind(offset);
-                    let found = q.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                    Ok(Paged { items: found.iter().map(rows::redeem_code_row).collect::<Result<_>>()?, total })
+                    let query = |select: &str| {
+                        let mut q = QueryBuilder::<Db<$store>>::new(format!("{select} {JOINS}"));
+                        push_filter(&mut q, filter);
+                        q
+                    };
+                    let order = format!("c.created_at DESC, c.{} DESC", <$store as SqlStore>::ROW_ORDER);
+                    page_of(self, query, &LIST_COLUMNS, &order, page, |r| rows::redeem_code_row(r)).await
                 }
 
                 async fn redeem_code(&self, id: Uuid) -> Result<Option<RedeemCodeRow>> {

@@ -311,20 +311,13 @@ macro_rules! __site_repos {
                 }
 
                 async fn list_logs(&self, filter: &LogFilter, page: PageRequest) -> Result<Paged<LogEntry>> {
-                    let mut count: QueryBuilder<'_, Db<$store>> = QueryBuilder::new("SELECT COUNT(*) FROM platform_logs");
-                    push_filter(&mut count, filter);
-                    let total: i64 = count.build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-
-                    let (limit, offset) = limit_offset(page);
-                    let mut qb: QueryBuilder<'_, Db<$store>> = QueryBuilder::new(format!("SELECT {COLUMNS} FROM platform_logs"));
-                    push_filter(&mut qb, filter);
-                    qb.push(format!(" ORDER BY created_at DESC, {} DESC LIMIT ", <$store as $crate::SqlStore>::ROW_ORDER))
-                        .push_bind(limit)
-                        .push(" OFFSET ")
-                        .push_bind(offset);
-                    let found = qb.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                    let items = found.iter().map(rows::log_entry).collect::<Result<Vec<_>>>()?;
-                    Ok(Paged { items, total })
+                    let query = |select: &str| {
+                        let mut q = QueryBuilder::<Db<$store>>::new(format!("{select} FROM platform_logs"));
+                        push_filter(&mut q, filter);
+                        q
+                    };
+                    let order = format!("created_at DESC, {} DESC", <$store as $crate::SqlStore>::ROW_ORDER);
+                    page_of(self, query, &format!("SELECT {COLUMNS}"), &order, page, |r| rows::log_entry(r)).await
                 }
 
                 async fn purge_logs(&self, before: DateTime<Utc>) -> Result<u64> {

@@ -258,22 +258,17 @@ macro_rules! __users_repo {
             }
 
             async fn list_users(&self, search: Option<&str>, page: PageRequest) -> Result<Paged<UserSummary>> {
-                let mut count: QueryBuilder<'_, Db<$store>> = QueryBuilder::new("SELECT COUNT(*) FROM users u");
-                push_user_filter(&mut count, search);
-                let total: i64 = count.build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-
-                let (limit, offset) = limit_offset(page);
-                let mut qb: QueryBuilder<'_, Db<$store>> = QueryBuilder::new(format!(
+                let query = |select: &str| {
+                    let mut q = QueryBuilder::<Db<$store>>::new(format!("{select} FROM users u LEFT JOIN users r ON r.id = u.referred_by"));
+                    push_user_filter(&mut q, search);
+                    q
+                };
+                let columns = format!(
                     "SELECT {USER_COLUMNS}, r.email AS ref_email, r.display_nickname AS ref_nickname, \
-                     (SELECT COUNT(*) FROM users c WHERE c.referred_by = u.id) AS invited_count \
-                     FROM users u LEFT JOIN users r ON r.id = u.referred_by"
-                ));
-                push_user_filter(&mut qb, search);
-                let order = <$store as $crate::SqlStore>::ROW_ORDER;
-                qb.push(format!(" ORDER BY u.created_at DESC, u.{order} DESC LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
-                let found = qb.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                let items = found.iter().map(rows::user_summary).collect::<Result<Vec<_>>>()?;
-                Ok(Paged { items, total })
+                     (SELECT COUNT(*) FROM users c WHERE c.referred_by = u.id) AS invited_count"
+                );
+                let order = format!("u.created_at DESC, u.{} DESC", <$store as $crate::SqlStore>::ROW_ORDER);
+                page_of(self, query, &columns, &order, page, |r| rows::user_summary(r)).await
             }
 
             async fn count_admins(&self) -> Result<i64> {
