@@ -64,17 +64,14 @@ macro_rules! __accounts_repos {
                 }
 
                 async fn revoke_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>, now: DateTime<Utc>) -> Result<u64> {
-                    let done = sqlx::query(
-                        "UPDATE sessions SET revoked_at = $1 \
-                         WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1 AND ($3 IS NULL OR id <> $3)",
-                    )
-                    .bind(now)
-                    .bind(user_id)
-                    .bind(keep)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(done.rows_affected())
+                    let q = sqlx::query(
+                            "UPDATE sessions SET revoked_at = $1 \
+                             WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1 AND ($3 IS NULL OR id <> $3)",
+                        )
+                        .bind(now)
+                        .bind(user_id)
+                        .bind(keep);
+                    write_rows(self, q).await
                 }
             }
         };

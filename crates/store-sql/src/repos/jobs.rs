@@ -296,36 +296,26 @@ macro_rules! __jobs_repo {
                 }
 
                 async fn set_upstream_task(&self, id: Uuid, worker: &str, task_id: &str, next_poll_at: DateTime<Utc>) -> Result<bool> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query(
-                        "UPDATE generation_jobs SET upstream_task_id = $1, next_poll_at = $2 \
-                         WHERE id = $3 AND status = 'running' AND lease_owner = $4",
-                    )
-                    .bind(task_id)
-                    .bind(next_poll_at)
-                    .bind(id)
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(r.rows_affected() == 1)
+                    let q = sqlx::query(
+                            "UPDATE generation_jobs SET upstream_task_id = $1, next_poll_at = $2 \
+                             WHERE id = $3 AND status = 'running' AND lease_owner = $4",
+                        )
+                        .bind(task_id)
+                        .bind(next_poll_at)
+                        .bind(id)
+                        .bind(worker);
+                    Ok(write_rows(self, q).await? == 1)
                 }
 
                 async fn set_next_poll(&self, id: Uuid, worker: &str, next_poll_at: DateTime<Utc>) -> Result<bool> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query(
-                        "UPDATE generation_jobs SET next_poll_at = $1 WHERE id = $2 AND status = 'running' AND lease_owner = $3 \
-                         AND upstream_task_id IS NOT NULL",
-                    )
-                    .bind(next_poll_at)
-                    .bind(id)
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(r.rows_affected() == 1)
+                    let q = sqlx::query(
+                            "UPDATE generation_jobs SET next_poll_at = $1 WHERE id = $2 AND status = 'running' AND lease_owner = $3 \
+                             AND upstream_task_id IS NOT NULL",
+                        )
+                        .bind(next_poll_at)
+                        .bind(id)
+                        .bind(worker);
+                    Ok(write_rows(self, q).await? == 1)
                 }
 
                 async fn due_polls(&self, worker: &str, now: DateTime<Utc>, limit: i64) -> Result<Vec<Job>> {
@@ -468,26 +458,16 @@ macro_rules! __jobs_repo {
                     if !status.is_terminal() {
                         return Err(Error::validation("invalid_status", "只允许清理失败、已完成或已取消任务"));
                     }
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query("DELETE FROM generation_jobs WHERE status = $1 AND updated_at < $2")
+                    let q = sqlx::query("DELETE FROM generation_jobs WHERE status = $1 AND updated_at < $2")
                         .bind(status.as_str())
-                        .bind(before)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(r.rows_affected())
+                        .bind(before);
+                    write_rows(self, q).await
                 }
 
                 async fn delete_finished_job(&self, id: Uuid) -> Result<bool> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query("DELETE FROM generation_jobs WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled')")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(r.rows_affected() == 1)
+                    let q = sqlx::query("DELETE FROM generation_jobs WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled')")
+                        .bind(id);
+                    Ok(write_rows(self, q).await? == 1)
                 }
 
                 async fn insert_model_call(&self, r: ModelCallRecord) -> Result<()> {

@@ -46,6 +46,17 @@ macro_rules! impl_shared_repos {
         const _: () = {
             use $crate::repos::prelude::*;
 
+            /// Runs one statement in its own write transaction; the number of rows it changed.
+            async fn write_rows<'q>(
+                store: &$store,
+                query: sqlx::query::Query<'q, Db<$store>, <Db<$store> as sqlx::Database>::Arguments<'q>>,
+            ) -> Result<u64> {
+                let mut tx = store.begin_write().await?;
+                let done = query.execute(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(done.rows_affected())
+            }
+
             /// One page of a list. `query(select)` is the list's query (its `FROM` and filter)
             /// with `select` as its select list: the total is `query("SELECT COUNT(*)")`, the
             /// page `query(columns)` in `order`, each row read by `read`.

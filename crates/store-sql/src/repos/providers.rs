@@ -21,8 +21,8 @@ macro_rules! __providers_repos {
             /// Deletes row `id` of the catalogue table `table`; whether it existed.
             async fn delete_row(store: &$store, table: &str, id: Uuid) -> Result<bool> {
                 let sql = format!("DELETE FROM {table} WHERE id = $1");
-                let done = sqlx::query(&sql).bind(id).execute(store.writer()).await.map_err(db_err)?;
-                Ok(done.rows_affected() > 0)
+                let q = sqlx::query(&sql).bind(id);
+                Ok(write_rows(store, q).await? > 0)
             }
 
             /// The rows of the catalogue table `table` (only active ones when `active_only`) in
@@ -203,12 +203,9 @@ macro_rules! __providers_repos {
                 }
 
                 async fn bump_style_preset(&self, label: &str) -> Result<bool> {
-                    let done = sqlx::query("UPDATE image_style_presets SET usage_count = usage_count + 1 WHERE label = $1 AND is_active")
-                        .bind(label)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    let q = sqlx::query("UPDATE image_style_presets SET usage_count = usage_count + 1 WHERE label = $1 AND is_active")
+                        .bind(label);
+                    Ok(write_rows(self, q).await? > 0)
                 }
 
                 async fn model_catalog(&self, owner: Option<Uuid>) -> Result<ModelCatalog> {
@@ -344,8 +341,8 @@ macro_rules! __providers_repos {
                 }
 
                 async fn delete_system_api(&self, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM system_api_configs WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    let q = sqlx::query("DELETE FROM system_api_configs WHERE id = $1").bind(id);
+                    Ok(write_rows(self, q).await? > 0)
                 }
 
                 async fn system_api(&self, id: Uuid) -> Result<Option<SystemApi>> {
@@ -443,13 +440,10 @@ macro_rules! __providers_repos {
                 }
 
                 async fn delete_user_api_key(&self, owner: Uuid, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM user_api_keys WHERE id = $1 AND user_id = $2")
+                    let q = sqlx::query("DELETE FROM user_api_keys WHERE id = $1 AND user_id = $2")
                         .bind(id)
-                        .bind(owner)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                        .bind(owner);
+                    Ok(write_rows(self, q).await? > 0)
                 }
 
                 async fn user_api_key(&self, owner: Uuid, id: Uuid) -> Result<Option<UserApiKey>> {

@@ -166,12 +166,8 @@ macro_rules! __redeem_repo {
                 }
 
                 async fn delete_unused_redeem_code(&self, id: Uuid) -> Result<bool> {
-                    let done = sqlx::query("DELETE FROM redeem_codes WHERE id = $1 AND used_at IS NULL")
-                        .bind(id)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    let q = sqlx::query("DELETE FROM redeem_codes WHERE id = $1 AND used_at IS NULL").bind(id);
+                    Ok(write_rows(self, q).await? > 0)
                 }
 
                 async fn redeem(

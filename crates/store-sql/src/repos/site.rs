@@ -140,9 +140,8 @@ macro_rules! __site_repos {
                 }
 
                 async fn purge_rate_limits(&self, before: DateTime<Utc>) -> Result<u64> {
-                    let done =
-                        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1").bind(before).execute(self.writer()).await.db()?;
-                    Ok(done.rows_affected())
+                    let q = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1").bind(before);
+                    write_rows(self, q).await
                 }
             }
         };
@@ -208,9 +207,8 @@ macro_rules! __site_repos {
                 }
 
                 async fn delete_announcement(&self, id: Uuid) -> Result<bool> {
-                    let done =
-                        sqlx::query("DELETE FROM announcements WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(done.rows_affected() > 0)
+                    let q = sqlx::query("DELETE FROM announcements WHERE id = $1").bind(id);
+                    Ok(write_rows(self, q).await? > 0)
                 }
 
                 async fn list_announcements(&self, visible_at: Option<DateTime<Utc>>) -> Result<Vec<Announcement>> {
@@ -321,12 +319,8 @@ macro_rules! __site_repos {
                 }
 
                 async fn purge_logs(&self, before: DateTime<Utc>) -> Result<u64> {
-                    let done = sqlx::query("DELETE FROM platform_logs WHERE created_at < $1")
-                        .bind(before)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(done.rows_affected())
+                    let q = sqlx::query("DELETE FROM platform_logs WHERE created_at < $1").bind(before);
+                    write_rows(self, q).await
                 }
             }
         };

@@ -253,8 +253,8 @@ macro_rules! __users_repo {
             async fn delete_user(&self, id: Uuid) -> Result<bool> {
                 // Sessions, codes, ledger rows and referrals go with the user (ON DELETE CASCADE);
                 // references from other users, codes and announcements are cleared (SET NULL).
-                let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(self.writer()).await.map_err(db_err)?;
-                Ok(done.rows_affected() > 0)
+                let q = sqlx::query("DELETE FROM users WHERE id = $1").bind(id);
+                Ok(write_rows(self, q).await? > 0)
             }
 
             async fn list_users(&self, search: Option<&str>, page: PageRequest) -> Result<Paged<UserSummary>> {

@@ -224,18 +224,13 @@ macro_rules! __works_repo {
                 }
 
                 async fn attach_gallery_copy(&self, id: Uuid, key: &str, thumbnail_key: Option<&str>) -> Result<bool> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query(
-                        "UPDATE works SET gallery_key = $1, gallery_thumbnail_key = $2 WHERE id = $3 AND is_public AND gallery_key IS NULL",
-                    )
-                    .bind(key)
-                    .bind(thumbnail_key)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(r.rows_affected() == 1)
+                    let q = sqlx::query(
+                            "UPDATE works SET gallery_key = $1, gallery_thumbnail_key = $2 WHERE id = $3 AND is_public AND gallery_key IS NULL",
+                        )
+                        .bind(key)
+                        .bind(thumbnail_key)
+                        .bind(id);
+                    Ok(write_rows(self, q).await? == 1)
                 }
 
                 async fn gallery(&self, g: &GalleryQuery) -> Result<Vec<GalleryItem>> {
