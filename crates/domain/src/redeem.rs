@@ -198,6 +198,11 @@ pub struct RedeemFilter {
     pub now: Option<DateTime<Utc>>,
 }
 
+/// The rules a store applies inside its redemption transaction: the locked code and user in,
+/// the effect out. Higher-ranked on purpose (`for<'c, 'u>`): `async_trait` would otherwise tie
+/// its argument lifetimes to the call, and a store could not pass the rows it loads.
+pub type Decide = dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync;
+
 /// The effect of redeeming `code` for `user` at `now`, after every rule is checked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RedemptionEffect {

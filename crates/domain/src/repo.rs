@@ -18,7 +18,7 @@ use crate::provider::{
     ApiProvider, ChannelEvent, ChannelHealth, HealthPolicy, MediaType, ModelCatalog, ModelRecommendation, StylePreset, SystemApi,
     UserApiKey, UserApiKeyPatch,
 };
-use crate::redeem::{RedeemCode, RedeemCodeRow, RedeemFilter, RedemptionEffect};
+use crate::redeem::{Decide, RedeemCode, RedeemCodeRow, RedeemFilter};
 use crate::session::Session;
 use crate::user::{NewUser, User, UserPatch, UserSummary};
 use crate::{PageRequest, Paged, Result};
@@ -110,16 +110,8 @@ pub trait RedeemRepo: Send + Sync {
     /// Redeems the code with this body for the user: in one transaction, loads the code and
     /// user, asks `decide` what to do, applies it and marks the code used. Exactly one of
     /// any number of concurrent redemptions of a code succeeds. `not_found` `code_not_found`.
-    ///
-    /// `decide` is higher-ranked on purpose (`for<'c, 'u>`): `async_trait` would otherwise
-    /// tie its argument lifetimes to the call, and a store could not pass the rows it loads.
-    async fn redeem(
-        &self,
-        user_id: Uuid,
-        normalized_code: &str,
-        now: DateTime<Utc>,
-        decide: &(dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync),
-    ) -> Result<(RedeemCode, User)>;
+    /// `decide` is [`Decide`].
+    async fn redeem(&self, user_id: Uuid, normalized_code: &str, now: DateTime<Utc>, decide: &Decide) -> Result<(RedeemCode, User)>;
 }
 
 /// Invitation referrals.

@@ -65,12 +65,12 @@ macro_rules! __accounts_repos {
 
                 async fn revoke_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>, now: DateTime<Utc>) -> Result<u64> {
                     let q = sqlx::query(
-                            "UPDATE sessions SET revoked_at = $1 \
+                        "UPDATE sessions SET revoked_at = $1 \
                              WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1 AND ($3 IS NULL OR id <> $3)",
-                        )
-                        .bind(now)
-                        .bind(user_id)
-                        .bind(keep);
+                    )
+                    .bind(now)
+                    .bind(user_id)
+                    .bind(keep);
                     write_rows(self, q).await
                 }
             }

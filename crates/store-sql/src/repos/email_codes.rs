@@ -10,7 +10,7 @@
 macro_rules! __email_codes_repo {
     ($store:ty) => {
         const _: () = {
-            use $crate::__private::chrono::SubsecRound;
+            use $crate::__private::chrono::{Duration, SubsecRound};
             use $crate::__private::miaojing_domain::email_code::{CodeCheck, CodePurpose, IssuePolicy, NewEmailCode};
             use $crate::__private::miaojing_domain::repo::EmailCodeRepo;
             use $crate::__private::miaojing_domain::Error;
@@ -110,9 +110,9 @@ macro_rules! __email_codes_repo {
                     &self,
                     email: &str,
                     purpose: CodePurpose,
-                    code_hash: &str,
+                    hash: &str,
                     now: DateTime<Utc>,
-                    lock: chrono::Duration,
+                    lock: Duration,
                 ) -> Result<CodeCheck> {
                     let mut tx = self.begin_write().await?;
                     // Same lock as issuing: a check and a new code for the address never interleave.
@@ -139,7 +139,7 @@ macro_rules! __email_codes_repo {
                     if row.col::<DateTime<Utc>>("expires_at")? <= now {
                         return Ok(CodeCheck::Expired);
                     }
-                    let outcome = if same(&row.col::<String>("code_hash")?, code_hash) {
+                    let outcome = if same(&row.col::<String>("code_hash")?, hash) {
                         sqlx::query("UPDATE email_codes SET used_at = $2 WHERE id = $1")
                             .bind(id)
                             .bind(now)

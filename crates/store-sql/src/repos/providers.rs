@@ -472,13 +472,7 @@ macro_rules! __providers_repos {
 
             #[$crate::__private::async_trait]
             impl ChannelHealthRepo for $store {
-                async fn record_channel_event(
-                    &self,
-                    channel_id: Uuid,
-                    event: ChannelEvent,
-                    now: DateTime<Utc>,
-                    policy: &HealthPolicy,
-                ) -> Result<ChannelHealth> {
+                async fn record_channel_event(&self, channel_id: Uuid, event: ChannelEvent, now: DateTime<Utc>, policy: &HealthPolicy) -> Result<ChannelHealth> {
                     let mut tx = self.begin_write().await?;
                     // A first event creates the row so that every later one finds it to lock.
                     sqlx::query(

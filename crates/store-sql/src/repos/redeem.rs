@@ -9,7 +9,7 @@ macro_rules! __redeem_repo {
         const _: () = {
             use $crate::__private::miaojing_domain::ledger::{Grant, LedgerKind};
             use $crate::__private::miaojing_domain::redeem::{
-                display_code, CodeGrant, CodeStatus, RedeemCode, RedeemCodeRow, RedeemFilter, RedemptionEffect,
+                display_code, CodeGrant, CodeStatus, Decide, RedeemCode, RedeemCodeRow, RedeemFilter, RedemptionEffect,
             };
             use $crate::__private::miaojing_domain::repo::RedeemRepo;
             use $crate::__private::miaojing_domain::user::User;
@@ -175,7 +175,7 @@ macro_rules! __redeem_repo {
                     user_id: Uuid,
                     normalized_code: &str,
                     now: DateTime<Utc>,
-                    decide: &(dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync),
+                    decide: &Decide,
                 ) -> Result<(RedeemCode, User)> {
                     let mut tx = self.begin_write().await?;
                     // Lock order everywhere: the code, then the user.
