@@ -201,7 +201,7 @@ pub struct RedeemFilter {
 /// The rules a store applies inside its redemption transaction: the locked code and user in,
 /// the effect out. Higher-ranked on purpose (`for<'c, 'u>`): `async_trait` would otherwise tie
 /// its argument lifetimes to the call, and a store could not pass the rows it loads.
-pub type Decide = dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync;
+pub type Decide<'a> = dyn for<'c, 'u> Fn(&'c RedeemCode, &'u User) -> Result<RedemptionEffect> + Send + Sync + 'a;
 
 /// The effect of redeeming `code` for `user` at `now`, after every rule is checked.
 #[derive(Debug, Clone, PartialEq)]

@@ -111,7 +111,7 @@ pub trait RedeemRepo: Send + Sync {
     /// user, asks `decide` what to do, applies it and marks the code used. Exactly one of
     /// any number of concurrent redemptions of a code succeeds. `not_found` `code_not_found`.
     /// `decide` is [`Decide`].
-    async fn redeem(&self, user_id: Uuid, normalized_code: &str, now: DateTime<Utc>, decide: &Decide) -> Result<(RedeemCode, User)>;
+    async fn redeem(&self, user_id: Uuid, normalized_code: &str, now: DateTime<Utc>, decide: &Decide<'_>) -> Result<(RedeemCode, User)>;
 }
 
 /// Invitation referrals.

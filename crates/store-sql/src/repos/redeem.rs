@@ -175,7 +175,7 @@ macro_rules! __redeem_repo {
                     user_id: Uuid,
                     normalized_code: &str,
                     now: DateTime<Utc>,
-                    decide: &Decide,
+                    decide: &Decide<'_>,
                 ) -> Result<(RedeemCode, User)> {
                     let mut tx = self.begin_write().await?;
                     // Lock order everywhere: the code, then the user.
