@@ -33,6 +33,22 @@ where
     sep.push_unseparated(")");
 }
 
+/// Pushes `, column = value` onto an `UPDATE … SET` for each value that is `Some`:
+/// `push_set_some!(qb, patch => { email, phone; role: patch.role.map(|r| r.as_str()) })` sets each
+/// column named before the `;` from the field of the same name and the others as written.
+#[macro_export]
+macro_rules! push_set_some {
+    ($qb:ident, $src:ident => { $($col:ident),* $(,)? $(; $($other:ident: $value:expr),* $(,)?)? }) => {
+        $($crate::push_set_some!(@one $qb, $col, $src.$col);)*
+        $($($crate::push_set_some!(@one $qb, $other, $value);)*)?
+    };
+    (@one $qb:ident, $col:ident, $value:expr) => {
+        if let Some(v) = $value {
+            $qb.push(concat!(", ", stringify!($col), " = ")).push_bind(v);
+        }
+    };
+}
+
 /// A search string trimmed, or `None` when empty.
 pub fn search_term(search: Option<&str>) -> Option<&str> {
     search.map(str::trim).filter(|s| !s.is_empty())

@@ -85,20 +85,9 @@ macro_rules! __site_repos {
                     .fetch_one(self.reader())
                     .await
                     .db()?;
-                    let get = |name: &str| row.col::<i64>(name);
-                    Ok(PlatformStats {
-                        users_total: get("users_total")?,
-                        users_active: get("users_active")?,
-                        admins: get("admins")?,
-                        members: get("members")?,
-                        users_recent: get("users_recent")?,
-                        credits_issued: get("credits_issued")?,
-                        credits_spent: get("credits_spent")?,
-                        logs_total: get("logs_total")?,
-                        logs_errors: get("logs_errors")?,
-                        logs_recent: get("logs_recent")?,
-                        works_total: get("works_total")?,
-                        works_public: get("works_public")?,
+                    $crate::read_row!(&row => PlatformStats {
+                        users_total, users_active, admins, members, users_recent, credits_issued, credits_spent,
+                        logs_total, logs_errors, logs_recent, works_total, works_public,
                     })
                 }
 
@@ -183,24 +172,7 @@ macro_rules! __site_repos {
                 ) -> Result<Option<Announcement>> {
                     let mut qb: QueryBuilder<'_, Db<$store>> = QueryBuilder::new("UPDATE announcements SET updated_at = ");
                     qb.push_bind(now);
-                    if let Some(v) = patch.title {
-                        qb.push(", title = ").push_bind(v);
-                    }
-                    if let Some(v) = patch.content {
-                        qb.push(", content = ").push_bind(v);
-                    }
-                    if let Some(v) = patch.is_active {
-                        qb.push(", is_active = ").push_bind(v);
-                    }
-                    if let Some(v) = patch.popup {
-                        qb.push(", popup = ").push_bind(v);
-                    }
-                    if let Some(v) = patch.starts_at {
-                        qb.push(", starts_at = ").push_bind(v);
-                    }
-                    if let Some(v) = patch.expires_at {
-                        qb.push(", expires_at = ").push_bind(v);
-                    }
+                    $crate::push_set_some!(qb, patch => { title, content, is_active, popup, starts_at, expires_at });
                     qb.push(" WHERE id = ").push_bind(id).push(" RETURNING ").push(COLUMNS);
                     let row = qb.build().fetch_optional(self.writer()).await.map_err(db_err)?;
                     row.as_ref().map(rows::announcement).transpose()

@@ -191,54 +191,13 @@ macro_rules! __users_repo {
                 let (username, email, phone) = (patch.username.clone(), patch.email.clone(), patch.phone.clone().flatten());
                 let mut qb: QueryBuilder<'_, Db<$store>> = QueryBuilder::new("UPDATE users SET updated_at = ");
                 qb.push_bind(now());
-                if let Some(v) = patch.username {
-                    qb.push(", username = ").push_bind(v);
-                }
-                if let Some(v) = patch.email {
-                    qb.push(", email = ").push_bind(v);
-                }
-                if let Some(v) = patch.phone {
-                    qb.push(", phone = ").push_bind(v);
-                }
-                if let Some(v) = patch.display_nickname {
-                    qb.push(", display_nickname = ").push_bind(v);
-                }
-                if let Some(v) = patch.avatar_url {
-                    qb.push(", avatar_url = ").push_bind(v);
-                }
-                if let Some(v) = patch.role.map(|r| r.as_str()) {
-                    qb.push(", role = ").push_bind(v);
-                }
-                if let Some(v) = patch.membership_tier.map(|t| t.as_str()) {
-                    qb.push(", membership_tier = ").push_bind(v);
-                }
-                if let Some(v) = patch.membership_expires_at {
-                    qb.push(", membership_expires_at = ").push_bind(v);
-                }
-                if let Some(v) = patch.is_active {
-                    qb.push(", is_active = ").push_bind(v);
-                }
-                if let Some(v) = patch.email_verified {
-                    qb.push(", email_verified = ").push_bind(v);
-                }
-                if let Some(v) = patch.email_verified_at {
-                    qb.push(", email_verified_at = ").push_bind(v);
-                }
-                if let Some(v) = patch.email_bound_at {
-                    qb.push(", email_bound_at = ").push_bind(v);
-                }
-                if let Some(v) = patch.preferred_theme {
-                    qb.push(", preferred_theme = ").push_bind(v);
-                }
-                if let Some(v) = patch.preferred_language.map(|l| l.as_str()) {
-                    qb.push(", preferred_language = ").push_bind(v);
-                }
-                if let Some(v) = patch.watermark_disabled {
-                    qb.push(", watermark_disabled = ").push_bind(v);
-                }
-                if let Some(v) = patch.password_hash {
-                    qb.push(", password_hash = ").push_bind(v);
-                }
+                $crate::push_set_some!(qb, patch => {
+                    username, email, phone, display_nickname, avatar_url, membership_expires_at, is_active, email_verified,
+                    email_verified_at, email_bound_at, preferred_theme, watermark_disabled, password_hash;
+                    role: patch.role.map(|r| r.as_str()),
+                    membership_tier: patch.membership_tier.map(|t| t.as_str()),
+                    preferred_language: patch.preferred_language.map(|l| l.as_str()),
+                });
                 qb.push(" WHERE id = ").push_bind(id).push(" RETURNING *");
                 let row = match qb.build().fetch_optional(self.writer()).await {
                     Ok(row) => row,

@@ -25,6 +25,20 @@ macro_rules! __works_repo {
                 }
             }
 
+            /// Runs `update` on work `id` in a write transaction and reads the work back when it
+            /// changed a row (`None` when the update matched nothing).
+            async fn changed_work<'q>(
+                store: &$store,
+                update: sqlx::query::Query<'q, Db<$store>, <Db<$store> as sqlx::Database>::Arguments<'q>>,
+                id: Uuid,
+            ) -> Result<Option<Work>> {
+                let mut tx = store.begin_write().await?;
+                let done = update.execute(&mut *tx).await.map_err(db_err)?;
+                let work = if done.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
+                tx.commit().await.map_err(db_err)?;
+                Ok(work)
+            }
+
             async fn insert_work_in(conn: &mut Conn, w: &NewWork) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO works (id, user_id, job_id, mode, prompt, negative_prompt, params, original_key, thumbnail_key, \
@@ -179,8 +193,7 @@ macro_rules! __works_repo {
                 }
 
                 async fn publish_work(&self, user_id: Uuid, id: Uuid, p: &Publication, now: DateTime<Utc>) -> Result<Option<Work>> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query(
+                    let q = sqlx::query(
                         "UPDATE works SET is_public = TRUE, published_at = COALESCE(published_at, $1), title = COALESCE($2, title), \
                          gallery_thumbnail_key = CASE WHEN $3 IS NULL THEN gallery_thumbnail_key ELSE $4 END, \
                          gallery_key = COALESCE($3, gallery_key) WHERE id = $5 AND user_id = $6",
@@ -190,13 +203,8 @@ macro_rules! __works_repo {
                     .bind(&p.gallery_key)
                     .bind(&p.gallery_thumbnail_key)
                     .bind(id)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(w)
+                    .bind(user_id);
+                    changed_work(self, q, id).await
                 }
 
                 async fn unpublish_works(&self, owner: Option<Uuid>, ids: &[Uuid]) -> Result<Vec<Work>> {
@@ -269,28 +277,18 @@ macro_rules! __works_repo {
                         push_search(&mut q, search, true);
                         q
                     };
-                    let total: i64 = build("SELECT COUNT(*)").build_query_scalar().fetch_one(self.reader()).await.map_err(db_err)?;
-                    let (limit, offset) = limit_offset(page);
-                    let mut q = build(&format!(
+                    let columns = format!(
                         "SELECT {WORK_COLUMNS}, u.display_nickname AS author_nickname, u.avatar_url AS author_avatar_url, \
                          u.email AS author_email, FALSE AS liked"
-                    ));
-                    q.push(" ORDER BY w.published_at DESC, w.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-                    let rows = q.build().fetch_all(self.reader()).await.map_err(db_err)?;
-                    Ok(Paged { items: rows.iter().map(gallery_item).collect::<Result<_>>()?, total })
+                    );
+                    page_of(self, build, &columns, "w.published_at DESC, w.id DESC", page, |r| gallery_item(r)).await
                 }
 
                 async fn update_work_prompt(&self, id: Uuid, prompt: &str) -> Result<Option<Work>> {
-                    let mut tx = self.begin_write().await?;
-                    let r = sqlx::query("UPDATE works SET prompt = $1 WHERE id = $2 AND is_public")
+                    let q = sqlx::query("UPDATE works SET prompt = $1 WHERE id = $2 AND is_public")
                         .bind(prompt)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    let w = if r.rows_affected() == 1 { one_work(&mut tx, id).await? } else { None };
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(w)
+                        .bind(id);
+                    changed_work(self, q, id).await
                 }
 
                 async fn delete_work(&self, id: Uuid) -> Result<Option<Work>> {
