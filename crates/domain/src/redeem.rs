@@ -265,31 +265,7 @@ mod tests {
     }
 
     fn user(tier: Tier, end: Option<DateTime<Utc>>) -> User {
-        let now = Utc::now();
-        User {
-            id: Uuid::new_v4(),
-            username: "u".into(),
-            email: "u@x.io".into(),
-            phone: None,
-            display_nickname: "u".into(),
-            avatar_url: None,
-            role: Role::User,
-            membership_tier: tier,
-            membership_expires_at: end,
-            credits_balance: 0,
-            invite_code: "I".into(),
-            referred_by: None,
-            is_active: true,
-            email_verified: true,
-            email_verified_at: None,
-            email_bound_at: None,
-            preferred_theme: "dark".into(),
-            preferred_language: crate::user::Language::Zh,
-            watermark_disabled: false,
-            password_hash: None,
-            created_at: now,
-            updated_at: now,
-        }
+        crate::user::tests::user(tier, end, Role::User)
     }
 
     fn code(grant: CodeGrant) -> RedeemCode {

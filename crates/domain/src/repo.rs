@@ -336,47 +336,34 @@ pub trait StoreInfo: Send + Sync {
     }
 }
 
-/// Everything the server needs from a store.
-pub trait Store:
-    UserRepo
-    + SessionRepo
-    + EmailCodeRepo
-    + LedgerRepo
-    + RedeemRepo
-    + InvitationRepo
-    + SettingsRepo
-    + AnnouncementRepo
-    + LogRepo
-    + RateLimitRepo
-    + StatsRepo
-    + SystemApiRepo
-    + UserApiKeyRepo
-    + CatalogRepo
-    + ChannelHealthRepo
-    + StoreInfo
-    + crate::job::JobRepo
-    + crate::work::WorkRepo
-{
+/// Declares [`Store`] as every repository trait at once, and implements it for every type that
+/// implements them all (one list of the traits).
+macro_rules! store_traits {
+    ($($repo:path),+ $(,)?) => {
+        /// Everything the server needs from a store.
+        pub trait Store: $($repo +)+ {}
+
+        impl<T> Store for T where T: $($repo +)+ {}
+    };
 }
 
-impl<T> Store for T where
-    T: UserRepo
-        + SessionRepo
-        + EmailCodeRepo
-        + LedgerRepo
-        + RedeemRepo
-        + InvitationRepo
-        + SettingsRepo
-        + AnnouncementRepo
-        + LogRepo
-        + RateLimitRepo
-        + StatsRepo
-        + SystemApiRepo
-        + UserApiKeyRepo
-        + CatalogRepo
-        + ChannelHealthRepo
-        + StoreInfo
-        + crate::job::JobRepo
-        + crate::work::WorkRepo
-{
-}
+store_traits!(
+    UserRepo,
+    SessionRepo,
+    EmailCodeRepo,
+    LedgerRepo,
+    RedeemRepo,
+    InvitationRepo,
+    SettingsRepo,
+    AnnouncementRepo,
+    LogRepo,
+    RateLimitRepo,
+    StatsRepo,
+    SystemApiRepo,
+    UserApiKeyRepo,
+    CatalogRepo,
+    ChannelHealthRepo,
+    StoreInfo,
+    crate::job::JobRepo,
+    crate::work::WorkRepo,
+);

@@ -180,11 +180,12 @@ pub struct UserSummary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::Duration;
 
-    fn user(tier: Tier, end: Option<DateTime<Utc>>, role: Role) -> User {
+    /// A signed-up account with this tier, expiry and role (for tests across the crate).
+    pub(crate) fn user(tier: Tier, end: Option<DateTime<Utc>>, role: Role) -> User {
         let now = Utc::now();
         User {
             id: Uuid::new_v4(),
