@@ -18,34 +18,26 @@ pub fn category_modes(c: Option<&str>) -> Result<Vec<Mode>> {
     })
 }
 
-/// A gallery page as asked (strings already trimmed by the caller).
-#[derive(Debug, Clone, Default)]
-pub struct GalleryRequest {
-    /// A mode (`text2img`, …), or `image` / `video`.
-    pub category: Option<String>,
-    /// `latest` (default) or `popular`.
-    pub sort: Option<String>,
-    /// Title, prompt, author or model.
-    pub search: Option<String>,
-    /// 1–60, default 18.
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
-}
-
-impl GalleryRequest {
-    /// The query for `viewer` (who sees their own like state); `limit` is the page size.
-    pub fn query(self, viewer: Option<Uuid>) -> Result<GalleryQuery> {
-        let sort = self.sort.as_deref().map(GallerySort::parse).transpose()?.unwrap_or_default();
-        let limit = self.limit.unwrap_or(18).clamp(1, 60);
-        Ok(GalleryQuery {
-            modes: category_modes(self.category.as_deref())?,
-            sort,
-            search: self.search,
-            after: cursor(self.cursor.as_deref())?,
-            limit,
-            viewer,
-        })
-    }
+/// The gallery query a page request asks for (strings already trimmed by the caller), seen
+/// by `viewer` (who sees their own like state): a category (a mode, `image` or `video`), a
+/// sort (`latest`, the default, or `popular`), a search in title, prompt, author or model, a
+/// page size of 1–60 (default 18) and the cursor of the previous page.
+pub fn gallery_query(
+    category: Option<&str>,
+    sort: Option<&str>,
+    search: Option<String>,
+    limit: Option<i64>,
+    after: Option<&str>,
+    viewer: Option<Uuid>,
+) -> Result<GalleryQuery> {
+    Ok(GalleryQuery {
+        modes: category_modes(category)?,
+        sort: sort.map(GallerySort::parse).transpose()?.unwrap_or_default(),
+        search,
+        after: cursor(after)?,
+        limit: limit.unwrap_or(18).clamp(1, 60),
+        viewer,
+    })
 }
 
 impl WorksService {

@@ -16,7 +16,7 @@ mod history;
 mod moderation;
 
 pub use copies::{Backfilled, BACKFILL_DONE_KEY};
-pub use gallery::{category_modes, GalleryRequest};
+pub use gallery::{category_modes, gallery_query};
 pub use history::HistoryRequest;
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use miaojing_storage::Storage;
 use miaojing_store_sqlite::SqliteStore;
 use uuid::Uuid;
 
-use crate::{GalleryRequest, HistoryRequest, WorksService};
+use crate::{gallery_query, HistoryRequest, WorksService};
 
 /// A stand-in for the HTTP layer's caches that counts what it is told.
 #[derive(Default)]
@@ -98,7 +98,7 @@ async fn publishing_copies_into_the_gallery_and_unpublishing_removes_the_copy() 
     let copy = w.gallery_key.clone().expect("a gallery copy");
     assert!(f.storage.local().head(&copy).await.unwrap().is_some());
     assert_eq!(f.caches.gallery.load(Ordering::SeqCst), 1, "the cached gallery pages are dropped");
-    let page = f.works.gallery(&GalleryRequest::default().query(None).unwrap()).await.unwrap();
+    let page = f.works.gallery(&gallery_query(None, None, None, None, None, None).unwrap()).await.unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(!page.has_more());
     assert_eq!(f.works.like(other.id, id).await.unwrap(), 1);

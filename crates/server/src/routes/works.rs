@@ -10,7 +10,7 @@ use miaojing_api_types::works::{
 use miaojing_domain::job::Mode;
 use miaojing_domain::work::{GalleryItem, Work};
 use miaojing_domain::Error;
-use miaojing_works::{GalleryRequest, HistoryRequest, WorkPage};
+use miaojing_works::{gallery_query, HistoryRequest, WorkPage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -158,14 +158,9 @@ pub fn category_modes(c: Option<String>) -> Result<Vec<Mode>, Error> {
 #[get("/api/gallery")]
 async fn gallery(st: web::Data<AppState>, me: MaybeAuthed, q: web::Query<GalleryParams>) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
-    let request = GalleryRequest {
-        category: clean_query(q.category, 32),
-        sort: clean_query(q.sort, 16),
-        search: clean_query(q.q, 100),
-        limit: q.limit,
-        cursor: q.cursor,
-    };
-    let query = request.query(me.0.map(|u| u.user.id))?;
+    let (category, sort) = (clean_query(q.category, 32), clean_query(q.sort, 16));
+    let viewer = me.0.map(|u| u.user.id);
+    let query = gallery_query(category.as_deref(), sort.as_deref(), clean_query(q.q, 100), q.limit, q.cursor.as_deref(), viewer)?;
     // Visitors who are not signed in share pages (no per-viewer like state in them).
     let shared = query.viewer.is_none().then(|| (format!("{query:?}"), st.gallery.0.generation()));
     if let Some(body) = shared.as_ref().and_then(|(key, _)| st.gallery.0.get(key)) {
