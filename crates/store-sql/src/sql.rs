@@ -19,6 +19,24 @@ pub fn like_pattern(input: &str) -> String {
     p
 }
 
+/// Pushes `(lower(c1) LIKE p ESCAPE '\' OR …)`: any of `columns` contains `term`, in any case
+/// (SQLite's `LIKE` folds only ASCII, so both sides are lowercased).
+pub fn push_contains_any<'a, DB>(q: &mut QueryBuilder<'a, DB>, columns: &[&str], term: &str)
+where
+    DB: sqlx::Database,
+    String: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let pattern = like_pattern(&term.to_lowercase());
+    q.push("(");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push(format!("lower({column}) LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+    }
+    q.push(")");
+}
+
 /// Pushes `(v1, v2, …)` with every value bound, for an `IN` list (the caller keeps it non-empty).
 pub fn push_list<'a, DB, T>(q: &mut QueryBuilder<'a, DB>, values: impl IntoIterator<Item = T>)
 where

@@ -102,24 +102,10 @@ macro_rules! __accounts_repos {
                         let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) else {
                             return;
                         };
-                        let pattern = like_pattern(&term.to_lowercase());
-                        qb.push(" WHERE (");
-                        let columns = [
-                            "lower(f.invite_code)",
-                            "lower(a.email)",
-                            "lower(a.username)",
-                            "lower(a.display_nickname)",
-                            "lower(b.email)",
-                            "lower(b.username)",
-                            "lower(b.display_nickname)",
-                        ];
-                        for (i, column) in columns.into_iter().enumerate() {
-                            if i > 0 {
-                                qb.push(" OR ");
-                            }
-                            qb.push(column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-                        }
-                        qb.push(")");
+                        let columns =
+                            ["f.invite_code", "a.email", "a.username", "a.display_nickname", "b.email", "b.username", "b.display_nickname"];
+                        qb.push(" WHERE ");
+                        push_contains_any(qb, &columns, term);
                     }
                 }
             }

@@ -383,9 +383,8 @@ macro_rules! __jobs_repo {
 
 
                 async fn job_by_id(&self, id: Uuid) -> Result<Option<Job>> {
-                    let sql = format!("SELECT {JOB_COLUMNS} FROM generation_jobs j WHERE j.id = $1");
-                    let row = sqlx::query(&sql).bind(id).fetch_optional(self.reader()).await.map_err(db_err)?;
-                    row.as_ref().map(job).transpose()
+                    let mut conn = self.reader().acquire().await.map_err(db_err)?;
+                    job_in(&mut conn, id).await
                 }
 
                 async fn user_jobs(&self, user_id: Uuid, statuses: &[JobStatus], limit: i64) -> Result<Vec<Job>> {
@@ -407,17 +406,7 @@ macro_rules! __jobs_repo {
                         .fetch_optional(self.reader())
                         .await
                         .map_err(db_err)?;
-                    row.map(|r| {
-                        Ok(Hold {
-                            id: r.col("id")?,
-                            user_id: r.col("user_id")?,
-                            amount: r.col("amount")?,
-                            status: r.col("status")?,
-                            created_at: r.col("created_at")?,
-                            closed_at: r.col("closed_at")?,
-                        })
-                    })
-                    .transpose()
+                    row.map(|r| $crate::read_row!(&r => Hold { id, user_id, amount, status, created_at, closed_at })).transpose()
                 }
 
                 async fn open_holds_total(&self, user_id: Uuid) -> Result<i64> {
@@ -441,9 +430,8 @@ macro_rules! __jobs_repo {
                             q.push(" AND j.user_id = ").push_bind(u);
                         }
                         if let Some(s) = &filter.user_search {
-                            let p = like_pattern(&s.to_lowercase());
-                            q.push(" AND (lower(u.email) LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR lower(u.username) LIKE ");
-                            q.push_bind(p.clone()).push(" ESCAPE '\\' OR lower(u.display_nickname) LIKE ").push_bind(p).push(" ESCAPE '\\')");
+                            q.push(" AND ");
+                            push_contains_any(&mut q, &["u.email", "u.username", "u.display_nickname"], s);
                         }
                         q
                     };
@@ -528,9 +516,8 @@ macro_rules! __jobs_repo {
                             q.push(" AND m.user_id = ").push_bind(u);
                         }
                         if let Some(k) = &f.keyword {
-                            let p = like_pattern(&k.to_lowercase());
-                            q.push(" AND (lower(m.model) LIKE ").push_bind(p.clone()).push(" ESCAPE '\\' OR lower(m.channel) LIKE ");
-                            q.push_bind(p.clone()).push(" ESCAPE '\\' OR lower(m.operation) LIKE ").push_bind(p).push(" ESCAPE '\\')");
+                            q.push(" AND ");
+                            push_contains_any(&mut q, &["m.model", "m.channel", "m.operation"], k);
                         }
                         if let Some(t) = f.since {
                             q.push(" AND m.created_at >= ").push_bind(t);

@@ -30,7 +30,7 @@ pub mod prelude {
 
     pub use crate::errors::{db_err, named_conflict, short_of, DbResultExt};
     pub use crate::rows;
-    pub use crate::sql::{as_uuid, like_pattern, limit_offset, now, push_list};
+    pub use crate::sql::{as_uuid, like_pattern, limit_offset, now, push_contains_any, push_list};
     pub use crate::{ReadRow as _, SqlStore as _};
 
     /// The sqlx database of store `S`.

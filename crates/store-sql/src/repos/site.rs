@@ -234,16 +234,8 @@ macro_rules! __site_repos {
                     qb.push(")");
                 }
                 if let Some(keyword) = filter.keyword.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    let pattern = like_pattern(&keyword.to_lowercase());
-                    qb.push(" AND (");
-                    for (i, column) in ["lower(action)", "lower(message)", "lower(target_type)", "lower(target_id)"].into_iter().enumerate()
-                    {
-                        if i > 0 {
-                            qb.push(" OR ");
-                        }
-                        qb.push(column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-                    }
-                    qb.push(")");
+                    qb.push(" AND ");
+                    push_contains_any(qb, &["action", "message", "target_type", "target_id"], keyword);
                 }
                 if let Some(start) = filter.start {
                     qb.push(" AND created_at >= ").push_bind(start);

@@ -30,17 +30,8 @@ macro_rules! __users_repo {
                 qb.push(" WHERE u.id = ").push_bind(id);
                 return;
             }
-            let pattern = like_pattern(&term.to_lowercase());
-            qb.push(" WHERE (");
-            for (i, column) in
-                ["lower(u.email)", "lower(u.username)", "lower(u.display_nickname)", "lower(u.phone)"].into_iter().enumerate()
-            {
-                if i > 0 {
-                    qb.push(" OR ");
-                }
-                qb.push(column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-            }
-            qb.push(")");
+            qb.push(" WHERE ");
+            push_contains_any(qb, &["u.email", "u.username", "u.display_nickname", "u.phone"], term);
         }
 
         async fn user_where(store: &$store, clause: &str, value: &str) -> Result<Option<User>> {

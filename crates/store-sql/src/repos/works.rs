@@ -77,19 +77,9 @@ macro_rules! __works_repo {
             /// ASCII, PostgreSQL's none).
             fn push_search(q: &mut QueryBuilder<'_, Db<$store>>, search: Option<&str>, with_email: bool) {
                 if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-                    let p = like_pattern(&s.to_lowercase());
-                    let mut columns = vec!["w.title", "w.prompt", "w.model", "u.display_nickname", "u.username"];
-                    if with_email {
-                        columns.push("u.email");
-                    }
-                    q.push(" AND (");
-                    for (i, column) in columns.into_iter().enumerate() {
-                        if i > 0 {
-                            q.push(" OR ");
-                        }
-                        q.push(format!("lower({column}) LIKE ")).push_bind(p.clone()).push(" ESCAPE '\\'");
-                    }
-                    q.push(")");
+                    let columns = ["w.title", "w.prompt", "w.model", "u.display_nickname", "u.username", "u.email"];
+                    q.push(" AND ");
+                    push_contains_any(q, &columns[..if with_email { 6 } else { 5 }], s);
                 }
             }
 
